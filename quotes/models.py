@@ -1,0 +1,440 @@
+"""OnRecord's domain: who said what, in which role, when, and where it was reported."""
+
+from __future__ import annotations
+
+import pghistory
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q, Value
+from django.db.models.functions import Cast, Coalesce, Left, Length, NullIf, Substr
+from django.db.models.lookups import Regex
+from django_countries.fields import CountryField
+
+from quotes.dates import ReducedDate, ReducedDateField, to_reduced_date
+from quotes.validators import (
+    COUNTRY_SHAPE_PATTERN,
+    LANGUAGE_SHAPE_PATTERN,
+    WIKIDATA_PATTERN,
+    validate_key,
+    validate_language_tag,
+    validate_wikidata_id,
+)
+
+KEY_LENGTH = 200
+
+
+def key_field(**kwargs) -> models.SlugField:
+    return models.SlugField(
+        max_length=KEY_LENGTH,
+        unique=True,
+        validators=[validate_key],
+        help_text="Stable external key, used in URLs and in the interchange format.",
+        **kwargs,
+    )
+
+
+def language_field(**kwargs) -> models.CharField:
+    return models.CharField(
+        max_length=35,
+        validators=[validate_language_tag],
+        help_text="BCP 47 language tag: en, zh, ru, pt-BR…",
+        **kwargs,
+    )
+
+
+def shape_check(field: str, pattern: str, *, blank: bool = False) -> models.CheckConstraint:
+    # A lookup expression on a cast, because CountryField redefines ``__regex`` to match names.
+    condition = Q(Regex(Cast(field, models.CharField()), pattern))
+    if blank:
+        condition |= Q(**{field: ""})
+    return models.CheckConstraint(condition=condition, name=f"%(class)s_{field}_shape")
+
+
+def tracked():
+    """Record every insert, update and delete with database triggers (see docs/history)."""
+    return pghistory.track(
+        pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent()
+    )
+
+
+def first_day_of(field: str) -> models.Func:
+    """SQL for the first day of a reduced date; immutable, so generated columns may use it."""
+
+    def part(start: int) -> Coalesce:
+        return Coalesce(Cast(NullIf(Substr(field, start, 2), Value("")), models.IntegerField()), 1)
+
+    return models.Func(
+        Cast(Substr(field, 1, 4), models.IntegerField()),
+        part(6),
+        part(9),
+        function="make_date",
+        output_field=models.DateField(),
+    )
+
+
+class TimeStamped(models.Model):
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Topic(TimeStamped):
+    key = key_field()
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@tracked()
+class Organization(TimeStamped):
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government"
+        MINISTRY = "ministry"
+        HEAD_OF_STATE_OFFICE = "head_of_state_office", "Head of state office"
+        INTERGOVERNMENTAL = "intergovernmental"
+        PARTY = "party"
+        MILITARY = "military"
+        ACADEMIC = "academic"
+        MEDIA = "media"
+        NGO = "ngo", "NGO"
+        OTHER = "other"
+
+    key = key_field()
+    name = models.CharField(max_length=300)
+    kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.OTHER)
+    country = CountryField(blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    aliases = ArrayField(models.CharField(max_length=300), default=list, blank=True)
+    wikidata = models.CharField(
+        "Wikidata id", max_length=20, blank=True, validators=[validate_wikidata_id]
+    )
+    url = models.URLField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            shape_check("country", COUNTRY_SHAPE_PATTERN, blank=True),
+            shape_check("wikidata", WIKIDATA_PATTERN, blank=True),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")), name="organization_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country})" if self.country else self.name
+
+
+class SpeakerQuerySet(models.QuerySet):
+    def with_names(self) -> SpeakerQuerySet:
+        return self.prefetch_related("names")
+
+
+@tracked()
+class Speaker(TimeStamped):
+    key = key_field()
+    name = models.CharField(max_length=300, help_text="The name most readers know.")
+    country = CountryField(blank=True)
+    description = models.TextField(blank=True)
+    wikidata = models.CharField(
+        "Wikidata id", max_length=20, blank=True, validators=[validate_wikidata_id]
+    )
+
+    objects = SpeakerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            shape_check("country", COUNTRY_SHAPE_PATTERN, blank=True),
+            shape_check("wikidata", WIKIDATA_PATTERN, blank=True),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@tracked()
+class SpeakerName(models.Model):
+    """Another name of a speaker: native script, transliteration or alias."""
+
+    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(max_length=300)
+    language = language_field(blank=True)
+
+    class Meta:
+        ordering = ["speaker", "language", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["speaker", "name", "language"], name="speakername_unique"
+            ),
+            shape_check("language", LANGUAGE_SHAPE_PATTERN, blank=True),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})" if self.language else self.name
+
+
+class AffiliationQuerySet(models.QuerySet):
+    def current(self) -> AffiliationQuerySet:
+        return self.filter(end__isnull=True)
+
+
+@tracked()
+class Affiliation(TimeStamped):
+    """A role a speaker held in an organization, from ``start`` to ``end`` (empty: current)."""
+
+    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="affiliations")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="affiliations"
+    )
+    role = models.CharField(
+        max_length=300, help_text="Role title, e.g. Minister of Foreign Affairs"
+    )
+    start = ReducedDateField(null=True, blank=True)
+    end = ReducedDateField(null=True, blank=True, help_text="Leave empty while the role is held.")
+
+    objects = AffiliationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["speaker", "start"]
+        constraints = [
+            # Compared at the coarser of the two precisions: "1993" may end a role that
+            # started in "1993-05", but "1993-04" may not.
+            models.CheckConstraint(
+                condition=Q(start__isnull=True)
+                | Q(end__isnull=True)
+                | Q(end__gte=Left("start", Length("end"))),
+                name="affiliation_end_not_before_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        span = f"{self.start or '…'} – {self.end or 'present'}"
+        return f"{self.speaker}: {self.role}, {self.organization.name} ({span})"
+
+    @property
+    def start_date(self) -> ReducedDate | None:
+        return to_reduced_date(self.start)
+
+    @property
+    def end_date(self) -> ReducedDate | None:
+        return to_reduced_date(self.end)
+
+
+@tracked()
+class Source(TimeStamped):
+    class Kind(models.TextChoices):
+        NEWS_ARTICLE = "news_article"
+        TRANSCRIPT = "transcript"
+        PRESS_RELEASE = "press_release"
+        OFFICIAL_STATEMENT = "official_statement"
+        SOCIAL_MEDIA = "social_media"
+        VIDEO = "video"
+        OTHER = "other"
+
+    key = key_field()
+    kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.NEWS_ARTICLE)
+    title = models.CharField(max_length=500)
+    url = models.URLField(max_length=1000, blank=True)
+    publisher = models.CharField(max_length=300, blank=True)
+    published = ReducedDateField(null=True, blank=True)
+    language = language_field(blank=True)
+    author = models.CharField(max_length=300, blank=True)
+    archive_url = models.URLField("archive URL", max_length=1000, blank=True)
+    full_text = models.TextField(
+        blank=True, help_text="The source's full text; citations' excerpts are checked against it."
+    )
+
+    class Meta:
+        ordering = ["-published", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url"], condition=~Q(url=""), name="source_url_unique_when_set"
+            ),
+            shape_check("language", LANGUAGE_SHAPE_PATTERN, blank=True),
+        ]
+
+    def __str__(self) -> str:
+        parts = [self.title]
+        if self.publisher:
+            parts.append(self.publisher)
+        if self.published:
+            parts.append(str(self.published))
+        return ", ".join(parts)
+
+
+class QuoteQuerySet(models.QuerySet):
+    def published(self) -> QuoteQuerySet:
+        return self.filter(status=Quote.Status.PUBLISHED)
+
+    def visible_to(self, user) -> QuoteQuerySet:
+        """Everything for editors; published (and retracted, on request) for everyone else."""
+        if user is not None and user.is_authenticated and user.has_perm("quotes.view_quote"):
+            return self
+        return self.filter(status__in=[Quote.Status.PUBLISHED, Quote.Status.RETRACTED])
+
+    def said_between(
+        self, after: ReducedDate | str | None = None, before: ReducedDate | str | None = None
+    ) -> QuoteQuerySet:
+        """Quotes said from the start of ``after`` to the end of ``before``, both inclusive.
+
+        A quote dated "2023" counts as said on the first day of 2023 for this comparison.
+        """
+        qs = self
+        if after:
+            qs = qs.filter(said_start__gte=to_reduced_date(after).start)
+        if before:
+            qs = qs.filter(said_start__lte=to_reduced_date(before).end)
+        return qs
+
+    def with_related(self) -> QuoteQuerySet:
+        return self.select_related(
+            "speaker", "role__organization", "created_by", "updated_by"
+        ).prefetch_related("topics", "translations", "citations__source")
+
+
+@tracked()
+class Quote(TimeStamped):
+    class Kind(models.TextChoices):
+        DIRECT = "direct", "Direct (verbatim)"
+        PARTIAL = "partial", "Partial (paraphrase with quoted fragments)"
+        INDIRECT = "indirect", "Indirect (reported speech)"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft"
+        REVIEW = "review"
+        PUBLISHED = "published"
+        RETRACTED = "retracted"
+
+    class RoleResolution(models.TextChoices):
+        EXPLICIT = "explicit", "Chosen by an editor"
+        RESOLVED = "resolved", "Resolved from the speaker's affiliations"
+        AMBIGUOUS = "ambiguous", "Ambiguous: an editor must choose"
+        NONE = "none", "No affiliation covers the date"
+
+    key = key_field(blank=True)
+    speaker = models.ForeignKey(Speaker, on_delete=models.PROTECT, related_name="quotes")
+    text = models.TextField(help_text="The statement as said, in its original language.")
+    language = language_field()
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.DIRECT)
+    said = ReducedDateField(null=True, blank=True)
+    said_start = models.GeneratedField(
+        expression=first_day_of("said"),
+        output_field=models.DateField(),
+        db_persist=True,
+        db_index=True,
+        verbose_name="said (first day)",
+    )
+    context = models.TextField(blank=True, help_text="The occasion: a press conference, a call…")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="quotes")
+    role = models.ForeignKey(
+        Affiliation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="quotes",
+        help_text="The role held when speaking. Leave empty to resolve it from the speaker's "
+        "affiliations.",
+    )
+    role_resolution = models.CharField(
+        max_length=10, choices=RoleResolution.choices, default=RoleResolution.NONE
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    retraction_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = QuoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-said", "key"]
+        constraints = [
+            shape_check("language", LANGUAGE_SHAPE_PATTERN),
+            models.CheckConstraint(condition=~Q(text=""), name="quote_text_not_empty"),
+            models.CheckConstraint(condition=~Q(key=""), name="quote_key_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(status="retracted") | ~Q(retraction_reason=""),
+                name="quote_retraction_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        text = self.text if len(self.text) <= 60 else self.text[:59] + "…"
+        return f"{self.speaker.name}, {self.said or 'undated'}: “{text}”"
+
+
+@tracked()
+class Translation(TimeStamped):
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="translations")
+    language = language_field()
+    text = models.TextField()
+    official = models.BooleanField(
+        default=False, help_text="Published by the speaker's own office, not by OnRecord."
+    )
+
+    class Meta:
+        ordering = ["quote", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["quote", "language"], name="translation_unique"),
+            shape_check("language", LANGUAGE_SHAPE_PATTERN),
+            models.CheckConstraint(condition=~Q(text=""), name="translation_text_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.language}{' (official)' if self.official else ''}"
+
+
+@tracked()
+class Citation(TimeStamped):
+    """A source reporting a quote, with the excerpt exactly as the source has it."""
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="citations")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    excerpt = models.TextField(blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    verified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["quote", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["quote", "source"], name="citation_unique"),
+            models.CheckConstraint(
+                condition=Q(verified_by__isnull=True, verified_at__isnull=True)
+                | Q(verified_at__isnull=False),
+                name="citation_verified_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source.title}"

@@ -1,0 +1,127 @@
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from quotes.models import (
+    Affiliation,
+    Citation,
+    Organization,
+    Quote,
+    Source,
+    Speaker,
+    SpeakerName,
+    Topic,
+    Translation,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class EditorFactory(UserFactory):
+    class Meta:
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"editor{n}")
+    is_staff = True
+
+    @factory.post_generation
+    def editors_group(self, create: bool, extracted, **kwargs) -> None:
+        if create:
+            self.groups.add(Group.objects.get(name="Editors"))
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+
+    key = factory.Sequence(lambda n: f"topic-{n}")
+    name = factory.Sequence(lambda n: f"Topic {n}")
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    key = factory.Sequence(lambda n: f"org-{n}")
+    name = factory.Sequence(lambda n: f"Ministry {n}")
+    kind = Organization.Kind.MINISTRY
+    country = "US"
+
+
+class SpeakerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Speaker
+
+    key = factory.Sequence(lambda n: f"speaker-{n}")
+    name = factory.Sequence(lambda n: f"Speaker {n}")
+    country = "US"
+
+
+class SpeakerNameFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SpeakerName
+
+    speaker = factory.SubFactory(SpeakerFactory)
+    name = factory.Sequence(lambda n: f"Other name {n}")
+    language = "en"
+
+
+class AffiliationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Affiliation
+
+    speaker = factory.SubFactory(SpeakerFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    role = "Minister"
+    start = "2000"
+    end = None
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+
+    key = factory.Sequence(lambda n: f"source-{n}")
+    title = factory.Sequence(lambda n: f"Report number {n}")
+    url = factory.Sequence(lambda n: f"https://news.example.org/{n}")
+    publisher = "Example News"
+    published = "2023-10-20"
+    language = "en"
+
+
+class QuoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Quote
+
+    key = factory.Sequence(lambda n: f"quote-{n}")
+    speaker = factory.SubFactory(SpeakerFactory)
+    text = factory.Sequence(lambda n: f"Statement number {n} on the situation.")
+    language = "en"
+    kind = Quote.Kind.DIRECT
+    said = "2023-10-14"
+    status = Quote.Status.PUBLISHED
+
+
+class TranslationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Translation
+
+    quote = factory.SubFactory(QuoteFactory)
+    language = "fr"
+    text = "Une déclaration."
+
+
+class CitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Citation
+
+    quote = factory.SubFactory(QuoteFactory)
+    source = factory.SubFactory(SourceFactory)
+    excerpt = factory.LazyAttribute(lambda c: c.quote.text)

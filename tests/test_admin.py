@@ -1,0 +1,135 @@
+"""Every admin page loads for an editor, sends anonymous users to log in, and lists
+without one query per row."""
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from quotes.models import Quote
+from tests.factories import (
+    AffiliationFactory,
+    CitationFactory,
+    SpeakerNameFactory,
+    TopicFactory,
+    TranslationFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+QUOTES_MODELS = [m for m in admin.site._registry if m._meta.app_label == "quotes"]
+
+
+def make_graph() -> None:
+    affiliation = AffiliationFactory()
+    SpeakerNameFactory(speaker=affiliation.speaker)
+    citation = CitationFactory(quote__speaker=affiliation.speaker)
+    citation.quote.topics.add(TopicFactory())
+    TranslationFactory(quote=citation.quote)
+
+
+def admin_url(model, view: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def test_every_domain_model_is_registered():
+    names = {m._meta.model_name for m in QUOTES_MODELS}
+    assert names >= {
+        "organization",
+        "speaker",
+        "speakername",
+        "affiliation",
+        "source",
+        "topic",
+        "quote",
+        "translation",
+        "citation",
+    }
+
+
+@pytest.mark.parametrize("model", QUOTES_MODELS, ids=lambda m: m._meta.model_name)
+def test_changelist_add_and_change_pages_load_for_an_editor(editor_client, model):
+    make_graph()
+    obj = model.objects.first()
+    for url in [
+        admin_url(model, "changelist"),
+        admin_url(model, "add"),
+        admin_url(model, "change", obj.pk),
+    ]:
+        response = editor_client.get(url)
+        assert response.status_code == 200, url
+
+
+@pytest.mark.parametrize("model", QUOTES_MODELS, ids=lambda m: m._meta.model_name)
+def test_anonymous_users_are_sent_to_log_in(client, model):
+    response = client.get(admin_url(model, "changelist"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+@pytest.mark.parametrize("model", QUOTES_MODELS, ids=lambda m: m._meta.model_name)
+def test_changelists_do_not_query_per_row(editor_client, model):
+    make_graph()
+    url = admin_url(model, "changelist")
+    editor_client.get(url)  # warm caches (content types, permissions)
+    with CaptureQueriesContext(connection) as few:
+        editor_client.get(url)
+    for _ in range(5):
+        make_graph()
+    with CaptureQueriesContext(connection) as many:
+        assert editor_client.get(url).status_code == 200
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_quote_change_page_explains_an_ambiguous_role(editor_client):
+    affiliation = AffiliationFactory(start="2013", role="Foreign Minister")
+    AffiliationFactory(speaker=affiliation.speaker, start="2022", role="Politburo member")
+    quote = CitationFactory(quote__speaker=affiliation.speaker, quote__said="2023").quote
+    quote.role_resolution = Quote.RoleResolution.AMBIGUOUS
+    quote.save()
+    response = editor_client.get(admin_url(Quote, "change", quote.pk))
+    assert "affiliations overlap" in response.content.decode()
+    assert "Politburo member" in response.content.decode()
+
+
+def test_an_editor_adds_a_quote_with_a_generated_key_and_resolved_role(editor_client):
+    affiliation = AffiliationFactory(start="2013", role="Foreign Minister")
+    data = {
+        "key": "",
+        "speaker": affiliation.speaker.pk,
+        "text": "We call for restraint.",
+        "language": "en",
+        "kind": "direct",
+        "said": "2023-10-14",
+        "context": "",
+        "role": "",
+        "status": "draft",
+        "retraction_reason": "",
+        "translations-TOTAL_FORMS": "0",
+        "translations-INITIAL_FORMS": "0",
+        "citations-TOTAL_FORMS": "0",
+        "citations-INITIAL_FORMS": "0",
+    }
+    response = editor_client.post(admin_url(Quote, "add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    quote = Quote.objects.get()
+    assert quote.key == f"{affiliation.speaker.key}-2023-10-14"
+    assert quote.role == affiliation
+    assert quote.created_by.username.startswith("editor")
+
+
+def test_an_invalid_date_in_the_admin_is_a_form_error(editor_client):
+    affiliation = AffiliationFactory()
+    response = editor_client.post(
+        admin_url(affiliation.__class__, "change", affiliation.pk),
+        {
+            "speaker": affiliation.speaker.pk,
+            "organization": affiliation.organization.pk,
+            "role": "Minister",
+            "start": "2023-13-45",
+            "end": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "month 13 does not exist" in response.content.decode()
