@@ -128,3 +128,35 @@ def test_generated_keys_are_readable_and_unique(albright):
     second = save_quote(speaker, "1996-02-24", key="")
     assert first.key == "madeleine-albright-1996-02-24"
     assert second.key == "madeleine-albright-1996-02-24-2"
+
+
+def test_an_affiliation_edited_in_the_speaker_admin_re_resolves_quotes(editor_client, albright):
+    speaker, un_mission, state = albright
+    quote = save_quote(speaker, "1997-01-22")
+    assert quote.role is None
+    data = {
+        "key": speaker.key,
+        "name": speaker.name,
+        "country": "US",
+        "description": "",
+        "wikidata": "",
+        "names-TOTAL_FORMS": "0",
+        "names-INITIAL_FORMS": "0",
+        "affiliations-TOTAL_FORMS": "2",
+        "affiliations-INITIAL_FORMS": "2",
+    }
+    for index, affiliation in enumerate([un_mission, state]):
+        data |= {
+            f"affiliations-{index}-id": affiliation.pk,
+            f"affiliations-{index}-speaker": speaker.pk,
+            f"affiliations-{index}-organization": affiliation.organization.pk,
+            f"affiliations-{index}-role": affiliation.role,
+            f"affiliations-{index}-start": str(affiliation.start),
+            f"affiliations-{index}-end": str(affiliation.end),
+        }
+    data["affiliations-0-end"] = "1997-01-22"
+    response = editor_client.post(f"/admin/quotes/speaker/{speaker.pk}/change/", data)
+    assert response.status_code == 302
+    quote.refresh_from_db()
+    assert quote.role == un_mission
+    assert quote.role_resolution == Quote.RoleResolution.RESOLVED
