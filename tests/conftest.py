@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import EditorFactory
+from tests.factories import EditorFactory, ReviewerFactory
 
 
 @pytest.fixture(autouse=True)
@@ -20,4 +20,15 @@ def editor(db):
 @pytest.fixture
 def editor_client(client, editor):
     client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def reviewer(db):
+    return ReviewerFactory()
+
+
+@pytest.fixture
+def reviewer_client(client, reviewer):
+    client.force_login(reviewer)
     return client
