@@ -338,8 +338,8 @@ def _plain(value: Any) -> Any:
 def _entries(changes: list[tuple[models.Model, Change]]) -> list[HistoryEntry]:
     groups: dict[Any, list[tuple[models.Model, Change]]] = defaultdict(list)
     for event, change in changes:
-        # Without a context (raw SQL), the transaction's timestamp groups the changes.
-        groups[event.pgh_context_id or event.pgh_created_at].append((event, change))
+        # Without a context (SQL from outside the application), each change stands alone.
+        groups[event.pgh_context_id or (type(event), event.pgh_id)].append((event, change))
     user_ids = {
         (event.pgh_context.metadata or {}).get("user")
         for event, _ in changes
