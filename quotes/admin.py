@@ -5,6 +5,7 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import Left
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
@@ -457,20 +458,7 @@ class QuoteAdmin(CurationAdmin):
         similar = selectors.quote_similar(obj)
         if not similar:
             return "None found."
-        return format_html(
-            "".join(['<p><a href="{}">{}</a> (similarity {:.2f}), {}: “{}”</p>'] * len(similar)),
-            *[
-                value
-                for quote, score in similar
-                for value in (
-                    f"../../{quote.pk}/change/",
-                    quote.key,
-                    score,
-                    quote.get_status_display().lower(),
-                    Truncator(quote.text).chars(160),
-                )
-            ],
-        )
+        return render_to_string("admin/quotes/includes/similar_quotes.html", {"similar": similar})
 
     @admin.display(description="merged keys")
     def merged_keys(self, obj: Quote) -> str:
