@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from quotes import history, services
@@ -237,6 +238,9 @@ def merge_action(
     )
 
 
+EXCERPT_NOT_FOUND = mark_safe('<span class="excerpt-missing">Not in the source’s full text.</span>')
+
+
 def excerpt_highlighted(citation: Citation | None, *, context: int = 240) -> str:
     """The excerpt marked in the source's full text, with the text around it."""
     if citation is None or not citation.source_id or not citation.excerpt.strip():
@@ -246,9 +250,7 @@ def excerpt_highlighted(citation: Citation | None, *, context: int = 240) -> str
         return "The source has no full text to check the excerpt against."
     found = excerpt_in_context(citation.excerpt, full_text, context=context)
     if found is None:
-        return format_html(
-            '<span class="excerpt-missing">Not found in the source’s full text.</span>'
-        )
+        return EXCERPT_NOT_FOUND
     return format_html(
         '<div class="excerpt-context">{}{}<mark>{}</mark>{}{}</div>',
         "…" if found.truncated_before else "",
