@@ -69,6 +69,7 @@ class PublishedYearListFilter(YearListFilter):
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
     list_display = ["name", "key", "quote_count"]
+    ordering = ["name"]  # counting groups rows, which drops the model's default ordering
     search_fields = ["name", "key"]
     prepopulated_fields = {"key": ["name"]}
 
@@ -106,6 +107,7 @@ class AffiliationInline(admin.TabularInline):
 @admin.register(Speaker)
 class SpeakerAdmin(CurationAdmin):
     list_display = ["name", "key", "country", "wikidata", "quote_count"]
+    ordering = ["name"]  # counting groups rows, which drops the model's default ordering
     list_filter = ["country"]
     search_fields = ["name", "key", "names__name", "wikidata"]
     prepopulated_fields = {"key": ["name"]}
@@ -186,6 +188,7 @@ class SpeakerNameAdmin(CurationAdmin):
 @admin.register(Source)
 class SourceAdmin(CurationAdmin):
     list_display = ["title", "key", "kind", "publisher", "published", "language", "quote_count"]
+    ordering = ["-published", "title"]  # counting groups rows, dropping the default ordering
     list_filter = ["kind", "language", PublishedYearListFilter]
     search_fields = ["title", "key", "publisher", "url", "author"]
     prepopulated_fields = {"key": ["title"]}
@@ -531,7 +534,7 @@ class QuoteAdmin(CurationAdmin):
         return action_page(
             self,
             request,
-            queryset,
+            queryset.select_related("speaker"),
             template="admin/quotes/retract.html",
             title="Retract quotes",
             submit_label="Retract",

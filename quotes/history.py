@@ -296,6 +296,8 @@ ACTIONS = {
 def _change(part: Part, event, before, display: Display) -> Change | None:
     fields = []
     for field in _shown_fields(type(event)):
+        if field.attname == part.link and event.pgh_label != "update":
+            continue  # "added to this quote" goes without saying
         old = getattr(before, field.attname) if before is not None else None
         new = getattr(event, field.attname)
         if event.pgh_label == "delete":
