@@ -107,31 +107,37 @@ class Display:
         return self.value(field, getattr(event, field.attname))
 
 
+def _itself(event: models.Model, display: Display) -> str:
+    return ""
+
+
 @dataclass(frozen=True)
 class Part:
     """Events of one table that belong to a record's history."""
 
     name: str
     event_model_label: str
-    link: str  # the event column holding the record's id ("id" for the record itself)
+    link: str  # the event column holding the record's id
     describe: Callable[[models.Model, Display], str]
+    is_record: bool = False  # the record itself rather than one of its parts
 
     @property
     def event_model(self) -> type[models.Model]:
         return apps.get_model(self.event_model_label)
 
     @property
-    def is_record(self) -> bool:
-        return self.link == "id"
+    def object_column(self) -> str:
+        """The column identifying the tracked row; pgh_obj_id is indexed, id is not."""
+        return "pgh_obj_id" if hasattr(self.event_model, "pgh_obj") else "id"
 
 
-def _itself(event: models.Model, display: Display) -> str:
-    return ""
+def _record(name: str) -> Part:
+    return Part(name, f"quotes.{name}event", "pgh_obj_id", _itself, is_record=True)
 
 
 PARTS: dict[str, tuple[Part, ...]] = {
     "quotes.quote": (
-        Part("quote", "quotes.QuoteEvent", "id", _itself),
+        _record("quote"),
         Part(
             "translation",
             "quotes.TranslationEvent",
@@ -149,7 +155,7 @@ PARTS: dict[str, tuple[Part, ...]] = {
         ),
     ),
     "quotes.speaker": (
-        Part("speaker", "quotes.SpeakerEvent", "id", _itself),
+        _record("speaker"),
         Part("other name", "quotes.SpeakerNameEvent", "speaker_id", lambda e, d: f"name {e.name}"),
         Part(
             "affiliation",
@@ -159,7 +165,7 @@ PARTS: dict[str, tuple[Part, ...]] = {
         ),
     ),
     **{
-        f"quotes.{name}": (Part(name, f"quotes.{name}event", "id", _itself),)
+        f"quotes.{name}": (_record(name),)
         for name in [
             "organization",
             "source",
@@ -249,11 +255,12 @@ def _load_events(obj: models.Model) -> list[tuple[Part, models.Model]]:
     for part in parts_of(type(obj)):
         events = part.event_model.objects.select_related("pgh_context").order_by("pgh_id")
         if part.is_record:
-            events = events.filter(id=obj.pk)
+            events = events.filter(**{part.link: obj.pk})
         else:
             # Every event of every row that ever belonged to obj, to diff each against the last.
-            ever = part.event_model.objects.filter(**{part.link: obj.pk}).values("id")
-            events = events.filter(id__in=Subquery(ever))
+            column = part.object_column
+            ever = part.event_model.objects.filter(**{part.link: obj.pk}).values(column)
+            events = events.filter(**{f"{column}__in": Subquery(ever)})
         loaded.extend((part, event) for event in events)
     loaded.sort(key=lambda item: item[1].pgh_id)
     return loaded

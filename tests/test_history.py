@@ -7,6 +7,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
 
 from quotes import history, selectors, services
 from quotes.exceptions import RevertNotPossible
@@ -245,3 +246,20 @@ def test_history_pages_of_other_records_load(editor_client, model_name):
     response = editor_client.get(reverse(f"admin:quotes_{model_name}_history", args=[obj.pk]))
     assert response.status_code == 200
     assert "created" in response.content.decode()
+
+
+@pytest.mark.urls("tests.history_urls")
+def test_a_token_authenticated_api_write_records_its_user(client, editor):
+    quote = QuoteFactory(context="")
+    token = Token.objects.create(user=editor)
+    response = client.post(
+        f"/probe/{quote.pk}/",
+        {"context": "From the API."},
+        HTTP_AUTHORIZATION=f"Token {token.key}",
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    latest = selectors.quote_history(quote)[0]
+    assert latest.username == editor.username
+    assert latest.url == f"/probe/{quote.pk}/"
+    assert field_changes(latest) == {("quote", "context"): ("", "From the API.")}
