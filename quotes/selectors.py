@@ -14,6 +14,7 @@ from quotes.models import KeyRedirect, Quote, Speaker
 
 SIMILARITY_THRESHOLD = 0.3
 DATE_WINDOW = datetime.timedelta(days=31)
+YEAR = datetime.timedelta(days=366)
 
 
 def quote_history(quote: Quote, *, since: int | None = None) -> list[history.HistoryEntry]:
@@ -62,6 +63,16 @@ def quote_similar(
     if quote is not None and quote.pk:
         candidates = candidates.exclude(pk=quote.pk)
     period = to_reduced_date(said)
+    if period is not None:
+        # said_start is the first day of a date that may span up to a year: a coarse bound
+        # here, the exact comparison below.
+        candidates = candidates.filter(
+            models.Q(said_start__isnull=True)
+            | models.Q(
+                said_start__gte=period.start - DATE_WINDOW - YEAR,
+                said_start__lte=period.end + DATE_WINDOW,
+            )
+        )
     close = [c for c in candidates[: limit * 5] if _dates_close(period, to_reduced_date(c.said))]
     return [(candidate, round(candidate.score, 3)) for candidate in close[:limit]]
 

@@ -297,3 +297,13 @@ def test_editors_are_not_offered_merges(editor_client):
     page = editor_client.get(reverse("admin:quotes_quote_changelist"))
     assert "merge_quotes" not in page.content.decode()
     assert "submit_for_review" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("said", "close"),
+    [("2023", True), ("2023-11", True), ("2023-12-01", False), ("2022", False), ("2022-12", False)],
+)
+def test_dates_of_any_precision_are_compared_by_their_span(said, close):
+    quote = QuoteFactory(text=REMARK, said="2023-10-14")
+    other = QuoteFactory(speaker=quote.speaker, text=REMARK, said=said)
+    assert (other in {q for q, _ in selectors.quote_similar(quote)}) is close
