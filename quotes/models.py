@@ -55,7 +55,7 @@ def shape_check(field: str, pattern: str, *, blank: bool = False) -> models.Chec
 
 
 def tracked():
-    """Record every insert, update and delete with database triggers (see docs/history)."""
+    """Record every insert, update and delete with database triggers (see docs/curation.md)."""
     return pghistory.track(
         pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent()
     )
