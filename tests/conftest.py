@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connections
+from django.test import Client
 
 from tests.factories import EditorFactory, ReviewerFactory
 
@@ -38,7 +39,9 @@ def reviewer(db):
 
 
 @pytest.fixture
-def reviewer_client(client, reviewer):
+def reviewer_client(reviewer):
+    """Its own client, so that a test can use it next to ``editor_client``."""
+    client = Client()
     client.force_login(reviewer)
     return client
 

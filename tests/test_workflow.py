@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from quotes import services
+from quotes import selectors, services
 from quotes.exceptions import NotPermitted, TransitionNotAllowed
 from quotes.models import Quote
 from quotes.workflow import TRANSITIONS, allowed_targets, transition_for
@@ -281,3 +281,26 @@ def test_bulk_retract_asks_for_a_reason_on_an_intermediate_page(reviewer_client)
     )
     assert "2 quotes retracted." in done.content.decode()
     assert set(Quote.objects.values_list("retraction_reason", flat=True)) == {"Misattributed."}
+
+
+def test_in_the_admin_a_reviewer_retracts_with_a_reason(reviewer_client):
+    quote = cited_quote(Status.PUBLISHED)
+    without = reviewer_client.post(
+        change_url(quote), quote_form_data(quote, reviewer_client, status="retracted")
+    )
+    assert "Give the reason readers will see." in without.content.decode()
+    assert Quote.objects.get(pk=quote.pk).status == Status.PUBLISHED
+    data = quote_form_data(
+        quote, reviewer_client, status="retracted", retraction_reason="Misattributed."
+    )
+    assert reviewer_client.post(change_url(quote), data).status_code == 302
+    quote.refresh_from_db()
+    assert (quote.status, quote.retraction_reason) == (Status.RETRACTED, "Misattributed.")
+    assert selectors.quote_history(quote)[0].action == "retract"
+
+
+def test_the_status_help_names_the_moves_the_user_may_make(editor_client, reviewer_client):
+    quote = cited_quote(Status.REVIEW)
+    for client, moves in [(editor_client, "draft"), (reviewer_client, "draft, published")]:
+        form = client.get(change_url(quote)).context["adminform"].form
+        assert form.fields["status"].help_text == f"From review you may move it to: {moves}."
