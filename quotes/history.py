@@ -245,11 +245,6 @@ def record_state_at(obj: models.Model, version: int) -> dict[str, dict[int, mode
     return state
 
 
-def record_versions(obj: models.Model) -> set[int]:
-    """Every version ``obj`` had: the ids of the events in its history."""
-    return {entry.version for entry in record_history(obj)}
-
-
 def _load_events(obj: models.Model) -> list[tuple[Part, models.Model]]:
     loaded = []
     for part in parts_of(type(obj)):

@@ -315,8 +315,8 @@ def quote_revert(*, quote: Quote, event_id: int, user=None) -> Quote:
     after history entry ``event_id`` (a ``HistoryEntry.version``). Key and status stay."""
     _require(user, "quotes.change_quote", "Only editors may revert quotes.")
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
-    _check_revertable(quote, event_id)
-    if quote.old_keys.filter(created__gt=_event_time(quote, event_id)).exists():
+    entries = _check_revertable(quote, event_id)
+    if any(entry.action == "merge" and entry.version > event_id for entry in entries):
         raise RevertNotPossible(
             "Another quote was merged into this one after that version; reverting would "
             "lose its citations. Edit the quote instead."
@@ -357,13 +357,11 @@ def record_revert(*, obj: models.Model, event_id: int, user=None) -> models.Mode
     return obj
 
 
-def _check_revertable(obj: models.Model, event_id: int) -> None:
-    if event_id not in history.record_versions(obj):
+def _check_revertable(obj: models.Model, event_id: int) -> list[history.HistoryEntry]:
+    entries = history.record_history(obj)
+    if event_id not in {entry.version for entry in entries}:
         raise RevertNotPossible(f"Version {event_id} is not in the history of “{obj}”.")
-
-
-def _event_time(obj: models.Model, event_id: int):
-    return next(e.at for e in history.record_history(obj) if e.version == event_id)
+    return entries
 
 
 def _restore_fields(obj: models.Model, event: models.Model, keep: set[str]) -> None:
