@@ -1,12 +1,27 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Left
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from quotes import services
+from quotes import selectors, services
+from quotes.admin_curation import (
+    CurationAdmin,
+    VersionedForm,
+    action_page,
+    apply_to_each,
+    excerpt_highlighted,
+    merge_action,
+    old_keys,
+    plural,
+    verification,
+)
+from quotes.exceptions import CurationError, NotPermitted, TransitionNotAllowed
 from quotes.models import (
     Affiliation,
     Citation,
@@ -19,6 +34,7 @@ from quotes.models import (
     Translation,
 )
 from quotes.roles import resolve_role
+from quotes.workflow import allowed_targets, transition_check_permission, transition_for
 
 
 class YearListFilter(admin.SimpleListFilter):
@@ -53,6 +69,7 @@ class PublishedYearListFilter(YearListFilter):
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
     list_display = ["name", "key", "quote_count"]
+    ordering = ["name"]  # counting groups rows, which drops the model's default ordering
     search_fields = ["name", "key"]
     prepopulated_fields = {"key": ["name"]}
 
@@ -65,13 +82,14 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(CurationAdmin):
     list_display = ["name", "key", "kind", "country", "parent"]
     list_filter = ["kind", "country"]
     list_select_related = ["parent"]
     search_fields = ["name", "key", "aliases", "wikidata"]
     autocomplete_fields = ["parent"]
     prepopulated_fields = {"key": ["name"]}
+    readonly_fields = ["api_link"]
 
 
 class SpeakerNameInline(admin.TabularInline):
@@ -87,12 +105,16 @@ class AffiliationInline(admin.TabularInline):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(admin.ModelAdmin):
+class SpeakerAdmin(CurationAdmin):
     list_display = ["name", "key", "country", "wikidata", "quote_count"]
+    ordering = ["name"]  # counting groups rows, which drops the model's default ordering
     list_filter = ["country"]
     search_fields = ["name", "key", "names__name", "wikidata"]
     prepopulated_fields = {"key": ["name"]}
+    readonly_fields = ["api_link", "merged_keys"]
     inlines = [SpeakerNameInline, AffiliationInline]
+    actions = ["merge_speakers"]
+    history_parts = "other names and affiliations"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(quote_count=Count("quotes", distinct=True))
@@ -106,9 +128,36 @@ class SpeakerAdmin(admin.ModelAdmin):
         # Affiliations edited inline change which role each quote was said in.
         services.speaker_quotes_reresolve(speaker=form.instance)
 
+    @admin.display(description="merged keys")
+    def merged_keys(self, obj: Speaker) -> str:
+        return old_keys(obj)
+
+    def has_merge_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("quotes.merge_speaker")
+
+    @admin.action(description="Merge the two selected speakers…", permissions=["merge"])
+    def merge_speakers(self, request: HttpRequest, queryset: QuerySet):
+        return merge_action(
+            self,
+            request,
+            queryset.annotate(quote_total=Count("quotes", distinct=True)),
+            merge=services.speaker_merge,
+            rows=[
+                ("key", lambda s: s.key),
+                ("name", lambda s: s.name),
+                ("other names", lambda s: ", ".join(n.name for n in s.names.all())),
+                ("country", lambda s: s.country.name if s.country else "—"),
+                ("Wikidata", lambda s: s.wikidata or "—"),
+                ("affiliations", lambda s: "\n".join(str(a) for a in s.affiliations.all())),
+                ("quotes", lambda s: s.quote_total),
+            ],
+            merged_parts="its quotes and affiliations move to the one that stays, and its "
+            "names become other names of it",
+        )
+
 
 @admin.register(Affiliation)
-class AffiliationAdmin(admin.ModelAdmin):
+class AffiliationAdmin(CurationAdmin):
     list_display = ["speaker", "role", "organization", "start", "end"]
     list_filter = ["organization__kind", "organization__country"]
     list_select_related = ["speaker", "organization"]
@@ -128,7 +177,7 @@ class AffiliationAdmin(admin.ModelAdmin):
 
 
 @admin.register(SpeakerName)
-class SpeakerNameAdmin(admin.ModelAdmin):
+class SpeakerNameAdmin(CurationAdmin):
     list_display = ["name", "language", "speaker"]
     list_filter = ["language"]
     list_select_related = ["speaker"]
@@ -137,11 +186,27 @@ class SpeakerNameAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(CurationAdmin):
     list_display = ["title", "key", "kind", "publisher", "published", "language", "quote_count"]
+    ordering = ["-published", "title"]  # counting groups rows, dropping the default ordering
     list_filter = ["kind", "language", PublishedYearListFilter]
     search_fields = ["title", "key", "publisher", "url", "author"]
     prepopulated_fields = {"key": ["title"]}
+    readonly_fields = ["api_link", "excerpts_in_text"]
+
+    @admin.display(description="cited excerpts in the text")
+    def excerpts_in_text(self, obj: Source) -> str:
+        citations = obj.citations.select_related("quote", "source") if obj.pk else []
+        rows = [
+            format_html(
+                "<p><strong>{}</strong> ({})</p>{}",
+                citation.quote.key,
+                verification(citation),
+                excerpt_highlighted(citation, context=120),
+            )
+            for citation in citations
+        ]
+        return format_html("".join(["{}"] * len(rows)), *rows) if rows else "—"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(quote_count=Count("citations__quote"))
@@ -157,14 +222,82 @@ class TranslationInline(admin.StackedInline):
     fields = ["language", "text", "official"]
 
 
+class CitationInlineForm(forms.ModelForm):
+    mark_verified = forms.BooleanField(
+        required=False,
+        label="verified",
+        help_text="A reviewer checked the excerpt against the source.",
+    )
+
+    class Meta:
+        model = Citation
+        fields = ["source", "excerpt"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mark_verified"].initial = self.instance.verified_at is not None
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("mark_verified") and not (cleaned.get("excerpt") or "").strip():
+            self.add_error("mark_verified", "Only a citation with an excerpt can be verified.")
+        return cleaned
+
+
+class CitationFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if self.instance.status != Quote.Status.PUBLISHED:
+            return
+        cited = [
+            form
+            for form in self.forms
+            if form.has_changed() or form.instance.pk
+            if not self._should_delete_form(form)
+            and (form.cleaned_data.get("excerpt") or "").strip()
+        ]
+        if not cited:
+            raise ValidationError(
+                "A quote can be published only with at least one citation that has an "
+                "excerpt: add the source and the passage as the source has it."
+            )
+
+
 class CitationInline(admin.StackedInline):
     model = Citation
+    form = CitationInlineForm
+    formset = CitationFormSet
     extra = 1
     autocomplete_fields = ["source"]
-    fields = ["source", "excerpt"]
+    fields = ["source", "excerpt", "excerpt_in_source", "mark_verified", "verification_status"]
+    readonly_fields = ["excerpt_in_source", "verification_status"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("source", "verified_by")
+
+    def get_formset(self, request: HttpRequest, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.base_fields["mark_verified"].disabled = not request.user.has_perm(
+            "quotes.verify_citation"
+        )
+        return formset
+
+    @admin.display(description="excerpt in the source")
+    def excerpt_in_source(self, obj: Citation) -> str:
+        return excerpt_highlighted(obj if obj and obj.pk else None)
+
+    @admin.display(description="verification")
+    def verification_status(self, obj: Citation) -> str:
+        return verification(obj)
 
 
-class QuoteAdminForm(forms.ModelForm):
+class QuoteAdminForm(VersionedForm):
+    not_a_duplicate = forms.BooleanField(
+        required=False,
+        label="Not a duplicate",
+        help_text="Tick to save although similar quotes of this speaker are on record.",
+    )
+
     class Meta:
         model = Quote
         fields = [
@@ -181,6 +314,35 @@ class QuoteAdminForm(forms.ModelForm):
             "retraction_reason",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.similar: list = []
+        current = self.instance.status if self.instance.pk else Quote.Status.DRAFT
+        user = self.request.user if self.request else None
+        moves = [Quote.Status(target).label.lower() for target in allowed_targets(current, user)]
+        self.fields["status"].help_text = (
+            f"From {Quote.Status(current).label.lower()} you may move it to: {', '.join(moves)}."
+            if moves
+            else "You may not change the status from here."
+        )
+
+    def clean_status(self) -> str:
+        target = self.cleaned_data["status"]
+        if not self.instance.pk:
+            if target not in (Quote.Status.DRAFT, Quote.Status.REVIEW):
+                raise ValidationError(
+                    "A new quote starts as a draft or goes to review; a reviewer publishes it "
+                    "after that."
+                )
+            return target
+        if target != self.instance.status:
+            try:
+                transition = transition_for(self.instance.status, target)
+                transition_check_permission(transition, self.request.user)
+            except (TransitionNotAllowed, NotPermitted) as error:
+                raise ValidationError(error.message) from None
+        return target
+
     def clean(self) -> dict:
         cleaned = super().clean()
         speaker = cleaned.get("speaker")
@@ -188,11 +350,38 @@ class QuoteAdminForm(forms.ModelForm):
             # Generated here, before model validation checks that a key exists.
             draft = Quote(pk=self.instance.pk, speaker=speaker, said=cleaned.get("said"))
             cleaned["key"] = self.instance.key = services.quote_key_generate(quote=draft)
+        if (
+            cleaned.get("status") == Quote.Status.RETRACTED
+            and not (cleaned.get("retraction_reason") or "").strip()
+        ):
+            self.add_error("retraction_reason", "Give the reason readers will see.")
+        if not self.instance.pk and speaker is not None and cleaned.get("text"):
+            self._check_duplicates(cleaned)
         return cleaned
+
+    def _check_duplicates(self, cleaned: dict) -> None:
+        self.similar = selectors.quote_similar(
+            text=cleaned["text"], speaker=cleaned["speaker"], said=cleaned.get("said")
+        )
+        if self.similar and not cleaned.get("not_a_duplicate"):
+            raise ValidationError(
+                f"This speaker has {plural(len(self.similar), 'similar quote')} on record "
+                "(listed above). Open them to check; if this is a different statement, tick "
+                "“Not a duplicate” and save again.",
+                code="possible_duplicate",
+            )
+
+
+class RetractForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for the retraction",
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Readers see it, e.g. “misattributed: said by the deputy minister”.",
+    )
 
 
 @admin.register(Quote)
-class QuoteAdmin(admin.ModelAdmin):
+class QuoteAdmin(CurationAdmin):
     form = QuoteAdminForm
     list_display = ["short_text", "speaker", "said", "language", "kind", "role_title", "status"]
     list_filter = [
@@ -206,18 +395,41 @@ class QuoteAdmin(admin.ModelAdmin):
     list_select_related = ["speaker", "role__organization"]
     search_fields = ["key", "text", "context", "speaker__name", "translations__text"]
     autocomplete_fields = ["speaker", "topics", "role"]
-    readonly_fields = ["role_status", "created", "updated", "created_by", "updated_by"]
     date_hierarchy = "said_start"
     inlines = [TranslationInline, CitationInline]
-    fieldsets = [
-        (None, {"fields": ["key", "speaker", "text", "language", "kind", "said", "context"]}),
-        ("Role when speaking", {"fields": ["role", "role_status"]}),
-        ("Curation", {"fields": ["topics", "status", "retraction_reason"]}),
-        (
-            "Record",
-            {"fields": ["created", "created_by", "updated", "updated_by"], "classes": ["collapse"]},
-        ),
-    ]
+    actions = ["submit_for_review", "send_back_to_draft", "publish", "retract", "merge_quotes"]
+    history_parts = "translations, citations and topics"
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        fields = ["role_status", "created", "updated", "created_by", "updated_by"]
+        return [*fields, "api_link", "similar_quotes", "merged_keys"] if obj else fields
+
+    def get_fieldsets(self, request: HttpRequest, obj=None) -> list:
+        main = ["key", "speaker", "text", "language", "kind", "said", "context", "version"]
+        fieldsets = [
+            (None, {"fields": main if obj else [*main, "not_a_duplicate"]}),
+            ("Role when speaking", {"fields": ["role", "role_status"]}),
+            ("Curation", {"fields": ["topics", "status", "retraction_reason"]}),
+        ]
+        if obj:
+            fieldsets += [
+                ("Possible duplicates", {"fields": ["similar_quotes"]}),
+                (
+                    "Record",
+                    {
+                        "fields": [
+                            "api_link",
+                            "merged_keys",
+                            "created",
+                            "created_by",
+                            "updated",
+                            "updated_by",
+                        ],
+                        "classes": ["collapse"],
+                    },
+                ),
+            ]
+        return fieldsets
 
     @admin.display(description="text")
     def short_text(self, obj: Quote) -> str:
@@ -244,12 +456,116 @@ class QuoteAdmin(admin.ModelAdmin):
             "; ".join(str(candidate) for candidate in outcome.candidates),
         )
 
+    @admin.display(description="similar quotes of this speaker")
+    def similar_quotes(self, obj: Quote) -> str:
+        similar = selectors.quote_similar(obj)
+        if not similar:
+            return "None found."
+        return render_to_string("admin/quotes/includes/similar_quotes.html", {"similar": similar})
+
+    @admin.display(description="merged keys")
+    def merged_keys(self, obj: Quote) -> str:
+        return old_keys(obj)
+
     def save_model(self, request: HttpRequest, obj: Quote, form, change: bool) -> None:
+        # The status moves after the inlines are saved: publishing needs their citations.
+        form.target_status = form.cleaned_data["status"]
+        obj.status = form.initial.get("status", Quote.Status.DRAFT) if change else "draft"
         services.quote_save(quote=obj, chosen_role=form.cleaned_data.get("role"), user=request.user)
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.model is not Citation:
+            return
+        for citation_form in formset.forms:
+            if "mark_verified" not in citation_form.changed_data or not citation_form.instance.pk:
+                continue
+            if formset._should_delete_form(citation_form):
+                continue
+            verify = citation_form.cleaned_data["mark_verified"]
+            step = services.citation_verify if verify else services.citation_unverify
+            step(citation=citation_form.instance, user=request.user)
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        quote = form.instance
+        if form.target_status == quote.status:
+            return
+        try:
+            services.quote_transition(
+                quote=quote,
+                status=form.target_status,
+                user=request.user,
+                reason=form.cleaned_data.get("retraction_reason") or "",
+            )
+        except CurationError as error:
+            messages.error(request, f"Saved, but the status did not change: {error.message}")
+
+    # Bulk steps: each quote goes through the workflow on its own; refusals are listed.
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("quotes.publish_quote")
+
+    def has_retract_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("quotes.retract_quote")
+
+    def has_merge_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("quotes.merge_quote")
+
+    @admin.action(description="Submit the selected quotes for review", permissions=["change"])
+    def submit_for_review(self, request: HttpRequest, queryset: QuerySet) -> None:
+        apply_to_each(request, queryset, services.quote_submit, "submitted for review")
+
+    @admin.action(description="Send the selected quotes back to draft", permissions=["change"])
+    def send_back_to_draft(self, request: HttpRequest, queryset: QuerySet) -> None:
+        apply_to_each(request, queryset, services.quote_send_back, "sent back to draft")
+
+    @admin.action(description="Publish the selected quotes", permissions=["publish"])
+    def publish(self, request: HttpRequest, queryset: QuerySet) -> None:
+        apply_to_each(request, queryset, services.quote_publish, "published")
+
+    @admin.action(description="Retract the selected quotes…", permissions=["retract"])
+    def retract(self, request: HttpRequest, queryset: QuerySet):
+        form = RetractForm(request.POST if request.POST.get("confirm") else None)
+        if form.is_bound and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            apply_to_each(request, queryset, services.quote_retract, "retracted", reason=reason)
+            return None
+        return action_page(
+            self,
+            request,
+            queryset.select_related("speaker"),
+            template="admin/quotes/retract.html",
+            title="Retract quotes",
+            submit_label="Retract",
+            form=form,
+        )
+
+    @admin.action(description="Merge the two selected quotes…", permissions=["merge"])
+    def merge_quotes(self, request: HttpRequest, queryset: QuerySet):
+        return merge_action(
+            self,
+            request,
+            queryset.select_related("speaker").annotate(
+                citation_total=Count("citations", distinct=True),
+                translation_total=Count("translations", distinct=True),
+            ),
+            merge=services.quote_merge,
+            rows=[
+                ("key", lambda q: q.key),
+                ("speaker", lambda q: q.speaker.name),
+                ("said", lambda q: q.said or "undated"),
+                ("status", lambda q: q.get_status_display()),
+                ("text", lambda q: q.text),
+                ("citations", lambda q: q.citation_total),
+                ("translations", lambda q: q.translation_total),
+            ],
+            merged_parts="its citations, translations and topics are added to the one that stays",
+        )
 
 
 @admin.register(Translation)
-class TranslationAdmin(admin.ModelAdmin):
+class TranslationAdmin(CurationAdmin):
     list_display = ["quote", "language", "official"]
     list_filter = ["language", "official"]
     list_select_related = ["quote__speaker"]
@@ -257,10 +573,45 @@ class TranslationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["quote"]
 
 
+class VerifiedListFilter(admin.SimpleListFilter):
+    title = "verified"
+    parameter_name = "verified"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return [("yes", "verified"), ("no", "not verified")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() in ("yes", "no"):
+            return queryset.filter(verified_at__isnull=self.value() == "no")
+        return queryset
+
+
 @admin.register(Citation)
-class CitationAdmin(admin.ModelAdmin):
-    list_display = ["quote", "source", "verified_at"]
-    list_filter = ["source__kind"]
-    list_select_related = ["quote__speaker", "source"]
+class CitationAdmin(CurationAdmin):
+    list_display = ["quote", "source", "is_verified", "verified_by", "verified_at"]
+    list_filter = [VerifiedListFilter, "source__kind"]
+    list_select_related = ["quote__speaker", "source", "verified_by"]
     search_fields = ["excerpt", "quote__key", "source__title"]
     autocomplete_fields = ["quote", "source"]
+    fields = ["quote", "source", "excerpt", "excerpt_in_source", "verification_status"]
+    readonly_fields = ["excerpt_in_source", "verification_status"]
+    actions = ["verify"]
+
+    @admin.display(description="verified", boolean=True)
+    def is_verified(self, obj: Citation) -> bool:
+        return obj.verified_at is not None
+
+    @admin.display(description="excerpt in the source")
+    def excerpt_in_source(self, obj: Citation) -> str:
+        return excerpt_highlighted(obj if obj and obj.pk else None)
+
+    @admin.display(description="verification")
+    def verification_status(self, obj: Citation) -> str:
+        return verification(obj)
+
+    def has_verify_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("quotes.verify_citation")
+
+    @admin.action(description="Mark the selected citations verified", permissions=["verify"])
+    def verify(self, request: HttpRequest, queryset: QuerySet) -> None:
+        apply_to_each(request, queryset, services.citation_verify, "verified")

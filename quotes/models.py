@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pghistory
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Cast, Coalesce, Left, Length, NullIf, Substr
@@ -12,6 +14,7 @@ from django.db.models.lookups import Regex
 from django_countries.fields import CountryField
 
 from quotes.dates import ReducedDate, ReducedDateField, to_reduced_date
+from quotes.excerpts import excerpt_occurs
 from quotes.validators import (
     COUNTRY_SHAPE_PATTERN,
     LANGUAGE_SHAPE_PATTERN,
@@ -52,7 +55,7 @@ def shape_check(field: str, pattern: str, *, blank: bool = False) -> models.Chec
 
 
 def tracked():
-    """Record every insert, update and delete with database triggers (see docs/history)."""
+    """Record every insert, update and delete with database triggers (see docs/curation.md)."""
     return pghistory.track(
         pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent()
     )
@@ -152,6 +155,7 @@ class Speaker(TimeStamped):
 
     class Meta:
         ordering = ["name"]
+        permissions = [("merge_speaker", "Can merge two speakers")]
         constraints = [
             shape_check("country", COUNTRY_SHAPE_PATTERN, blank=True),
             shape_check("wikidata", WIKIDATA_PATTERN, blank=True),
@@ -270,6 +274,24 @@ class Source(TimeStamped):
             parts.append(str(self.published))
         return ", ".join(parts)
 
+    def clean(self) -> None:
+        super().clean()
+        if not self.full_text or self._state.adding:
+            return
+        missing = [
+            citation
+            for citation in self.citations.exclude(excerpt="").select_related("quote")
+            if not excerpt_occurs(citation.excerpt, self.full_text)
+        ]
+        if missing:
+            keys = ", ".join(citation.quote.key for citation in missing)
+            raise ValidationError(
+                {
+                    "full_text": f"The excerpts cited by {len(missing)} quote(s) ({keys}) do not "
+                    "occur in this text. Correct the text or those excerpts first."
+                }
+            )
+
 
 class QuoteQuerySet(models.QuerySet):
     def published(self) -> QuoteQuerySet:
@@ -372,6 +394,11 @@ class Quote(TimeStamped):
 
     class Meta:
         ordering = ["-said", "key"]
+        permissions = [
+            ("publish_quote", "Can publish a quote under review"),
+            ("retract_quote", "Can retract a published quote"),
+            ("merge_quote", "Can merge two quotes"),
+        ]
         constraints = [
             shape_check("language", LANGUAGE_SHAPE_PATTERN),
             models.CheckConstraint(condition=~Q(text=""), name="quote_text_not_empty"),
@@ -385,6 +412,20 @@ class Quote(TimeStamped):
     def __str__(self) -> str:
         text = self.text if len(self.text) <= 60 else self.text[:59] + "…"
         return f"{self.speaker.name}, {self.said or 'undated'}: “{text}”"
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.DeleteEvent(),
+    obj_field=None,
+    model_name="QuoteTopicEvent",
+)
+class QuoteTopic(Quote.topics.through):
+    """A quote's topic, as a proxy of the plain many-to-many table so that its changes are
+    recorded like every other field of the quote."""
+
+    class Meta:
+        proxy = True
 
 
 @tracked()
@@ -427,6 +468,7 @@ class Citation(TimeStamped):
 
     class Meta:
         ordering = ["quote", "pk"]
+        permissions = [("verify_citation", "Can mark a citation verified against its source")]
         constraints = [
             models.UniqueConstraint(fields=["quote", "source"], name="citation_unique"),
             models.CheckConstraint(
@@ -435,6 +477,82 @@ class Citation(TimeStamped):
                 name="citation_verified_has_time",
             ),
         ]
+        triggers = [
+            # A verification vouches for one excerpt in one source: whatever changes either
+            # (the admin, the API, an import, a queryset update) withdraws it.
+            pgtrigger.Trigger(
+                name="citation_unverify_on_change",
+                operation=pgtrigger.Update,
+                when=pgtrigger.Before,
+                condition=(
+                    pgtrigger.Q(old__excerpt__df=pgtrigger.F("new__excerpt"))
+                    | pgtrigger.Q(old__source_id__df=pgtrigger.F("new__source_id"))
+                )
+                & pgtrigger.Q(old__verified_at__ndf=pgtrigger.F("new__verified_at")),
+                func="NEW.verified_by_id := NULL; NEW.verified_at := NULL; RETURN NEW;",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source.title}"
+
+    def clean(self) -> None:
+        super().clean()
+        source = self.source if self.source_id else None
+        if (
+            source
+            and source.full_text
+            and self.excerpt.strip()
+            and not excerpt_occurs(self.excerpt, source.full_text)
+        ):
+            raise ValidationError(
+                {
+                    "excerpt": f"This excerpt does not occur in the full text of “{source}” "
+                    "(differences in spaces, quote marks and dashes are ignored). Copy it "
+                    "exactly as the source has it."
+                }
+            )
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+
+class KeyRedirect(models.Model):
+    """The key of a record merged into another, so that old links reach the survivor."""
+
+    class Kind(models.TextChoices):
+        QUOTE = "quote"
+        SPEAKER = "speaker"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    old_key = models.CharField(max_length=KEY_LENGTH, validators=[validate_key])
+    quote = models.ForeignKey(
+        Quote, null=True, blank=True, on_delete=models.CASCADE, related_name="old_keys"
+    )
+    speaker = models.ForeignKey(
+        Speaker, null=True, blank=True, on_delete=models.CASCADE, related_name="old_keys"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["kind", "old_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "old_key"], name="keyredirect_unique"),
+            models.CheckConstraint(
+                condition=Q(kind="quote", quote__isnull=False, speaker__isnull=True)
+                | Q(kind="speaker", speaker__isnull=False, quote__isnull=True),
+                name="keyredirect_target_matches_kind",
+            ),
+            models.CheckConstraint(condition=~Q(old_key=""), name="keyredirect_key_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.old_key} → {self.target.key}"
+
+    @property
+    def target(self) -> Quote | Speaker:
+        return self.quote if self.kind == self.Kind.QUOTE else self.speaker

@@ -1,6 +1,10 @@
-import pytest
+from pathlib import Path
 
-from tests.factories import EditorFactory
+import pytest
+from django.db import connections
+from django.test import Client
+
+from tests.factories import EditorFactory, ReviewerFactory
 
 
 @pytest.fixture(autouse=True)
@@ -12,6 +16,12 @@ def _plain_static_files(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Real hashing takes a good part of a second per user; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def editor(db):
     return EditorFactory()
@@ -21,3 +31,85 @@ def editor(db):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+@pytest.fixture
+def reviewer(db):
+    return ReviewerFactory()
+
+
+@pytest.fixture
+def reviewer_client(reviewer):
+    """Its own client, so that a test can use it next to ``editor_client``."""
+    client = Client()
+    client.force_login(reviewer)
+    return client
+
+
+# Browser tests ------------------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """Debian's Chromium driven by Playwright; the test fails if it is not installed."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"The browser tests need Chromium at {CHROMIUM}: install it with "
+            "`apt-get install -y chromium` (.ci/run does)."
+        )
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's synchronous API runs an event loop in this thread; the test's own
+    # database calls stay synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+        # Database connections opened while Playwright's loop ran belong to its context;
+        # close them here, or they would keep the test database open.
+        connections.close_all()
+
+
+@pytest.fixture
+def new_page(request, browser):
+    """Open a page in a fresh browser context (its own cookies: one per user).
+
+    When the test fails, every page it opened is saved to test-artifacts/screenshots/.
+    """
+    pages = []
+
+    def open_page():
+        page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
+        page.set_default_timeout(15_000)
+        pages.append(page)
+        return page
+
+    yield open_page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for number, page in enumerate(pages, start=1):
+            name = f"{request.node.name}-{number}.png"
+            page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+    for page in pages:
+        page.context.close()

@@ -37,6 +37,17 @@ class EditorFactory(UserFactory):
             self.groups.add(Group.objects.get(name="Editors"))
 
 
+class ReviewerFactory(EditorFactory):
+    """A member of both groups, as ``services.user_make_editor(reviewer=True)`` makes them."""
+
+    username = factory.Sequence(lambda n: f"reviewer{n}")
+
+    @factory.post_generation
+    def reviewers_group(self, create: bool, extracted, **kwargs) -> None:
+        if create:
+            self.groups.add(Group.objects.get(name="Reviewers"))
+
+
 class TopicFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Topic

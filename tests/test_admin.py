@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from quotes.models import Quote
+from quotes.models import Organization, Quote, Source, Speaker
 from tests.factories import (
     AffiliationFactory,
     CitationFactory,
@@ -133,3 +133,54 @@ def test_an_invalid_date_in_the_admin_is_a_form_error(editor_client):
     )
     assert response.status_code == 200
     assert "month 13 does not exist" in response.content.decode()
+
+
+def test_quotes_are_browsed_by_date(editor_client):
+    CitationFactory(quote__said="2023-10-14")
+    CitationFactory(quote__said="1996-05")
+    url = admin_url(Quote, "changelist")
+    page = editor_client.get(url).content.decode()
+    assert "said_start__year=2023" in page
+    assert "said_start__year=1996" in page
+    october = editor_client.get(url, {"said_start__year": "2023", "said_start__month": "10"})
+    assert [str(q.said) for q in october.context["cl"].result_list] == ["2023-10-14"]
+
+
+def test_speakers_and_sources_list_their_quote_counts(editor_client):
+    citation = CitationFactory()
+    CitationFactory(quote__speaker=citation.quote.speaker, source=citation.source)
+    for model, obj in [(Speaker, citation.quote.speaker), (Source, citation.source)]:
+        response = editor_client.get(admin_url(model, "changelist"))
+        [row] = [row for row in response.context["cl"].result_list if row.pk == obj.pk]
+        assert row.quote_count == 2
+
+
+@pytest.mark.parametrize(
+    ("model", "collection"),
+    [
+        (Quote, "quotes"),
+        (Speaker, "speakers"),
+        (Organization, "organizations"),
+        (Source, "sources"),
+    ],
+)
+def test_each_record_links_to_its_api_url(editor_client, model, collection):
+    make_graph()
+    obj = model.objects.first()
+    page = editor_client.get(admin_url(model, "change", obj.pk)).content.decode()
+    assert f'href="/api/v1/{collection}/{obj.key}/"' in page
+
+
+def test_the_history_page_does_not_query_per_change(editor_client):
+    quote = CitationFactory().quote
+    url = admin_url(Quote, "history", quote.pk)
+    editor_client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        editor_client.get(url)
+    for language in ["de", "es", "it", "ru", "zh"]:
+        quote.text = f"Version {language}"
+        quote.save()
+        TranslationFactory(quote=quote, language=language)
+    with CaptureQueriesContext(connection) as many:
+        assert editor_client.get(url).status_code == 200
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
