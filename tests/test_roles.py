@@ -5,6 +5,7 @@ import pytest
 from quotes import services
 from quotes.models import Quote
 from quotes.roles import resolve_role
+from tests.admin_forms import admin_form_data
 from tests.factories import AffiliationFactory, OrganizationFactory, QuoteFactory, SpeakerFactory
 
 pytestmark = pytest.mark.django_db
@@ -134,28 +135,11 @@ def test_an_affiliation_edited_in_the_speaker_admin_re_resolves_quotes(editor_cl
     speaker, un_mission, state = albright
     quote = save_quote(speaker, "1997-01-22")
     assert quote.role is None
-    data = {
-        "key": speaker.key,
-        "name": speaker.name,
-        "country": "US",
-        "description": "",
-        "wikidata": "",
-        "names-TOTAL_FORMS": "0",
-        "names-INITIAL_FORMS": "0",
-        "affiliations-TOTAL_FORMS": "2",
-        "affiliations-INITIAL_FORMS": "2",
-    }
-    for index, affiliation in enumerate([un_mission, state]):
-        data |= {
-            f"affiliations-{index}-id": affiliation.pk,
-            f"affiliations-{index}-speaker": speaker.pk,
-            f"affiliations-{index}-organization": affiliation.organization.pk,
-            f"affiliations-{index}-role": affiliation.role,
-            f"affiliations-{index}-start": str(affiliation.start),
-            f"affiliations-{index}-end": str(affiliation.end),
-        }
-    data["affiliations-0-end"] = "1997-01-22"
-    response = editor_client.post(f"/admin/quotes/speaker/{speaker.pk}/change/", data)
+    url = f"/admin/quotes/speaker/{speaker.pk}/change/"
+    data = admin_form_data(editor_client.get(url))
+    id_field = next(name for name, value in data.items() if value == un_mission.pk)
+    data[id_field.replace("-id", "-end")] = "1997-01-22"
+    response = editor_client.post(url, data)
     assert response.status_code == 302
     quote.refresh_from_db()
     assert quote.role == un_mission
