@@ -132,13 +132,17 @@ def test_generated_keys_are_readable_and_unique(albright):
 
 
 def test_an_affiliation_edited_in_the_speaker_admin_re_resolves_quotes(editor_client, albright):
-    speaker, un_mission, state = albright
+    speaker, un_mission, _ = albright
     quote = save_quote(speaker, "1997-01-22")
     assert quote.role is None
     url = f"/admin/quotes/speaker/{speaker.pk}/change/"
     data = admin_form_data(editor_client.get(url))
-    id_field = next(name for name, value in data.items() if value == un_mission.pk)
-    data[id_field.replace("-id", "-end")] = "1997-01-22"
+    prefix = next(
+        name.removesuffix("-id")
+        for name, value in data.items()
+        if name.startswith("affiliations-") and name.endswith("-id") and value == un_mission.pk
+    )
+    data[f"{prefix}-end"] = "1997-01-22"
     response = editor_client.post(url, data)
     assert response.status_code == 302
     quote.refresh_from_db()
