@@ -1,0 +1,292 @@
+"""Full-text search over quotes: web-search queries, ranking and highlights.
+
+The documents are ``Quote.search_vector``, which database triggers keep up to date (see
+migration 0004_search for what goes into it). A query is written in web-search syntax:
+
+- words, all of which must match (there are no stop words: every word counts);
+- ``"quoted phrases"``, whose words must follow each other;
+- ``-word`` or ``-"phrase"`` to exclude;
+- ``OR`` between two alternatives, which binds more loosely than the implicit AND:
+  ``a b OR c`` means (a and b) or c, as in PostgreSQL's ``websearch_to_tsquery``.
+
+Any input is a valid query. Each term is read by the database with every language's
+configuration (``onrecord_term_tsquery``), so "negotiations" finds "negotiated" and
+"переговоры" finds "переговорах" without the client naming a language, and a CJK term is
+matched as a substring.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchQueryField, SearchRank
+from django.db import connection, models
+from django.db.models import F, Func, Value
+from django.db.models.functions import Cast
+
+MAX_QUERY_LENGTH = 500
+# ts_rank_cd normalization: divide by 1 + log(document length) (1), then scale into 0..1 (32).
+RANK_NORMALIZATION = 1 | 32
+# Texts up to this length are shown whole in highlights; longer ones as fragments.
+WHOLE_TEXT_LENGTH = 600
+MARK_START, MARK_END = "\x01", "\x02"
+CONTEXT_LANGUAGE = "en"
+
+# Must agree with CJK in migration 0004_search.
+CJK_RUN = re.compile(
+    "[\u3005\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\u1100-\u11ff\u3130-\u318f\uac00-\ud7af\U00020000-\U0002fa1f]+"
+)
+TSQUERY_OPERAND = re.compile(r"'((?:[^'\\]|''|\\.)*)'")
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word or a ``"phrase"`` (kept with its quotes) of a query, possibly excluded."""
+
+    text: str
+    excluded: bool = False
+
+
+def parse(query: str) -> list[list[Term]]:
+    """Split a web-search query into alternatives (OR) of terms that must all match (AND)."""
+    alternatives: list[list[Term]] = [[]]
+    position, end = 0, len(query)
+    while position < end:
+        if query[position].isspace():
+            position += 1
+            continue
+        excluded = False
+        if query[position] == "-":
+            while position < end and query[position] == "-":
+                position += 1
+            if position == end or query[position].isspace():
+                continue  # a dash on its own excludes nothing
+            excluded = True
+        term, position = _read_term(query, position)
+        if term is None:
+            continue
+        if not excluded and term.lower() == "or":
+            if alternatives[-1]:
+                alternatives.append([])
+            continue
+        alternatives[-1].append(Term(term, excluded))
+    return [terms for terms in alternatives if terms]
+
+
+def _read_term(query: str, position: int) -> tuple[str | None, int]:
+    """The word or quoted phrase starting at ``position``, and where the next one starts."""
+    if query[position] == '"':
+        closing = query.find('"', position + 1)
+        closing = len(query) if closing == -1 else closing
+        phrase = query[position + 1 : closing]
+        return (f'"{phrase}"' if phrase.strip() else None), closing + 1
+    stop = position
+    while stop < len(query) and not query[stop].isspace() and query[stop] != '"':
+        stop += 1
+    return query[position:stop], stop
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    """A query as the database will run it."""
+
+    text: str
+    tsquery: str
+    lexemes: tuple[str, ...] = ()
+    cjk_runs: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.tsquery
+
+    def expression(self) -> Cast:
+        return Cast(Value(self.tsquery), output_field=SearchQueryField())
+
+
+def _tsquery_sql(alternatives: Sequence[Sequence[Term]]) -> tuple[str, list[str]]:
+    """SQL building the tsquery of parsed alternatives, with its parameters."""
+    params: list[str] = []
+    ors = []
+    for terms in alternatives:
+        ands = []
+        for term in terms:
+            params.append(term.text)
+            sql = "onrecord_term_tsquery(%s)"
+            ands.append(f"tsquery_not({sql})" if term.excluded else sql)
+        ors.append(_fold("tsquery_and", ands))
+    return _fold("tsquery_or", ors), params
+
+
+def _fold(function: str, operands: list[str]) -> str:
+    if not operands:
+        return "''::tsquery"
+    sql = operands[0]
+    for operand in operands[1:]:
+        sql = f"{function}({sql}, {operand})"
+    return sql
+
+
+def compile_query(text: str) -> CompiledQuery:
+    """Build the tsquery of ``text`` in the database (one query)."""
+    alternatives = parse(text)
+    if not alternatives:
+        return CompiledQuery(text=text, tsquery="")
+    full_sql, full_params = _tsquery_sql(alternatives)
+    included = [[term] for terms in alternatives for term in terms if not term.excluded]
+    included_sql, included_params = _tsquery_sql(included)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT ({full_sql})::text, onrecord_tsquery_lexemes({included_sql})",
+            [*full_params, *included_params],
+        )
+        tsquery, lexemes = cursor.fetchone()
+    cjk_runs = {run for [term] in included for run in CJK_RUN.findall(term.text)}
+    return CompiledQuery(
+        text=text,
+        tsquery=tsquery,
+        lexemes=tuple(sorted(lexemes)),
+        cjk_runs=tuple(sorted(cjk_runs, key=lambda run: (-len(run), run))),
+    )
+
+
+class Matches(Func):
+    """``vector @@ query``, which the GIN index on the vector serves."""
+
+    template = "%(expressions)s"
+    arg_joiner = " @@ "
+    output_field = models.BooleanField()
+
+
+def search_quotes(queryset: models.QuerySet, query: str | CompiledQuery) -> models.QuerySet:
+    """Quotes matching ``query``, annotated with their ``rank`` (between 0 and 1)."""
+    compiled = query if isinstance(query, CompiledQuery) else compile_query(query)
+    if compiled.is_empty:
+        return queryset.none().annotate(rank=Value(0.0, output_field=models.FloatField()))
+    tsquery = compiled.expression()
+    return queryset.filter(Matches(F("search_vector"), tsquery)).annotate(
+        rank=SearchRank(
+            F("search_vector"), tsquery, cover_density=True, normalization=RANK_NORMALIZATION
+        )
+    )
+
+
+@dataclass
+class Highlight:
+    """Where a quote matched, as HTML with ``<mark>`` around the matching words."""
+
+    html: str
+    field: str
+    language: str
+
+
+@dataclass
+class _Candidate:
+    quote_id: int
+    field: str
+    language: str
+    body: str
+    headline: str | None = None
+    marked: str = field(default="", init=False)
+
+
+HEADLINE_SQL = """
+WITH texts(quote_id, field, language, body, ord) AS (
+    SELECT q.id, 'text', q.language, q.text, 0 FROM quotes_quote q WHERE q.id = ANY(%(ids)s)
+    UNION ALL
+    SELECT t.quote_id, 'translation', t.language, t.text, 1
+    FROM quotes_translation t WHERE t.quote_id = ANY(%(ids)s)
+    UNION ALL
+    SELECT q.id, 'context', %(context_language)s, q.context, 2
+    FROM quotes_quote q WHERE q.id = ANY(%(ids)s) AND q.context <> ''
+)
+SELECT quote_id, field, language, body,
+       onrecord_headline(language, translate(body, %(marks)s, ''), %(lexemes)s,
+                         CASE WHEN length(body) <= %(whole)s THEN %(whole_options)s
+                              ELSE %(fragment_options)s END)
+FROM texts
+ORDER BY quote_id, ord, language
+"""
+HEADLINE_OPTIONS = f"StartSel={MARK_START}, StopSel={MARK_END}"
+WHOLE_OPTIONS = f"{HEADLINE_OPTIONS}, HighlightAll=true"
+FRAGMENT_OPTIONS = (
+    f'{HEADLINE_OPTIONS}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "'
+)
+
+
+def highlights(quote_ids: Iterable[int], compiled: CompiledQuery) -> dict[int, Highlight]:
+    """Highlights for the given quotes (one query): the first of the text, its translations
+    and its context that contains a match, else the text itself."""
+    ids = list(quote_ids)
+    if not ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            HEADLINE_SQL,
+            {
+                "ids": ids,
+                "lexemes": list(compiled.lexemes),
+                "marks": MARK_START + MARK_END,
+                "context_language": CONTEXT_LANGUAGE,
+                "whole": WHOLE_TEXT_LENGTH,
+                "whole_options": WHOLE_OPTIONS,
+                "fragment_options": FRAGMENT_OPTIONS,
+            },
+        )
+        candidates = [_Candidate(*row) for row in cursor.fetchall()]
+    chosen: dict[int, Highlight] = {}
+    for candidate in candidates:
+        marked = _mark(candidate, compiled.cjk_runs)
+        best = chosen.get(candidate.quote_id)
+        if MARK_START in marked and (best is None or "<mark>" not in best.html):
+            chosen[candidate.quote_id] = _highlight(candidate, marked)
+        elif best is None:
+            chosen[candidate.quote_id] = _highlight(candidate, _excerpt(candidate.body))
+    return chosen
+
+
+def _mark(candidate: _Candidate, cjk_runs: Sequence[str]) -> str:
+    """The headline, or the text, with CJK matches marked too; "" when nothing matched."""
+    text = candidate.headline
+    if text is None:
+        text = candidate.body.replace(MARK_START, "").replace(MARK_END, "")
+        if not cjk_runs or not any(run in text for run in cjk_runs):
+            return ""
+        text = _excerpt(text, around=min(text.find(run) for run in cjk_runs if run in text))
+    return mark_substrings(text, cjk_runs)
+
+
+def mark_substrings(text: str, needles: Sequence[str]) -> str:
+    """Wrap every occurrence of the needles in marks, outside the parts already marked."""
+    if not needles:
+        return text
+    pattern = re.compile("|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True)))
+    parts = re.split(f"({MARK_START}[^{MARK_END}]*{MARK_END})", text)
+    marked = [part if part.startswith(MARK_START) else pattern.sub(_wrap, part) for part in parts]
+    return "".join(marked).replace(MARK_END + MARK_START, "")
+
+
+def _wrap(match: re.Match) -> str:
+    return f"{MARK_START}{match.group(0)}{MARK_END}"
+
+
+def _excerpt(text: str, around: int = 0, width: int = WHOLE_TEXT_LENGTH) -> str:
+    """The whole text when short, else about ``width`` characters around ``around``."""
+    if len(text) <= width:
+        return text
+    start = max(0, around - width // 3)
+    end = start + width
+    excerpt = text[start:end]
+    return ("…" if start else "") + excerpt + ("…" if end < len(text) else "")
+
+
+def _highlight(candidate: _Candidate, marked: str) -> Highlight:
+    escaped = html.escape(marked, quote=False)
+    return Highlight(
+        html=escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"),
+        field=candidate.field,
+        language=candidate.language,
+    )
