@@ -193,21 +193,22 @@ class _Candidate:
     marked: str = field(default="", init=False)
 
 
+# Starts with SELECT (no CTE) so that history tracking sees a read.
 HEADLINE_SQL = """
-WITH texts(quote_id, field, language, body, ord) AS (
-    SELECT q.id, 'text', q.language, q.text, 0 FROM quotes_quote q WHERE q.id = ANY(%(ids)s)
+SELECT quote_id, field, language, body,
+       onrecord_headline(language, translate(body, %(marks)s, ''), %(lexemes)s,
+                         CASE WHEN length(body) <= %(whole)s THEN %(whole_options)s
+                              ELSE %(fragment_options)s END)
+FROM (
+    SELECT q.id AS quote_id, 'text' AS field, q.language, q.text AS body, 0 AS ord
+    FROM quotes_quote q WHERE q.id = ANY(%(ids)s)
     UNION ALL
     SELECT t.quote_id, 'translation', t.language, t.text, 1
     FROM quotes_translation t WHERE t.quote_id = ANY(%(ids)s)
     UNION ALL
     SELECT q.id, 'context', %(context_language)s, q.context, 2
     FROM quotes_quote q WHERE q.id = ANY(%(ids)s) AND q.context <> ''
-)
-SELECT quote_id, field, language, body,
-       onrecord_headline(language, translate(body, %(marks)s, ''), %(lexemes)s,
-                         CASE WHEN length(body) <= %(whole)s THEN %(whole_options)s
-                              ELSE %(fragment_options)s END)
-FROM texts
+) AS texts
 ORDER BY quote_id, ord, language
 """
 HEADLINE_OPTIONS = f"StartSel={MARK_START}, StopSel={MARK_END}"
