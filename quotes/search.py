@@ -107,50 +107,46 @@ class CompiledQuery:
         return Cast(Value(self.tsquery), output_field=SearchQueryField())
 
 
-def _tsquery_sql(alternatives: Sequence[Sequence[Term]]) -> tuple[str, list[str]]:
-    """SQL building the tsquery of parsed alternatives, with its parameters."""
-    params: list[str] = []
-    ors = []
-    for terms in alternatives:
-        ands = []
-        for term in terms:
-            params.append(term.text)
-            sql = "onrecord_term_tsquery(%s)"
-            ands.append(f"tsquery_not({sql})" if term.excluded else sql)
-        ors.append(_fold("tsquery_and", ands))
-    return _fold("tsquery_or", ors), params
-
-
-def _fold(function: str, operands: list[str]) -> str:
-    if not operands:
-        return "''::tsquery"
-    sql = operands[0]
-    for operand in operands[1:]:
-        sql = f"{function}({sql}, {operand})"
-    return sql
-
-
 def compile_query(text: str) -> CompiledQuery:
-    """Build the tsquery of ``text`` in the database (one query)."""
+    """Build the tsquery of ``text``: the database reads each distinct term (one query),
+    and the readings are combined here as the query's alternatives say."""
     alternatives = parse(text)
-    if not alternatives:
+    terms = sorted({term.text for group in alternatives for term in group})
+    if not terms:
         return CompiledQuery(text=text, tsquery="")
-    full_sql, full_params = _tsquery_sql(alternatives)
-    included = [[term] for terms in alternatives for term in terms if not term.excluded]
-    included_sql, included_params = _tsquery_sql(included)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT ({full_sql})::text, onrecord_tsquery_lexemes({included_sql})",
-            [*full_params, *included_params],
+            "SELECT term, onrecord_term_tsquery(term)::text FROM unnest(%s::text[]) AS term",
+            [terms],
         )
-        tsquery, lexemes = cursor.fetchone()
-    cjk_runs = {run for [term] in included for run in CJK_RUN.findall(term.text)}
+        readings = dict(cursor.fetchall())
+    groups = []
+    for group in alternatives:
+        parts = [
+            f"!( {readings[term.text]} )" if term.excluded else f"( {readings[term.text]} )"
+            for term in group
+            if readings[term.text]
+        ]
+        if parts:
+            groups.append("( " + " & ".join(dict.fromkeys(parts)) + " )")
+    included = [term.text for group in alternatives for term in group if not term.excluded]
+    lexemes = {
+        _unescape(operand)
+        for term in included
+        for operand in TSQUERY_OPERAND.findall(readings[term])
+    }
+    cjk_runs = {run for term in included for run in CJK_RUN.findall(term)}
     return CompiledQuery(
         text=text,
-        tsquery=tsquery,
+        tsquery=" | ".join(groups),
         lexemes=tuple(sorted(lexemes)),
         cjk_runs=tuple(sorted(cjk_runs, key=lambda run: (-len(run), run))),
     )
+
+
+def _unescape(operand: str) -> str:
+    """A lexeme as written inside quotes in a tsquery's text."""
+    return re.sub(r"\\(.)|''", lambda m: m.group(1) or "'", operand)
 
 
 class Matches(Func):

@@ -221,3 +221,12 @@ def test_python_and_database_agree_on_what_cjk_is(db):
 def test_mark_substrings_leaves_marked_parts_alone():
     text = "\x01停火\x02协议停火"
     assert mark_substrings(text, ["停火", "协议"]) == "\x01停火协议停火\x02"
+
+
+@pytest.mark.django_db
+def test_compiled_query_lists_the_lexemes_to_highlight():
+    compiled = compile_query('ceasefires "peace talks" -war 停火')
+    assert {"ceasefir", "peac", "talk", "停火"} <= set(compiled.lexemes)
+    assert "war" not in compiled.lexemes
+    assert compiled.cjk_runs == ("停火",)
+    assert compile_query("x x x").tsquery.count("'x'") == 1

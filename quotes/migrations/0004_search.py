@@ -265,18 +265,12 @@ $$;
 CREATE FUNCTION onrecord_term_tsquery(term text) RETURNS tsquery
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     SELECT tsquery_and(
-        (SELECT onrecord_tsquery_or_agg(DISTINCT q) FROM (
-            SELECT onrecord_unaccent_tsquery(websearch_to_tsquery(config, onrecord_strip_cjk(term))) AS q
-            FROM unnest(onrecord_search_configs()) AS config
-        ) AS readings WHERE numnode(q) > 0),
+        (SELECT onrecord_tsquery_or_agg(DISTINCT onrecord_unaccent_tsquery(reading))
+         FROM (SELECT DISTINCT websearch_to_tsquery(config, words.stripped) AS reading
+               FROM unnest(onrecord_search_configs()) AS config) AS readings
+         WHERE numnode(reading) > 0),
         onrecord_cjk_tsquery(term))
-$$;
-
--- The lexemes of a tsquery (its quoted operands), unescaped.
-CREATE FUNCTION onrecord_tsquery_lexemes(query tsquery) RETURNS text[]
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-    SELECT coalesce(array_agg(DISTINCT regexp_replace(m[1], '\\(.)|''('')', '\1\2', 'g')), '{}')
-    FROM regexp_matches(query::text, '''((?:[^''\\]|''''|\\.)*)''', 'g') AS r(m)
+    FROM (SELECT onrecord_strip_cjk(term) AS stripped) AS words
 $$;
 
 -- ts_headline over a text, marking the words whose indexed lexemes are among ``lexemes``
@@ -424,7 +418,6 @@ DROP FUNCTION onrecord_quote_search_vector_set();
 REVERSE_FUNCTIONS_SQL = """
 DROP FUNCTION onrecord_quote_search_vector(bigint, text, text, text, bigint);
 DROP FUNCTION onrecord_headline(text, text, text[], text);
-DROP FUNCTION onrecord_tsquery_lexemes(tsquery);
 DROP FUNCTION onrecord_term_tsquery(text);
 DROP FUNCTION onrecord_cjk_tsquery(text);
 DROP FUNCTION onrecord_unaccent_tsquery(tsquery);
