@@ -13,6 +13,7 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.core.validators import RegexValidator
+from django.db import connection
 from django.db.models import Exists, Func, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.functions import Coalesce, Greatest, Lower
 from django_filters import rest_framework as filters
@@ -35,7 +36,7 @@ from quotes.validators import LANGUAGE_SHAPE_PATTERN, validate_key
 # Retracted quotes leave the default results; ``?status=retracted`` will show them to
 # everyone (add it here then). Editors may ask for any status.
 PUBLIC_STATUSES = (Quote.Status.PUBLISHED,)
-SPEAKER_NAME_MATCH = 0.2
+SPEAKER_NAME_MATCH = 0.3
 validate_country = RegexValidator(
     r"^[A-Za-z]{2}$", "Enter an ISO 3166-1 alpha-2 country code such as CN.", code="invalid"
 )
@@ -228,6 +229,23 @@ def fuzzy_name_score(field: str, query: str) -> Func:
     ) / 3.0
 
 
+def names_matching(queryset: QuerySet, query: str) -> QuerySet:
+    typed = Unaccent(Lower(Value(query)))
+    return queryset.alias(plain=Unaccent(Lower("name"))).filter(
+        Q(plain__trigram_word_similar=typed) | Q(plain__contains=typed)
+    )
+
+
+def fuzzy_search_threshold() -> None:
+    """Let pg_trgm's ``<%`` operator (and so the indexes) accept names as far from the query
+    as SPEAKER_NAME_MATCH, until the end of the current transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+            [str(SPEAKER_NAME_MATCH)],
+        )
+
+
 class SpeakerFilterSet(filters.FilterSet):
     q = filters.CharFilter(
         method="filter_q",
@@ -242,6 +260,10 @@ class SpeakerFilterSet(filters.FilterSet):
         fields: list[str] = []
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Speakers with a name whose closest words match at least SPEAKER_NAME_MATCH
+        (pg_trgm's word similarity, served by the trigram indexes on unaccented names: the
+        caller sets ``pg_trgm.word_similarity_threshold``, see ``fuzzy_search_threshold``),
+        or containing the query; best first."""
         value = value.strip()
         if not value:
             return queryset
@@ -251,17 +273,13 @@ class SpeakerFilterSet(filters.FilterSet):
             .order_by("-score")
             .values("score")[:1]
         )
-        contains = SpeakerName.objects.filter(
-            speaker=OuterRef("pk"), name__unaccent__icontains=value
-        )
         return (
-            queryset.annotate(
-                score=Greatest(fuzzy_name_score("name", value), Coalesce(other_names, Value(0.0)))
+            queryset.filter(
+                Q(pk__in=names_matching(Speaker.objects.all(), value).values("pk"))
+                | Q(pk__in=names_matching(SpeakerName.objects.all(), value).values("speaker_id"))
             )
-            .filter(
-                Q(score__gte=SPEAKER_NAME_MATCH)
-                | Q(name__unaccent__icontains=value)
-                | Exists(contains)
+            .annotate(
+                score=Greatest(fuzzy_name_score("name", value), Coalesce(other_names, Value(0.0)))
             )
             .order_by("-score", "name", "key")
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.deletion import ProtectedError
 from django.db.models.functions import Coalesce
@@ -185,6 +186,11 @@ class SpeakerViewSet(WriteReadViewSet):
             )
             .order_by("name", "key")
         )
+
+    def list(self, request, *args, **kwargs):
+        with transaction.atomic():
+            filters.fuzzy_search_threshold()
+            return super().list(request, *args, **kwargs)
 
 
 class OrganizationViewSet(KeyedViewSet):

@@ -45,7 +45,7 @@ TSQUERY_OPERAND = re.compile(r"'((?:[^'\\]|''|\\.)*)'")
 
 @dataclass(frozen=True)
 class Term:
-    """A word or a ``"phrase"`` (kept with its quotes) of a query, possibly excluded."""
+    """A word or a phrase of a query (its words must follow each other), maybe excluded."""
 
     text: str
     excluded: bool = False
@@ -66,10 +66,11 @@ def parse(query: str) -> list[list[Term]]:
             if position == end or query[position].isspace():
                 continue  # a dash on its own excludes nothing
             excluded = True
+        is_phrase = query[position] == '"'
         term, position = _read_term(query, position)
         if term is None:
             continue
-        if not excluded and term.lower() == "or":
+        if not (excluded or is_phrase) and term.lower() == "or":
             if alternatives[-1]:
                 alternatives.append([])
             continue
@@ -83,7 +84,7 @@ def _read_term(query: str, position: int) -> tuple[str | None, int]:
         closing = query.find('"', position + 1)
         closing = len(query) if closing == -1 else closing
         phrase = query[position + 1 : closing]
-        return (f'"{phrase}"' if phrase.strip() else None), closing + 1
+        return (phrase if phrase.strip() else None), closing + 1
     stop = position
     while stop < len(query) and not query[stop].isspace() and query[stop] != '"':
         stop += 1

@@ -20,10 +20,10 @@ def found(query: str) -> set[str]:
 
 def test_parse_words_phrases_exclusions_and_alternatives():
     assert parse('gaza "collective punishment" -hamas') == [
-        [Term("gaza"), Term('"collective punishment"'), Term("hamas", excluded=True)]
+        [Term("gaza"), Term("collective punishment"), Term("hamas", excluded=True)]
     ]
     assert parse("a b OR c d") == [[Term("a"), Term("b")], [Term("c"), Term("d")]]
-    assert parse('-"x y" or z') == [[Term('"x y"', excluded=True)], [Term("z")]]
+    assert parse('-"x y" or z') == [[Term("x y", excluded=True)], [Term("z")]]
 
 
 def test_parse_tolerates_anything():
@@ -31,10 +31,11 @@ def test_parse_tolerates_anything():
     assert parse("   ") == []
     assert parse("or OR or") == []
     assert parse(" - -- ") == []
-    assert parse('"unclosed phrase') == [[Term('"unclosed phrase"')]]
+    assert parse('"unclosed phrase') == [[Term("unclosed phrase")]]
     assert parse('""') == []
     assert parse("--a") == [[Term("a", excluded=True)]]
-    assert parse('a"b c"d') == [[Term("a"), Term('"b c"'), Term("d")]]
+    assert parse('a"b c"d') == [[Term("a"), Term("b c"), Term("d")]]
+    assert parse('war "or" peace') == [[Term("war"), Term("or"), Term("peace")]]
 
 
 @pytest.mark.django_db

@@ -7,10 +7,10 @@ What goes into a quote's vector (weights A to D):
 - C: the speaker's name and other names (with their language's configuration when known);
 - D: the context, read as English.
 
-Each text is indexed twice at the same positions: stemmed by its language, and word for word
-(``simple``); both are then unaccented. Stemming before unaccenting keeps stemmers that expect
-accents working ("negociações" and "negociação" share a stem), and the word-for-word lexemes
-let "Sao Paulo" find "São Paulo" whatever a stemmer made of "São". The language
+Each text is indexed twice: stemmed by its language, and word for word (``simple``); both
+unaccented. Stemming before unaccenting keeps stemmers that expect accents working
+("negociações" and "negociação" share a stem), and the word-for-word lexemes let
+"Sao Paulo" find "São Paulo" whatever a stemmer made of "São". The language
 configurations are copies of PostgreSQL's own without stop words: every word of a query
 counts, and exact phrases such as "to be or not to be" can be found.
 
@@ -19,8 +19,8 @@ overlapping character bigrams (plus the last character of each run), so that any
 of two or more characters is a phrase of bigrams, and a single character a prefix.
 
 Queries are built by ``onrecord_term_tsquery`` term by term (see quotes/search.py): each
-term becomes the union of what every configuration makes of it, so a query need not say
-its language, and mixed-language queries work.
+term (a word or a phrase) becomes the union of what every configuration makes of it, so a
+query need not say its language, and mixed-language queries work.
 
 Triggers keep vectors current whatever writes the rows (the API, the admin, imports,
 ``QuerySet.update()``): a BEFORE trigger on quotes computes the vector; statement-level
@@ -213,28 +213,31 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     FROM regexp_matches(body, '__CJK__', 'g') WITH ORDINALITY AS r(m, n)
 $$;
 
--- One text's vector: stems of its language and its words, unaccented, at the same
--- positions, followed by its CJK bigrams; all with the given weight.
+-- A vector with its lexemes unaccented (all at once, and only when there are accents).
+CREATE FUNCTION onrecord_unaccent_tsvector(vector tsvector) RETURNS tsvector
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT CASE WHEN vector::text !~ '[^\x01-\x7f]' THEN vector ELSE (
+        SELECT coalesce(string_agg(
+            onrecord_quote_lexeme(coalesce(nullif(plain.lexeme, ''), original.lexeme))
+            || ':' || array_to_string(original.positions, ','), ' '), '')::tsvector
+        FROM unnest(vector) WITH ORDINALITY AS original(lexeme, positions, weights, n)
+        JOIN unnest(string_to_array(
+                 onrecord_unaccent(array_to_string(tsvector_to_array(vector), E'\x1f')), E'\x1f'))
+             WITH ORDINALITY AS plain(lexeme, n) USING (n)
+    ) END
+$$;
+
+-- One text's vector, with the given weight: the stems of its language, unaccented after
+-- stemming; its words unaccented, unstemmed; its CJK bigrams.
 CREATE FUNCTION onrecord_text_tsvector(language text, body text, weight "char") RETURNS tsvector
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT setweight(
-        coalesce((
-            SELECT string_agg(onrecord_quote_lexeme(lexeme) || ':' || places, ' ')
-            FROM (
-                SELECT onrecord_unaccent_lexeme(v.lexeme) AS lexeme,
-                       string_agg(DISTINCT place::text, ',') AS places
-                FROM (
-                    SELECT lexeme, positions
-                    FROM unnest(to_tsvector(onrecord_regconfig(language), onrecord_strip_cjk(body)))
-                    UNION ALL
-                    SELECT lexeme, positions
-                    FROM unnest(to_tsvector('pg_catalog.simple', onrecord_strip_cjk(body)))
-                ) AS v, unnest(v.positions) AS place
-                GROUP BY 1
-            ) AS lexemes
-        ), '')::tsvector || onrecord_cjk_tsvector(body),
+        onrecord_unaccent_tsvector(to_tsvector(onrecord_regconfig(language), words.stripped))
+        || to_tsvector('pg_catalog.simple', onrecord_unaccent(words.stripped))
+        || onrecord_cjk_tsvector(body),
         weight)
-    WHERE body IS NOT NULL AND body <> ''
+    FROM (SELECT onrecord_strip_cjk(body) AS stripped) AS words
+    WHERE body <> ''
 $$;
 
 -- The same query with every lexeme unaccented.
@@ -260,15 +263,18 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     FROM regexp_matches(term, '__CJK__', 'g') WITH ORDINALITY AS r(m, n)
 $$;
 
--- One term of a web-search query (a word, or a "phrase" in double quotes) as read by every
+-- One term of a query (a word or a phrase, without operators) as read by every
 -- configuration, unaccented: a document matches when it matches any reading.
 CREATE FUNCTION onrecord_term_tsquery(term text) RETURNS tsquery
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     SELECT tsquery_and(
-        (SELECT onrecord_tsquery_or_agg(DISTINCT onrecord_unaccent_tsquery(reading))
-         FROM (SELECT DISTINCT websearch_to_tsquery(config, words.stripped) AS reading
-               FROM unnest(onrecord_search_configs()) AS config) AS readings
-         WHERE numnode(reading) > 0),
+        (SELECT onrecord_tsquery_or_agg(DISTINCT reading) FROM (
+            SELECT onrecord_unaccent_tsquery(stemmed) AS reading
+            FROM (SELECT DISTINCT phraseto_tsquery(config, words.stripped) AS stemmed
+                  FROM unnest(onrecord_search_configs()) AS config) AS readings
+            UNION
+            SELECT phraseto_tsquery('pg_catalog.simple', onrecord_unaccent(words.stripped))
+         ) AS readings WHERE numnode(reading) > 0),
         onrecord_cjk_tsquery(term))
     FROM (SELECT onrecord_strip_cjk(term) AS stripped) AS words
 $$;
@@ -400,6 +406,19 @@ FOR EACH STATEMENT EXECUTE FUNCTION onrecord_speaker_search_refresh();
 UPDATE quotes_quote SET search_vector = NULL;
 """
 
+# Fuzzy, accent-insensitive search (pg_trgm) over speakers' names.
+NAME_INDEXES_SQL = """
+CREATE INDEX speaker_name_trigrams ON quotes_speaker
+    USING gin (onrecord_unaccent(lower(name)) gin_trgm_ops);
+CREATE INDEX speakername_name_trigrams ON quotes_speakername
+    USING gin (onrecord_unaccent(lower(name)) gin_trgm_ops);
+"""
+
+REVERSE_NAME_INDEXES_SQL = """
+DROP INDEX speakername_name_trigrams;
+DROP INDEX speaker_name_trigrams;
+"""
+
 REVERSE_TRIGGERS_SQL = """
 DROP TRIGGER onrecord_speaker_search_update ON quotes_speaker;
 DROP TRIGGER onrecord_speakername_search_insert ON quotes_speakername;
@@ -422,6 +441,7 @@ DROP FUNCTION onrecord_term_tsquery(text);
 DROP FUNCTION onrecord_cjk_tsquery(text);
 DROP FUNCTION onrecord_unaccent_tsquery(tsquery);
 DROP FUNCTION onrecord_text_tsvector(text, text, "char");
+DROP FUNCTION onrecord_unaccent_tsvector(tsvector);
 DROP FUNCTION onrecord_cjk_tsvector(text);
 DROP FUNCTION onrecord_cjk_bigrams(text, boolean);
 DROP FUNCTION onrecord_strip_cjk(text);
@@ -497,6 +517,7 @@ class Migration(migrations.Migration):
         migrations.RunSQL([CONFIGURATIONS_SQL], [REVERSE_CONFIGURATIONS_SQL]),
         migrations.RunSQL([FUNCTIONS_SQL], [REVERSE_FUNCTIONS_SQL]),
         migrations.RunSQL([TRIGGERS_SQL], [REVERSE_TRIGGERS_SQL]),
+        migrations.RunSQL([NAME_INDEXES_SQL], [REVERSE_NAME_INDEXES_SQL]),
         # Built after the vectors of existing quotes are filled in.
         migrations.AddIndex(
             model_name="quote",
