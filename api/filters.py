@@ -14,7 +14,7 @@ from django.contrib.postgres.search import (
 )
 from django.core.validators import RegexValidator
 from django.db import connection
-from django.db.models import Exists, Func, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.functions import Coalesce, Greatest, Lower
 from django_filters import rest_framework as filters
 from django_filters.utils import translate_validation
@@ -114,10 +114,11 @@ class LanguageFilter(filters.CharFilter):
 
 
 class QuoteFilterSet(filters.FilterSet):
+    # Undated quotes come last either way.
     ORDERINGS = {
         "said": ["said_start", "said", "key"],
-        "-said": ["-said_start", "-said", "key"],
-        "relevance": ["-rank", "-said_start", "key"],
+        "-said": [F("said_start").desc(nulls_last=True), "-said", "key"],
+        "relevance": ["-rank", F("said_start").desc(nulls_last=True), "key"],
         "created": ["created", "key"],
         "-created": ["-created", "key"],
         "updated": ["updated", "key"],

@@ -409,3 +409,19 @@ def test_quote_list_queries_do_not_grow_with_page_size(api_client, editor_api, p
         small = count_queries(client, QUOTES, {**params, "page_size": 1})
         large = count_queries(client, QUOTES, {**params, "page_size": 50})
         assert small == large
+
+
+def test_facets_of_nothing(api_client):
+    quote_with_related()
+    body = api_client.get(f"{QUOTES}facets/", {"q": "nonexistentword"}).json()
+    assert body["count"] == 0
+    assert all(buckets == [] for buckets in body["facets"].values())
+    assert set(body["facets"]) == {"speaker", "country", "year", "topic", "language", "kind"}
+
+
+def test_undated_quotes_come_last(api_client):
+    QuoteFactory(key="undated", said=None)
+    QuoteFactory(key="old", said="1990")
+    QuoteFactory(key="new", said="2020")
+    assert result_keys(api_client.get(QUOTES)) == ["new", "old", "undated"]
+    assert result_keys(api_client.get(QUOTES, {"ordering": "said"})) == ["old", "new", "undated"]

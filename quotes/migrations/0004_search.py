@@ -406,15 +406,18 @@ FOR EACH STATEMENT EXECUTE FUNCTION onrecord_speaker_search_refresh();
 UPDATE quotes_quote SET search_vector = NULL;
 """
 
-# Fuzzy, accent-insensitive search (pg_trgm) over speakers' names.
-NAME_INDEXES_SQL = """
+# Fuzzy, accent-insensitive search (pg_trgm) over speakers' names; the default order.
+INDEXES_SQL = """
 CREATE INDEX speaker_name_trigrams ON quotes_speaker
     USING gin (onrecord_unaccent(lower(name)) gin_trgm_ops);
 CREATE INDEX speakername_name_trigrams ON quotes_speakername
     USING gin (onrecord_unaccent(lower(name)) gin_trgm_ops);
+-- The API's default order, newest first and undated last.
+CREATE INDEX quote_latest_first ON quotes_quote (said_start DESC NULLS LAST, said DESC, key);
 """
 
-REVERSE_NAME_INDEXES_SQL = """
+REVERSE_INDEXES_SQL = """
+DROP INDEX quote_latest_first;
 DROP INDEX speakername_name_trigrams;
 DROP INDEX speaker_name_trigrams;
 """
@@ -517,7 +520,7 @@ class Migration(migrations.Migration):
         migrations.RunSQL([CONFIGURATIONS_SQL], [REVERSE_CONFIGURATIONS_SQL]),
         migrations.RunSQL([FUNCTIONS_SQL], [REVERSE_FUNCTIONS_SQL]),
         migrations.RunSQL([TRIGGERS_SQL], [REVERSE_TRIGGERS_SQL]),
-        migrations.RunSQL([NAME_INDEXES_SQL], [REVERSE_NAME_INDEXES_SQL]),
+        migrations.RunSQL([INDEXES_SQL], [REVERSE_INDEXES_SQL]),
         # Built after the vectors of existing quotes are filled in.
         migrations.AddIndex(
             model_name="quote",
