@@ -28,8 +28,13 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def validate(self, request) -> None:
+        """Check ``page`` and ``page_size``: a ValidationError (HTTP 400) names a bad one."""
         self.params = validate_params(PageParams, request.query_params)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        if getattr(self, "params", None) is None:
+            self.validate(request)
         return super().paginate_queryset(queryset, request, view)
 
     def get_page_size(self, request) -> int:

@@ -11,7 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
 from api import filters, serializers
@@ -61,10 +61,22 @@ class KeyedViewSet(viewsets.ModelViewSet):
             ) from error
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        # Query parameters filter lists; a record's own URL always finds it.
+        """Filter a list; every malformed parameter, filter or page, is reported at once."""
         if self.detail:
-            return queryset
-        return super().filter_queryset(queryset)
+            return queryset  # a record's own URL always finds it
+        errors = {}
+        try:
+            queryset = super().filter_queryset(queryset)
+        except ValidationError as error:
+            errors.update(error.detail)
+        try:
+            if self.paginator is not None:
+                self.paginator.validate(self.request)
+        except ValidationError as error:
+            errors.update(error.detail)
+        if errors:
+            raise ValidationError(errors)
+        return queryset
 
 
 class WriteReadViewSet(KeyedViewSet):

@@ -91,7 +91,13 @@ def _label(facet: str, value: str, label: str) -> str:
     return label
 
 
+# Languages Django knows only by their variants.
+LANGUAGE_NAMES = {"zh": "Chinese"}
+
+
 def _language_name(tag: str) -> str:
+    if tag.lower() in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[tag.lower()]
     for candidate in (tag.lower(), tag.split("-")[0].lower()):
         try:
             return get_language_info(candidate)["name"]

@@ -425,3 +425,9 @@ def test_undated_quotes_come_last(api_client):
     QuoteFactory(key="new", said="2020")
     assert result_keys(api_client.get(QUOTES)) == ["new", "old", "undated"]
     assert result_keys(api_client.get(QUOTES, {"ordering": "said"})) == ["old", "new", "undated"]
+
+
+def test_every_bad_parameter_is_reported_at_once(api_client):
+    response = api_client.get(QUOTES, {"said_after": "2023-13-45", "page_size": "ten", "kind": "x"})
+    assert response.status_code == 400
+    assert set(response.json()) == {"said_after", "page_size", "kind"}
