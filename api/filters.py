@@ -200,8 +200,16 @@ class QuoteFilterSet(filters.FilterSet):
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         queryset = super().filter_queryset(queryset)
         if not self.form.cleaned_data.get("status"):
-            queryset = queryset.exclude(status=Quote.Status.RETRACTED)
+            queryset = self.default_statuses(queryset)
         return queryset.order_by(*self.ORDERINGS[self.ordering_name()])
+
+    def default_statuses(self, queryset: QuerySet) -> QuerySet:
+        """Without ``status``: everything but retracted quotes for editors, published
+        quotes for everyone else (said as an equality, which the partial index
+        ``quote_published_latest_first`` serves)."""
+        if can_see_unpublished(getattr(self.request, "user", None)):
+            return queryset.exclude(status=Quote.Status.RETRACTED)
+        return queryset.filter(status=Quote.Status.PUBLISHED)
 
     def ordering_name(self) -> str:
         requested = self.form.cleaned_data.get("ordering")

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from quotes import services
@@ -431,3 +432,19 @@ def test_every_bad_parameter_is_reported_at_once(api_client):
     response = api_client.get(QUOTES, {"said_after": "2023-13-45", "page_size": "ten", "kind": "x"})
     assert response.status_code == 400
     assert set(response.json()) == {"said_after", "page_size", "kind"}
+
+
+def test_the_public_default_order_is_served_by_an_index():
+    QuoteFactory.create_batch(3)
+    latest_first = (
+        Quote.objects.filter(status=Quote.Status.PUBLISHED)
+        .order_by(F("said_start").desc(nulls_last=True), "-said", "key")
+        .values("pk")[:20]
+    )
+    sql, params = latest_first.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_sort = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET enable_sort")
+    assert "quote_published_latest_first" in plan

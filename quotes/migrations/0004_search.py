@@ -412,12 +412,13 @@ CREATE INDEX speaker_name_trigrams ON quotes_speaker
     USING gin (onrecord_unaccent(lower(name)) gin_trgm_ops);
 CREATE INDEX speakername_name_trigrams ON quotes_speakername
     USING gin (onrecord_unaccent(lower(name)) gin_trgm_ops);
--- The API's default order, newest first and undated last.
-CREATE INDEX quote_latest_first ON quotes_quote (said_start DESC NULLS LAST, said DESC, key);
+-- The API's default order for the public: published quotes, newest first, undated last.
+CREATE INDEX quote_published_latest_first ON quotes_quote (said_start DESC NULLS LAST, said DESC, key)
+    WHERE status = 'published';
 """
 
 REVERSE_INDEXES_SQL = """
-DROP INDEX quote_latest_first;
+DROP INDEX quote_published_latest_first;
 DROP INDEX speakername_name_trigrams;
 DROP INDEX speaker_name_trigrams;
 """
