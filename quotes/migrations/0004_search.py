@@ -332,61 +332,46 @@ CREATE TRIGGER onrecord_quote_search_vector
 BEFORE INSERT OR UPDATE OF text, language, context, speaker_id, search_vector ON quotes_quote
 FOR EACH ROW EXECUTE FUNCTION onrecord_quote_search_vector_set();
 
--- Setting a vector to NULL has the quote trigger above compute it again.
-CREATE FUNCTION onrecord_translation_search_refresh() RETURNS trigger
+-- Rows that quotes' vectors are made of changed: set those vectors to NULL, which has the
+-- quote trigger above compute them again. TG_ARGV[0] is the column of the changed rows that
+-- points at quotes_quote's column TG_ARGV[1] (translations: quote_id -> id; speaker names:
+-- speaker_id -> speaker_id).
+CREATE FUNCTION onrecord_search_refresh() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    changed text := CASE TG_OP
+        WHEN 'INSERT' THEN format('SELECT %1$I FROM new_rows', TG_ARGV[0])
+        WHEN 'DELETE' THEN format('SELECT %1$I FROM old_rows', TG_ARGV[0])
+        ELSE format('SELECT %1$I FROM new_rows UNION SELECT %1$I FROM old_rows', TG_ARGV[0])
+    END;
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        UPDATE quotes_quote SET search_vector = NULL
-        WHERE id IN (SELECT quote_id FROM new_rows);
-    ELSIF TG_OP = 'UPDATE' THEN
-        UPDATE quotes_quote SET search_vector = NULL
-        WHERE id IN (SELECT quote_id FROM new_rows UNION SELECT quote_id FROM old_rows);
-    ELSE
-        UPDATE quotes_quote SET search_vector = NULL
-        WHERE id IN (SELECT quote_id FROM old_rows);
-    END IF;
+    EXECUTE format('UPDATE quotes_quote SET search_vector = NULL WHERE %I IN (%s)',
+                   TG_ARGV[1], changed);
     RETURN NULL;
 END
 $$;
 
 CREATE TRIGGER onrecord_translation_search_insert AFTER INSERT ON quotes_translation
 REFERENCING NEW TABLE AS new_rows
-FOR EACH STATEMENT EXECUTE FUNCTION onrecord_translation_search_refresh();
+FOR EACH STATEMENT EXECUTE FUNCTION onrecord_search_refresh('quote_id', 'id');
 CREATE TRIGGER onrecord_translation_search_update AFTER UPDATE ON quotes_translation
 REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-FOR EACH STATEMENT EXECUTE FUNCTION onrecord_translation_search_refresh();
+FOR EACH STATEMENT EXECUTE FUNCTION onrecord_search_refresh('quote_id', 'id');
 CREATE TRIGGER onrecord_translation_search_delete AFTER DELETE ON quotes_translation
 REFERENCING OLD TABLE AS old_rows
-FOR EACH STATEMENT EXECUTE FUNCTION onrecord_translation_search_refresh();
-
-CREATE FUNCTION onrecord_speakername_search_refresh() RETURNS trigger
-LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        UPDATE quotes_quote SET search_vector = NULL
-        WHERE speaker_id IN (SELECT speaker_id FROM new_rows);
-    ELSIF TG_OP = 'UPDATE' THEN
-        UPDATE quotes_quote SET search_vector = NULL
-        WHERE speaker_id IN (SELECT speaker_id FROM new_rows UNION SELECT speaker_id FROM old_rows);
-    ELSE
-        UPDATE quotes_quote SET search_vector = NULL
-        WHERE speaker_id IN (SELECT speaker_id FROM old_rows);
-    END IF;
-    RETURN NULL;
-END
-$$;
+FOR EACH STATEMENT EXECUTE FUNCTION onrecord_search_refresh('quote_id', 'id');
 
 CREATE TRIGGER onrecord_speakername_search_insert AFTER INSERT ON quotes_speakername
 REFERENCING NEW TABLE AS new_rows
-FOR EACH STATEMENT EXECUTE FUNCTION onrecord_speakername_search_refresh();
+FOR EACH STATEMENT EXECUTE FUNCTION onrecord_search_refresh('speaker_id', 'speaker_id');
 CREATE TRIGGER onrecord_speakername_search_update AFTER UPDATE ON quotes_speakername
 REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-FOR EACH STATEMENT EXECUTE FUNCTION onrecord_speakername_search_refresh();
+FOR EACH STATEMENT EXECUTE FUNCTION onrecord_search_refresh('speaker_id', 'speaker_id');
 CREATE TRIGGER onrecord_speakername_search_delete AFTER DELETE ON quotes_speakername
 REFERENCING OLD TABLE AS old_rows
-FOR EACH STATEMENT EXECUTE FUNCTION onrecord_speakername_search_refresh();
+FOR EACH STATEMENT EXECUTE FUNCTION onrecord_search_refresh('speaker_id', 'speaker_id');
 
+-- A speaker's new name: the vectors of their quotes.
 CREATE FUNCTION onrecord_speaker_search_refresh() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
@@ -433,8 +418,7 @@ DROP TRIGGER onrecord_translation_search_update ON quotes_translation;
 DROP TRIGGER onrecord_translation_search_delete ON quotes_translation;
 DROP TRIGGER onrecord_quote_search_vector ON quotes_quote;
 DROP FUNCTION onrecord_speaker_search_refresh();
-DROP FUNCTION onrecord_speakername_search_refresh();
-DROP FUNCTION onrecord_translation_search_refresh();
+DROP FUNCTION onrecord_search_refresh();
 DROP FUNCTION onrecord_quote_search_vector_set();
 """
 
