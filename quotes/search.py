@@ -13,6 +13,12 @@ Any input is a valid query. Each term is read by the database with every languag
 configuration (``onrecord_term_tsquery``), so "negotiations" finds "negotiated" and
 "переговоры" finds "переговорах" without the client naming a language, and a CJK term is
 matched as a substring.
+
+The syntax is parsed here rather than by ``websearch_to_tsquery``, which reads a whole query
+with one configuration: OR-ing its readings by every configuration would exclude a word
+only in the readings that happen to stem it as the document's language does, and a query
+mixing languages would need one configuration that understands all of its words. Parsed
+here, each term becomes the union of its readings, and an excluded term excludes them all.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQueryField, SearchRank
 from django.db import connection, models
@@ -187,7 +193,6 @@ class _Candidate:
     language: str
     body: str
     headline: str | None = None
-    marked: str = field(default="", init=False)
 
 
 # Starts with SELECT (no CTE) so that history tracking sees a read.

@@ -1,8 +1,10 @@
 """Speakers: fuzzy name search, filters, affiliations; and the other read-only collections."""
 
 import pytest
+from django.db import connection, transaction
 
-from quotes.models import Quote
+from api.filters import fuzzy_search_threshold, names_matching
+from quotes.models import Quote, Speaker, SpeakerName
 from tests.api_helpers import count_queries, result_keys
 from tests.factories import (
     AffiliationFactory,
@@ -171,3 +173,21 @@ def test_list_queries_do_not_grow_with_page_size(api_client, url, params):
     assert count_queries(api_client, url, {**params, "page_size": 1}) == count_queries(
         api_client, url, {**params, "page_size": 50}
     )
+
+
+@pytest.mark.parametrize(
+    ("model", "index"),
+    [(Speaker, "speaker_name_trigrams"), (SpeakerName, "speakername_name_trigrams")],
+)
+def test_fuzzy_name_search_is_served_by_trigram_indexes(model, index):
+    SpeakerNameFactory(speaker__name="Sergey Lavrov", name="Сергей Лавров")
+    with transaction.atomic():
+        fuzzy_search_threshold()
+        matching = names_matching(model.objects.order_by(), "Lavorv").values("pk")
+        sql, params = matching.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert index in plan
+        assert model.objects.filter(pk__in=matching).exists() == (model is Speaker)
