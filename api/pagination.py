@@ -1,7 +1,46 @@
+from django import forms
 from rest_framework import pagination
+
+from api.params import WholeNumberField, validate_params
+
+
+class PageParams(forms.Form):
+    page = forms.CharField(required=False)
+    page_size = WholeNumberField(required=False, min_value=1)
+
+    def clean_page(self) -> str | int:
+        page = self.cleaned_data["page"].strip()
+        if not page or page == "last":
+            return page or 1
+        if not page.isdigit() or int(page) < 1:
+            raise forms.ValidationError('Enter a page number from 1, or "last".')
+        return int(page)
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
+    """Pages of ``page_size`` results (default 20; larger values than 100 give 100).
+
+    A ``page`` or ``page_size`` that is not a whole number is an HTTP 400; a page past the
+    last one is a 404.
+    """
+
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def validate(self, request) -> None:
+        """Check ``page`` and ``page_size``: a ValidationError (HTTP 400) names a bad one."""
+        self.params = validate_params(PageParams, request.query_params)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        if getattr(self, "params", None) is None:
+            self.validate(request)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_page_size(self, request) -> int:
+        requested = self.params.get("page_size")
+        return min(requested, self.max_page_size) if requested else self.page_size
+
+    def get_page_number(self, request, paginator):
+        page = self.params["page"]
+        return paginator.num_pages if page == "last" else page

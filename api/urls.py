@@ -1,3 +1,14 @@
+from rest_framework.routers import DefaultRouter
+
+from api import views
+
 app_name = "api"
 
-urlpatterns: list = []
+router = DefaultRouter()
+router.register("quotes", views.QuoteViewSet, basename="quote")
+router.register("speakers", views.SpeakerViewSet, basename="speaker")
+router.register("organizations", views.OrganizationViewSet, basename="organization")
+router.register("sources", views.SourceViewSet, basename="source")
+router.register("topics", views.TopicViewSet, basename="topic")
+
+urlpatterns = router.urls

@@ -5,6 +5,10 @@ import pghistory
 from django.apps import AppConfig
 from django.core.management.base import BaseCommand
 
+# Commands that change the schema, not records. pghistory's context turns every statement
+# into a parameterised one, which would misread the "%" in migrations' raw SQL.
+SCHEMA_COMMANDS = {"migrate", "makemigrations", "squashmigrations", "sqlmigrate", "flush"}
+
 
 def _record_command_in_history(execute):
     """Attribute the changes a management command makes to it in the history.
@@ -16,6 +20,8 @@ def _record_command_in_history(execute):
     @functools.wraps(execute)
     def wrapper(self, *args, **options):
         command = self.__module__.rsplit(".", 1)[-1]
+        if command in SCHEMA_COMMANDS:
+            return execute(self, *args, **options)
         with pghistory.context(command=command, system_user=_system_user()):
             return execute(self, *args, **options)
 

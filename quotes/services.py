@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import pghistory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -27,6 +29,7 @@ from quotes.models import (
     Quote,
     Speaker,
     SpeakerName,
+    Topic,
     Translation,
 )
 from quotes.roles import Resolution, resolve_role
@@ -305,7 +308,16 @@ def record_check_version(*, obj: models.Model, version: int) -> None:
 
 # What a revert leaves alone: identity and bookkeeping, and the workflow status, which
 # changes only through its own steps.
-REVERT_KEEPS = {"id", "key", "created", "updated", "created_by", "updated_by", "said_start"}
+REVERT_KEEPS = {
+    "id",
+    "key",
+    "created",
+    "updated",
+    "created_by",
+    "updated_by",
+    "said_start",
+    "search_vector",
+}
 QUOTE_REVERT_KEEPS = REVERT_KEEPS | {"status", "retraction_reason"}
 
 
@@ -332,6 +344,40 @@ def quote_revert(*, quote: Quote, event_id: int, user=None) -> Quote:
         )
         chosen = quote.role if quote.role_resolution == Resolution.EXPLICIT else None
         quote_save(quote=quote, chosen_role=chosen, user=user)
+    return quote
+
+
+@transaction.atomic
+def quote_write(
+    *,
+    quote: Quote,
+    chosen_role: Affiliation | None = None,
+    user=None,
+    topics: Iterable[Topic] | None = None,
+    translations: Iterable[dict] | None = None,
+    citations: Iterable[dict] | None = None,
+) -> Quote:
+    """Save a quote with its topics, translations and citations (each left as it is when
+    None), validating every record as the admin does."""
+    quote_save(quote=quote, chosen_role=chosen_role, user=user)
+    if topics is not None:
+        quote.topics.set(topics)
+    if translations is not None:
+        _children_replace(
+            quote.translations.all(),
+            translations,
+            match="language",
+            make=lambda: Translation(quote=quote),
+            field="translations",
+        )
+    if citations is not None:
+        _children_replace(
+            quote.citations.all(),
+            citations,
+            match="source",
+            make=lambda: Citation(quote=quote),
+            field="citations",
+        )
     return quote
 
 
@@ -534,4 +580,81 @@ def _redirect_keys(kind: str, duplicate: models.Model, survivor: models.Model, u
         kind=kind,
         old_key=duplicate.key,
         defaults={kind: survivor, "created_by": _person(user)},
+    )
+
+
+@transaction.atomic
+def speaker_write(
+    *,
+    speaker: Speaker,
+    names: Iterable[dict] | None = None,
+    affiliations: Iterable[dict] | None = None,
+) -> Speaker:
+    """Save a speaker with its other names and affiliations (each left as it is when None).
+
+    Affiliations are matched on organization, title and start; those not given are removed,
+    and the roles of the speaker's quotes are resolved again.
+    """
+    speaker.full_clean()
+    speaker.save()
+    if names is not None:
+        _children_replace(
+            speaker.names.all(),
+            names,
+            match=("name", "language"),
+            make=lambda: SpeakerName(speaker=speaker),
+            field="names",
+        )
+    if affiliations is not None:
+        _affiliations_replace(speaker, list(affiliations))
+    return speaker
+
+
+def _affiliations_replace(speaker: Speaker, items: list[dict]) -> None:
+    existing = {
+        (a.organization_id, a.role, str(a.start or "")): a for a in speaker.affiliations.all()
+    }
+    for index, item in enumerate(items):
+        key = (item["organization"].pk, item["title"], str(item.get("start") or ""))
+        affiliation = existing.pop(key, None) or Affiliation(speaker=speaker)
+        affiliation.organization = item["organization"]
+        affiliation.role = item["title"]
+        affiliation.start = item.get("start")
+        affiliation.end = item.get("end")
+        try:
+            affiliation_save(affiliation=affiliation)
+        except ValidationError as error:
+            raise _nested_error("affiliations", index, error) from error
+    for stale in existing.values():
+        affiliation_delete(affiliation=stale)
+
+
+def _children_replace(current, items: Iterable[dict], *, match, make, field: str) -> None:
+    """Update, create and delete child records so that they become ``items``."""
+    names = (match,) if isinstance(match, str) else match
+    existing = {tuple(getattr(child, n) for n in names): child for child in current}
+    for index, item in enumerate(items):
+        key = tuple(item.get(n, "") for n in names)
+        child = existing.pop(key, None) or make()
+        for name, value in item.items():
+            setattr(child, name, value)
+        try:
+            child.full_clean()
+        except ValidationError as error:
+            raise _nested_error(field, index, error) from error
+        child.save()
+    for stale in existing.values():
+        stale.delete()
+
+
+def _nested_error(field: str, index: int, error: ValidationError) -> ValidationError:
+    messages = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+    return ValidationError(
+        {
+            field: [
+                f"item {index + 1}: {name + ': ' if name not in ('', '__all__') else ''}{m}"
+                for name, items in messages.items()
+                for m in items
+            ]
+        }
     )

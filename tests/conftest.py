@@ -34,6 +34,24 @@ def editor_client(client, editor):
 
 
 @pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def editor_api(editor):
+    """An API client authenticated with an editor's token."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=editor).key}")
+    return client
+
+
+@pytest.fixture
 def reviewer(db):
     return ReviewerFactory()
 

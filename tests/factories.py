@@ -136,3 +136,17 @@ class CitationFactory(factory.django.DjangoModelFactory):
     quote = factory.SubFactory(QuoteFactory)
     source = factory.SubFactory(SourceFactory)
     excerpt = factory.LazyAttribute(lambda c: c.quote.text)
+
+
+def quote_with_related(*, topics: int = 1, translations=("fr",), **kwargs) -> Quote:
+    """A quote with an affiliation-backed role, topics, translations and a citation."""
+    quote = QuoteFactory(**kwargs)
+    if quote.role is None:
+        quote.role = AffiliationFactory(speaker=quote.speaker, start="2000")
+        quote.role_resolution = Quote.RoleResolution.RESOLVED
+        quote.save()
+    quote.topics.add(*TopicFactory.create_batch(topics))
+    for language in translations:
+        TranslationFactory(quote=quote, language=language, text=f"Translation into {language}.")
+    CitationFactory(quote=quote)
+    return quote

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('pghistory', '0007_auto_20250421_0444'),
-        ('quotes', '0003_groups'),
+        ('quotes', '0004_search'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,343 @@
+"""Query parameters of the list endpoints, as django-filter FilterSets.
+
+Every parameter is validated by its form field; ``StrictFilterBackend`` turns an invalid
+one into an HTTP 400 whose body names it (``{"said_after": ["..."]}``).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.postgres.search import (
+    TrigramSimilarity,
+    TrigramStrictWordSimilarity,
+    TrigramWordSimilarity,
+)
+from django.core.validators import RegexValidator
+from django.db import connection
+from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models.functions import Coalesce, Greatest, Lower
+from django_filters import rest_framework as filters
+from django_filters.utils import translate_validation
+from drf_spectacular.utils import extend_schema_field
+
+from quotes.dates import ReducedDate
+from quotes.models import (
+    Affiliation,
+    Organization,
+    Quote,
+    Source,
+    Speaker,
+    SpeakerName,
+    Topic,
+)
+from quotes.search import MAX_QUERY_LENGTH, compile_query
+from quotes.validators import LANGUAGE_SHAPE_PATTERN, validate_key
+
+# Retracted quotes leave the default results; ``?status=retracted`` will show them to
+# everyone (add it here then). Editors may ask for any status.
+PUBLIC_STATUSES = (Quote.Status.PUBLISHED,)
+SPEAKER_NAME_MATCH = 0.3
+validate_country = RegexValidator(
+    r"^[A-Za-z]{2}$", "Enter an ISO 3166-1 alpha-2 country code such as CN.", code="invalid"
+)
+validate_language = RegexValidator(
+    LANGUAGE_SHAPE_PATTERN, "Enter a BCP 47 language tag such as en, zh or pt-BR.", "invalid"
+)
+
+
+def can_see_unpublished(user) -> bool:
+    """The rule of ``QuoteQuerySet.visible_to``: editors see every status."""
+    return bool(user and user.is_authenticated and user.has_perm("quotes.view_quote"))
+
+
+class StrictFilterBackend(filters.DjangoFilterBackend):
+    """Rejects invalid parameters with a 400 and leaves the FilterSet on the view, which
+    needs it for what filtering found out (the compiled search query)."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        view.filterset = filterset
+        return filterset.qs
+
+
+class ReducedDateField(forms.CharField):
+    def to_python(self, value) -> ReducedDate | None:
+        value = super().to_python(value)
+        return ReducedDate.parse(value) if value else None
+
+
+@extend_schema_field({"type": "string", "example": "2023-10"})
+class ReducedDateFilter(filters.Filter):
+    field_class = ReducedDateField
+
+
+class KeyFilter(filters.CharFilter):
+    """A record's key; an unknown key simply matches nothing."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 200)
+        kwargs.setdefault("validators", [validate_key])
+        super().__init__(*args, **kwargs)
+
+
+class CountryFilter(filters.CharFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 2)
+        kwargs.setdefault("validators", [validate_country])
+        kwargs.setdefault("help_text", "ISO 3166-1 alpha-2 code, such as CN or RU.")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value: str) -> QuerySet:
+        return super().filter(qs, value.upper() if value else value)
+
+
+class LanguageFilter(filters.CharFilter):
+    """A BCP 47 tag; ``zh`` also matches ``zh-Hant``, ``pt`` matches ``pt-BR``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 35)
+        kwargs.setdefault("validators", [validate_language])
+        kwargs.setdefault("help_text", "BCP 47 tag; a language also matches its variants.")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value: str) -> QuerySet:
+        if not value:
+            return qs
+        name = self.field_name
+        return qs.filter(
+            Q(**{f"{name}__iexact": value}) | Q(**{f"{name}__istartswith": value + "-"})
+        )
+
+
+class QuoteFilterSet(filters.FilterSet):
+    # Undated quotes come last either way.
+    ORDERINGS = {
+        "said": ["said_start", "said", "key"],
+        "-said": [F("said_start").desc(nulls_last=True), "-said", "key"],
+        "relevance": ["-rank", F("said_start").desc(nulls_last=True), "key"],
+        "created": ["created", "key"],
+        "-created": ["-created", "key"],
+        "updated": ["updated", "key"],
+        "-updated": ["-updated", "key"],
+    }
+
+    q = filters.CharFilter(
+        method="filter_q",
+        max_length=MAX_QUERY_LENGTH,
+        help_text='Full-text search: words, "quoted phrases", -excluded, OR.',
+    )
+    speaker = KeyFilter(field_name="speaker__key", help_text="Speaker key.")
+    organization = KeyFilter(
+        field_name="role__organization__key",
+        help_text="Key of the organization of the role held when speaking.",
+    )
+    country = CountryFilter(field_name="role__organization__country")
+    topic = KeyFilter(field_name="topics__key", help_text="Topic key.")
+    language = LanguageFilter(field_name="language")
+    kind = filters.ChoiceFilter(choices=Quote.Kind.choices)
+    said_after = ReducedDateFilter(
+        method="filter_said_after", help_text="Said on or after (YYYY, YYYY-MM or YYYY-MM-DD)."
+    )
+    said_before = ReducedDateFilter(
+        method="filter_said_before", help_text="Said on or before (YYYY, YYYY-MM or YYYY-MM-DD)."
+    )
+    source = KeyFilter(field_name="citations__source__key", help_text="Source key.")
+    status = filters.ChoiceFilter(
+        choices=Quote.Status.choices,
+        help_text="Editors only (published for everyone else). Without it, retracted "
+        "quotes are left out.",
+    )
+    ordering = filters.ChoiceFilter(
+        choices=[(name, name) for name in ORDERINGS],
+        method="filter_ordering",
+        help_text="relevance (the default with q), -said (the default without), said, "
+        "created, -created, updated, -updated.",
+    )
+
+    class Meta:
+        model = Quote
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.search_query = None
+        if not can_see_unpublished(getattr(self.request, "user", None)):
+            status = self.form.fields["status"]
+            status.choices = [(s, s) for s in PUBLIC_STATUSES]
+            status.error_messages["invalid_choice"] = (
+                "Only editors may filter on status %(value)s; use published."
+            )
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if not value.strip():
+            return queryset
+        self.search_query = compile_query(value)
+        return queryset.search(self.search_query)
+
+    def filter_said_after(self, queryset: QuerySet, name: str, value: ReducedDate) -> QuerySet:
+        return queryset.said_between(after=value)
+
+    def filter_said_before(self, queryset: QuerySet, name: str, value: ReducedDate) -> QuerySet:
+        return queryset.said_between(before=value)
+
+    def filter_ordering(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset  # applied last, in filter_queryset
+
+    def clean_ordering(self) -> None:
+        data = self.form.cleaned_data
+        if data.get("ordering") == "relevance" and not (data.get("q") or "").strip():
+            self.form.add_error("ordering", "Ordering by relevance needs a search (q).")
+
+    def is_valid(self) -> bool:
+        if super().is_valid():
+            self.clean_ordering()
+        return self.is_bound and not self.form.errors
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("status"):
+            queryset = self.default_statuses(queryset)
+        return queryset.order_by(*self.ORDERINGS[self.ordering_name()])
+
+    def default_statuses(self, queryset: QuerySet) -> QuerySet:
+        """Without ``status``: everything but retracted quotes for editors, published
+        quotes for everyone else (said as an equality, which the partial index
+        ``quote_published_latest_first`` serves)."""
+        if can_see_unpublished(getattr(self.request, "user", None)):
+            return queryset.exclude(status=Quote.Status.RETRACTED)
+        return queryset.filter(status=Quote.Status.PUBLISHED)
+
+    def ordering_name(self) -> str:
+        requested = self.form.cleaned_data.get("ordering")
+        if requested:
+            return requested
+        return "relevance" if self.search_query is not None else "-said"
+
+
+class Unaccent(Func):
+    """The immutable unaccent wrapper created by migration 0004_search."""
+
+    function = "onrecord_unaccent"
+    output_field = TextField()
+
+
+def fuzzy_name_score(field: str, query: str) -> Func:
+    """How well a name matches a query typed with typos or without diacritics, 0 to 1: the
+    mean of pg_trgm's similarity, word similarity and strict word similarity, so that the
+    name's closest word, and then the closest whole name, win."""
+    name = Unaccent(Lower(field))
+    typed = Unaccent(Lower(Value(query)))
+    return (
+        TrigramSimilarity(name, typed)
+        + TrigramWordSimilarity(typed, name)
+        + TrigramStrictWordSimilarity(typed, name)
+    ) / 3.0
+
+
+def names_matching(queryset: QuerySet, query: str) -> QuerySet:
+    typed = Unaccent(Lower(Value(query)))
+    return queryset.alias(plain=Unaccent(Lower("name"))).filter(
+        Q(plain__trigram_word_similar=typed) | Q(plain__contains=typed)
+    )
+
+
+def fuzzy_search_threshold() -> None:
+    """Let pg_trgm's ``<%`` operator (and so the indexes) accept names as far from the query
+    as SPEAKER_NAME_MATCH, until the end of the current transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+            [str(SPEAKER_NAME_MATCH)],
+        )
+
+
+class SpeakerFilterSet(filters.FilterSet):
+    q = filters.CharFilter(
+        method="filter_q",
+        max_length=200,
+        help_text="Fuzzy name search over every name, alias and script; best match first.",
+    )
+    organization = KeyFilter(method="filter_organization", help_text="Organization key.")
+    country = CountryFilter(field_name="country")
+
+    class Meta:
+        model = Speaker
+        fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Speakers with a name whose closest words match at least SPEAKER_NAME_MATCH
+        (pg_trgm's word similarity, served by the trigram indexes on unaccented names: the
+        caller sets ``pg_trgm.word_similarity_threshold``, see ``fuzzy_search_threshold``),
+        or containing the query; best first."""
+        value = value.strip()
+        if not value:
+            return queryset
+        other_names = (
+            SpeakerName.objects.filter(speaker=OuterRef("pk"))
+            .annotate(score=fuzzy_name_score("name", value))
+            .order_by("-score")
+            .values("score")[:1]
+        )
+        return (
+            queryset.filter(
+                Q(pk__in=names_matching(Speaker.objects.all(), value).values("pk"))
+                | Q(pk__in=names_matching(SpeakerName.objects.all(), value).values("speaker_id"))
+            )
+            .annotate(
+                score=Greatest(fuzzy_name_score("name", value), Coalesce(other_names, Value(0.0)))
+            )
+            .order_by("-score", "name", "key")
+        )
+
+    def filter_organization(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(
+            Exists(Affiliation.objects.filter(speaker=OuterRef("pk"), organization__key=value))
+        )
+
+
+class OrganizationFilterSet(filters.FilterSet):
+    q = filters.CharFilter(method="filter_q", max_length=200, help_text="Name or alias.")
+    kind = filters.ChoiceFilter(choices=Organization.Kind.choices)
+    country = CountryFilter(field_name="country")
+    parent = KeyFilter(field_name="parent__key", help_text="Parent organization key.")
+
+    class Meta:
+        model = Organization
+        fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(
+            Q(name__unaccent__icontains=value) | Q(aliases__icontains=value) | Q(key=value)
+        )
+
+
+class SourceFilterSet(filters.FilterSet):
+    q = filters.CharFilter(
+        method="filter_q", max_length=200, help_text="Title, publisher or author."
+    )
+    kind = filters.ChoiceFilter(choices=Source.Kind.choices)
+    language = LanguageFilter(field_name="language")
+    publisher = filters.CharFilter(lookup_expr="iexact", max_length=300)
+
+    class Meta:
+        model = Source
+        fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(
+            Q(title__unaccent__icontains=value)
+            | Q(publisher__unaccent__icontains=value)
+            | Q(author__unaccent__icontains=value)
+        )
+
+
+class TopicFilterSet(filters.FilterSet):
+    q = filters.CharFilter(field_name="name", lookup_expr="unaccent__icontains", max_length=200)
+
+    class Meta:
+        model = Topic
+        fields: list[str] = []

@@ -1,0 +1,572 @@
+"""Representations of the API's records, and validation of what editors write."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models, transaction
+from django_countries import countries
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+
+from quotes import services
+from quotes.dates import ReducedDate
+from quotes.exceptions import NotPermitted, TransitionNotAllowed
+from quotes.models import (
+    Affiliation,
+    Citation,
+    Organization,
+    Quote,
+    Source,
+    Speaker,
+    SpeakerName,
+    Topic,
+    Translation,
+)
+from quotes.roles import resolve_role
+from quotes.validators import validate_key
+
+
+class KeyField(serializers.CharField):
+    """A key; unlike DRF's SlugField it may contain dots, as the model's validators allow."""
+
+    def __init__(self, **kwargs):
+        kwargs.pop("allow_unicode", None)
+        super().__init__(**kwargs)
+
+
+class BaseModelSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.SlugField: KeyField,
+    }
+
+
+def as_drf_error(error: DjangoValidationError) -> serializers.ValidationError:
+    """A model validation error as DRF's, keyed by field when the model said which."""
+    if hasattr(error, "error_dict"):
+        return serializers.ValidationError(
+            {
+                ("non_field_errors" if name == "__all__" else name): messages
+                for name, messages in error.message_dict.items()
+            }
+        )
+    return serializers.ValidationError({"non_field_errors": error.messages})
+
+
+@extend_schema_field({"type": "string", "nullable": True, "example": "2023-10-14"})
+class ReducedDateField(serializers.Field):
+    """A date of year, month or day precision, kept as written: "1962" stays "1962"."""
+
+    def to_representation(self, value) -> str:
+        return str(value)
+
+    def to_internal_value(self, data) -> ReducedDate | None:
+        if data in ("", None):
+            return None
+        try:
+            return ReducedDate.parse(data)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+
+
+@extend_schema_field({"type": "string", "example": "CN"})
+class CountryCodeField(serializers.CharField):
+    """An ISO 3166-1 alpha-2 code; "" when unknown."""
+
+    def to_representation(self, value) -> str:
+        return getattr(value, "code", None) or ""
+
+    def to_internal_value(self, data) -> str:
+        code = super().to_internal_value(data).upper()
+        if code and code not in countries:
+            raise serializers.ValidationError(f'"{code}" is not an ISO 3166-1 alpha-2 code.')
+        return code
+
+
+class KeyRelatedField(serializers.SlugRelatedField):
+    """Another record, written and shown by its key."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "key")
+        super().__init__(**kwargs)
+
+
+# Read-only summaries embedded in other records.
+
+
+class OrganizationSummarySerializer(BaseModelSerializer):
+    country = CountryCodeField(read_only=True)
+
+    class Meta:
+        model = Organization
+        fields = ["key", "name", "country"]
+
+
+class SpeakerSummarySerializer(BaseModelSerializer):
+    class Meta:
+        model = Speaker
+        fields = ["key", "name"]
+
+
+class SourceSummarySerializer(BaseModelSerializer):
+    published = ReducedDateField(read_only=True)
+
+    class Meta:
+        model = Source
+        fields = ["key", "title", "publisher", "url", "published", "archive_url"]
+
+
+class TopicSummarySerializer(BaseModelSerializer):
+    class Meta:
+        model = Topic
+        fields = ["key", "name"]
+
+
+class RoleSerializer(BaseModelSerializer):
+    """An affiliation: the role a speaker held in an organization, from start to end."""
+
+    organization = OrganizationSummarySerializer(read_only=True)
+    title = serializers.CharField(source="role", read_only=True)
+    start = ReducedDateField(read_only=True)
+    end = ReducedDateField(read_only=True)
+
+    class Meta:
+        model = Affiliation
+        fields = ["organization", "title", "start", "end"]
+
+
+class TranslationSerializer(BaseModelSerializer):
+    class Meta:
+        model = Translation
+        fields = ["language", "text", "official"]
+        # Uniqueness per quote is checked when the quote is saved.
+        validators: list = []
+
+
+class CitationSerializer(BaseModelSerializer):
+    source = SourceSummarySerializer(read_only=True)
+
+    class Meta:
+        model = Citation
+        fields = ["source", "excerpt"]
+
+
+# Quotes.
+
+
+class QuoteSerializer(BaseModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:quote-detail", lookup_field="key")
+    said = ReducedDateField(read_only=True)
+    speaker = SpeakerSummarySerializer(read_only=True)
+    role = RoleSerializer(read_only=True, allow_null=True)
+    topics = TopicSummarySerializer(many=True, read_only=True)
+    translations = TranslationSerializer(many=True, read_only=True)
+    citations = CitationSerializer(many=True, read_only=True)
+    highlight = serializers.SerializerMethodField(
+        help_text="With q: the matching text as HTML, matches in <mark>…</mark>."
+    )
+    highlight_field = serializers.SerializerMethodField(
+        help_text='With q: where the highlight comes from: "text", "translation" or "context".'
+    )
+    highlight_language = serializers.SerializerMethodField(
+        help_text="With q: the language of the highlighted text."
+    )
+    rank = serializers.SerializerMethodField(help_text="With q: relevance, from 0 to 1.")
+
+    class Meta:
+        model = Quote
+        fields = [
+            "key",
+            "url",
+            "text",
+            "language",
+            "kind",
+            "said",
+            "speaker",
+            "role",
+            "role_resolution",
+            "context",
+            "topics",
+            "translations",
+            "citations",
+            "status",
+            "retraction_reason",
+            "created",
+            "updated",
+            "highlight",
+            "highlight_field",
+            "highlight_language",
+            "rank",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_highlight(self, quote: Quote) -> str | None:
+        found = getattr(quote, "search_highlight", None)
+        return found.html if found else None
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_highlight_field(self, quote: Quote) -> str | None:
+        found = getattr(quote, "search_highlight", None)
+        return found.field if found else None
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_highlight_language(self, quote: Quote) -> str | None:
+        found = getattr(quote, "search_highlight", None)
+        return found.language if found else None
+
+    @extend_schema_field({"type": "number", "format": "float", "nullable": True})
+    def get_rank(self, quote: Quote) -> float | None:
+        rank = getattr(quote, "rank", None)
+        return None if rank is None else round(rank, 6)
+
+
+class RoleChoiceSerializer(serializers.Serializer):
+    """An explicit role: one of the speaker's affiliations, named by organization and, when
+    the speaker held several roles there, by title and start."""
+
+    organization = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=300, required=False)
+    start = ReducedDateField(required=False, allow_null=True)
+
+
+class CitationWriteSerializer(serializers.Serializer):
+    source = KeyRelatedField(queryset=Source.objects.all())
+    excerpt = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class QuoteWriteSerializer(BaseModelSerializer):
+    """What editors send to create or change a quote; the answer is a ``Quote``."""
+
+    key = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        validators=[validate_key],
+        help_text="Generated from the speaker and date when left empty.",
+    )
+    speaker = KeyRelatedField(queryset=Speaker.objects.all())
+    said = ReducedDateField(required=False, allow_null=True)
+    topics = KeyRelatedField(queryset=Topic.objects.all(), many=True, required=False)
+    translations = TranslationSerializer(many=True, required=False)
+    citations = CitationWriteSerializer(many=True, required=False)
+    role = RoleChoiceSerializer(
+        required=False,
+        allow_null=True,
+        help_text="The role held when speaking; null or absent: resolved from the speaker's "
+        "affiliations.",
+    )
+
+    class Meta:
+        model = Quote
+        fields = [
+            "key",
+            "speaker",
+            "text",
+            "language",
+            "kind",
+            "said",
+            "context",
+            "topics",
+            "translations",
+            "citations",
+            "role",
+            "status",
+            "retraction_reason",
+        ]
+
+    def validate_translations(self, items: list[dict]) -> list[dict]:
+        return _unique_items(items, "language", "translation")
+
+    def validate_citations(self, items: list[dict]) -> list[dict]:
+        return _unique_items(items, "source", "citation")
+
+    def validate(self, attrs: dict) -> dict:
+        status = attrs.get("status", getattr(self.instance, "status", None))
+        reason = attrs.get("retraction_reason", getattr(self.instance, "retraction_reason", ""))
+        if status == Quote.Status.RETRACTED and not reason:
+            raise serializers.ValidationError(
+                {"retraction_reason": "A retracted quote needs the reason for its retraction."}
+            )
+        if "role" in attrs:
+            attrs["role"] = self._chosen_role(attrs)
+        return attrs
+
+    def _chosen_role(self, attrs: dict) -> Affiliation | None:
+        choice = attrs["role"]
+        if choice is None:
+            return None
+        speaker = attrs.get("speaker") or self.instance.speaker
+        said = attrs["said"] if "said" in attrs else getattr(self.instance, "said", None)
+        return affiliation_for(speaker, choice, said)
+
+    def save_quote(self, quote: Quote, attrs: dict) -> Quote:
+        """Save the fields, then move the status along the workflow if it was changed."""
+        requested = attrs.pop("status", None)
+        moving = requested is not None and quote.pk is not None and requested != quote.status
+        reason = attrs.pop("retraction_reason", "") if moving else None
+        if quote.pk is None and requested is not None:
+            quote.status = requested
+        related = {
+            name: attrs.pop(name)
+            for name in ("topics", "translations", "citations")
+            if name in attrs
+        }
+        if "role" in attrs:
+            chosen = attrs.pop("role")
+        else:
+            explicit = quote.role_resolution == Quote.RoleResolution.EXPLICIT
+            chosen = quote.role if explicit else None
+        for name, value in attrs.items():
+            setattr(quote, name, value)
+        user = self.context["request"].user
+        try:
+            with transaction.atomic():
+                services.quote_write(quote=quote, chosen_role=chosen, user=user, **related)
+                if moving:
+                    services.quote_transition(
+                        quote=quote, status=requested, user=user, reason=reason or ""
+                    )
+                return quote
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+        except TransitionNotAllowed as error:
+            raise serializers.ValidationError({"status": [error.message]}) from error
+        except NotPermitted as error:
+            raise PermissionDenied(error.message) from error
+
+    def create(self, validated_data: dict) -> Quote:
+        return self.save_quote(Quote(), validated_data)
+
+    def update(self, instance: Quote, validated_data: dict) -> Quote:
+        return self.save_quote(instance, validated_data)
+
+
+def _unique_items(items: list[dict], name: str, label: str) -> list[dict]:
+    seen = set()
+    for item in items:
+        value = item[name]
+        if value in seen:
+            raise serializers.ValidationError(f"Two {label}s for {getattr(value, 'key', value)}.")
+        seen.add(value)
+    return items
+
+
+def affiliation_for(speaker: Speaker, choice: dict, said: ReducedDate | None) -> Affiliation:
+    """The speaker's affiliation named by ``choice`` (organization, title, start)."""
+    candidates = speaker.affiliations.filter(organization__key=choice["organization"])
+    if choice.get("title"):
+        candidates = candidates.filter(role__iexact=choice["title"])
+    if choice.get("start"):
+        candidates = candidates.filter(start=choice["start"])
+    candidates = list(candidates.select_related("organization"))
+    if len(candidates) > 1:
+        outcome = resolve_role(said, candidates)
+        candidates = [outcome.affiliation] if outcome.affiliation else candidates
+    if len(candidates) == 1:
+        return candidates[0]
+    described = ", ".join(f"{k} {v}" for k, v in choice.items() if v)
+    if not candidates:
+        message = f"{speaker.name} has no affiliation with {described}."
+    else:
+        message = f"{speaker.name} has several affiliations with {described}: give its start."
+    raise serializers.ValidationError({"role": message})
+
+
+# Speakers.
+
+
+class SpeakerNameSerializer(BaseModelSerializer):
+    class Meta:
+        model = SpeakerName
+        fields = ["name", "language"]
+        validators: list = []
+
+
+class AffiliationWriteSerializer(serializers.Serializer):
+    organization = KeyRelatedField(queryset=Organization.objects.all())
+    title = serializers.CharField(max_length=300)
+    start = ReducedDateField(required=False, allow_null=True)
+    end = ReducedDateField(required=False, allow_null=True)
+
+
+class SpeakerSerializer(BaseModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:speaker-detail", lookup_field="key")
+    country = CountryCodeField(required=False, allow_blank=True, max_length=2)
+    names = SpeakerNameSerializer(many=True, required=False)
+    affiliations = RoleSerializer(many=True, read_only=True)
+    quote_count = serializers.IntegerField(read_only=True, help_text="Published quotes.")
+    score = serializers.SerializerMethodField(
+        help_text="With q: how well the best of the speaker's names matches, from 0 to 1."
+    )
+
+    class Meta:
+        model = Speaker
+        fields = [
+            "key",
+            "url",
+            "name",
+            "names",
+            "country",
+            "description",
+            "wikidata",
+            "affiliations",
+            "quote_count",
+            "score",
+            "created",
+            "updated",
+        ]
+        read_only_fields = ["created", "updated"]
+
+    @extend_schema_field({"type": "number", "format": "float", "nullable": True})
+    def get_score(self, speaker: Speaker) -> float | None:
+        score = getattr(speaker, "score", None)
+        return None if score is None else round(score, 6)
+
+
+class SpeakerWriteSerializer(BaseModelSerializer):
+    """What editors send to create or change a speaker; the answer is a ``Speaker``."""
+
+    country = CountryCodeField(required=False, allow_blank=True, max_length=2)
+    names = SpeakerNameSerializer(many=True, required=False)
+    affiliations = AffiliationWriteSerializer(
+        many=True,
+        required=False,
+        help_text="Every affiliation of the speaker; those left out are removed.",
+    )
+
+    class Meta:
+        model = Speaker
+        fields = ["key", "name", "names", "country", "description", "wikidata", "affiliations"]
+
+    def validate_names(self, items: list[dict]) -> list[dict]:
+        seen = set()
+        for item in items:
+            pair = (item["name"], item.get("language", ""))
+            if pair in seen:
+                raise serializers.ValidationError(f"The name {pair[0]} is given twice.")
+            seen.add(pair)
+        return items
+
+    def save_speaker(self, speaker: Speaker, attrs: dict) -> Speaker:
+        related = {name: attrs.pop(name) for name in ("names", "affiliations") if name in attrs}
+        for name, value in attrs.items():
+            setattr(speaker, name, value)
+        try:
+            with transaction.atomic():
+                return services.speaker_write(speaker=speaker, **related)
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+
+    def create(self, validated_data: dict) -> Speaker:
+        return self.save_speaker(Speaker(), validated_data)
+
+    def update(self, instance: Speaker, validated_data: dict) -> Speaker:
+        return self.save_speaker(instance, validated_data)
+
+
+# Organizations, sources and topics: validated like the admin does, by the model.
+
+
+class ValidatedModelSerializer(BaseModelSerializer):
+    def save_instance(self, instance, attrs: dict):
+        for name, value in attrs.items():
+            setattr(instance, name, value)
+        try:
+            instance.full_clean()
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+        instance.save()
+        return instance
+
+    def create(self, validated_data: dict):
+        return self.save_instance(self.Meta.model(), validated_data)
+
+    def update(self, instance, validated_data: dict):
+        return self.save_instance(instance, validated_data)
+
+
+class OrganizationSerializer(ValidatedModelSerializer):
+    api_url = serializers.HyperlinkedIdentityField(
+        view_name="api:organization-detail", lookup_field="key"
+    )
+    country = CountryCodeField(required=False, allow_blank=True, max_length=2)
+    parent = KeyRelatedField(queryset=Organization.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = Organization
+        fields = [
+            "key",
+            "api_url",
+            "name",
+            "kind",
+            "country",
+            "parent",
+            "aliases",
+            "wikidata",
+            "url",
+            "created",
+            "updated",
+        ]
+        read_only_fields = ["created", "updated"]
+
+
+class SourceSerializer(ValidatedModelSerializer):
+    api_url = serializers.HyperlinkedIdentityField(
+        view_name="api:source-detail", lookup_field="key"
+    )
+    published = ReducedDateField(required=False, allow_null=True)
+    quote_count = serializers.IntegerField(read_only=True, help_text="Published quotes.")
+
+    class Meta:
+        model = Source
+        fields = [
+            "key",
+            "api_url",
+            "kind",
+            "title",
+            "url",
+            "publisher",
+            "published",
+            "language",
+            "author",
+            "archive_url",
+            "quote_count",
+            "created",
+            "updated",
+        ]
+        read_only_fields = ["created", "updated"]
+
+
+class SourceDetailSerializer(SourceSerializer):
+    class Meta(SourceSerializer.Meta):
+        fields = [*SourceSerializer.Meta.fields, "full_text"]
+
+
+class TopicSerializer(ValidatedModelSerializer):
+    quote_count = serializers.IntegerField(read_only=True, help_text="Published quotes.")
+
+    class Meta:
+        model = Topic
+        fields = ["key", "name", "quote_count"]
+
+
+class FacetBucketSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class FacetListsSerializer(serializers.Serializer):
+    speaker = FacetBucketSerializer(many=True)
+    country = FacetBucketSerializer(many=True)
+    year = FacetBucketSerializer(many=True)
+    topic = FacetBucketSerializer(many=True)
+    language = FacetBucketSerializer(many=True)
+    kind = FacetBucketSerializer(many=True)
+
+
+class FacetsSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="How many quotes match.")
+    facets = FacetListsSerializer()

@@ -1,0 +1,253 @@
+"""The API's endpoints: read by everyone, written by editors (see permissions.py)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.deletion import ProtectedError
+from django.db.models.functions import Coalesce
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.response import Response
+
+from api import filters, serializers
+from api.params import WholeNumberField, validate_params
+from quotes.facets import quote_facets
+from quotes.models import Affiliation, Citation, Organization, Quote, Source, Speaker, Topic
+from quotes.search import highlights
+from quotes.validators import KEY_PATTERN
+
+# Keys as URL path segments: what validate_key allows, so a malformed key is a plain 404.
+KEY_IN_URL = KEY_PATTERN.removeprefix("^").removesuffix("$")
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+def published_count(model_field: str) -> Coalesce:
+    """How many published quotes point at each row, as a correlated subquery."""
+    counted = (
+        Quote.objects.published()
+        .filter(**{model_field: OuterRef("pk")})
+        .order_by()
+        .values(model_field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+class KeyedViewSet(viewsets.ModelViewSet):
+    """Records looked up by key; deleting one that others still use is a 409."""
+
+    lookup_field = "key"
+    lookup_value_regex = KEY_IN_URL
+    filter_backends = [filters.StrictFilterBackend]
+
+    def perform_destroy(self, instance) -> None:
+        try:
+            instance.delete()
+        except ProtectedError as error:
+            used_by = sorted({str(o._meta.verbose_name_plural) for o in error.protected_objects})
+            raise Conflict(
+                f"{instance} is still referred to by {', '.join(used_by)}; "
+                "change or delete those first."
+            ) from error
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        """Filter a list; every malformed parameter, filter or page, is reported at once."""
+        if self.detail:
+            return queryset  # a record's own URL always finds it
+        errors = {}
+        try:
+            queryset = super().filter_queryset(queryset)
+        except ValidationError as error:
+            errors.update(error.detail)
+        try:
+            if self.paginator is not None:
+                self.paginator.validate(self.request)
+        except ValidationError as error:
+            errors.update(error.detail)
+        if errors:
+            raise ValidationError(errors)
+        return queryset
+
+
+class WriteReadViewSet(KeyedViewSet):
+    """Writes validated by ``write_serializer_class``, answered with ``serializer_class``."""
+
+    write_serializer_class: type
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return self.write_serializer_class
+        return self.serializer_class
+
+    def create(self, request, *args, **kwargs):
+        writer = self.get_serializer(data=request.data)
+        writer.is_valid(raise_exception=True)
+        instance = writer.save()
+        return Response(self.read(instance), status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        writer = self.get_serializer(
+            self.get_object(), data=request.data, partial=kwargs.pop("partial", False)
+        )
+        writer.is_valid(raise_exception=True)
+        return Response(self.read(writer.save()))
+
+    def read(self, instance) -> dict:
+        fresh = self.get_queryset().get(pk=instance.pk)
+        return self.serializer_class(fresh, context=self.get_serializer_context()).data
+
+
+class FacetParams(forms.Form):
+    facet_limit = WholeNumberField(required=False, min_value=1, max_value=100)
+
+
+QUOTE_WRITE_DOC = extend_schema(
+    request=serializers.QuoteWriteSerializer, responses=serializers.QuoteSerializer
+)
+
+
+@extend_schema_view(create=QUOTE_WRITE_DOC, update=QUOTE_WRITE_DOC, partial_update=QUOTE_WRITE_DOC)
+class QuoteViewSet(WriteReadViewSet):
+    """Statements: who said what, in which role, when, and where it was reported.
+
+    Anonymous clients see published quotes only; editors see every status.
+    """
+
+    serializer_class = serializers.QuoteSerializer
+    write_serializer_class = serializers.QuoteWriteSerializer
+    filterset_class = filters.QuoteFilterSet
+
+    def get_queryset(self) -> QuerySet:
+        return (
+            Quote.objects.visible_to(self.request.user)
+            .select_related("speaker", "role__organization")
+            .prefetch_related(
+                "topics",
+                "translations",
+                Prefetch("citations", Citation.objects.select_related("source")),
+            )
+        )
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        compiled = getattr(getattr(self, "filterset", None), "search_query", None)
+        if compiled is not None and not compiled.is_empty and page:
+            found = highlights([quote.pk for quote in page], compiled)
+            for quote in page:
+                quote.search_highlight = found.get(quote.pk)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "facet_limit",
+                OpenApiTypes.INT,
+                description="How many values of each facet (default 20, at most 100).",
+            )
+        ],
+        responses=serializers.FacetsSerializer,
+        filters=True,
+    )
+    @action(detail=False, pagination_class=None)
+    def facets(self, request):
+        """Counts of the matching quotes by speaker, country, year, topic, language and kind,
+        for the same q and filters as the list."""
+        limit = validate_params(FacetParams, request.query_params)["facet_limit"] or 20
+        queryset = self.filter_queryset(self.get_queryset())
+        return Response(quote_facets(queryset, limit=limit))
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=serializers.SpeakerWriteSerializer, responses=serializers.SpeakerSerializer
+    ),
+    update=extend_schema(
+        request=serializers.SpeakerWriteSerializer, responses=serializers.SpeakerSerializer
+    ),
+    partial_update=extend_schema(
+        request=serializers.SpeakerWriteSerializer, responses=serializers.SpeakerSerializer
+    ),
+)
+class SpeakerViewSet(WriteReadViewSet):
+    """People quoted, with their other names and dated affiliations."""
+
+    serializer_class = serializers.SpeakerSerializer
+    write_serializer_class = serializers.SpeakerWriteSerializer
+    filterset_class = filters.SpeakerFilterSet
+
+    def get_queryset(self) -> QuerySet:
+        return (
+            Speaker.objects.annotate(quote_count=published_count("speaker"))
+            .prefetch_related(
+                "names",
+                Prefetch(
+                    "affiliations",
+                    Affiliation.objects.select_related("organization").order_by("start", "pk"),
+                ),
+            )
+            .order_by("name", "key")
+        )
+
+    def list(self, request, *args, **kwargs):
+        with transaction.atomic():
+            filters.fuzzy_search_threshold()
+            return super().list(request, *args, **kwargs)
+
+
+class OrganizationViewSet(KeyedViewSet):
+    """Governments, ministries, parties, universities… in which speakers hold roles."""
+
+    serializer_class = serializers.OrganizationSerializer
+    filterset_class = filters.OrganizationFilterSet
+
+    def get_queryset(self) -> QuerySet:
+        return Organization.objects.select_related("parent").order_by("name", "key")
+
+
+class SourceViewSet(KeyedViewSet):
+    """Where quotes were reported: articles, transcripts, statements…"""
+
+    serializer_class = serializers.SourceSerializer
+    filterset_class = filters.SourceFilterSet
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return serializers.SourceSerializer
+        return serializers.SourceDetailSerializer
+
+    def get_queryset(self) -> QuerySet:
+        counted = (
+            Citation.objects.filter(source=OuterRef("pk"), quote__status=Quote.Status.PUBLISHED)
+            .order_by()
+            .values("source")
+            .annotate(n=Count("quote", distinct=True))
+            .values("n")
+        )
+        queryset = Source.objects.annotate(
+            quote_count=Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+        )
+        if self.action == "list":
+            queryset = queryset.defer("full_text")
+        return queryset.order_by("-published", "title", "key")
+
+
+class TopicViewSet(KeyedViewSet):
+    """What quotes are about."""
+
+    serializer_class = serializers.TopicSerializer
+    filterset_class = filters.TopicFilterSet
+
+    def get_queryset(self) -> QuerySet:
+        counted = Count("quotes", filter=Q(quotes__status=Quote.Status.PUBLISHED))
+        return Topic.objects.annotate(quote_count=counted).order_by("name", "key")

@@ -1,0 +1,87 @@
+"""The OpenAPI schema, the interactive docs and the browsable API."""
+
+import json
+import re
+
+import pytest
+import yaml
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+ENDPOINTS = {
+    "/api/v1/quotes/": {"get", "post"},
+    "/api/v1/quotes/{key}/": {"get", "put", "patch", "delete"},
+    "/api/v1/quotes/facets/": {"get"},
+    "/api/v1/speakers/": {"get", "post"},
+    "/api/v1/speakers/{key}/": {"get", "put", "patch", "delete"},
+    "/api/v1/organizations/": {"get", "post"},
+    "/api/v1/organizations/{key}/": {"get", "put", "patch", "delete"},
+    "/api/v1/sources/": {"get", "post"},
+    "/api/v1/sources/{key}/": {"get", "put", "patch", "delete"},
+    "/api/v1/topics/": {"get", "post"},
+    "/api/v1/topics/{key}/": {"get", "put", "patch", "delete"},
+}
+
+
+def test_schema_passes_drf_spectacular_validation_without_warnings(tmp_path):
+    target = tmp_path / "schema.yml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    schema = yaml.safe_load(target.read_text())
+    assert schema["openapi"].startswith("3.")
+    assert {path: set(ops) - {"parameters"} for path, ops in schema["paths"].items()} == ENDPOINTS
+
+
+def test_schema_documents_the_search_parameters_and_fields(client):
+    schema = json.loads(client.get("/api/schema/?format=json").content)
+    listing = schema["paths"]["/api/v1/quotes/"]["get"]
+    names = {parameter["name"] for parameter in listing["parameters"]}
+    assert names >= {
+        "q",
+        "speaker",
+        "organization",
+        "country",
+        "topic",
+        "language",
+        "kind",
+        "said_after",
+        "said_before",
+        "source",
+        "status",
+        "ordering",
+        "page",
+        "page_size",
+    }
+    facet_names = {
+        p["name"] for p in schema["paths"]["/api/v1/quotes/facets/"]["get"]["parameters"]
+    }
+    assert facet_names >= {"q", "speaker", "said_after", "facet_limit"}
+    quote = schema["components"]["schemas"]["Quote"]["properties"]
+    assert {"key", "text", "said", "speaker", "role", "highlight", "rank", "url"} <= set(quote)
+
+
+def test_schema_is_served_as_yaml_and_json(client):
+    assert client.get("/api/schema/").status_code == 200
+    response = client.get("/api/schema/?format=json")
+    assert response.status_code == 200
+    assert json.loads(response.content)["info"]["title"] == "OnRecord API"
+
+
+def test_docs_are_served_with_their_own_assets(client):
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', html)
+    assert assets
+    for asset in assets:
+        assert asset.startswith("/static/drf_spectacular_sidecar/"), asset
+        assert finders.find(asset.removeprefix("/static/")), asset
+    assert "cdn" not in html.lower()
+
+
+def test_browsable_api_stays_available(client):
+    response = client.get("/api/v1/quotes/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    assert "text/html" in response["Content-Type"]
+    assert "Quote List" in response.content.decode()
