@@ -5,9 +5,17 @@ import pghistory
 from django.apps import AppConfig
 from django.core.management.base import BaseCommand
 
-# Commands that change the schema, not records. pghistory's context turns every statement
-# into a parameterised one, which would misread the "%" in migrations' raw SQL.
-SCHEMA_COMMANDS = {"migrate", "makemigrations", "squashmigrations", "sqlmigrate", "flush"}
+# Commands that change the schema or run the migrations (prepare_demo_site does). pghistory's
+# context turns every statement into a parameterised one, which would misread the "%" in
+# migrations' raw SQL. The records they write are attributed by the commands they call.
+SCHEMA_COMMANDS = {
+    "migrate",
+    "makemigrations",
+    "squashmigrations",
+    "sqlmigrate",
+    "flush",
+    "prepare_demo_site",
+}
 
 
 def _record_command_in_history(execute):
