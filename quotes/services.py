@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -92,3 +94,33 @@ def quote_save(*, quote: Quote, chosen_role: Affiliation | None = None, user=Non
     quote.full_clean(exclude=["said_start"])
     quote.save()
     return quote
+
+
+if TYPE_CHECKING:
+    from quotes.interchange.importer import ImportReport, ProgressFactory, RecordInput
+
+
+def records_import(
+    *,
+    lines_or_stream: RecordInput,
+    dry_run: bool,
+    user=None,
+    label: str = "",
+    progress: ProgressFactory | None = None,
+) -> ImportReport:
+    """Import an interchange file (docs/interchange.md) in one transaction, or nothing.
+
+    Every line is validated before anything is written; with ``dry_run`` the import is
+    rolled back after counting what it would create, update and leave unchanged. See
+    ``quotes.interchange.importer.records_import``.
+    """
+    # Imported here: jsonschema and the schema file are needed only by imports.
+    from quotes.interchange import importer
+
+    return importer.records_import(
+        lines_or_stream=lines_or_stream,
+        dry_run=dry_run,
+        user=user,
+        label=label,
+        progress=progress,
+    )
