@@ -42,9 +42,14 @@ ORDER BY tree.depth NULLS LAST, organization.key COLLATE "C"
 """
 
 
+# Characters that str.splitlines() and some JSON readers take for line breaks; escaped so
+# that a line of the file ends only at "\n", whatever reads it.
+LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def dumps(record: dict) -> str:
     """One line of the format: the record as JSON, non-ASCII characters kept, and a newline."""
-    return json.dumps(record, ensure_ascii=False) + "\n"
+    return json.dumps(record, ensure_ascii=False).translate(LINE_BREAKS) + "\n"
 
 
 def export_lines(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -89,8 +90,13 @@ class FileCheck:
         for field, message in problems:
             self.error(field, message)
         self.define(kind, record)
-        if not problems:
-            SEMANTIC_CHECKS[kind](self, record)
+        if problems:
+            # Check the rest of the record too, so that one run reports every error.
+            bad = {re.split(r"[.\[]", field)[0] for field, _ in problems}
+            record = {name: value for name, value in record.items() if name not in bad}
+            if schema_errors(record, kind):
+                return
+        SEMANTIC_CHECKS[kind](self, record)
 
     def error(self, field: str, message: str, line: int | None = None) -> None:
         self.errors.append(LineError(line or self.line, field, message))
@@ -219,10 +225,11 @@ def check_organization(check: FileCheck, record: dict) -> None:
     check.country(record.get("country"))
     check.url(record.get("url"), "url")
     parent = record.get("parent")
-    check.organization_parents[record["key"]] = parent
     if parent == record["key"]:
         check.error("parent", "an organization cannot be its own parent")
-    elif parent is not None:
+        return
+    check.organization_parents[record["key"]] = parent
+    if parent is not None:
         check.refer("organization", parent, "parent")
 
 
