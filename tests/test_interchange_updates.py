@@ -299,3 +299,16 @@ def test_progress_is_reported_for_both_passes(path):
     )
     assert report.ok
     assert seen == {"Checking": (len(content), len(content)), "Importing": (len(content),) * 2}
+
+
+def test_importing_a_file_with_unlisted_explicit_roles_twice_changes_nothing(path):
+    explicit = {**QUOTE, "role": {"organization": "prc-mfa", "role": "Special Envoy"}}
+    content = ndjson(ORGANIZATION, SPEAKER, SOURCE, explicit)
+    assert run_import(path, content).ok
+    envoy = Affiliation.objects.get(role="Special Envoy")
+    assert Quote.objects.get().role == envoy
+    outcome = run_import(path, content)
+    assert outcome.ok, outcome.err
+    assert counts_line(outcome, "speakers") == "speakers 0 created 0 updated 1 unchanged"
+    assert counts_line(outcome, "quotes") == "quotes 0 created 0 updated 1 unchanged"
+    assert Affiliation.objects.get(role="Special Envoy").pk == envoy.pk

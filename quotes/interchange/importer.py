@@ -25,6 +25,8 @@ from django.utils import timezone
 from quotes.interchange import RECORD_TYPES
 from quotes.interchange.canonical import (
     FROM_FILE,
+    affiliation_order,
+    compact,
     date,
     organization_record,
     quote_record,
@@ -156,7 +158,7 @@ def records_import(
                 pghistory.context(command="import_records", file=label, user=user_id),
                 progress("Importing", record_file.size) as bar,
             ):
-                writer = Writer(report, user_id, batch_size)
+                writer = Writer(report, user_id, batch_size, check.explicit_roles)
                 writer.write(batches(_counted(record_file.lines(), bar), check, batch_size))
             if dry_run:
                 transaction.set_rollback(True)
@@ -208,8 +210,15 @@ def assign(obj: Any, record: dict, defaults: dict) -> None:
 
 
 class Writer:
-    def __init__(self, report: ImportReport, user_id: int | None, batch_size: int) -> None:
+    def __init__(
+        self,
+        report: ImportReport,
+        user_id: int | None,
+        batch_size: int,
+        explicit_roles: dict[str, set[tuple[str, str, str | None]]],
+    ) -> None:
         self.report = report
+        self.explicit_roles = explicit_roles
         self.user_id = user_id
         self.batch_size = batch_size
         self.now = timezone.now()
@@ -301,6 +310,7 @@ class Writer:
         organization_ids = self.id_map("organization", organization_keys)
         new, changed = [], []
         for _, record in batch:
+            record = with_explicit_roles(record, self.explicit_roles.get(record["key"], ()))
             current = existing.get(record["key"])
             if current is not None and speaker_record(current) == record:
                 self.unchanged("speaker")
@@ -527,6 +537,29 @@ def _affiliation(speaker: Speaker, organization_id: int, item: dict) -> Affiliat
         start=item.get("start"),
         end=item.get("end"),
     )
+
+
+def with_explicit_roles(record: dict, roles: Iterable[tuple[str, str, str | None]]) -> dict:
+    """The speaker's record with an affiliation for each explicit role of its quotes in the
+    file that none of its listed affiliations matches.
+
+    The quote would create that affiliation anyway; adding it here keeps the speaker's
+    replacement from removing it again when the same file is imported twice.
+    """
+    listed = record.get("affiliations", [])
+    missing = [
+        compact({"organization": organization, "role": role, "start": start})
+        for organization, role, start in sorted(roles, key=lambda r: (r[0], r[1], r[2] or ""))
+        if not any(
+            a["organization"] == organization
+            and a["role"] == role
+            and (start is None or a.get("start") == start)
+            for a in listed
+        )
+    ]
+    if not missing:
+        return record
+    return {**record, "affiliations": sorted(listed + missing, key=affiliation_order)}
 
 
 def _same_quote(current: Quote, record: dict, role: tuple[int | None, str]) -> bool:

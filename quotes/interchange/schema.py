@@ -1,7 +1,9 @@
 """The JSON Schema of the interchange format, and its errors in words an editor understands.
 
 The schema shipped in ``docs/interchange.schema.json`` is the one the importer enforces, so
-the published contract and the behaviour cannot drift apart.
+the published contract and the behaviour cannot drift apart. Each line is first checked with
+jsonschema-rs, some fifty times faster; only a line it rejects goes through jsonschema, whose
+errors carry what is needed to explain them.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+import jsonschema_rs
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from jsonschema import Draft202012Validator
@@ -41,12 +44,24 @@ def interchange_schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
+def record_schema(record_type: str) -> dict:
+    schema = interchange_schema()
+    return {
+        "$schema": schema["$schema"],
+        "$defs": schema["$defs"],
+        "$ref": f"#/$defs/{record_type}",
+    }
+
+
 @functools.cache
 def record_validator(record_type: str) -> Draft202012Validator:
-    schema = interchange_schema()
-    return Draft202012Validator(
-        {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": f"#/$defs/{record_type}"}
-    )
+    return Draft202012Validator(record_schema(record_type))
+
+
+@functools.cache
+def fast_record_validator(record_type: str) -> jsonschema_rs.Draft202012Validator:
+    # Formats are annotations in draft 2020-12, as for jsonschema.
+    return jsonschema_rs.Draft202012Validator(record_schema(record_type), validate_formats=False)
 
 
 def shown(value: object, limit: int = 80) -> str:
@@ -122,6 +137,8 @@ def _describe(error: SchemaError) -> Iterator[tuple[str, str]]:
 
 def schema_errors(record: dict, record_type: str) -> list[tuple[str, str]]:
     """Every way ``record`` breaks the schema of its type, as (field, message) pairs."""
+    if fast_record_validator(record_type).is_valid(record):
+        return []
     errors = record_validator(record_type).iter_errors(record)
     found = [problem for error in errors for problem in _describe(error)]
     return sorted(set(found))

@@ -54,6 +54,8 @@ class FileCheck:
         self.source_urls: dict[str, tuple[str, int]] = {}
         self.urls_to_look_up: list[tuple[str, str, int, str]] = []
         self.organization_parents: dict[str, str | None] = {}
+        # speaker key -> explicit roles of its quotes: (organization key, role, start or None)
+        self.explicit_roles: dict[str, set[tuple[str, str, str | None]]] = defaultdict(set)
         self.crlf_lines, self.first_crlf_line = 0, 0
         self.lines = 0
         self.line = 0
@@ -295,7 +297,9 @@ def check_quote(check: FileCheck, record: dict) -> None:
     role = record.get("role")
     if role is not None:
         check.refer("organization", role["organization"], "role.organization")
-        check.date(role.get("start"), "role.start")
+        start = check.date(role.get("start"), "role.start")
+        explicit = (role["organization"], role["role"], str(start) if start else None)
+        check.explicit_roles[record["speaker"]].add(explicit)
 
 
 SEMANTIC_CHECKS: dict[str, Callable[[FileCheck, dict], None]] = {
