@@ -273,3 +273,12 @@ def test_the_schema_rejects_what_the_importer_rejects():
         {name: value for name, value in quote.items() if name != "text"},
     ):
         assert list(validator.iter_errors(bad)), bad
+
+
+@pytest.mark.django_db(transaction=True)
+def test_exports_outside_a_transaction_read_one_snapshot():
+    call_command("load_demo")
+    assert export_text().count("\n") == 12
+    out = io.StringIO()
+    call_command("export_quotes_csv", stdout=out)
+    assert out.getvalue().count("\r\n") == 4

@@ -16,6 +16,7 @@ from typing import IO
 from django.db.models import Prefetch
 from django.db.models.functions import Collate
 
+from quotes.interchange.exporter import consistent_snapshot
 from quotes.models import Citation, Quote
 
 BOM = "\ufeff"
@@ -83,8 +84,9 @@ def quote_rows(chunk_size: int = CHUNK_SIZE) -> Iterator[list[str]]:
         .select_related("speaker", "role__organization")
         .prefetch_related("translations", Prefetch("citations", queryset=citations))
     )
-    for quote in queryset.iterator(chunk_size=chunk_size):
-        yield quote_row(quote)
+    with consistent_snapshot():
+        for quote in queryset.iterator(chunk_size=chunk_size):
+            yield quote_row(quote)
 
 
 def write_quotes_csv(out: IO[str]) -> int:

@@ -9,10 +9,11 @@ importing into an empty database and exporting again gives the same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterable, Iterator
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Collate
 
@@ -52,6 +53,20 @@ def dumps(record: dict) -> str:
     return json.dumps(record, ensure_ascii=False).translate(LINE_BREAKS) + "\n"
 
 
+@contextlib.contextmanager
+def consistent_snapshot() -> Iterator[None]:
+    """Read everything as of one moment, so that a dump never refers to a record created
+    after its type was exported. Inside a transaction already begun, that transaction's
+    view is used."""
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
 def export_lines(
     types: Iterable[str] = RECORD_TYPES, chunk_size: int = CHUNK_SIZE
 ) -> Iterator[str]:
@@ -61,10 +76,11 @@ def export_lines(
         "source": sources,
         "quote": quotes,
     }
-    for kind in RECORD_TYPES:
-        if kind in types:
-            for record in exporters[kind](chunk_size):
-                yield dumps(record)
+    with consistent_snapshot():
+        for kind in RECORD_TYPES:
+            if kind in types:
+                for record in exporters[kind](chunk_size):
+                    yield dumps(record)
 
 
 def by_key(queryset: QuerySet) -> QuerySet:
