@@ -9,13 +9,13 @@ the record alone. Field order follows docs/interchange.md.
 from __future__ import annotations
 
 import functools
+from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 from quotes.dates import ReducedDate
-from quotes.models import Organization, Quote, Source, Speaker
+from quotes.models import Citation, Organization, Quote, Source, Speaker, Translation
 from quotes.validators import normalize_language_tag
-
-EMPTY = (None, "", [])
 
 
 def compact(record: dict) -> dict:
@@ -227,39 +227,83 @@ def source_record(source: Source) -> dict:
     )
 
 
-def quote_record(quote: Quote) -> dict:
+# Quotes are many: they are read as plain rows, with their lists fetched per chunk of quotes,
+# which is several times faster than model instances with prefetch_related.
+QUOTE_COLUMNS = (
+    "id",
+    "key",
+    "speaker__key",
+    "text",
+    "language",
+    "kind",
+    "said",
+    "context",
+    "status",
+    "retraction_reason",
+    "role_id",
+    "role_resolution",
+    "role__organization__key",
+    "role__role",
+    "role__start",
+)
+
+
+@dataclass
+class QuoteLists:
+    """The topics, translations and citations of some quotes, by quote id, in record form."""
+
+    topics: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    translations: dict[int, list[dict]] = field(default_factory=lambda: defaultdict(list))
+    citations: dict[int, list[dict]] = field(default_factory=lambda: defaultdict(list))
+
+
+def quote_lists(ids: list[int]) -> QuoteLists:
+    lists = QuoteLists()
+    topic_links = Quote.topics.through.objects.filter(quote_id__in=ids)
+    for quote_id, key in topic_links.values_list("quote_id", "topic__key"):
+        lists.topics[quote_id].append(key)
+    translations = Translation.objects.filter(quote_id__in=ids).order_by()
+    for quote_id, language, text, official in translations.values_list(
+        "quote_id", "language", "text", "official"
+    ):
+        lists.translations[quote_id].append(
+            {"language": language, "text": text, "official": official}
+        )
+    citations = Citation.objects.filter(quote_id__in=ids).order_by("pk")
+    for quote_id, source, excerpt in citations.values_list("quote_id", "source__key", "excerpt"):
+        lists.citations[quote_id].append(compact({"source": source, "excerpt": excerpt}))
+    return lists
+
+
+def quote_record(row: dict, lists: QuoteLists) -> dict:
+    """The record of a quote read as a row of ``QUOTE_COLUMNS``."""
     role = None
-    if quote.role_id and quote.role_resolution == Quote.RoleResolution.EXPLICIT:
+    if row["role_id"] and row["role_resolution"] == Quote.RoleResolution.EXPLICIT:
         role = compact(
             {
-                "organization": quote.role.organization.key,
-                "role": quote.role.role,
-                "start": date(quote.role.start),
+                "organization": row["role__organization__key"],
+                "role": row["role__role"],
+                "start": date(row["role__start"]),
             }
         )
-    translations = [
-        {"language": t.language, "text": t.text, "official": t.official}
-        for t in quote.translations.all()
-    ]
-    citations = [
-        compact({"source": c.source.key, "excerpt": c.excerpt})
-        for c in sorted(quote.citations.all(), key=lambda c: c.pk)
-    ]
+    quote_id = row["id"]
     return compact(
         {
             "type": "quote",
-            "key": quote.key,
-            "speaker": quote.speaker.key,
-            "text": quote.text,
-            "language": quote.language,
-            "kind": quote.kind,
-            "said": date(quote.said),
-            "context": quote.context,
-            "topics": sorted(topic.key for topic in quote.topics.all()),
-            "translations": sorted(translations, key=lambda item: item["language"]),
-            "citations": citations,
-            "status": quote.status,
-            "retraction_reason": quote.retraction_reason,
+            "key": row["key"],
+            "speaker": row["speaker__key"],
+            "text": row["text"],
+            "language": row["language"],
+            "kind": row["kind"],
+            "said": date(row["said"]),
+            "context": row["context"],
+            "topics": sorted(lists.topics.get(quote_id, [])),
+            "translations": sorted(
+                lists.translations.get(quote_id, []), key=lambda item: item["language"]
+            ),
+            "citations": lists.citations.get(quote_id, []),
+            "status": row["status"],
+            "retraction_reason": row["retraction_reason"],
             "role": role,
         }
     )

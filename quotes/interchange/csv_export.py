@@ -13,11 +13,11 @@ import csv
 from collections.abc import Iterator
 from typing import IO
 
-from django.db.models import Prefetch
+from django.db.models import Q
 from django.db.models.functions import Collate
 
-from quotes.interchange.exporter import consistent_snapshot
-from quotes.models import Citation, Quote
+from quotes.interchange.exporter import chunked, consistent_snapshot
+from quotes.models import Citation, Quote, Translation
 
 BOM = "\ufeff"
 CHUNK_SIZE = 2000
@@ -39,36 +39,60 @@ HEADER = [
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def english_translation(quote: Quote) -> str:
-    translations = {t.language: t.text for t in quote.translations.all()}
-    if "en" in translations:
-        return translations["en"]
-    regional = sorted(tag for tag in translations if tag.startswith("en-"))
-    return translations[regional[0]] if regional else ""
+COLUMNS = (
+    "id",
+    "key",
+    "speaker__name",
+    "speaker__country",
+    "role__role",
+    "role__organization__name",
+    "role__organization__country",
+    "said",
+    "language",
+    "kind",
+    "text",
+    "status",
+)
 
 
-def quote_row(quote: Quote) -> list[str]:
-    role = quote.role
-    organization = role.organization if role else None
-    citations = sorted(quote.citations.all(), key=lambda c: c.pk)
-    source = citations[0].source if citations else None
-    country = organization.country.code if organization else quote.speaker.country.code
-    row = [
-        quote.key,
-        quote.speaker.name,
-        role.role if role else "",
-        organization.name if organization else "",
-        country,
-        str(quote.said) if quote.said else "",
-        quote.language,
-        quote.kind,
-        quote.text,
-        english_translation(quote),
-        source.title if source else "",
-        source.url if source else "",
-        quote.status,
+def english_translations(ids: list[int]) -> dict[int, str]:
+    """The English translation of each quote: "en", else the first regional "en-…"."""
+    found = {}
+    translations = Translation.objects.filter(Q(language="en") | Q(language__startswith="en-"))
+    rows = translations.filter(quote_id__in=ids).order_by("quote_id", "language")
+    for quote_id, language, text in rows.values_list("quote_id", "language", "text"):
+        if quote_id not in found or language == "en":
+            found[quote_id] = text
+    return found
+
+
+def first_sources(ids: list[int]) -> dict[int, tuple[str, str]]:
+    """The first (main) source of each quote: its title and URL."""
+    citations = Citation.objects.filter(quote_id__in=ids).order_by("quote_id", "pk")
+    rows = citations.distinct("quote_id").values_list("quote_id", "source__title", "source__url")
+    return {quote_id: (title, url) for quote_id, title, url in rows}
+
+
+def quote_row(row: dict, english: dict[int, str], sources: dict[int, tuple[str, str]]) -> list:
+    has_role = row["role__role"] is not None
+    country = row["role__organization__country"] if has_role else row["speaker__country"]
+    title, url = sources.get(row["id"], ("", ""))
+    values = [
+        row["key"],
+        row["speaker__name"],
+        row["role__role"] or "",
+        row["role__organization__name"] or "",
+        country or "",
+        str(row["said"]) if row["said"] else "",
+        row["language"],
+        row["kind"],
+        row["text"],
+        english.get(row["id"], ""),
+        title,
+        url,
+        row["status"],
     ]
-    return [_defused(value) for value in row]
+    return [_defused(value) for value in values]
 
 
 def _defused(value: str) -> str:
@@ -76,17 +100,13 @@ def _defused(value: str) -> str:
 
 
 def quote_rows(chunk_size: int = CHUNK_SIZE) -> Iterator[list[str]]:
-    citations = Citation.objects.select_related("source").only(
-        "quote_id", "source__title", "source__url"
-    )
-    queryset = (
-        Quote.objects.order_by(Collate("key", "C"))
-        .select_related("speaker", "role__organization")
-        .prefetch_related("translations", Prefetch("citations", queryset=citations))
-    )
+    queryset = Quote.objects.order_by(Collate("key", "C")).values(*COLUMNS)
     with consistent_snapshot():
-        for quote in queryset.iterator(chunk_size=chunk_size):
-            yield quote_row(quote)
+        for chunk in chunked(queryset.iterator(chunk_size=chunk_size), chunk_size):
+            ids = [row["id"] for row in chunk]
+            english, sources = english_translations(ids), first_sources(ids)
+            for row in chunk:
+                yield quote_row(row, english, sources)
 
 
 def write_quotes_csv(out: IO[str]) -> int:

@@ -19,12 +19,14 @@ from django.db.models.functions import Collate
 
 from quotes.interchange import RECORD_TYPES
 from quotes.interchange.canonical import (
+    QUOTE_COLUMNS,
     organization_record,
+    quote_lists,
     quote_record,
     source_record,
     speaker_record,
 )
-from quotes.models import Affiliation, Citation, Organization, Quote, Source, Speaker
+from quotes.models import Affiliation, Organization, Quote, Source, Speaker
 
 CHUNK_SIZE = 2000
 
@@ -45,12 +47,16 @@ ORDER BY tree.depth NULLS LAST, organization.key COLLATE "C"
 
 # Characters that str.splitlines() and some JSON readers take for line breaks; escaped so
 # that a line of the file ends only at "\n", whatever reads it.
-LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
 def dumps(record: dict) -> str:
     """One line of the format: the record as JSON, non-ASCII characters kept, and a newline."""
-    return json.dumps(record, ensure_ascii=False).translate(LINE_BREAKS) + "\n"
+    line = json.dumps(record, ensure_ascii=False)
+    for character, escaped in LINE_BREAKS.items():
+        if character in line:
+            line = line.replace(character, escaped)
+    return line + "\n"
 
 
 @contextlib.contextmanager
@@ -111,15 +117,20 @@ def sources(chunk_size: int) -> Iterator[dict]:
         yield source_record(source)
 
 
-def quotes_for_export() -> QuerySet:
-    citations = Citation.objects.select_related("source").only("quote_id", "source__key", "excerpt")
-    return (
-        by_key(Quote.objects.all())
-        .select_related("speaker", "role__organization")
-        .prefetch_related("topics", "translations", Prefetch("citations", queryset=citations))
-    )
+def chunked(items: Iterable, size: int) -> Iterator[list]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def quotes(chunk_size: int) -> Iterator[dict]:
-    for quote in quotes_for_export().iterator(chunk_size=chunk_size):
-        yield quote_record(quote)
+    rows = by_key(Quote.objects.all()).values(*QUOTE_COLUMNS).iterator(chunk_size=chunk_size)
+    for chunk in chunked(rows, chunk_size):
+        lists = quote_lists([row["id"] for row in chunk])
+        for row in chunk:
+            yield quote_record(row, lists)

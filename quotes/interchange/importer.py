@@ -25,10 +25,12 @@ from django.utils import timezone
 from quotes.interchange import RECORD_TYPES
 from quotes.interchange.canonical import (
     FROM_FILE,
+    QUOTE_COLUMNS,
     affiliation_order,
     compact,
     date,
     organization_record,
+    quote_lists,
     quote_record,
     source_record,
     speaker_record,
@@ -423,10 +425,12 @@ class Writer:
             current = existing.get(record["key"])
             speaker_id = speaker_ids[record["speaker"]]
             role = roles.find(line, speaker_id, record)
-            if current is not None and _same_quote(current, record, role):
+            if current is not None and _same_quote(*current, record, role):
                 self.unchanged("quote")
                 continue
-            quote = current or Quote(key=record["key"], created_by_id=self.user_id)
+            quote = Quote(key=record["key"], created_by_id=self.user_id)
+            if current is not None:
+                quote.pk, quote.updated_by_id = current[0]["id"], current[0]["updated_by_id"]
             assign(quote, record, QUOTE_FIELDS)
             quote.speaker_id = speaker_id
             quote.role_id, quote.role_resolution = role
@@ -439,14 +443,11 @@ class Writer:
         self.replace_citations(new, changed)
         self.reresolve(roles.speakers_with_new_affiliations)
 
-    def stored_quotes(self, keys: list[str]) -> dict[str, Quote]:
-        citations = Citation.objects.select_related("source").order_by("pk")
-        stored = (
-            Quote.objects.filter(key__in=keys)
-            .select_related("speaker", "role__organization")
-            .prefetch_related("topics", "translations", Prefetch("citations", queryset=citations))
-        )
-        return {quote.key: quote for quote in stored}
+    def stored_quotes(self, keys: list[str]) -> dict[str, tuple[dict, dict]]:
+        """The stored quotes with these keys: key -> (row, canonical record)."""
+        rows = list(Quote.objects.filter(key__in=keys).values(*QUOTE_COLUMNS, "updated_by_id"))
+        lists = quote_lists([row["id"] for row in rows])
+        return {row["key"]: (row, quote_record(row, lists)) for row in rows}
 
     def topic_ids_for(self, keys: set[str]) -> dict[str, int]:
         missing = keys - self.topic_ids.keys()
@@ -465,10 +466,14 @@ class Writer:
             key for _, r, _ in _with_existed(new, changed) for key in r.get("topics", [])
         }
         topic_ids = self.topic_ids_for(wanted_keys)
+        stored = defaultdict(set)
+        links = through.objects.filter(quote_id__in=[q.pk for q, _ in changed])
+        for quote_id, topic_id in links.values_list("quote_id", "topic_id"):
+            stored[quote_id].add(topic_id)
         to_add, to_remove = [], Q()
-        for quote, record, existed in _with_existed(new, changed):
+        for quote, record, _ in _with_existed(new, changed):
             wanted = {topic_ids[key] for key in record.get("topics", [])}
-            current = {topic.pk for topic in quote.topics.all()} if existed else set()
+            current = stored.get(quote.pk, set())
             to_add += [through(quote_id=quote.pk, topic_id=t) for t in sorted(wanted - current)]
             if current - wanted:
                 to_remove |= Q(quote_id=quote.pk, topic_id__in=current - wanted)
@@ -477,9 +482,10 @@ class Writer:
         through.objects.bulk_create(to_add, batch_size=self.batch_size)
 
     def replace_translations(self, new: list, changed: list) -> None:
+        stored = _by_quote(Translation.objects.filter(quote_id__in=[q.pk for q, _ in changed]))
         to_create, to_update, to_delete = [], [], []
-        for quote, record, existed in _with_existed(new, changed):
-            current = {t.language: t for t in quote.translations.all()} if existed else {}
+        for quote, record, _ in _with_existed(new, changed):
+            current = {t.language: t for t in stored.get(quote.pk, [])}
             for item in record.get("translations", []):
                 translation = current.pop(item["language"], None)
                 if translation is None:
@@ -505,9 +511,12 @@ class Writer:
                 for c in r.get("citations", [])
             },
         )
+        stored = _by_quote(
+            Citation.objects.filter(quote_id__in=[q.pk for q, _ in changed]).order_by("pk")
+        )
         to_create, to_update, to_delete = [], [], []
-        for quote, record, existed in _with_existed(new, changed):
-            current = sorted(quote.citations.all(), key=lambda c: c.pk) if existed else []
+        for quote, record, _ in _with_existed(new, changed):
+            current = stored.get(quote.pk, [])
             wanted = [
                 (source_ids[c["source"]], c.get("excerpt", "")) for c in record.get("citations", [])
             ]
@@ -537,6 +546,13 @@ class Writer:
         fields = ["excerpt", "verified_by", "verified_at", "updated"]
         Citation.objects.bulk_update(to_update, fields, batch_size=UPDATE_BATCH_SIZE)
         Citation.objects.bulk_create(to_create, batch_size=self.batch_size)
+
+
+def _by_quote(queryset: Iterable) -> dict[int, list]:
+    grouped = defaultdict(list)
+    for item in queryset:
+        grouped[item.quote_id].append(item)
+    return grouped
 
 
 def _with_existed(new: list, changed: list) -> Iterator[tuple[Any, dict, bool]]:
@@ -579,11 +595,13 @@ def with_explicit_roles(record: dict, roles: Iterable[tuple[str, str, str | None
     return {**record, "affiliations": sorted(listed + missing, key=affiliation_order)}
 
 
-def _same_quote(current: Quote, record: dict, role: tuple[int | None, str]) -> bool:
-    stored = quote_record(current)
-    stored.pop("role", None)
-    wanted = {name: value for name, value in record.items() if name != "role"}
-    return stored == wanted and (current.role_id, current.role_resolution) == role
+def _same_quote(row: dict, stored: dict, record: dict, role: tuple[int | None, str]) -> bool:
+    """Whether the stored quote already is what the record asks for, role included."""
+    if (row["role_id"], row["role_resolution"]) != role:
+        return False
+    return {n: v for n, v in stored.items() if n != "role"} == {
+        n: v for n, v in record.items() if n != "role"
+    }
 
 
 def topic_name(key: str) -> str:
