@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pghistory
 from django.contrib.auth import get_user_model
@@ -657,4 +657,34 @@ def _nested_error(field: str, index: int, error: ValidationError) -> ValidationE
                 for m in items
             ]
         }
+    )
+
+
+if TYPE_CHECKING:
+    from quotes.interchange.importer import ImportReport, ProgressFactory, RecordInput
+
+
+def records_import(
+    *,
+    lines_or_stream: RecordInput,
+    dry_run: bool,
+    user=None,
+    label: str = "",
+    progress: ProgressFactory | None = None,
+) -> ImportReport:
+    """Import an interchange file (docs/interchange.md) in one transaction, or nothing.
+
+    Every line is validated before anything is written; with ``dry_run`` the import is
+    rolled back after counting what it would create, update and leave unchanged. See
+    ``quotes.interchange.importer.records_import``.
+    """
+    # Imported here: jsonschema and the schema file are needed only by imports.
+    from quotes.interchange import importer
+
+    return importer.records_import(
+        lines_or_stream=lines_or_stream,
+        dry_run=dry_run,
+        user=user,
+        label=label,
+        progress=progress,
     )

@@ -1,0 +1,309 @@
+"""The canonical form of each record: what the exporter writes and what the importer compares.
+
+A record read from a file is brought to this form (defaults filled in, language tags and
+dates in their standard spelling, empty optional fields dropped, unordered lists sorted);
+a record in the database is written out in it. When the two are equal the import leaves
+the record alone. Field order follows docs/interchange.md.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from quotes.dates import ReducedDate
+from quotes.models import Citation, Organization, Quote, Source, Speaker, Translation
+from quotes.validators import normalize_language_tag
+
+
+def compact(record: dict) -> dict:
+    """Drop the optional fields that hold nothing; ``False`` and ``0`` are kept."""
+    return {name: value for name, value in record.items() if not _is_empty(value)}
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str | list) and len(value) == 0)
+
+
+@functools.lru_cache(maxsize=4096)
+def language(tag: str | None) -> str | None:
+    return normalize_language_tag(tag) if tag else None
+
+
+def date(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return str(value if isinstance(value, ReducedDate) else ReducedDate.parse(value))
+
+
+def name_order(item: dict) -> tuple:
+    return item.get("language", ""), item["name"]
+
+
+def affiliation_order(item: dict) -> tuple:
+    return item.get("start", ""), item.get("end", "~"), item["organization"], item["role"]
+
+
+# Records read from a file (already validated against the schema).
+
+
+def organization_from_file(record: dict) -> dict:
+    return compact(
+        {
+            "type": "organization",
+            "key": record["key"],
+            "name": record["name"],
+            "kind": record.get("kind", Organization.Kind.OTHER),
+            "country": record.get("country"),
+            "parent": record.get("parent"),
+            "aliases": list(record.get("aliases", [])),
+            "wikidata": record.get("wikidata"),
+            "url": record.get("url"),
+        }
+    )
+
+
+def speaker_from_file(record: dict) -> dict:
+    names = [
+        compact({"name": item["name"], "language": language(item.get("language"))})
+        for item in record.get("names", [])
+    ]
+    affiliations = [
+        compact(
+            {
+                "organization": item["organization"],
+                "role": item["role"],
+                "start": date(item.get("start")),
+                "end": date(item.get("end")),
+            }
+        )
+        for item in record.get("affiliations", [])
+    ]
+    return compact(
+        {
+            "type": "speaker",
+            "key": record["key"],
+            "name": record["name"],
+            "names": sorted(names, key=name_order),
+            "country": record.get("country"),
+            "wikidata": record.get("wikidata"),
+            "description": record.get("description"),
+            "affiliations": sorted(affiliations, key=affiliation_order),
+        }
+    )
+
+
+def source_from_file(record: dict) -> dict:
+    return compact(
+        {
+            "type": "source",
+            "key": record["key"],
+            "kind": record.get("kind", Source.Kind.NEWS_ARTICLE),
+            "title": record["title"],
+            "url": record.get("url"),
+            "publisher": record.get("publisher"),
+            "published": date(record.get("published")),
+            "language": language(record.get("language")),
+            "author": record.get("author"),
+            "archive_url": record.get("archive_url"),
+            "full_text": record.get("full_text"),
+        }
+    )
+
+
+def quote_from_file(record: dict) -> dict:
+    translations = [
+        {
+            "language": language(item["language"]),
+            "text": item["text"],
+            "official": item.get("official", False),
+        }
+        for item in record.get("translations", [])
+    ]
+    citations = [
+        compact({"source": item["source"], "excerpt": item.get("excerpt")})
+        for item in record.get("citations", [])
+    ]
+    role = record.get("role")
+    if role:
+        role = compact(
+            {
+                "organization": role["organization"],
+                "role": role["role"],
+                "start": date(role.get("start")),
+            }
+        )
+    return compact(
+        {
+            "type": "quote",
+            "key": record["key"],
+            "speaker": record["speaker"],
+            "text": record["text"],
+            "language": language(record["language"]),
+            "kind": record.get("kind", Quote.Kind.DIRECT),
+            "said": date(record.get("said")),
+            "context": record.get("context"),
+            "topics": sorted(set(record.get("topics", []))),
+            "translations": sorted(translations, key=lambda item: item["language"]),
+            "citations": citations,
+            "status": record.get("status", Quote.Status.DRAFT),
+            "retraction_reason": record.get("retraction_reason"),
+            "role": role,
+        }
+    )
+
+
+FROM_FILE = {
+    "organization": organization_from_file,
+    "speaker": speaker_from_file,
+    "source": source_from_file,
+    "quote": quote_from_file,
+}
+
+
+# Records in the database, with the relations the exporter prefetches.
+
+
+def organization_record(organization: Organization) -> dict:
+    return compact(
+        {
+            "type": "organization",
+            "key": organization.key,
+            "name": organization.name,
+            "kind": organization.kind,
+            "country": organization.country.code,
+            "parent": organization.parent.key if organization.parent_id else None,
+            "aliases": list(organization.aliases),
+            "wikidata": organization.wikidata,
+            "url": organization.url,
+        }
+    )
+
+
+def speaker_record(speaker: Speaker) -> dict:
+    names = [compact({"name": n.name, "language": n.language}) for n in speaker.names.all()]
+    affiliations = [
+        compact(
+            {
+                "organization": a.organization.key,
+                "role": a.role,
+                "start": date(a.start),
+                "end": date(a.end),
+            }
+        )
+        for a in speaker.affiliations.all()
+    ]
+    return compact(
+        {
+            "type": "speaker",
+            "key": speaker.key,
+            "name": speaker.name,
+            "names": sorted(names, key=name_order),
+            "country": speaker.country.code,
+            "wikidata": speaker.wikidata,
+            "description": speaker.description,
+            "affiliations": sorted(affiliations, key=affiliation_order),
+        }
+    )
+
+
+def source_record(source: Source) -> dict:
+    return compact(
+        {
+            "type": "source",
+            "key": source.key,
+            "kind": source.kind,
+            "title": source.title,
+            "url": source.url,
+            "publisher": source.publisher,
+            "published": date(source.published),
+            "language": source.language,
+            "author": source.author,
+            "archive_url": source.archive_url,
+            "full_text": source.full_text,
+        }
+    )
+
+
+# Quotes are many: they are read as plain rows, with their lists fetched per chunk of quotes,
+# which is several times faster than model instances with prefetch_related.
+QUOTE_COLUMNS = (
+    "id",
+    "key",
+    "speaker__key",
+    "text",
+    "language",
+    "kind",
+    "said",
+    "context",
+    "status",
+    "retraction_reason",
+    "role_id",
+    "role_resolution",
+    "role__organization__key",
+    "role__role",
+    "role__start",
+)
+
+
+@dataclass
+class QuoteLists:
+    """The topics, translations and citations of some quotes, by quote id, in record form."""
+
+    topics: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    translations: dict[int, list[dict]] = field(default_factory=lambda: defaultdict(list))
+    citations: dict[int, list[dict]] = field(default_factory=lambda: defaultdict(list))
+
+
+def quote_lists(ids: list[int]) -> QuoteLists:
+    lists = QuoteLists()
+    topic_links = Quote.topics.through.objects.filter(quote_id__in=ids)
+    for quote_id, key in topic_links.values_list("quote_id", "topic__key"):
+        lists.topics[quote_id].append(key)
+    translations = Translation.objects.filter(quote_id__in=ids).order_by()
+    for quote_id, language, text, official in translations.values_list(
+        "quote_id", "language", "text", "official"
+    ):
+        lists.translations[quote_id].append(
+            {"language": language, "text": text, "official": official}
+        )
+    citations = Citation.objects.filter(quote_id__in=ids).order_by("pk")
+    for quote_id, source, excerpt in citations.values_list("quote_id", "source__key", "excerpt"):
+        lists.citations[quote_id].append(compact({"source": source, "excerpt": excerpt}))
+    return lists
+
+
+def quote_record(row: dict, lists: QuoteLists) -> dict:
+    """The record of a quote read as a row of ``QUOTE_COLUMNS``."""
+    role = None
+    if row["role_id"] and row["role_resolution"] == Quote.RoleResolution.EXPLICIT:
+        role = compact(
+            {
+                "organization": row["role__organization__key"],
+                "role": row["role__role"],
+                "start": date(row["role__start"]),
+            }
+        )
+    quote_id = row["id"]
+    return compact(
+        {
+            "type": "quote",
+            "key": row["key"],
+            "speaker": row["speaker__key"],
+            "text": row["text"],
+            "language": row["language"],
+            "kind": row["kind"],
+            "said": date(row["said"]),
+            "context": row["context"],
+            "topics": sorted(lists.topics.get(quote_id, [])),
+            "translations": sorted(
+                lists.translations.get(quote_id, []), key=lambda item: item["language"]
+            ),
+            "citations": lists.citations.get(quote_id, []),
+            "status": row["status"],
+            "retraction_reason": row["retraction_reason"],
+            "role": role,
+        }
+    )

@@ -1,0 +1,310 @@
+"""The validation pass: every line is checked before anything is written.
+
+Besides the schema, it checks what needs the rest of the file or the database: dates that
+do not exist, language tags, country codes, URLs, references to records defined on
+earlier lines or already stored, keys defined twice with different content, URLs shared
+by two sources, and organizations that would become their own ancestors. It keeps only
+keys, 64-bit content digests and a few small maps in memory, whatever the file's size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import defaultdict
+from collections.abc import Callable
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django_countries import countries
+
+from quotes.dates import ReducedDate
+from quotes.interchange import RECORD_TYPES
+from quotes.interchange.canonical import language
+from quotes.interchange.errors import LineError
+from quotes.interchange.reader import Line
+from quotes.interchange.schema import schema_errors, shown
+from quotes.models import Organization, Source, Speaker
+
+REFERABLE = {"organization": Organization, "speaker": Speaker, "source": Source}
+DIGEST_BITS = 64
+DIGEST_MASK = (1 << DIGEST_BITS) - 1
+FLUSH_EVERY = 2000
+COUNTRY_CODES = frozenset(code for code, _ in countries)
+url_validator = URLValidator()
+
+
+def content_digest(record: dict) -> int:
+    text = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+
+
+class FileCheck:
+    """Collects every error of a file; afterwards tells the write pass which lines to skip."""
+
+    def __init__(self) -> None:
+        self.errors: list[LineError] = []
+        # key -> (line number << 64) | content digest, per record type
+        self.defined: dict[str, dict[str, int]] = {kind: {} for kind in RECORD_TYPES}
+        self.duplicate_lines: set[int] = set()
+        self.in_database: dict[str, set[str]] = {kind: set() for kind in REFERABLE}
+        self.to_look_up: list[tuple[str, str, int, str]] = []
+        self.unresolved: list[tuple[str, str, int, str]] = []
+        self.source_urls: dict[str, tuple[str, int]] = {}
+        self.urls_to_look_up: list[tuple[str, str, int, str]] = []
+        self.organization_parents: dict[str, str | None] = {}
+        # speaker key -> explicit roles of its quotes: (organization key, role, start or None)
+        self.explicit_roles: dict[str, set[tuple[str, str, str | None]]] = defaultdict(set)
+        self.crlf_lines, self.first_crlf_line = 0, 0
+        self.lines = 0
+        self.line = 0
+
+    # The pass itself.
+
+    def check(self, lines) -> list[LineError]:
+        for line in lines:
+            self.check_line(line)
+            if len(self.to_look_up) + len(self.urls_to_look_up) >= FLUSH_EVERY:
+                self.look_up()
+        self.look_up()
+        self.finish()
+        return sorted(self.errors)
+
+    def check_line(self, line: Line) -> None:
+        self.lines, self.line = line.number, line.number
+        self.errors.extend(line.errors)
+        if line.crlf:
+            self.crlf_lines += 1
+            self.first_crlf_line = self.first_crlf_line or line.number
+        record = line.record
+        if record is None:
+            return
+        kind = record.get("type")
+        if "type" not in record:
+            self.error("type", "missing required field")
+            return
+        if kind not in RECORD_TYPES:
+            expected = "organization, speaker, source or quote"
+            self.error("type", f"unknown type {shown(kind)}; expected {expected}")
+            return
+        problems = schema_errors(record, kind)
+        for field, message in problems:
+            self.error(field, message)
+        self.define(kind, record)
+        if problems:
+            # Check the rest of the record too, so that one run reports every error.
+            bad = {re.split(r"[.\[]", field)[0] for field, _ in problems}
+            record = {name: value for name, value in record.items() if name not in bad}
+            if schema_errors(record, kind):
+                return
+        SEMANTIC_CHECKS[kind](self, record)
+
+    def error(self, field: str, message: str, line: int | None = None) -> None:
+        self.errors.append(LineError(line or self.line, field, message))
+
+    def define(self, kind: str, record: dict) -> None:
+        key = record.get("key")
+        if not isinstance(key, str) or not key:
+            return
+        digest = content_digest(record)
+        previous = self.defined[kind].get(key)
+        if previous is None:
+            self.defined[kind][key] = (self.line << DIGEST_BITS) | digest
+        elif previous & DIGEST_MASK == digest:
+            self.duplicate_lines.add(self.line)
+        else:
+            self.error(
+                "key",
+                f'{kind} "{key}" is already defined on line {previous >> DIGEST_BITS} '
+                "with different content",
+            )
+
+    def defined_on(self, kind: str, key: str) -> int | None:
+        found = self.defined[kind].get(key)
+        return None if found is None else found >> DIGEST_BITS
+
+    # Checks of single values.
+
+    def refer(self, kind: str, key: str, field: str) -> None:
+        defined_at = self.defined_on(kind, key)
+        if defined_at is not None and defined_at < self.line:
+            return
+        if key not in self.in_database[kind]:
+            self.to_look_up.append((kind, key, self.line, field))
+
+    def date(self, value: str | None, field: str) -> ReducedDate | None:
+        if value is None:
+            return None
+        try:
+            return ReducedDate.parse(value)
+        except ValidationError as error:
+            self.error(field, error.messages[0])
+            return None
+
+    def language(self, value: str | None, field: str) -> str | None:
+        if value is None:
+            return None
+        try:
+            return language(value)
+        except ValidationError as error:
+            self.error(field, error.messages[0])
+            return None
+
+    def country(self, value: str | None, field: str = "country") -> None:
+        if value is not None and value not in COUNTRY_CODES:
+            self.error(field, f"{shown(value)} is not an ISO 3166-1 alpha-2 country code")
+
+    def url(self, value: str | None, field: str) -> None:
+        if value is None:
+            return
+        try:
+            url_validator(value)
+        except ValidationError:
+            self.error(field, f"{shown(value)} is not a valid URL")
+
+    # Checks that need the database or the whole file.
+
+    def look_up(self) -> None:
+        keys = defaultdict(set)
+        for kind, key, _, _ in self.to_look_up:
+            keys[kind].add(key)
+        for kind, wanted in keys.items():
+            found = REFERABLE[kind].objects.filter(key__in=wanted).values_list("key", flat=True)
+            self.in_database[kind].update(found)
+        self.unresolved += [
+            ref for ref in self.to_look_up if ref[1] not in self.in_database[ref[0]]
+        ]
+        self.to_look_up = []
+        self.look_up_urls()
+
+    def look_up_urls(self) -> None:
+        urls = {url for url, _, _, _ in self.urls_to_look_up}
+        owners = dict(Source.objects.filter(url__in=urls).values_list("url", "key"))
+        for url, key, line, field in self.urls_to_look_up:
+            owner = owners.get(url)
+            if owner is not None and owner != key:
+                self.error(field, f'{shown(url)} is already the url of source "{owner}"', line)
+        self.urls_to_look_up = []
+
+    def finish(self) -> None:
+        for kind, key, line, field in self.unresolved:
+            defined_at = self.defined_on(kind, key)
+            if defined_at is not None:
+                message = (
+                    f'{kind} "{key}" is defined on line {defined_at}, after this line; '
+                    "records must come after the records they refer to"
+                )
+            else:
+                message = f'unknown {kind} "{key}": not defined on an earlier line or stored'
+            self.error(field, message, line)
+        self.check_organization_cycles()
+        if self.crlf_lines:
+            self.error(
+                "",
+                f"Windows line ending (CR LF) on {self.crlf_lines} line(s), the first one here; "
+                "save the file with Unix line endings (LF)",
+                self.first_crlf_line,
+            )
+
+    def check_organization_cycles(self) -> None:
+        if not self.organization_parents:
+            return
+        parents = dict(Organization.objects.values_list("key", "parent__key"))
+        parents.update(self.organization_parents)
+        for key in self.organization_parents:
+            chain, current = [key], parents.get(key)
+            while current is not None and current not in chain:
+                chain.append(current)
+                current = parents.get(current)
+            if current == key:
+                cycle = " → ".join([*chain, key])
+                message = f"an organization cannot be its own ancestor: {cycle}"
+                self.error("parent", message, self.defined_on("organization", key))
+
+
+def check_organization(check: FileCheck, record: dict) -> None:
+    check.country(record.get("country"))
+    check.url(record.get("url"), "url")
+    parent = record.get("parent")
+    if parent == record["key"]:
+        check.error("parent", "an organization cannot be its own parent")
+        return
+    check.organization_parents[record["key"]] = parent
+    if parent is not None:
+        check.refer("organization", parent, "parent")
+
+
+def check_speaker(check: FileCheck, record: dict) -> None:
+    check.country(record.get("country"))
+    seen_names = set()
+    for index, item in enumerate(record.get("names", [])):
+        tag = check.language(item.get("language"), f"names[{index}].language")
+        if (item["name"], tag) in seen_names:
+            check.error(f"names[{index}]", "the same name and language are listed twice")
+        seen_names.add((item["name"], tag))
+    seen_roles = set()
+    for index, item in enumerate(record.get("affiliations", [])):
+        field = f"affiliations[{index}]"
+        check.refer("organization", item["organization"], f"{field}.organization")
+        start = check.date(item.get("start"), f"{field}.start")
+        end = check.date(item.get("end"), f"{field}.end")
+        if start and end and str(end) < str(start)[: len(str(end))]:
+            check.error(f"{field}.end", f'"{end}" is before the start "{start}"')
+        role = (item["organization"], item["role"], str(start) if start else None)
+        if role in seen_roles:
+            check.error(field, "the same organization, role and start are listed twice")
+        seen_roles.add(role)
+
+
+def check_source(check: FileCheck, record: dict) -> None:
+    check.url(record.get("url"), "url")
+    check.url(record.get("archive_url"), "archive_url")
+    check.date(record.get("published"), "published")
+    check.language(record.get("language"), "language")
+    url = record.get("url")
+    if url is None:
+        return
+    owner = check.source_urls.get(url)
+    if owner is not None and owner[0] != record["key"]:
+        check.error(
+            "url", f'{shown(url)} is already the url of source "{owner[0]}" (line {owner[1]})'
+        )
+        return
+    check.source_urls[url] = (record["key"], check.line)
+    check.urls_to_look_up.append((url, record["key"], check.line, "url"))
+
+
+def check_quote(check: FileCheck, record: dict) -> None:
+    check.refer("speaker", record["speaker"], "speaker")
+    check.language(record["language"], "language")
+    check.date(record.get("said"), "said")
+    seen_languages = set()
+    for index, item in enumerate(record.get("translations", [])):
+        tag = check.language(item["language"], f"translations[{index}].language")
+        if tag is not None and tag in seen_languages:
+            check.error(f"translations[{index}].language", f'a second "{tag}" translation')
+        seen_languages.add(tag)
+    seen_sources = set()
+    for index, item in enumerate(record.get("citations", [])):
+        field = f"citations[{index}].source"
+        check.refer("source", item["source"], field)
+        if item["source"] in seen_sources:
+            check.error(field, f'source "{item["source"]}" is cited twice')
+        seen_sources.add(item["source"])
+    if record.get("status") == "retracted" and not record.get("retraction_reason", "").strip():
+        check.error("retraction_reason", "a retracted quote needs the reason for its retraction")
+    role = record.get("role")
+    if role is not None:
+        check.refer("organization", role["organization"], "role.organization")
+        start = check.date(role.get("start"), "role.start")
+        explicit = (role["organization"], role["role"], str(start) if start else None)
+        check.explicit_roles[record["speaker"]].add(explicit)
+
+
+SEMANTIC_CHECKS: dict[str, Callable[[FileCheck, dict], None]] = {
+    "organization": check_organization,
+    "speaker": check_speaker,
+    "source": check_source,
+    "quote": check_quote,
+}

@@ -1,0 +1,94 @@
+"""export_quotes_csv: one row per quote that spreadsheet programs read correctly."""
+
+import csv
+import io
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from quotes.interchange.csv_export import HEADER
+from tests.factories import (
+    AffiliationFactory,
+    CitationFactory,
+    QuoteFactory,
+    SourceFactory,
+    SpeakerFactory,
+    TranslationFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+AWKWARD = 'He said, "No, never."\nThen, after a pause: “never”; 停火'
+
+
+def export_rows(tmp_path) -> tuple[bytes, list[list[str]]]:
+    target = tmp_path / "quotes.csv"
+    call_command("export_quotes_csv", str(target))
+    content = target.read_bytes()
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+    return content, rows
+
+
+def test_rows_survive_commas_quotes_and_newlines(tmp_path):
+    speaker = SpeakerFactory(name="Wang Yi", country="CN")
+    role = AffiliationFactory(
+        speaker=speaker,
+        organization__name="Ministry, Foreign Affairs",
+        organization__country="CN",
+        role="Minister",
+        start="2013",
+    )
+    quote = QuoteFactory(key="q1", speaker=speaker, text=AWKWARD, language="zh", said="2023-10")
+    quote.role, quote.role_resolution = role, "resolved"
+    quote.save()
+    TranslationFactory(quote=quote, language="fr", text="Non.")
+    TranslationFactory(quote=quote, language="en", text='"No", he said,\r\nfirmly.')
+    first = SourceFactory(title='Report, "quoted"', url="https://example.org/a?b=1,2")
+    CitationFactory(quote=quote, source=first)
+    CitationFactory(quote=quote, source=SourceFactory(title="Second source"))
+
+    content, rows = export_rows(tmp_path)
+    assert content.startswith(b"\xef\xbb\xbfkey,speaker,")
+    assert b"\r\n" in content
+    assert rows[0] == HEADER
+    assert rows[1] == [
+        "q1",
+        "Wang Yi",
+        "Minister",
+        "Ministry, Foreign Affairs",
+        "CN",
+        "2023-10",
+        "zh",
+        "direct",
+        AWKWARD,
+        '"No", he said,\r\nfirmly.',
+        'Report, "quoted"',
+        "https://example.org/a?b=1,2",
+        "published",
+    ]
+
+
+def test_a_quote_without_role_translation_or_source(tmp_path):
+    QuoteFactory(key="bare", speaker=SpeakerFactory(name="Ma", country="RU"), said=None)
+    _, rows = export_rows(tmp_path)
+    text = rows[1][8]
+    assert text.startswith("Statement number")
+    expected = ["bare", "Ma", "", "", "RU", "", "en", "direct", text, "", "", "", "published"]
+    assert rows[1] == expected
+
+
+def test_cells_that_a_spreadsheet_would_run_as_formulas_are_defused(tmp_path):
+    QuoteFactory(key="formula", text='=HYPERLINK("http://evil.example")')
+    _, rows = export_rows(tmp_path)
+    assert rows[1][8] == '\'=HYPERLINK("http://evil.example")'
+
+
+def test_rows_in_key_order_on_standard_output():
+    for key in ("b-quote", "a-quote", "C-quote"):
+        QuoteFactory(key=key)
+    out = StringIO()
+    call_command("export_quotes_csv", stdout=out)
+    assert out.getvalue().startswith("\ufeffkey,")
+    rows = list(csv.reader(io.StringIO(out.getvalue().lstrip("\ufeff"))))
+    assert [row[0] for row in rows[1:]] == ["C-quote", "a-quote", "b-quote"]

@@ -1,0 +1,317 @@
+"""Importing records whose keys exist updates them in place; counts, dry runs and stdin."""
+
+import io
+import sys
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.utils import timezone
+
+from quotes import services
+from quotes.models import Affiliation, Citation, Quote, Speaker, SpeakerName, Topic, Translation
+from tests.factories import EditorFactory
+from tests.interchange_support import (
+    ORGANIZATION,
+    QUOTE,
+    SOURCE,
+    SPEAKER,
+    VALID,
+    ndjson,
+    run_import,
+    snapshot,
+)
+
+pytestmark = pytest.mark.django_db
+
+OTHER_ORGANIZATION = {"type": "organization", "key": "un", "name": "United Nations"}
+
+
+@pytest.fixture
+def path(tmp_path):
+    return tmp_path / "records.ndjson"
+
+
+@pytest.fixture
+def imported(path):
+    outcome = run_import(path, ndjson(OTHER_ORGANIZATION, *VALID))
+    assert outcome.ok, outcome.err
+
+
+def counts_line(outcome, kind: str) -> str:
+    return " ".join(
+        next(line for line in outcome.out.splitlines() if line.startswith(kind)).split()
+    )
+
+
+def test_importing_an_existing_key_updates_the_record(path, imported):
+    speaker_pk = Speaker.objects.get().pk
+    quote_pk = Quote.objects.get().pk
+    outcome = run_import(
+        path,
+        ndjson(
+            {**SPEAKER, "name": "WANG Yi"},
+            {**QUOTE, "text": "新的文本", "context": "Phone call"},
+            SOURCE,
+        ),
+    )
+    assert outcome.ok, outcome.err
+    assert counts_line(outcome, "speakers") == "speakers 0 created 1 updated 0 unchanged"
+    assert counts_line(outcome, "sources") == "sources 0 created 0 updated 1 unchanged"
+    assert counts_line(outcome, "quotes") == "quotes 0 created 1 updated 0 unchanged"
+    speaker, quote = Speaker.objects.get(), Quote.objects.get()
+    assert (speaker.pk, speaker.name) == (speaker_pk, "WANG Yi")
+    assert (quote.pk, quote.text, quote.context) == (quote_pk, "新的文本", "Phone call")
+
+
+def test_a_record_is_replaced_whole_so_absent_optional_fields_are_cleared(path, imported):
+    assert run_import(path, ndjson({**QUOTE, "context": "Phone call"})).ok
+    bare = {name: value for name, value in QUOTE.items() if name not in {"translations", "kind"}}
+    assert run_import(path, ndjson(bare)).ok
+    quote = Quote.objects.get()
+    assert quote.context == ""
+    assert quote.kind == Quote.Kind.DIRECT
+    assert not quote.translations.exists()
+
+
+def test_speaker_names_are_replaced_and_kept_ones_stay(path, imported):
+    kept = SpeakerName.objects.get(name="王毅")
+    names = [{"name": "王毅", "language": "zh"}, {"name": "Wáng Yì", "language": "zh-latn"}]
+    assert run_import(path, ndjson({**SPEAKER, "names": names})).ok
+    assert sorted(SpeakerName.objects.values_list("name", "language")) == [
+        ("Wáng Yì", "zh-Latn"),
+        ("王毅", "zh"),
+    ]
+    assert SpeakerName.objects.get(name="王毅").pk == kept.pk
+
+
+def test_affiliations_are_updated_in_place_and_removed_ones_release_their_quotes(path):
+    speaker = {
+        **SPEAKER,
+        "affiliations": [
+            {"organization": "prc-mfa", "role": "Minister", "start": "2013", "end": "2022"},
+            {"organization": "un", "role": "Envoy", "start": "2023-01"},
+        ],
+    }
+    said_2023 = {**QUOTE, "key": "q-2023", "said": "2023-10-14"}
+    said_2020 = {**QUOTE, "key": "q-2020", "said": "2020-05"}
+    assert run_import(path, ndjson(OTHER_ORGANIZATION, ORGANIZATION, speaker, SOURCE)).ok
+    assert run_import(path, ndjson(said_2023, said_2020)).ok
+    minister = Affiliation.objects.get(role="Minister")
+    assert Quote.objects.get(key="q-2023").role.role == "Envoy"
+    assert Quote.objects.get(key="q-2020").role == minister
+
+    speaker["affiliations"] = [
+        {"organization": "prc-mfa", "role": "Minister", "start": "2013"},
+        {"organization": "un", "role": "Observer", "start": "2024"},
+    ]
+    outcome = run_import(path, ndjson(speaker))
+    assert outcome.ok, outcome.err
+    assert counts_line(outcome, "speakers") == "speakers 0 created 1 updated 0 unchanged"
+    minister.refresh_from_db()
+    assert minister.end is None, "the matching affiliation was updated in place"
+    assert Affiliation.objects.get(role="Minister").pk == minister.pk
+    assert not Affiliation.objects.filter(role="Envoy").exists()
+    # The quote of the removed affiliation is re-resolved against what is left.
+    assert Quote.objects.get(key="q-2023").role == minister
+    assert Quote.objects.get(key="q-2023").role_resolution == Quote.RoleResolution.RESOLVED
+    assert Quote.objects.get(key="q-2020").role == minister
+
+
+def test_a_new_affiliation_resolves_the_quotes_it_covers(path):
+    speaker = {**SPEAKER, "affiliations": []}
+    assert run_import(path, ndjson(ORGANIZATION, speaker, SOURCE, {**QUOTE, "said": "2010"})).ok
+    assert Quote.objects.get().role_resolution == Quote.RoleResolution.NONE
+    speaker["affiliations"] = [{"organization": "prc-mfa", "role": "Vice Minister", "end": "2012"}]
+    assert run_import(path, ndjson(speaker)).ok
+    quote = Quote.objects.get()
+    assert quote.role.role == "Vice Minister"
+    assert quote.role_resolution == Quote.RoleResolution.RESOLVED
+
+
+def test_an_explicit_role_without_an_affiliation_creates_an_undated_one(path, imported):
+    explicit = {
+        **QUOTE,
+        "key": "as-envoy",
+        "role": {"organization": "un", "role": "Special Envoy"},
+    }
+    outcome = run_import(path, ndjson(explicit))
+    assert outcome.ok, outcome.err
+    quote = Quote.objects.get(key="as-envoy")
+    assert quote.role_resolution == Quote.RoleResolution.EXPLICIT
+    assert (quote.role.organization.key, quote.role.role) == ("un", "Special Envoy")
+    assert (quote.role.start, quote.role.end) == (None, None)
+    # The new undated affiliation overlaps the minister's term: no longer resolvable.
+    other = Quote.objects.get(key=QUOTE["key"])
+    assert other.role_resolution == Quote.RoleResolution.AMBIGUOUS
+
+
+def test_an_explicit_role_names_an_existing_affiliation(path, imported):
+    explicit = {
+        **QUOTE,
+        "role": {"organization": "prc-mfa", "role": "Minister of Foreign Affairs"},
+    }
+    minister = Affiliation.objects.get()
+    outcome = run_import(path, ndjson(explicit))
+    assert outcome.ok, outcome.err
+    assert counts_line(outcome, "quotes") == "quotes 0 created 1 updated 0 unchanged"
+    quote = Quote.objects.get()
+    assert (quote.role, quote.role_resolution) == (minister, Quote.RoleResolution.EXPLICIT)
+    assert Affiliation.objects.count() == 1
+    with_start = {**explicit, "role": {**explicit["role"], "start": "2013-03-16"}}
+    assert run_import(path, ndjson(with_start)).ok
+    assert Quote.objects.get().role == minister
+
+
+def test_translations_and_citations_are_updated_in_place(path, imported):
+    translation = Translation.objects.get()
+    citation = Citation.objects.get()
+    editor = EditorFactory()
+    Citation.objects.filter(pk=citation.pk).update(verified_by=editor, verified_at=timezone.now())
+    changed = {
+        **QUOTE,
+        "translations": [{"language": "en", "text": "Stop it.", "official": True}],
+    }
+    assert run_import(path, ndjson(changed)).ok
+    translation.refresh_from_db()
+    assert (translation.text, translation.official) == ("Stop it.", True)
+    citation.refresh_from_db()
+    assert citation.verified_by == editor, "an unchanged citation keeps its verification"
+
+    second = {**SOURCE, "key": "second", "url": "https://example.org/2"}
+    reordered = {
+        **changed,
+        "citations": [{"source": "second"}, *QUOTE["citations"]],
+    }
+    assert run_import(path, ndjson(second, reordered)).ok
+    citations = list(Quote.objects.get().citations.order_by("pk"))
+    assert [c.source.key for c in citations] == ["second", "mfa-2023-10-14"]
+    assert citations[1].verified_by == editor, "verification survives a new order"
+
+    new_excerpt = {**reordered, "citations": [{"source": "second", "excerpt": "new"}]}
+    assert run_import(path, ndjson(new_excerpt)).ok
+    assert Quote.objects.get().citations.get().excerpt == "new"
+
+
+def test_new_topics_are_created_with_a_name_from_their_key(path, imported):
+    outcome = run_import(path, ndjson({**QUOTE, "topics": ["israel-hamas-war", "gaza"]}))
+    assert outcome.ok, outcome.err
+    assert "new topics            2" in outcome.out
+    assert Topic.objects.get(key="israel-hamas-war").name == "Israel hamas war"
+    assert run_import(path, ndjson({**QUOTE, "topics": ["gaza"]})).ok
+    assert list(Quote.objects.get().topics.values_list("key", flat=True)) == ["gaza"]
+    assert Topic.objects.count() == 2
+
+
+def test_dry_run_counts_and_writes_nothing(path, imported):
+    before = snapshot()
+    outcome = run_import(
+        path, ndjson({**SPEAKER, "name": "WANG Yi"}, {**QUOTE, "key": "new"}), "--dry-run"
+    )
+    assert outcome.ok, outcome.err
+    assert outcome.out.startswith("Dry run: nothing was written.")
+    assert counts_line(outcome, "speakers") == "speakers 0 created 1 updated 0 unchanged"
+    assert counts_line(outcome, "quotes") == "quotes 1 created 0 updated 0 unchanged"
+    assert snapshot() == before
+    assert Speaker.objects.get().name == "Wang Yi"
+
+
+def test_dry_run_reports_errors_too(path):
+    outcome = run_import(path, ndjson({**QUOTE, "said": "2023-13-45"}), "--dry-run")
+    assert not outcome.ok
+    assert 'line 1, field said: "2023-13-45": month 13 does not exist' in outcome.error_lines
+
+
+def test_standard_input(monkeypatch):
+    stdin = io.TextIOWrapper(io.BytesIO(ndjson(*VALID).encode()), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", stdin)
+    outcome = run_import(Path("-"))
+    assert outcome.ok, outcome.err
+    assert counts_line(outcome, "quotes") == "quotes 1 created 0 updated 0 unchanged"
+    assert Quote.objects.get().key == QUOTE["key"]
+
+
+def test_standard_input_that_cannot_seek(monkeypatch):
+    class Pipe(io.BufferedReader):
+        def seekable(self) -> bool:
+            return False
+
+    content = ndjson(*VALID).encode()
+    stdin = io.TextIOWrapper(Pipe(io.BytesIO(content)), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", stdin)
+    outcome = run_import(Path("-"))
+    assert outcome.ok, outcome.err
+    assert Quote.objects.count() == 1
+
+
+def test_user_is_recorded_as_author_and_in_the_history(path):
+    editor = EditorFactory(username="importer")
+    outcome = run_import(path, ndjson(*VALID), "--user", "importer")
+    assert outcome.ok, outcome.err
+    quote = Quote.objects.get()
+    assert (quote.created_by, quote.updated_by) == (editor, editor)
+    QuoteEvent = apps.get_model("quotes", "QuoteEvent")
+    event = QuoteEvent.objects.select_related("pgh_context").get(pgh_obj=quote)
+    assert event.pgh_label == "insert"
+    assert (
+        event.pgh_context.metadata.items()
+        >= {
+            "command": "import_records",
+            "file": "records.ndjson",
+            "user": editor.pk,
+        }.items()
+    )
+
+
+def test_unknown_user(path):
+    outcome = run_import(path, ndjson(*VALID), "--user", "nobody")
+    assert not outcome.ok
+    assert 'No user named "nobody".' in outcome.err
+    assert not any(snapshot().values())
+
+
+def test_bulk_writes_are_recorded_in_the_history(path, imported):
+    AffiliationEvent = apps.get_model("quotes", "AffiliationEvent")
+    assert AffiliationEvent.objects.filter(pgh_label="insert").count() == 1
+    speaker = {**SPEAKER, "affiliations": []}
+    assert run_import(path, ndjson(speaker)).ok
+    assert AffiliationEvent.objects.filter(pgh_label="delete").count() == 1
+    QuoteEvent = apps.get_model("quotes", "QuoteEvent")
+    assert QuoteEvent.objects.filter(pgh_label="update").count() == 1  # its role was released
+
+
+def test_progress_is_reported_for_both_passes(path):
+    content = ndjson(*VALID).encode()
+    seen = {}
+
+    class Bar:
+        def __init__(self, description, total):
+            self.description, self.total, self.done = description, total, 0
+
+        def update(self, n):
+            self.done += n
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            seen[self.description] = (self.total, self.done)
+
+    report = services.records_import(
+        lines_or_stream=io.BytesIO(content), dry_run=True, progress=Bar
+    )
+    assert report.ok
+    assert seen == {"Checking": (len(content), len(content)), "Importing": (len(content),) * 2}
+
+
+def test_importing_a_file_with_unlisted_explicit_roles_twice_changes_nothing(path):
+    explicit = {**QUOTE, "role": {"organization": "prc-mfa", "role": "Special Envoy"}}
+    content = ndjson(ORGANIZATION, SPEAKER, SOURCE, explicit)
+    assert run_import(path, content).ok
+    envoy = Affiliation.objects.get(role="Special Envoy")
+    assert Quote.objects.get().role == envoy
+    outcome = run_import(path, content)
+    assert outcome.ok, outcome.err
+    assert counts_line(outcome, "speakers") == "speakers 0 created 0 updated 1 unchanged"
+    assert counts_line(outcome, "quotes") == "quotes 0 created 0 updated 1 unchanged"
+    assert Affiliation.objects.get(role="Special Envoy").pk == envoy.pk
