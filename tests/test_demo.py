@@ -29,6 +29,7 @@ def test_load_demo_loads_the_article_statements():
     assert "failure of United States policy in the Middle East" in putin.translations.get().text
     assert putin.role.role == "President of Russia"
     assert Quote.objects.get(speaker__key="ma-xiaolin").said.precision == "month"
+    assert set(wang_yi.topics.values_list("name", flat=True)) == {"Gaza", "Israel–Hamas war"}
 
 
 def test_load_demo_twice_gives_the_same_data():

@@ -3,8 +3,16 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from quotes import services
+from quotes.models import Topic
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "demo" / "demo.ndjson"
+# The interchange format names topics by key only; the demo gives them proper names.
+DEMO_TOPIC_NAMES = {
+    "israel-hamas-war": "Israel–Hamas war",
+    "gaza": "Gaza",
+    "united-states-foreign-policy": "United States foreign policy",
+    "china-foreign-policy": "China's foreign policy",
+}
 
 
 class Command(BaseCommand):
@@ -20,6 +28,8 @@ class Command(BaseCommand):
             )
         if not report.ok:
             raise CommandError("\n".join(str(error) for error in report.errors))
+        for key, name in DEMO_TOPIC_NAMES.items():
+            Topic.objects.filter(key=key).exclude(name=name).update(name=name)
         created = sum(counts.created for counts in report.counts.values())
         updated = sum(counts.updated for counts in report.counts.values())
         self.stdout.write(
