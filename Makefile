@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DATA_DIR := $(or $(ONRECORD_DATA_DIR),var)
 STAMP := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .PHONY: install run test lint format migrations-check clean
 
@@ -26,7 +28,13 @@ run: install $(DATA_DIR)/secret-key
 	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(DATA_DIR)/secret-key)}" \
 		$(BIN)/gunicorn project.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --preload --access-logfile -
 
-test: install
+# The browser tests drive Debian's Chromium; nothing is downloaded at test time.
+$(CHROMIUM):
+	@echo "Installing Debian's chromium package for the browser tests"
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+test: install $(CHROMIUM)
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY=test-only-secret $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
