@@ -236,6 +236,9 @@ class CitationWriteSerializer(serializers.Serializer):
     excerpt = serializers.CharField(allow_blank=True, required=False, default="")
 
 
+NEW_QUOTE_STATUSES = (Quote.Status.DRAFT, Quote.Status.REVIEW)
+
+
 class QuoteWriteSerializer(BaseModelSerializer):
     """What editors send to create or change a quote; the answer is a ``Quote``."""
 
@@ -275,6 +278,23 @@ class QuoteWriteSerializer(BaseModelSerializer):
             "status",
             "retraction_reason",
         ]
+        extra_kwargs = {
+            "status": {
+                "help_text": "A new quote starts as draft or review. Changing it moves the "
+                "quote along the workflow: draft → review and back (editors), review → "
+                "published (reviewers; needs a citation with an excerpt), published → "
+                "retracted (reviewers; needs retraction_reason)."
+            },
+            "retraction_reason": {"help_text": "Required to retract: the reason readers will see."},
+        }
+
+    def validate_status(self, status: str) -> str:
+        if self.instance is None and status not in NEW_QUOTE_STATUSES:
+            raise serializers.ValidationError(
+                f"A new quote starts as a draft or goes to review, not {status}; a reviewer "
+                "publishes it after that."
+            )
+        return status
 
     def validate_translations(self, items: list[dict]) -> list[dict]:
         return _unique_items(items, "language", "translation")
@@ -285,7 +305,7 @@ class QuoteWriteSerializer(BaseModelSerializer):
     def validate(self, attrs: dict) -> dict:
         status = attrs.get("status", getattr(self.instance, "status", None))
         reason = attrs.get("retraction_reason", getattr(self.instance, "retraction_reason", ""))
-        if status == Quote.Status.RETRACTED and not reason:
+        if status == Quote.Status.RETRACTED and not (reason or "").strip():
             raise serializers.ValidationError(
                 {"retraction_reason": "A retracted quote needs the reason for its retraction."}
             )
@@ -305,7 +325,9 @@ class QuoteWriteSerializer(BaseModelSerializer):
         """Save the fields, then move the status along the workflow if it was changed."""
         requested = attrs.pop("status", None)
         moving = requested is not None and quote.pk is not None and requested != quote.status
-        reason = attrs.pop("retraction_reason", "") if moving else None
+        # A retraction's reason is part of the step (and its history entry).
+        retracting = moving and requested == Quote.Status.RETRACTED
+        reason = attrs.pop("retraction_reason", "") if retracting else ""
         if quote.pk is None and requested is not None:
             quote.status = requested
         related = {
@@ -326,7 +348,7 @@ class QuoteWriteSerializer(BaseModelSerializer):
                 services.quote_write(quote=quote, chosen_role=chosen, user=user, **related)
                 if moving:
                     services.quote_transition(
-                        quote=quote, status=requested, user=user, reason=reason or ""
+                        quote=quote, status=requested, user=user, reason=reason
                     )
                 return quote
         except DjangoValidationError as error:

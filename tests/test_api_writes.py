@@ -187,7 +187,8 @@ def test_full_update_and_delete(editor_api, wang_yi):
         ({"text": ""}, "text"),
         ({"kind": "verbatim"}, "kind"),
         ({"topics": ["no-such-topic"]}, "topics"),
-        ({"status": "retracted"}, "retraction_reason"),
+        ({"status": "retracted"}, "status"),
+        ({"status": "published"}, "status"),
         ({"key": "bad key"}, "key"),
         ({"text": "nul\x00byte"}, "text"),
         (

@@ -1,0 +1,174 @@
+"""Curation through the API: the workflow by PATCH of status, retracted quotes, history,
+edit conflicts (ETag and If-Match), near-duplicates, merged keys and verified citations."""
+
+import pytest
+
+from quotes import selectors
+from quotes.models import Quote
+from tests.factories import CitationFactory, QuoteFactory, SpeakerFactory
+
+pytestmark = pytest.mark.django_db
+QUOTES = "/api/v1/quotes/"
+Status = Quote.Status
+
+
+def quote_in(status: str, *, excerpt: str = "the passage as the source has it", **kwargs):
+    reason = "Misattributed." if status == Status.RETRACTED else ""
+    quote = QuoteFactory(status=status, retraction_reason=reason, **kwargs)
+    CitationFactory(quote=quote, excerpt=excerpt)
+    return quote
+
+
+def patch_status(client, quote: Quote, status: str, **extra):
+    return client.patch(f"{QUOTES}{quote.key}/", {"status": status, **extra}, format="json")
+
+
+# Workflow -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "action"),
+    [(Status.DRAFT, Status.REVIEW, "submit"), (Status.REVIEW, Status.DRAFT, "send back")],
+)
+def test_editors_submit_and_send_back(editor_api, editor, source, target, action):
+    quote = quote_in(source)
+    response = patch_status(editor_api, quote, target)
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == target
+    quote.refresh_from_db()
+    assert (quote.status, quote.updated_by) == (target, editor)
+    latest = selectors.quote_history(quote)[0]
+    assert (latest.action, latest.username) == (action, editor.username)
+
+
+def test_a_reviewer_publishes_a_quote_under_review(reviewer_api, reviewer):
+    quote = quote_in(Status.REVIEW)
+    response = patch_status(reviewer_api, quote, Status.PUBLISHED)
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "published"
+    assert selectors.quote_history(quote)[0].action == "publish"
+    quote.refresh_from_db()
+    assert quote.updated_by == reviewer
+
+
+def test_an_editor_may_not_publish_or_retract(editor_api):
+    under_review = quote_in(Status.REVIEW, text="Original wording.")
+    response = editor_api.patch(
+        f"{QUOTES}{under_review.key}/",
+        {"status": "published", "text": "Changed wording."},
+        format="json",
+    )
+    assert response.status_code == 403
+    assert "Only reviewers may publish" in response.json()["detail"]
+    under_review.refresh_from_db()
+    # Nothing of the request is saved, not even the other fields.
+    assert (under_review.status, under_review.text) == (Status.REVIEW, "Original wording.")
+
+    published = quote_in(Status.PUBLISHED)
+    response = patch_status(editor_api, published, Status.RETRACTED, retraction_reason="Wrong.")
+    assert response.status_code == 403
+    assert "Only reviewers may retract" in response.json()["detail"]
+    published.refresh_from_db()
+    assert (published.status, published.retraction_reason) == (Status.PUBLISHED, "")
+
+
+def test_publishing_needs_a_citation_with_an_excerpt(reviewer_api):
+    quote = quote_in(Status.REVIEW, excerpt="")
+    response = patch_status(reviewer_api, quote, Status.PUBLISHED)
+    assert response.status_code == 400
+    assert "citation that has an excerpt" in response.json()["status"][0]
+    quote.refresh_from_db()
+    assert quote.status == Status.REVIEW
+
+    # The excerpt may come in the same request.
+    source_key = quote.citations.get().source.key
+    response = reviewer_api.patch(
+        f"{QUOTES}{quote.key}/",
+        {"status": "published", "citations": [{"source": source_key, "excerpt": "As said."}]},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["citations"][0]["excerpt"] == "As said."
+
+
+def test_retracting_needs_a_reason_that_everyone_then_reads(reviewer_api, api_client):
+    quote = quote_in(Status.PUBLISHED)
+    for reason in [None, "", "   "]:
+        extra = {} if reason is None else {"retraction_reason": reason}
+        response = patch_status(reviewer_api, quote, Status.RETRACTED, **extra)
+        assert response.status_code == 400
+        assert "retraction_reason" in response.json()
+    quote.refresh_from_db()
+    assert quote.status == Status.PUBLISHED
+
+    reason = "Misattributed: the speaker was the deputy minister."
+    response = patch_status(reviewer_api, quote, Status.RETRACTED, retraction_reason=reason)
+    assert response.status_code == 200, response.content
+    assert (response.json()["status"], response.json()["retraction_reason"]) == (
+        "retracted",
+        reason,
+    )
+    latest = selectors.quote_history(quote)[0]
+    assert (latest.action, latest.note) == ("retract", reason)
+    public = api_client.get(f"{QUOTES}{quote.key}/").json()
+    assert (public["status"], public["retraction_reason"]) == ("retracted", reason)
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [
+        (Status.DRAFT, Status.PUBLISHED),
+        (Status.DRAFT, Status.RETRACTED),
+        (Status.REVIEW, Status.RETRACTED),
+        (Status.PUBLISHED, Status.DRAFT),
+        (Status.PUBLISHED, Status.REVIEW),
+        (Status.RETRACTED, Status.DRAFT),
+        (Status.RETRACTED, Status.REVIEW),
+        (Status.RETRACTED, Status.PUBLISHED),
+    ],
+)
+def test_moves_outside_the_workflow_are_400_naming_status(reviewer_api, source, target):
+    quote = quote_in(source)
+    response = patch_status(reviewer_api, quote, target, retraction_reason="A reason.")
+    assert response.status_code == 400
+    message = response.json()["status"][0]
+    assert f"cannot move from {source} to {target}" in message
+    quote.refresh_from_db()
+    assert quote.status == source
+
+
+def test_unknown_statuses_are_400_naming_status(reviewer_api):
+    quote = quote_in(Status.DRAFT)
+    response = patch_status(reviewer_api, quote, "approved")
+    assert response.status_code == 400
+    assert "status" in response.json()
+
+
+def test_sending_the_current_status_again_changes_nothing(editor_api):
+    quote = quote_in(Status.PUBLISHED, context="")
+    response = editor_api.patch(
+        f"{QUOTES}{quote.key}/", {"status": "published", "context": "A summit."}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert (response.json()["status"], response.json()["context"]) == ("published", "A summit.")
+
+
+@pytest.mark.parametrize("status", [None, Status.DRAFT, Status.REVIEW])
+def test_a_new_quote_starts_as_draft_or_review(editor_api, status):
+    SpeakerFactory(key="s")
+    payload = {"speaker": "s", "text": "Hello.", "language": "en"}
+    if status:
+        payload["status"] = status
+    response = editor_api.post(QUOTES, payload, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["status"] == (status or Status.DRAFT)
+
+
+@pytest.mark.parametrize("status", [Status.PUBLISHED, Status.RETRACTED])
+def test_a_new_quote_may_not_start_published_or_retracted(reviewer_api, status):
+    SpeakerFactory(key="s")
+    payload = {"speaker": "s", "text": "Hello.", "language": "en", "status": status}
+    response = reviewer_api.post(QUOTES, {**payload, "retraction_reason": "x"}, format="json")
+    assert response.status_code == 400
+    assert "starts as a draft or goes to review" in response.json()["status"][0]
+    assert not Quote.objects.exists()
