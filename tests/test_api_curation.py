@@ -5,6 +5,7 @@ import pytest
 
 from quotes import selectors
 from quotes.models import Quote
+from tests.api_helpers import result_keys
 from tests.factories import CitationFactory, QuoteFactory, SpeakerFactory
 
 pytestmark = pytest.mark.django_db
@@ -172,3 +173,52 @@ def test_a_new_quote_may_not_start_published_or_retracted(reviewer_api, status):
     assert response.status_code == 400
     assert "starts as a draft or goes to review" in response.json()["status"][0]
     assert not Quote.objects.exists()
+
+
+# Retracted quotes ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def mixed_statuses():
+    """One quote in each status, all by one speaker and all mentioning a ceasefire."""
+    speaker = SpeakerFactory(key="envoy", name="The Envoy")
+    for status in Status.values:
+        quote_in(status, key=status, speaker=speaker, text=f"A ceasefire, {status} version.")
+
+
+@pytest.mark.usefixtures("mixed_statuses")
+def test_retracted_quotes_leave_the_default_results(api_client, editor_api):
+    assert result_keys(api_client.get(QUOTES)) == ["published"]
+    assert result_keys(api_client.get(QUOTES, {"q": "ceasefire"})) == ["published"]
+    facets = api_client.get(f"{QUOTES}facets/", {"q": "ceasefire"}).json()
+    assert facets["count"] == 1
+    assert set(result_keys(editor_api.get(QUOTES, {"q": "ceasefire"}))) == {
+        "draft",
+        "review",
+        "published",
+    }
+
+
+@pytest.mark.usefixtures("mixed_statuses")
+def test_everyone_lists_retracted_quotes_with_the_reason(api_client, editor_api):
+    for client in (api_client, editor_api):
+        response = client.get(QUOTES, {"status": "retracted"})
+        assert result_keys(response) == ["retracted"]
+        assert response.json()["results"][0]["retraction_reason"] == "Misattributed."
+        searched = client.get(QUOTES, {"status": "retracted", "q": "ceasefire"})
+        assert result_keys(searched) == ["retracted"]
+        facets = client.get(f"{QUOTES}facets/", {"status": "retracted"}).json()
+        assert facets["count"] == 1
+        assert facets["facets"]["speaker"] == [{"value": "envoy", "label": "The Envoy", "count": 1}]
+
+
+@pytest.mark.usefixtures("mixed_statuses")
+def test_retracted_quotes_are_readable_by_everyone_drafts_are_not(api_client):
+    retracted = api_client.get(f"{QUOTES}retracted/")
+    assert retracted.status_code == 200
+    assert retracted.json()["retraction_reason"] == "Misattributed."
+    for status in ["draft", "review"]:
+        assert api_client.get(f"{QUOTES}{status}/").status_code == 404
+        response = api_client.get(QUOTES, {"status": status})
+        assert response.status_code == 400
+        assert "use published or retracted" in response.json()["status"][0]
