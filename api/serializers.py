@@ -146,10 +146,19 @@ class TranslationSerializer(BaseModelSerializer):
 
 class CitationSerializer(BaseModelSerializer):
     source = SourceSummarySerializer(read_only=True)
+    verified = serializers.BooleanField(
+        source="is_verified",
+        read_only=True,
+        help_text="Whether a reviewer checked the excerpt against the source.",
+    )
+    verified_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, help_text="The reviewer who checked it."
+    )
+    verified_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = Citation
-        fields = ["source", "excerpt"]
+        fields = ["source", "excerpt", "verified", "verified_by", "verified_at"]
 
 
 # Quotes.

@@ -134,7 +134,7 @@ class QuoteViewSet(WriteReadViewSet):
             .prefetch_related(
                 "topics",
                 "translations",
-                Prefetch("citations", Citation.objects.select_related("source")),
+                Prefetch("citations", Citation.objects.select_related("source", "verified_by")),
             )
         )
 

@@ -1,11 +1,13 @@
 """Curation through the API: the workflow by PATCH of status, retracted quotes, history,
 edit conflicts (ETag and If-Match), near-duplicates, merged keys and verified citations."""
 
+import datetime
+
 import pytest
 
-from quotes import selectors
+from quotes import selectors, services
 from quotes.models import Quote
-from tests.api_helpers import result_keys
+from tests.api_helpers import count_queries, result_keys
 from tests.factories import CitationFactory, QuoteFactory, SpeakerFactory
 
 pytestmark = pytest.mark.django_db
@@ -222,3 +224,25 @@ def test_retracted_quotes_are_readable_by_everyone_drafts_are_not(api_client):
         response = api_client.get(QUOTES, {"status": status})
         assert response.status_code == 400
         assert "use published or retracted" in response.json()["status"][0]
+
+
+# Verified citations -------------------------------------------------------------------
+
+
+def test_citations_say_who_verified_them_and_when(api_client, reviewer):
+    quote = quote_in(Status.PUBLISHED)
+    services.citation_verify(citation=quote.citations.get(), user=reviewer)
+    [citation] = api_client.get(f"{QUOTES}{quote.key}/").json()["citations"]
+    assert citation["verified"] is True
+    assert citation["verified_by"] == reviewer.username
+    verified_at = datetime.datetime.fromisoformat(citation["verified_at"])
+    assert verified_at == quote.citations.get().verified_at
+    [listed] = api_client.get(QUOTES).json()["results"]
+    assert listed["citations"] == [citation]
+
+
+def test_verified_citations_add_no_query_per_quote(api_client, reviewer):
+    for _ in range(12):
+        services.citation_verify(citation=quote_in(Status.PUBLISHED).citations.get(), user=reviewer)
+    small = count_queries(api_client, QUOTES, {"page_size": 1})
+    assert small == count_queries(api_client, QUOTES, {"page_size": 12})
