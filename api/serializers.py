@@ -601,3 +601,47 @@ class FacetListsSerializer(serializers.Serializer):
 class FacetsSerializer(serializers.Serializer):
     count = serializers.IntegerField(help_text="How many quotes match.")
     facets = FacetListsSerializer()
+
+
+# History: quotes.history.HistoryEntry and its parts, read-only.
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="The field, e.g. text, excerpt, status.")
+    label = serializers.CharField(help_text="Its name for people.")
+    before = serializers.JSONField(help_text="The value before (null: none).")
+    after = serializers.JSONField(help_text="The value after (null: none).")
+    before_display = serializers.CharField(help_text="The value before, readable.")
+    after_display = serializers.CharField(help_text="The value after, readable.")
+
+
+class ChangeSerializer(serializers.Serializer):
+    part = serializers.CharField(
+        help_text="What changed: the record itself (quote, speaker…) or one of its parts "
+        "(translation, citation, topic, other name, affiliation)."
+    )
+    object_id = serializers.IntegerField()
+    object_label = serializers.CharField(help_text='The part, e.g. "translation (en)".')
+    action = serializers.CharField(
+        help_text="created, changed, deleted (the record); added, changed, removed (a part)."
+    )
+    fields = FieldChangeSerializer(many=True)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    """Changes made together (one request, command or curation step)."""
+
+    version = serializers.IntegerField(
+        help_text="The record's version right after these changes (its ETag then)."
+    )
+    at = serializers.DateTimeField()
+    user = serializers.CharField(source="username", allow_null=True, help_text="Who, if a user.")
+    command = serializers.CharField(
+        allow_null=True, help_text="The management command that made the change, if any."
+    )
+    who = serializers.CharField(help_text="The user, the command, or unknown.")
+    action = serializers.CharField(
+        allow_null=True, help_text="The curation step: submit, publish, retract, merge, revert…"
+    )
+    note = serializers.CharField(allow_null=True, help_text="e.g. the reason of a retraction.")
+    changes = ChangeSerializer(many=True)

@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
-from api import filters, serializers
+from api import conditional, filters, serializers
 from api.params import WholeNumberField, validate_params
 from quotes.facets import quote_facets
 from quotes.models import Affiliation, Citation, Organization, Quote, Source, Speaker, Topic
@@ -44,7 +44,10 @@ def published_count(model_field: str) -> Coalesce:
 
 
 class KeyedViewSet(viewsets.ModelViewSet):
-    """Records looked up by key; deleting one that others still use is a 409."""
+    """Records looked up by key; deleting one that others still use is a 409.
+
+    A record's responses carry its ETag; writes honour If-Match (see api/conditional.py).
+    """
 
     lookup_field = "key"
     lookup_value_regex = KEY_IN_URL
@@ -78,6 +81,58 @@ class KeyedViewSet(viewsets.ModelViewSet):
             raise ValidationError(errors)
         return queryset
 
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        data = self.get_serializer(instance).data
+        return Response(data, headers=conditional.etag_headers(instance))
+
+    def create(self, request, *args, **kwargs):
+        with transaction.atomic():
+            saved, data = self.write(None, request.data)
+            headers = conditional.etag_headers(saved)
+        return Response(data, status=status.HTTP_201_CREATED, headers=headers)
+
+    def update(self, request, *args, **kwargs):
+        with transaction.atomic():
+            instance = self.get_object()
+            conditional.check_if_match(request, instance)
+            saved, data = self.write(instance, request.data, partial=kwargs.pop("partial", False))
+            headers = conditional.etag_headers(saved)
+        return Response(data, headers=headers)
+
+    def destroy(self, request, *args, **kwargs):
+        with transaction.atomic():
+            instance = self.get_object()
+            conditional.check_if_match(request, instance)
+            self.perform_destroy(instance)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def write(self, instance, data, partial: bool = False) -> tuple:
+        """Validate and save ``data`` into ``instance`` (None: a new record); return the
+        saved record and its representation."""
+        serializer = self.get_serializer(instance, data=data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        saved = serializer.save()
+        return saved, self.represent(saved, serializer)
+
+    def represent(self, saved, serializer) -> dict:
+        return serializer.data
+
+    def handle_exception(self, exc):
+        if isinstance(exc, conditional.PreconditionFailed):
+            return self.precondition_failed(exc)
+        return super().handle_exception(exc)
+
+    def precondition_failed(self, failure: conditional.PreconditionFailed) -> Response:
+        """412, with the current ETag and what changed since the version the client sent."""
+        headers = conditional.etag_headers(failure.obj)
+        body = {
+            "detail": failure.message,
+            "etag": headers.get("ETag"),
+            "changes": serializers.HistoryEntrySerializer(failure.changes, many=True).data,
+        }
+        return Response(body, status=status.HTTP_412_PRECONDITION_FAILED, headers=headers)
+
 
 class WriteReadViewSet(KeyedViewSet):
     """Writes validated by ``write_serializer_class``, answered with ``serializer_class``."""
@@ -89,18 +144,8 @@ class WriteReadViewSet(KeyedViewSet):
             return self.write_serializer_class
         return self.serializer_class
 
-    def create(self, request, *args, **kwargs):
-        writer = self.get_serializer(data=request.data)
-        writer.is_valid(raise_exception=True)
-        instance = writer.save()
-        return Response(self.read(instance), status=status.HTTP_201_CREATED)
-
-    def update(self, request, *args, **kwargs):
-        writer = self.get_serializer(
-            self.get_object(), data=request.data, partial=kwargs.pop("partial", False)
-        )
-        writer.is_valid(raise_exception=True)
-        return Response(self.read(writer.save()))
+    def represent(self, saved, serializer) -> dict:
+        return self.read(saved)
 
     def read(self, instance) -> dict:
         fresh = self.get_queryset().get(pk=instance.pk)

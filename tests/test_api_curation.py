@@ -2,13 +2,25 @@
 edit conflicts (ETag and If-Match), near-duplicates, merged keys and verified citations."""
 
 import datetime
+import re
+import threading
 
 import pytest
+from django.db import connection
 
 from quotes import selectors, services
-from quotes.models import Quote
+from quotes.models import Organization, Quote, Source
 from tests.api_helpers import count_queries, result_keys
-from tests.factories import CitationFactory, QuoteFactory, SpeakerFactory
+from tests.conftest import token_client
+from tests.factories import (
+    AffiliationFactory,
+    CitationFactory,
+    EditorFactory,
+    QuoteFactory,
+    SpeakerFactory,
+    TopicFactory,
+    TranslationFactory,
+)
 
 pytestmark = pytest.mark.django_db
 QUOTES = "/api/v1/quotes/"
@@ -246,3 +258,222 @@ def test_verified_citations_add_no_query_per_quote(api_client, reviewer):
         services.citation_verify(citation=quote_in(Status.PUBLISHED).citations.get(), user=reviewer)
     small = count_queries(api_client, QUOTES, {"page_size": 1})
     assert small == count_queries(api_client, QUOTES, {"page_size": 12})
+
+
+# Edit conflicts: ETag and If-Match -----------------------------------------------------
+
+
+def etag_of(obj) -> str:
+    return f'"{selectors.record_version_token(obj)}"'
+
+
+@pytest.fixture
+def records():
+    """A quote, its speaker (with an affiliation), its source and an organization."""
+    quote = quote_in(Status.DRAFT, key="q", text="First wording.", context="")
+    AffiliationFactory(speaker=quote.speaker, organization__key="org")
+    return {
+        "quotes": quote,
+        "speakers": quote.speaker,
+        "organizations": Organization.objects.get(key="org"),
+        "sources": quote.citations.get().source,
+    }
+
+
+@pytest.mark.parametrize("collection", ["quotes", "speakers", "organizations", "sources"])
+def test_every_record_carries_its_version_as_etag(api_client, editor_api, records, collection):
+    obj = records[collection]
+    if collection == "quotes":
+        obj.status = Status.PUBLISHED
+        obj.save()
+    response = api_client.get(f"/api/v1/{collection}/{obj.key}/")
+    assert response.status_code == 200
+    assert re.fullmatch(r'"\d+"', response["ETag"])
+    assert response["ETag"] == etag_of(obj)
+    assert editor_api.get(f"/api/v1/{collection}/{obj.key}/")["ETag"] == etag_of(obj)
+
+
+def test_the_etag_changes_with_any_part_of_the_quote(editor_api, records):
+    url = f"{QUOTES}q/"
+    first = editor_api.get(url)["ETag"]
+    TranslationFactory(quote=records["quotes"], language="de")
+    second = editor_api.get(url)["ETag"]
+    assert second != first
+    records["quotes"].citations.update(excerpt="Another passage.")
+    assert editor_api.get(url)["ETag"] not in (first, second)
+
+
+def test_topics_have_no_history_and_no_etag(editor_api):
+    TopicFactory(key="gaza")
+    assert "ETag" not in editor_api.get("/api/v1/topics/gaza/")
+    stale = editor_api.patch(
+        "/api/v1/topics/gaza/", {"name": "Gaza Strip"}, format="json", HTTP_IF_MATCH='"1"'
+    )
+    assert stale.status_code == 412
+    any_version = editor_api.patch(
+        "/api/v1/topics/gaza/", {"name": "Gaza Strip"}, format="json", HTTP_IF_MATCH="*"
+    )
+    assert any_version.status_code == 200
+
+
+def test_writes_answer_with_the_new_etag(editor_api, records):
+    url = f"{QUOTES}q/"
+    tag = editor_api.get(url)["ETag"]
+    response = editor_api.patch(url, {"context": "Call."}, format="json", HTTP_IF_MATCH=tag)
+    assert response.status_code == 200, response.content
+    assert response["ETag"] not in (None, tag)
+    assert response["ETag"] == editor_api.get(url)["ETag"] == etag_of(records["quotes"])
+    # The new ETag is good for the next write.
+    again = editor_api.patch(
+        url, {"context": "A call."}, format="json", HTTP_IF_MATCH=response["ETag"]
+    )
+    assert again.status_code == 200, again.content
+
+    SpeakerFactory(key="s")
+    created = editor_api.post(
+        QUOTES, {"speaker": "s", "text": "Hi.", "language": "en"}, format="json"
+    )
+    assert created.status_code == 201
+    assert created["ETag"] == etag_of(Quote.objects.get(key=created.json()["key"]))
+
+
+def test_a_stale_if_match_is_412_with_what_changed(editor_api, records):
+    url = f"{QUOTES}q/"
+    tag = editor_api.get(url)["ETag"]
+    alice = EditorFactory(username="alice")
+    changed = token_client(alice).patch(url, {"text": "Alice's wording."}, format="json")
+    assert changed.status_code == 200
+
+    response = editor_api.patch(
+        url, {"context": "Bob's context."}, format="json", HTTP_IF_MATCH=tag
+    )
+    assert response.status_code == 412
+    body = response.json()
+    assert body["detail"] == (
+        "alice changed this quote after you opened it. Your changes were not saved."
+    )
+    assert body["etag"] == response["ETag"] == changed["ETag"]
+    [entry] = body["changes"]
+    assert entry["user"] == "alice"
+    assert entry["version"] == int(changed["ETag"].strip('"'))
+    [change] = entry["changes"]
+    assert (change["part"], change["action"]) == ("quote", "changed")
+    # (the role, resolved from the affiliation added after the quote, changed too)
+    assert [field for field in change["fields"] if field["name"] == "text"] == [
+        {
+            "name": "text",
+            "label": "text",
+            "before": "First wording.",
+            "after": "Alice's wording.",
+            "before_display": "First wording.",
+            "after_display": "Alice's wording.",
+        }
+    ]
+    quote = Quote.objects.get(key="q")
+    assert (quote.text, quote.context) == ("Alice's wording.", "")
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+def test_every_write_method_checks_if_match(editor_api, records, method):
+    url = f"{QUOTES}q/"
+    stale = editor_api.get(url)["ETag"]
+    TranslationFactory(quote=records["quotes"], language="de")
+    current = editor_api.get(url)["ETag"]
+    payload = {
+        "speaker": records["speakers"].key,
+        "text": "New wording.",
+        "language": "en",
+        "status": "draft",
+    }
+    send = getattr(editor_api, method)
+    assert send(url, payload, format="json", HTTP_IF_MATCH=stale).status_code == 412
+    assert Quote.objects.get(key="q").text == "First wording."
+    response = send(url, payload, format="json", HTTP_IF_MATCH=current)
+    assert response.status_code == (204 if method == "delete" else 200), response.content
+
+
+@pytest.mark.parametrize("collection", ["speakers", "organizations", "sources"])
+def test_other_records_are_protected_too(editor_api, records, collection):
+    obj = records[collection]
+    url = f"/api/v1/{collection}/{obj.key}/"
+    stale = editor_api.get(url)["ETag"]
+    change_meanwhile = {
+        "speakers": lambda: AffiliationFactory(speaker=obj, role="Envoy"),  # a part
+        "organizations": lambda: Organization.objects.filter(pk=obj.pk).update(name="Renamed"),
+        "sources": lambda: Source.objects.filter(pk=obj.pk).update(title="Retitled"),
+    }
+    change_meanwhile[collection]()
+    response = editor_api.patch(url, {}, format="json", HTTP_IF_MATCH=stale)
+    assert response.status_code == 412
+    assert response.json()["changes"]
+    current = editor_api.get(url)["ETag"]
+    assert editor_api.patch(url, {}, format="json", HTTP_IF_MATCH=current).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, 200),  # no header: an unconditional write
+        ("*", 200),  # any existing version
+        ("CURRENT", 200),
+        ('"1", CURRENT', 200),  # one of several
+        ("W/CURRENT", 412),  # weak ETags never match a write's precondition
+        ('"1"', 412),
+        ('"abc"', 412),
+        ("CURRENT-unquoted", 400),
+        ("", 400),
+    ],
+)
+def test_if_match_forms(editor_api, records, header, expected):
+    url = f"{QUOTES}q/"
+    current = editor_api.get(url)["ETag"]
+    extra = {}
+    if header is not None:
+        header = header.replace("CURRENT-unquoted", current.strip('"'))
+        extra["HTTP_IF_MATCH"] = header.replace("CURRENT", current)
+    response = editor_api.patch(url, {"context": "New."}, format="json", **extra)
+    assert response.status_code == expected, response.content
+    if expected == 400:
+        assert "If-Match" in response.json()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_of_two_writers_with_the_same_etag_only_one_gets_through(monkeypatch):
+    """Both send the version they read at the same time. Each waits, once its check has
+    passed, for the other to pass too: without the lock taken by the check both would,
+    and both would save. With it, the second waits for the first to commit, then fails."""
+    quote = quote_in(Status.DRAFT, text="First wording.")
+    writers = [token_client(EditorFactory()) for _ in range(2)]
+    url = f"{QUOTES}{quote.key}/"
+    tag = writers[0].get(url)["ETag"]
+    passed, both_passed = [], threading.Event()
+    check = services.record_check_version
+
+    def check_then_wait(**kwargs):
+        check(**kwargs)
+        passed.append(True)
+        if len(passed) == 2:
+            both_passed.set()
+        both_passed.wait(timeout=1)
+
+    monkeypatch.setattr(services, "record_check_version", check_then_wait)
+    statuses = []
+
+    def write(client, text: str) -> None:
+        try:
+            response = client.patch(url, {"text": text}, format="json", HTTP_IF_MATCH=tag)
+            statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=write, args=(client, f"Wording {n}."))
+        for n, client in enumerate(writers)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(statuses) == [200, 412]
+    assert len(passed) == 1
+    assert Quote.objects.get(pk=quote.pk).text in {"Wording 0.", "Wording 1."}
