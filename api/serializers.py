@@ -645,3 +645,13 @@ class HistoryEntrySerializer(serializers.Serializer):
     )
     note = serializers.CharField(allow_null=True, help_text="e.g. the reason of a retraction.")
     changes = ChangeSerializer(many=True)
+
+
+class PreconditionFailedSerializer(serializers.Serializer):
+    """The answer to a write whose If-Match is not the record's current version (412)."""
+
+    detail = serializers.CharField(help_text="Who changed the record since; nothing was saved.")
+    etag = serializers.CharField(allow_null=True, help_text="The record's current ETag.")
+    changes = HistoryEntrySerializer(
+        many=True, help_text="What changed since the version sent, newest first."
+    )

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from api import conditional, filters, serializers
 from api.params import WholeNumberField, validate_params
+from api.schema import RecordSchema
 from quotes.facets import quote_facets
 from quotes.models import Affiliation, Citation, Organization, Quote, Source, Speaker, Topic
 from quotes.search import highlights
@@ -52,6 +53,7 @@ class KeyedViewSet(viewsets.ModelViewSet):
     lookup_field = "key"
     lookup_value_regex = KEY_IN_URL
     filter_backends = [filters.StrictFilterBackend]
+    schema = RecordSchema()
 
     def perform_destroy(self, instance) -> None:
         try:

@@ -85,3 +85,18 @@ def test_browsable_api_stays_available(client):
     assert response.status_code == 200
     assert "text/html" in response["Content-Type"]
     assert "Quote List" in response.content.decode()
+
+
+def test_schema_documents_etags_and_if_match(client):
+    schema = json.loads(client.get("/api/schema/?format=json").content)
+    record = schema["paths"]["/api/v1/quotes/{key}/"]
+    assert "ETag" in record["get"]["responses"]["200"]["headers"]
+    for method in ["put", "patch", "delete"]:
+        operation = record[method]
+        assert "If-Match" in {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+        failed = operation["responses"]["412"]["content"]["application/json"]["schema"]
+        assert failed == {"$ref": "#/components/schemas/PreconditionFailed"}
+    assert "ETag" in record["patch"]["responses"]["200"]["headers"]
+    assert "ETag" not in schema["paths"]["/api/v1/topics/{key}/"]["get"]["responses"]["200"].get(
+        "headers", {}
+    )
