@@ -16,7 +16,9 @@ from rest_framework.response import Response
 
 from api import conditional, filters, serializers
 from api.params import WholeNumberField, validate_params
+from api.permissions import IsEditor
 from api.schema import RecordSchema
+from quotes import history, selectors
 from quotes.facets import quote_facets
 from quotes.models import Affiliation, Citation, Organization, Quote, Source, Speaker, Topic
 from quotes.search import highlights
@@ -154,6 +156,24 @@ class WriteReadViewSet(KeyedViewSet):
         return self.serializer_class(fresh, context=self.get_serializer_context()).data
 
 
+class HistoryMixin:
+    """``/{key}/history/``: the record's changes, for editors."""
+
+    @staticmethod
+    def record_history(record) -> list:
+        return history.record_history(record)
+
+    @extend_schema(responses=serializers.HistoryEntrySerializer(many=True), filters=False)
+    @action(detail=True, permission_classes=[IsEditor])
+    def history(self, request, *args, **kwargs):
+        """What changed in the record and its parts, newest first: who, when, the
+        curation step, and each field before and after. Editors only."""
+        entries = self.record_history(self.get_object())
+        page = self.paginate_queryset(entries)
+        data = serializers.HistoryEntrySerializer(page, many=True).data
+        return self.get_paginated_response(data)
+
+
 class FacetParams(forms.Form):
     facet_limit = WholeNumberField(required=False, min_value=1, max_value=100)
 
@@ -164,7 +184,7 @@ QUOTE_WRITE_DOC = extend_schema(
 
 
 @extend_schema_view(create=QUOTE_WRITE_DOC, update=QUOTE_WRITE_DOC, partial_update=QUOTE_WRITE_DOC)
-class QuoteViewSet(WriteReadViewSet):
+class QuoteViewSet(HistoryMixin, WriteReadViewSet):
     """Statements: who said what, in which role, when, and where it was reported.
 
     Anonymous clients see published quotes only; editors see every status.
@@ -173,6 +193,7 @@ class QuoteViewSet(WriteReadViewSet):
     serializer_class = serializers.QuoteSerializer
     write_serializer_class = serializers.QuoteWriteSerializer
     filterset_class = filters.QuoteFilterSet
+    record_history = staticmethod(selectors.quote_history)
 
     def get_queryset(self) -> QuerySet:
         return (
@@ -226,7 +247,7 @@ class QuoteViewSet(WriteReadViewSet):
         request=serializers.SpeakerWriteSerializer, responses=serializers.SpeakerSerializer
     ),
 )
-class SpeakerViewSet(WriteReadViewSet):
+class SpeakerViewSet(HistoryMixin, WriteReadViewSet):
     """People quoted, with their other names and dated affiliations."""
 
     serializer_class = serializers.SpeakerSerializer
@@ -252,7 +273,7 @@ class SpeakerViewSet(WriteReadViewSet):
             return super().list(request, *args, **kwargs)
 
 
-class OrganizationViewSet(KeyedViewSet):
+class OrganizationViewSet(HistoryMixin, KeyedViewSet):
     """Governments, ministries, parties, universities… in which speakers hold roles."""
 
     serializer_class = serializers.OrganizationSerializer
@@ -262,7 +283,7 @@ class OrganizationViewSet(KeyedViewSet):
         return Organization.objects.select_related("parent").order_by("name", "key")
 
 
-class SourceViewSet(KeyedViewSet):
+class SourceViewSet(HistoryMixin, KeyedViewSet):
     """Where quotes were reported: articles, transcripts, statements…"""
 
     serializer_class = serializers.SourceSerializer

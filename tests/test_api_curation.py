@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from quotes import selectors, services
 from quotes.models import Organization, Quote, Source
@@ -17,9 +18,11 @@ from tests.factories import (
     CitationFactory,
     EditorFactory,
     QuoteFactory,
+    SourceFactory,
     SpeakerFactory,
     TopicFactory,
     TranslationFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -477,3 +480,100 @@ def test_of_two_writers_with_the_same_etag_only_one_gets_through(monkeypatch):
     assert sorted(statuses) == [200, 412]
     assert len(passed) == 1
     assert Quote.objects.get(pk=quote.pk).text in {"Wording 0.", "Wording 1."}
+
+
+# History ------------------------------------------------------------------------------
+
+
+def test_editors_read_who_changed_what_and_when(editor_api, editor, reviewer_api, reviewer):
+    quote = quote_in(Status.REVIEW, key="q", text="First wording.")
+    editor_api.patch(f"{QUOTES}q/", {"text": "Second wording."}, format="json")
+    patch_status(reviewer_api, quote, Status.PUBLISHED)
+
+    response = editor_api.get(f"{QUOTES}q/history/")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["count"] == len(body["results"]) == 4  # created, citation added, edit, publish
+    publish, edit = body["results"][:2]
+    assert (publish["user"], publish["who"], publish["action"]) == (
+        reviewer.username,
+        reviewer.username,
+        "publish",
+    )
+    assert [(f["name"], f["before"], f["after"]) for f in publish["changes"][0]["fields"]] == [
+        ("status", "review", "published")
+    ]
+    assert edit["user"] == editor.username
+    assert edit["action"] is None
+    [text] = [f for f in edit["changes"][0]["fields"] if f["name"] == "text"]
+    assert (text["before"], text["after"]) == ("First wording.", "Second wording.")
+    assert datetime.datetime.fromisoformat(edit["at"]) <= datetime.datetime.fromisoformat(
+        publish["at"]
+    )
+    # The newest entry's version is the quote's ETag.
+    assert f'"{publish["version"]}"' == editor_api.get(f"{QUOTES}q/")["ETag"]
+    citation = body["results"][-2]["changes"][0]
+    assert (citation["part"], citation["action"]) == ("citation", "added")
+
+
+def test_history_is_for_editors_only(api_client, editor_api):
+    quote_in(Status.PUBLISHED, key="q")
+    assert api_client.get(f"{QUOTES}q/history/").status_code == 401
+    outsider = token_client(UserFactory())
+    response = outsider.get(f"{QUOTES}q/history/")
+    assert response.status_code == 403
+    assert "Editors group" in response.json()["detail"]
+    quote_in(Status.DRAFT, key="draft")
+    assert editor_api.get(f"{QUOTES}draft/history/").status_code == 200
+    assert editor_api.get(f"{QUOTES}nothing/history/").status_code == 404
+
+
+def test_history_comes_in_pages(editor_api):
+    quote = quote_in(Status.DRAFT, key="q")
+    for n in range(4):
+        editor_api.patch(f"{QUOTES}q/", {"context": f"Version {n}"}, format="json")
+    first = editor_api.get(f"{QUOTES}q/history/", {"page_size": 2}).json()
+    assert (first["count"], len(first["results"])) == (6, 2)
+    walked, url = [], f"{QUOTES}q/history/?page_size=2"
+    while url:
+        page = editor_api.get(url).json()
+        walked.extend(entry["version"] for entry in page["results"])
+        url = page["next"]
+    assert walked == [entry.version for entry in selectors.quote_history(quote)]
+    response = editor_api.get(f"{QUOTES}q/history/", {"page_size": "two"})
+    assert response.status_code == 400
+    assert "page_size" in response.json()
+
+
+def test_history_takes_as_many_queries_for_many_changes_as_for_few(editor_api):
+    quote_in(Status.DRAFT, key="q")
+    sources = SourceFactory.create_batch(5)
+    editors = [token_client(EditorFactory()) for _ in sources]
+    url = f"{QUOTES}q/history/"
+    editor_api.patch(f"{QUOTES}q/", {"context": "First version"}, format="json")
+    with CaptureQueriesContext(connection) as few:
+        editor_api.get(url)
+    for n, (source, client) in enumerate(zip(sources, editors, strict=True)):
+        change = {
+            "context": f"Version {n}",
+            "translations": [{"language": "de", "text": f"Fassung {n}"}],
+            "citations": [{"source": source.key, "excerpt": f"Passage {n}"}],
+        }
+        assert client.patch(f"{QUOTES}q/", change, format="json").status_code == 200
+    with CaptureQueriesContext(connection) as many:
+        entries = editor_api.get(url, {"page_size": 100}).json()["results"]
+    assert len(entries) == 8
+    assert len({entry["user"] for entry in entries}) == 7  # six editors, and none
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+@pytest.mark.parametrize("collection", ["speakers", "organizations", "sources"])
+def test_other_records_have_a_history_too(editor_api, editor, records, collection):
+    obj = records[collection]
+    url = f"/api/v1/{collection}/{obj.key}/"
+    field = "title" if collection == "sources" else "name"
+    assert editor_api.patch(url, {field: "Renamed"}, format="json").status_code == 200
+    latest = editor_api.get(f"{url}history/").json()["results"][0]
+    assert latest["user"] == editor.username
+    changed = {f["name"]: f["after"] for f in latest["changes"][0]["fields"]}
+    assert changed[field] == "Renamed"

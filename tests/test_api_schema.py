@@ -22,6 +22,10 @@ ENDPOINTS = {
     "/api/v1/sources/{key}/": {"get", "put", "patch", "delete"},
     "/api/v1/topics/": {"get", "post"},
     "/api/v1/topics/{key}/": {"get", "put", "patch", "delete"},
+    "/api/v1/quotes/{key}/history/": {"get"},
+    "/api/v1/speakers/{key}/history/": {"get"},
+    "/api/v1/organizations/{key}/history/": {"get"},
+    "/api/v1/sources/{key}/history/": {"get"},
 }
 
 
@@ -100,3 +104,15 @@ def test_schema_documents_etags_and_if_match(client):
     assert "ETag" not in schema["paths"]["/api/v1/topics/{key}/"]["get"]["responses"]["200"].get(
         "headers", {}
     )
+
+
+def test_schema_documents_the_history(client):
+    schema = json.loads(client.get("/api/schema/?format=json").content)
+    history = schema["paths"]["/api/v1/quotes/{key}/history/"]["get"]
+    page = history["responses"]["200"]["content"]["application/json"]["schema"]
+    assert page == {"$ref": "#/components/schemas/PaginatedHistoryEntryList"}
+    assert {p["name"] for p in history["parameters"]} == {"key", "page", "page_size"}
+    entry = schema["components"]["schemas"]["HistoryEntry"]["properties"]
+    assert {"version", "at", "user", "action", "changes"} <= set(entry)
+    change = schema["components"]["schemas"]["Change"]["properties"]
+    assert {"part", "action", "fields"} <= set(change)
