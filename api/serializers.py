@@ -231,6 +231,29 @@ class QuoteSerializer(BaseModelSerializer):
         return None if rank is None else round(rank, 6)
 
 
+class SimilarQuoteSerializer(QuoteSerializer):
+    """A possible duplicate of another quote, with how similar it is."""
+
+    highlight = highlight_field = highlight_language = rank = None
+    score = serializers.FloatField(
+        source="similarity",
+        read_only=True,
+        help_text="Similarity of the texts, from 0.3 to 1 (pg_trgm: the better of whole-text "
+        "similarity and of one text contained in the other).",
+    )
+
+    class Meta(QuoteSerializer.Meta):
+        fields = [
+            *(
+                name
+                for name in QuoteSerializer.Meta.fields
+                if name not in ("highlight", "highlight_field", "highlight_language", "rank")
+            ),
+            "score",
+        ]
+        read_only_fields = fields
+
+
 class RoleChoiceSerializer(serializers.Serializer):
     """An explicit role: one of the speaker's affiliations, named by organization and, when
     the speaker held several roles there, by title and start."""

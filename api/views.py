@@ -178,6 +178,10 @@ class FacetParams(forms.Form):
     facet_limit = WholeNumberField(required=False, min_value=1, max_value=100)
 
 
+class SimilarParams(forms.Form):
+    limit = WholeNumberField(required=False, min_value=1, max_value=50)
+
+
 QUOTE_WRITE_DOC = extend_schema(
     request=serializers.QuoteWriteSerializer, responses=serializers.QuoteSerializer
 )
@@ -234,6 +238,34 @@ class QuoteViewSet(HistoryMixin, WriteReadViewSet):
         limit = validate_params(FacetParams, request.query_params)["facet_limit"] or 20
         queryset = self.filter_queryset(self.get_queryset())
         return Response(quote_facets(queryset, limit=limit))
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "limit", OpenApiTypes.INT, description="How many at most (default 10, up to 50)."
+            )
+        ],
+        responses=serializers.SimilarQuoteSerializer(many=True),
+        filters=False,
+    )
+    @action(detail=True, pagination_class=None)
+    def similar(self, request, *args, **kwargs):
+        """Possible duplicates of the quote, best first: quotes by the same speaker with a
+        similar text, said within a month of it (or undated). Only the quotes the client
+        may see: published and retracted ones for everyone, every status for editors."""
+        limit = validate_params(SimilarParams, request.query_params)["limit"] or 10
+        found = selectors.quote_similar(
+            self.get_object(), limit=limit, among=Quote.objects.visible_to(request.user)
+        )
+        represented = self.get_queryset().in_bulk([quote.pk for quote, _ in found])
+        similar = []
+        for quote, score in found:
+            similar.append(represented[quote.pk])
+            similar[-1].similarity = score
+        context = self.get_serializer_context()
+        return Response(
+            serializers.SimilarQuoteSerializer(similar, many=True, context=context).data
+        )
 
 
 @extend_schema_view(

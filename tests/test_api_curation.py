@@ -577,3 +577,84 @@ def test_other_records_have_a_history_too(editor_api, editor, records, collectio
     assert latest["user"] == editor.username
     changed = {f["name"]: f["after"] for f in latest["changes"][0]["fields"]}
     assert changed[field] == "Renamed"
+
+
+# Near-duplicates ----------------------------------------------------------------------
+
+REMARK = "Collective punishment of the people of Gaza must stop immediately."
+
+
+@pytest.fixture
+def near_duplicates():
+    """A published remark and its near-duplicates in every status, plus unrelated quotes."""
+    speaker = SpeakerFactory(key="wang-yi")
+    quote_in(Status.PUBLISHED, key="remark", speaker=speaker, text=REMARK)
+    variants = {
+        "published-variant": (Status.PUBLISHED, REMARK.replace("must", "should")),
+        "retracted-variant": (Status.RETRACTED, REMARK.replace("immediately", "at once")),
+        "draft-variant": (Status.DRAFT, REMARK + " Now."),
+        "review-variant": (Status.REVIEW, "Collective punishment of the people of Gaza"),
+    }
+    for key, (status, text) in variants.items():
+        quote_in(status, key=key, speaker=speaker, text=text, said="2023-10-15")
+    quote_in(Status.PUBLISHED, key="other-speaker", text=REMARK)
+    quote_in(Status.PUBLISHED, key="years-apart", speaker=speaker, text=REMARK, said="2019")
+    quote_in(Status.PUBLISHED, key="unrelated", speaker=speaker, text="We support two states.")
+
+
+@pytest.mark.usefixtures("near_duplicates")
+def test_similar_quotes_with_their_score(editor_api):
+    response = editor_api.get(f"{QUOTES}remark/similar/")
+    assert response.status_code == 200, response.content
+    found = response.json()
+    assert {item["key"] for item in found} == {
+        "published-variant",
+        "retracted-variant",
+        "draft-variant",
+        "review-variant",
+    }
+    scores = [item["score"] for item in found]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0.3 <= score <= 1 for score in scores)
+    remark = Quote.objects.get(key="remark")
+    expected = {quote.key: score for quote, score in selectors.quote_similar(remark)}
+    assert {item["key"]: item["score"] for item in found} == expected
+    assert found[0]["speaker"]["key"] == "wang-yi"
+    assert found[0]["citations"][0]["excerpt"]
+    assert "highlight" not in found[0]
+
+
+@pytest.mark.usefixtures("near_duplicates")
+def test_anonymous_clients_see_only_public_similar_quotes(api_client):
+    found = api_client.get(f"{QUOTES}remark/similar/").json()
+    statuses = {item["key"]: item["status"] for item in found}
+    assert statuses == {"published-variant": "published", "retracted-variant": "retracted"}
+    assert api_client.get(f"{QUOTES}draft-variant/similar/").status_code == 404
+
+
+@pytest.mark.usefixtures("near_duplicates")
+def test_similar_quotes_limit(editor_api):
+    assert len(editor_api.get(f"{QUOTES}remark/similar/", {"limit": 2}).json()) == 2
+    for bad in ["0", "51", "two"]:
+        response = editor_api.get(f"{QUOTES}remark/similar/", {"limit": bad})
+        assert response.status_code == 400
+        assert "limit" in response.json()
+
+
+def test_similar_quotes_take_as_many_queries_for_many_as_for_one(editor_api):
+    speaker = SpeakerFactory()
+    quote_in(Status.PUBLISHED, key="remark", speaker=speaker, text=REMARK)
+    quote_in(Status.PUBLISHED, speaker=speaker, text=REMARK + " One.")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert editor_api.get(f"{QUOTES}remark/similar/").json()
+        return len(captured)
+
+    one = queries()
+    for n in range(6):
+        quote = quote_in(Status.PUBLISHED, speaker=speaker, text=f"{REMARK} {n} more.")
+        quote.topics.add(TopicFactory())
+        TranslationFactory(quote=quote)
+    assert len(editor_api.get(f"{QUOTES}remark/similar/").json()) == 7
+    assert queries() == one

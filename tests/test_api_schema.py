@@ -23,6 +23,7 @@ ENDPOINTS = {
     "/api/v1/topics/": {"get", "post"},
     "/api/v1/topics/{key}/": {"get", "put", "patch", "delete"},
     "/api/v1/quotes/{key}/history/": {"get"},
+    "/api/v1/quotes/{key}/similar/": {"get"},
     "/api/v1/speakers/{key}/history/": {"get"},
     "/api/v1/organizations/{key}/history/": {"get"},
     "/api/v1/sources/{key}/history/": {"get"},
@@ -116,3 +117,12 @@ def test_schema_documents_the_history(client):
     assert {"version", "at", "user", "action", "changes"} <= set(entry)
     change = schema["components"]["schemas"]["Change"]["properties"]
     assert {"part", "action", "fields"} <= set(change)
+
+
+def test_schema_documents_similar_quotes(client):
+    schema = json.loads(client.get("/api/schema/?format=json").content)
+    similar = schema["paths"]["/api/v1/quotes/{key}/similar/"]["get"]
+    body = similar["responses"]["200"]["content"]["application/json"]["schema"]
+    assert body == {"type": "array", "items": {"$ref": "#/components/schemas/SimilarQuote"}}
+    assert {p["name"] for p in similar["parameters"]} == {"key", "limit"}
+    assert "score" in schema["components"]["schemas"]["SimilarQuote"]["properties"]
