@@ -1,5 +1,6 @@
 """OpenAPI description of what every record endpoint shares: the ETag it answers with,
-the If-Match its writes honour and their 412 (see api/conditional.py)."""
+the If-Match its writes honour and their 412 (see api/conditional.py), and the redirect
+from the key of a merged record."""
 
 from __future__ import annotations
 
@@ -44,6 +45,13 @@ class RecordSchema(AutoSchema):
 
     def _get_response_bodies(self, direction="response") -> dict:
         responses = super()._get_response_bodies(direction)
+        if self.view.detail and getattr(self.view, "redirects_merged_keys", False):
+            code = "301" if self.method in ("GET", "HEAD") else "308"
+            moved = OpenApiResponse(
+                description="The key of a record merged into another: Location gives the "
+                "same address for the record that stays."
+            )
+            responses[code] = self._get_response_for_code(moved, code)
         if self._action() in CONDITIONAL_ACTIONS:
             from api.serializers import PreconditionFailedSerializer
 

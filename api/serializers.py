@@ -678,3 +678,12 @@ class PreconditionFailedSerializer(serializers.Serializer):
     changes = HistoryEntrySerializer(
         many=True, help_text="What changed since the version sent, newest first."
     )
+
+
+class MergeSerializer(serializers.Serializer):
+    duplicate = serializers.CharField(
+        max_length=200,
+        validators=[validate_key],
+        help_text="The key of the record to merge into this one; it is deleted, and its key "
+        "leads to this record from now on.",
+    )

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.deletion import ProtectedError
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
 from api import conditional, filters, serializers
 from api.params import WholeNumberField, validate_params
 from api.permissions import IsEditor
 from api.schema import RecordSchema
-from quotes import history, selectors
+from quotes import history, selectors, services
+from quotes.exceptions import MergeNotAllowed, NotPermitted
 from quotes.facets import quote_facets
 from quotes.models import Affiliation, Citation, Organization, Quote, Source, Speaker, Topic
 from quotes.search import highlights
@@ -44,6 +50,15 @@ def published_count(model_field: str) -> Coalesce:
         .values("n")
     )
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+class RecordMoved(Exception):
+    """The key is that of a record merged into the one with ``key``."""
+
+    def __init__(self, old_key: str, key: str):
+        super().__init__(old_key)
+        self.old_key = old_key
+        self.key = key
 
 
 class KeyedViewSet(viewsets.ModelViewSet):
@@ -85,6 +100,37 @@ class KeyedViewSet(viewsets.ModelViewSet):
             raise ValidationError(errors)
         return queryset
 
+    def get_object(self):
+        """The record of the URL's key; for the key of a merged record, ``RecordMoved``."""
+        try:
+            return super().get_object()
+        except Http404:
+            key = self.kwargs[self.lookup_field]
+            survivor = self.merged_into(key)
+            if survivor is None:
+                raise
+            raise RecordMoved(key, survivor.key) from None
+
+    redirects_merged_keys = False  # True where merged_into can find a survivor
+
+    def merged_into(self, key: str):
+        """The record that the record of ``key`` was merged into, if the client may see it."""
+        return None
+
+    def moved(self, moved: RecordMoved) -> Response:
+        """A permanent redirect to the same route of the surviving record: 301 for reads,
+        308 for writes (which keeps the method and body)."""
+        match = self.request.resolver_match
+        kwargs = {**match.kwargs, self.lookup_field: moved.key}
+        location = reverse(match.view_name, kwargs=kwargs, request=self.request)
+        if self.request.META.get("QUERY_STRING"):
+            location += "?" + self.request.META["QUERY_STRING"]
+        code = 301 if self.request.method in SAFE_METHODS else 308
+        detail = f"{moved.old_key} was merged into {moved.key}, whose address this is."
+        return Response(
+            {"detail": detail, "location": location}, status=code, headers={"Location": location}
+        )
+
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
         data = self.get_serializer(instance).data
@@ -125,6 +171,8 @@ class KeyedViewSet(viewsets.ModelViewSet):
     def handle_exception(self, exc):
         if isinstance(exc, conditional.PreconditionFailed):
             return self.precondition_failed(exc)
+        if isinstance(exc, RecordMoved):
+            return self.moved(exc)
         return super().handle_exception(exc)
 
     def precondition_failed(self, failure: conditional.PreconditionFailed) -> Response:
@@ -174,6 +222,50 @@ class HistoryMixin:
         return self.get_paginated_response(data)
 
 
+class MergeMixin:
+    """``POST /{key}/merge/`` with ``{"duplicate": key}``: reviewers merge a duplicate into
+    the record, whose key the duplicate's then redirects to."""
+
+    merge_permission: str
+    find_by_key: Callable  # selectors.quote_by_key…: (record, redirected)
+    merge_records: Callable  # services.quote_merge…
+
+    @extend_schema(request=serializers.MergeSerializer, filters=False)
+    @action(detail=True, methods=["post"], pagination_class=None)
+    def merge(self, request, *args, **kwargs):
+        """Merge the duplicate into this record (reviewers only). The duplicate is deleted
+        and its key leads here from now on (HTTP 301). Honours If-Match."""
+        if not request.user.has_perm(self.merge_permission):
+            raise PermissionDenied(f"Only reviewers may merge {self.get_noun()}s.")
+        given = serializers.MergeSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        with transaction.atomic():
+            survivor = self.get_object()
+            conditional.check_if_match(request, survivor)
+            duplicate = self.duplicate_named(given.validated_data["duplicate"])
+            try:
+                merged = self.merge_records(
+                    survivor=survivor, duplicate=duplicate, user=request.user
+                )
+            except NotPermitted as error:
+                raise PermissionDenied(error.message) from error
+            except MergeNotAllowed as error:
+                raise ValidationError({"duplicate": [error.message]}) from error
+            data, headers = self.read(merged), conditional.etag_headers(merged)
+        return Response(data, headers=headers)
+
+    def get_noun(self) -> str:
+        return str(self.serializer_class.Meta.model._meta.verbose_name)
+
+    def duplicate_named(self, key: str):
+        record, redirected = self.find_by_key(key)
+        if record is None:
+            raise ValidationError({"duplicate": [f"No {self.get_noun()} has the key {key}."]})
+        if redirected:
+            raise ValidationError({"duplicate": [f"{key} was merged into {record.key} already."]})
+        return record
+
+
 class FacetParams(forms.Form):
     facet_limit = WholeNumberField(required=False, min_value=1, max_value=100)
 
@@ -188,7 +280,7 @@ QUOTE_WRITE_DOC = extend_schema(
 
 
 @extend_schema_view(create=QUOTE_WRITE_DOC, update=QUOTE_WRITE_DOC, partial_update=QUOTE_WRITE_DOC)
-class QuoteViewSet(HistoryMixin, WriteReadViewSet):
+class QuoteViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
     """Statements: who said what, in which role, when, and where it was reported.
 
     Anonymous clients see published quotes only; editors see every status.
@@ -198,6 +290,16 @@ class QuoteViewSet(HistoryMixin, WriteReadViewSet):
     write_serializer_class = serializers.QuoteWriteSerializer
     filterset_class = filters.QuoteFilterSet
     record_history = staticmethod(selectors.quote_history)
+    merge_permission = "quotes.merge_quote"
+    redirects_merged_keys = True
+    find_by_key = staticmethod(selectors.quote_by_key)
+    merge_records = staticmethod(services.quote_merge)
+
+    def merged_into(self, key: str) -> Quote | None:
+        quote, redirected = selectors.quote_by_key(key)
+        if redirected and Quote.objects.visible_to(self.request.user).filter(pk=quote.pk).exists():
+            return quote
+        return None
 
     def get_queryset(self) -> QuerySet:
         return (
@@ -279,12 +381,20 @@ class QuoteViewSet(HistoryMixin, WriteReadViewSet):
         request=serializers.SpeakerWriteSerializer, responses=serializers.SpeakerSerializer
     ),
 )
-class SpeakerViewSet(HistoryMixin, WriteReadViewSet):
+class SpeakerViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
     """People quoted, with their other names and dated affiliations."""
 
     serializer_class = serializers.SpeakerSerializer
     write_serializer_class = serializers.SpeakerWriteSerializer
     filterset_class = filters.SpeakerFilterSet
+    merge_permission = "quotes.merge_speaker"
+    redirects_merged_keys = True
+    find_by_key = staticmethod(selectors.speaker_by_key)
+    merge_records = staticmethod(services.speaker_merge)
+
+    def merged_into(self, key: str) -> Speaker | None:
+        speaker, redirected = selectors.speaker_by_key(key)
+        return speaker if redirected else None
 
     def get_queryset(self) -> QuerySet:
         return (

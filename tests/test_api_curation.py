@@ -658,3 +658,166 @@ def test_similar_quotes_take_as_many_queries_for_many_as_for_one(editor_api):
         TranslationFactory(quote=quote)
     assert len(editor_api.get(f"{QUOTES}remark/similar/").json()) == 7
     assert queries() == one
+
+
+# Merges and the keys of merged records --------------------------------------------------
+
+
+@pytest.fixture
+def merged_quotes(reviewer):
+    """ "duplicate" merged into "survivor" (both published, by one speaker)."""
+    speaker = SpeakerFactory(key="wang-yi")
+    survivor = quote_in(Status.PUBLISHED, key="survivor", speaker=speaker, text=REMARK)
+    duplicate = quote_in(Status.PUBLISHED, key="duplicate", speaker=speaker, text=REMARK + ".")
+    TranslationFactory(quote=duplicate, language="en")
+    services.quote_merge(survivor=survivor, duplicate=duplicate, user=reviewer)
+    return survivor
+
+
+@pytest.mark.usefixtures("merged_quotes")
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [
+        ("duplicate/", "survivor/"),
+        ("duplicate/similar/", "survivor/similar/"),
+        ("duplicate/similar/?limit=2", "survivor/similar/?limit=2"),
+        ("duplicate.json", "survivor.json"),
+    ],
+)
+def test_the_key_of_a_merged_quote_redirects_to_the_survivor(api_client, path, target):
+    response = api_client.get(f"{QUOTES}{path}")
+    assert response.status_code == 301
+    assert response["Location"] == f"http://testserver{QUOTES}{target}"
+    assert response.json()["location"] == response["Location"]
+    assert "duplicate was merged into survivor" in response.json()["detail"]
+    assert api_client.get(response["Location"]).status_code == 200
+
+
+@pytest.mark.usefixtures("merged_quotes")
+def test_merged_keys_redirect_history_and_writes_too(api_client, editor_api):
+    history = editor_api.get(f"{QUOTES}duplicate/history/")
+    assert history.status_code == 301
+    assert history["Location"] == f"http://testserver{QUOTES}survivor/history/"
+    assert api_client.get(f"{QUOTES}duplicate/history/").status_code == 401
+    # A write keeps its method and body through a 308.
+    patch = editor_api.patch(f"{QUOTES}duplicate/", {"context": "A call."}, format="json")
+    assert patch.status_code == 308
+    assert patch["Location"] == f"http://testserver{QUOTES}survivor/"
+    assert Quote.objects.get(key="survivor").context != "A call."
+
+
+def test_a_merged_key_leads_nowhere_the_client_may_not_go(api_client, editor_api, reviewer):
+    speaker = SpeakerFactory()
+    survivor = quote_in(Status.DRAFT, key="survivor", speaker=speaker)
+    duplicate = quote_in(Status.PUBLISHED, key="duplicate", speaker=speaker)
+    services.quote_merge(survivor=survivor, duplicate=duplicate, user=reviewer)
+    assert api_client.get(f"{QUOTES}duplicate/").status_code == 404
+    assert editor_api.get(f"{QUOTES}duplicate/").status_code == 301
+    assert api_client.get(f"{QUOTES}never-existed/").status_code == 404
+
+
+def test_keys_merged_twice_lead_to_the_last_survivor(api_client, reviewer):
+    speaker = SpeakerFactory()
+    first, second, third = (quote_in(Status.PUBLISHED, speaker=speaker) for _ in range(3))
+    services.quote_merge(survivor=second, duplicate=first, user=reviewer)
+    services.quote_merge(survivor=third, duplicate=second, user=reviewer)
+    response = api_client.get(f"{QUOTES}{first.key}/")
+    assert response["Location"] == f"http://testserver{QUOTES}{third.key}/"
+
+
+def test_the_key_of_a_merged_speaker_redirects(api_client, editor_api, reviewer):
+    survivor = SpeakerFactory(key="wang-yi")
+    duplicate = SpeakerFactory(key="wang-yi-2")
+    services.speaker_merge(survivor=survivor, duplicate=duplicate, user=reviewer)
+    response = api_client.get("/api/v1/speakers/wang-yi-2/")
+    assert response.status_code == 301
+    assert response["Location"] == "http://testserver/api/v1/speakers/wang-yi/"
+    history = editor_api.get("/api/v1/speakers/wang-yi-2/history/")
+    assert history["Location"] == "http://testserver/api/v1/speakers/wang-yi/history/"
+
+
+def test_a_reviewer_merges_two_quotes_through_the_api(reviewer_api, reviewer, api_client):
+    speaker = SpeakerFactory()
+    survivor = quote_in(Status.PUBLISHED, key="survivor", speaker=speaker, context="")
+    duplicate = quote_in(Status.PUBLISHED, key="duplicate", speaker=speaker, context="A call.")
+    TranslationFactory(quote=duplicate, language="de")
+    duplicate.topics.add(TopicFactory(key="gaza"))
+
+    tag = reviewer_api.get(f"{QUOTES}survivor/")["ETag"]
+    response = reviewer_api.post(
+        f"{QUOTES}survivor/merge/", {"duplicate": "duplicate"}, format="json", HTTP_IF_MATCH=tag
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["key"] == "survivor"
+    assert body["context"] == "A call."
+    assert [t["language"] for t in body["translations"]] == ["de"]
+    assert [t["key"] for t in body["topics"]] == ["gaza"]
+    assert len(body["citations"]) == 2
+    assert response["ETag"] == etag_of(survivor)
+    assert not Quote.objects.filter(pk=duplicate.pk).exists()
+    assert api_client.get(f"{QUOTES}duplicate/")["Location"].endswith(f"{QUOTES}survivor/")
+    latest = reviewer_api.get(f"{QUOTES}survivor/history/").json()["results"][0]
+    assert (latest["action"], latest["user"]) == ("merge", reviewer.username)
+
+
+def test_a_reviewer_merges_two_speakers_through_the_api(reviewer_api):
+    survivor = SpeakerFactory(key="wang-yi", name="Wang Yi")
+    quote = quote_in(Status.PUBLISHED, speaker=SpeakerFactory(key="wang-yi-2", name="王毅"))
+    response = reviewer_api.post(
+        "/api/v1/speakers/wang-yi/merge/", {"duplicate": "wang-yi-2"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert {"name": "王毅", "language": ""} in response.json()["names"]
+    quote.refresh_from_db()
+    assert quote.speaker == survivor
+
+
+def test_merges_are_for_reviewers(api_client, editor_api):
+    speaker = SpeakerFactory()
+    quote_in(Status.PUBLISHED, key="a", speaker=speaker)
+    quote_in(Status.PUBLISHED, key="b", speaker=speaker)
+    assert api_client.post(f"{QUOTES}a/merge/", {"duplicate": "b"}).status_code == 401
+    response = editor_api.post(f"{QUOTES}a/merge/", {"duplicate": "b"}, format="json")
+    assert response.status_code == 403
+    assert response.json()["detail"] == "Only reviewers may merge quotes."
+    assert Quote.objects.filter(key__in=["a", "b"]).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("duplicate", "message"),
+    [
+        ("nothing", "No quote has the key nothing."),
+        ("merged", "merged was merged into b already."),
+        ("a", "A quote cannot be merged into itself."),
+        ("elsewhere", "have different speakers"),
+        ("bad key!", "A key may contain only"),
+        ("", "This field may not be blank."),
+    ],
+)
+def test_merges_that_make_no_sense_are_400_naming_duplicate(
+    reviewer_api, reviewer, duplicate, message
+):
+    speaker = SpeakerFactory()
+    quote_in(Status.PUBLISHED, key="a", speaker=speaker)
+    b = quote_in(Status.PUBLISHED, key="b", speaker=speaker)
+    merged = quote_in(Status.PUBLISHED, key="merged", speaker=speaker)
+    services.quote_merge(survivor=b, duplicate=merged, user=reviewer)
+    quote_in(Status.PUBLISHED, key="elsewhere")
+    response = reviewer_api.post(f"{QUOTES}a/merge/", {"duplicate": duplicate}, format="json")
+    assert response.status_code == 400
+    assert message in response.json()["duplicate"][0]
+    assert Quote.objects.filter(key__in=["a", "b", "elsewhere"]).count() == 3
+
+
+def test_a_merge_with_a_stale_if_match_is_412(reviewer_api):
+    speaker = SpeakerFactory()
+    survivor = quote_in(Status.PUBLISHED, key="a", speaker=speaker)
+    quote_in(Status.PUBLISHED, key="b", speaker=speaker)
+    stale = reviewer_api.get(f"{QUOTES}a/")["ETag"]
+    TranslationFactory(quote=survivor, language="de")
+    response = reviewer_api.post(
+        f"{QUOTES}a/merge/", {"duplicate": "b"}, format="json", HTTP_IF_MATCH=stale
+    )
+    assert response.status_code == 412
+    assert Quote.objects.filter(key="b").exists()

@@ -24,6 +24,8 @@ ENDPOINTS = {
     "/api/v1/topics/{key}/": {"get", "put", "patch", "delete"},
     "/api/v1/quotes/{key}/history/": {"get"},
     "/api/v1/quotes/{key}/similar/": {"get"},
+    "/api/v1/quotes/{key}/merge/": {"post"},
+    "/api/v1/speakers/{key}/merge/": {"post"},
     "/api/v1/speakers/{key}/history/": {"get"},
     "/api/v1/organizations/{key}/history/": {"get"},
     "/api/v1/sources/{key}/history/": {"get"},
@@ -126,3 +128,20 @@ def test_schema_documents_similar_quotes(client):
     assert body == {"type": "array", "items": {"$ref": "#/components/schemas/SimilarQuote"}}
     assert {p["name"] for p in similar["parameters"]} == {"key", "limit"}
     assert "score" in schema["components"]["schemas"]["SimilarQuote"]["properties"]
+
+
+def test_schema_documents_merges_and_the_redirects_of_merged_keys(client):
+    schema = json.loads(client.get("/api/schema/?format=json").content)
+    paths = schema["paths"]
+    merge = paths["/api/v1/quotes/{key}/merge/"]["post"]
+    body = merge["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/Merge"}
+    assert {"200", "412"} <= set(merge["responses"])
+    for path in [
+        "/api/v1/quotes/{key}/",
+        "/api/v1/speakers/{key}/",
+        "/api/v1/quotes/{key}/history/",
+    ]:
+        assert "301" in paths[path]["get"]["responses"]
+    assert "308" in paths["/api/v1/quotes/{key}/"]["patch"]["responses"]
+    assert "301" not in paths["/api/v1/organizations/{key}/"]["get"]["responses"]
