@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.deletion import ProtectedError
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
@@ -24,7 +26,7 @@ from api.params import WholeNumberField, validate_params
 from api.permissions import IsEditor
 from api.schema import RecordSchema
 from quotes import history, selectors, services
-from quotes.exceptions import MergeNotAllowed, NotPermitted
+from quotes.exceptions import MergeNotAllowed, NotPermitted, TransitionNotAllowed
 from quotes.facets import quote_facets
 from quotes.models import Affiliation, Citation, Organization, Quote, Source, Speaker, Topic
 from quotes.search import highlights
@@ -340,6 +342,36 @@ class QuoteViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
         limit = validate_params(FacetParams, request.query_params)["facet_limit"] or 20
         queryset = self.filter_queryset(self.get_queryset())
         return Response(quote_facets(queryset, limit=limit))
+
+    @extend_schema(
+        parameters=[OpenApiParameter("source", str, OpenApiParameter.PATH, description="Key.")],
+        request=None,
+        responses=serializers.CitationSerializer,
+        filters=False,
+    )
+    @action(
+        detail=True,
+        methods=["post", "delete"],
+        url_path=rf"citations/(?P<source>{KEY_IN_URL})/verification",
+        url_name="citation-verification",
+        pagination_class=None,
+    )
+    def verification(self, request, *args, source: str, **kwargs):
+        """POST: record that you (a reviewer) checked the excerpt of the quote's citation of
+        this source against the source; DELETE: withdraw that. Changing the excerpt or the
+        source withdraws it too."""
+        if not request.user.has_perm("quotes.verify_citation"):
+            raise PermissionDenied("Only reviewers may verify citations.")
+        citation = get_object_or_404(self.get_object().citations, source__key=source)
+        step = services.citation_verify if request.method == "POST" else services.citation_unverify
+        try:
+            step(citation=citation, user=request.user)
+        except TransitionNotAllowed as error:
+            raise ValidationError({"excerpt": [error.message]}) from error
+        except DjangoValidationError as error:
+            raise serializers.as_drf_error(error) from error
+        checked = Citation.objects.select_related("source", "verified_by").get(pk=citation.pk)
+        return Response(serializers.CitationSerializer(checked).data)
 
     @extend_schema(
         parameters=[

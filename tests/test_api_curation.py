@@ -821,3 +821,51 @@ def test_a_merge_with_a_stale_if_match_is_412(reviewer_api):
     )
     assert response.status_code == 412
     assert Quote.objects.filter(key="b").exists()
+
+
+def verification_url(quote: Quote) -> str:
+    return f"{QUOTES}{quote.key}/citations/{quote.citations.get().source.key}/verification/"
+
+
+def test_a_reviewer_verifies_a_citation_through_the_api(reviewer_api, reviewer):
+    quote = quote_in(Status.REVIEW)
+    response = reviewer_api.post(verification_url(quote))
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["verified"], body["verified_by"]) == (True, reviewer.username)
+    citation = quote.citations.get()
+    assert (citation.verified_by, citation.verified_at) == (
+        reviewer,
+        datetime.datetime.fromisoformat(body["verified_at"]),
+    )
+    assert reviewer_api.get(f"{QUOTES}{quote.key}/").json()["citations"] == [body]
+
+    withdrawn = reviewer_api.delete(verification_url(quote))
+    assert withdrawn.status_code == 200
+    assert (withdrawn.json()["verified"], withdrawn.json()["verified_by"]) == (False, None)
+    assert not quote.citations.get().is_verified
+
+
+def test_verifying_is_for_reviewers(api_client, editor_api):
+    quote = quote_in(Status.PUBLISHED)
+    assert api_client.post(verification_url(quote)).status_code == 401
+    response = editor_api.post(verification_url(quote))
+    assert response.status_code == 403
+    assert response.json()["detail"] == "Only reviewers may verify citations."
+    assert not quote.citations.get().is_verified
+
+
+def test_only_citations_with_an_excerpt_found_in_the_source_are_verified(reviewer_api):
+    empty = quote_in(Status.DRAFT, excerpt="")
+    response = reviewer_api.post(verification_url(empty))
+    assert response.status_code == 400
+    assert "has no excerpt to verify" in response.json()["excerpt"][0]
+
+    quote = quote_in(Status.DRAFT, excerpt="Words the source never had.")
+    Source.objects.filter(citations__quote=quote).update(full_text="Quite other words.")
+    response = reviewer_api.post(verification_url(quote))
+    assert response.status_code == 400
+    assert "does not occur in the full text" in response.json()["excerpt"][0]
+
+    missing = reviewer_api.post(f"{QUOTES}{quote.key}/citations/no-such-source/verification/")
+    assert missing.status_code == 404

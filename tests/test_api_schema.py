@@ -25,6 +25,7 @@ ENDPOINTS = {
     "/api/v1/quotes/{key}/history/": {"get"},
     "/api/v1/quotes/{key}/similar/": {"get"},
     "/api/v1/quotes/{key}/merge/": {"post"},
+    "/api/v1/quotes/{key}/citations/{source}/verification/": {"post", "delete"},
     "/api/v1/speakers/{key}/merge/": {"post"},
     "/api/v1/speakers/{key}/history/": {"get"},
     "/api/v1/organizations/{key}/history/": {"get"},
