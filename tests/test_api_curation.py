@@ -440,7 +440,9 @@ def test_if_match_forms(editor_api, records, header, expected):
         assert "If-Match" in response.json()
 
 
-@pytest.mark.django_db(transaction=True)
+# Real transactions, one per thread. serialized_rollback: the tests after it find the
+# database as migrations left it (groups included).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_of_two_writers_with_the_same_etag_only_one_gets_through(monkeypatch):
     """Both send the version they read at the same time. Each waits, once its check has
     passed, for the other to pass too: without the lock taken by the check both would,
