@@ -33,9 +33,10 @@ from quotes.models import (
 from quotes.search import MAX_QUERY_LENGTH, compile_query
 from quotes.validators import LANGUAGE_SHAPE_PATTERN, validate_key
 
-# Retracted quotes leave the default results; ``?status=retracted`` will show them to
-# everyone (add it here then). Editors may ask for any status.
-PUBLIC_STATUSES = (Quote.Status.PUBLISHED,)
+# Retracted quotes leave the default results; ``?status=retracted`` shows them to everyone,
+# with the reason, so that clients can flag misattributed statements. Editors may ask for
+# any status.
+PUBLIC_STATUSES = (Quote.Status.PUBLISHED, Quote.Status.RETRACTED)
 SPEAKER_NAME_MATCH = 0.3
 validate_country = RegexValidator(
     r"^[A-Za-z]{2}$", "Enter an ISO 3166-1 alpha-2 country code such as CN.", code="invalid"
@@ -148,8 +149,8 @@ class QuoteFilterSet(filters.FilterSet):
     source = KeyFilter(field_name="citations__source__key", help_text="Source key.")
     status = filters.ChoiceFilter(
         choices=Quote.Status.choices,
-        help_text="Editors only (published for everyone else). Without it, retracted "
-        "quotes are left out.",
+        help_text="published or retracted for everyone; draft and review for editors only. "
+        "Without it, retracted quotes are left out.",
     )
     ordering = filters.ChoiceFilter(
         choices=[(name, name) for name in ORDERINGS],
@@ -169,7 +170,7 @@ class QuoteFilterSet(filters.FilterSet):
             status = self.form.fields["status"]
             status.choices = [(s, s) for s in PUBLIC_STATUSES]
             status.error_messages["invalid_choice"] = (
-                "Only editors may filter on status %(value)s; use published."
+                "Only editors may filter on status %(value)s; use published or retracted."
             )
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

@@ -15,3 +15,10 @@ class IsEditorOrReadOnly(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return request.method in SAFE_METHODS or is_editor(request.user)
+
+
+class IsEditor(BasePermission):
+    message = "Only members of the Editors group may read the history of records."
+
+    def has_permission(self, request, view) -> bool:
+        return is_editor(request.user)

@@ -146,10 +146,19 @@ class TranslationSerializer(BaseModelSerializer):
 
 class CitationSerializer(BaseModelSerializer):
     source = SourceSummarySerializer(read_only=True)
+    verified = serializers.BooleanField(
+        source="is_verified",
+        read_only=True,
+        help_text="Whether a reviewer checked the excerpt against the source.",
+    )
+    verified_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, help_text="The reviewer who checked it."
+    )
+    verified_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = Citation
-        fields = ["source", "excerpt"]
+        fields = ["source", "excerpt", "verified", "verified_by", "verified_at"]
 
 
 # Quotes.
@@ -222,6 +231,29 @@ class QuoteSerializer(BaseModelSerializer):
         return None if rank is None else round(rank, 6)
 
 
+class SimilarQuoteSerializer(QuoteSerializer):
+    """A possible duplicate of another quote, with how similar it is."""
+
+    highlight = highlight_field = highlight_language = rank = None
+    score = serializers.FloatField(
+        source="similarity",
+        read_only=True,
+        help_text="Similarity of the texts, from 0.3 to 1 (pg_trgm: the better of whole-text "
+        "similarity and of one text contained in the other).",
+    )
+
+    class Meta(QuoteSerializer.Meta):
+        fields = [
+            *(
+                name
+                for name in QuoteSerializer.Meta.fields
+                if name not in ("highlight", "highlight_field", "highlight_language", "rank")
+            ),
+            "score",
+        ]
+        read_only_fields = fields
+
+
 class RoleChoiceSerializer(serializers.Serializer):
     """An explicit role: one of the speaker's affiliations, named by organization and, when
     the speaker held several roles there, by title and start."""
@@ -234,6 +266,9 @@ class RoleChoiceSerializer(serializers.Serializer):
 class CitationWriteSerializer(serializers.Serializer):
     source = KeyRelatedField(queryset=Source.objects.all())
     excerpt = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+NEW_QUOTE_STATUSES = (Quote.Status.DRAFT, Quote.Status.REVIEW)
 
 
 class QuoteWriteSerializer(BaseModelSerializer):
@@ -275,6 +310,23 @@ class QuoteWriteSerializer(BaseModelSerializer):
             "status",
             "retraction_reason",
         ]
+        extra_kwargs = {
+            "status": {
+                "help_text": "A new quote starts as draft or review. Changing it moves the "
+                "quote along the workflow: draft → review and back (editors), review → "
+                "published (reviewers; needs a citation with an excerpt), published → "
+                "retracted (reviewers; needs retraction_reason)."
+            },
+            "retraction_reason": {"help_text": "Required to retract: the reason readers will see."},
+        }
+
+    def validate_status(self, status: str) -> str:
+        if self.instance is None and status not in NEW_QUOTE_STATUSES:
+            raise serializers.ValidationError(
+                f"A new quote starts as a draft or goes to review, not {status}; a reviewer "
+                "publishes it after that."
+            )
+        return status
 
     def validate_translations(self, items: list[dict]) -> list[dict]:
         return _unique_items(items, "language", "translation")
@@ -285,7 +337,7 @@ class QuoteWriteSerializer(BaseModelSerializer):
     def validate(self, attrs: dict) -> dict:
         status = attrs.get("status", getattr(self.instance, "status", None))
         reason = attrs.get("retraction_reason", getattr(self.instance, "retraction_reason", ""))
-        if status == Quote.Status.RETRACTED and not reason:
+        if status == Quote.Status.RETRACTED and not (reason or "").strip():
             raise serializers.ValidationError(
                 {"retraction_reason": "A retracted quote needs the reason for its retraction."}
             )
@@ -305,7 +357,9 @@ class QuoteWriteSerializer(BaseModelSerializer):
         """Save the fields, then move the status along the workflow if it was changed."""
         requested = attrs.pop("status", None)
         moving = requested is not None and quote.pk is not None and requested != quote.status
-        reason = attrs.pop("retraction_reason", "") if moving else None
+        # A retraction's reason is part of the step (and its history entry).
+        retracting = moving and requested == Quote.Status.RETRACTED
+        reason = attrs.pop("retraction_reason", "") if retracting else ""
         if quote.pk is None and requested is not None:
             quote.status = requested
         related = {
@@ -326,7 +380,7 @@ class QuoteWriteSerializer(BaseModelSerializer):
                 services.quote_write(quote=quote, chosen_role=chosen, user=user, **related)
                 if moving:
                     services.quote_transition(
-                        quote=quote, status=requested, user=user, reason=reason or ""
+                        quote=quote, status=requested, user=user, reason=reason
                     )
                 return quote
         except DjangoValidationError as error:
@@ -570,3 +624,66 @@ class FacetListsSerializer(serializers.Serializer):
 class FacetsSerializer(serializers.Serializer):
     count = serializers.IntegerField(help_text="How many quotes match.")
     facets = FacetListsSerializer()
+
+
+# History: quotes.history.HistoryEntry and its parts, read-only.
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="The field, e.g. text, excerpt, status.")
+    label = serializers.CharField(help_text="Its name for people.")
+    before = serializers.JSONField(help_text="The value before (null: none).")
+    after = serializers.JSONField(help_text="The value after (null: none).")
+    before_display = serializers.CharField(help_text="The value before, readable.")
+    after_display = serializers.CharField(help_text="The value after, readable.")
+
+
+class ChangeSerializer(serializers.Serializer):
+    part = serializers.CharField(
+        help_text="What changed: the record itself (quote, speaker…) or one of its parts "
+        "(translation, citation, topic, other name, affiliation)."
+    )
+    object_id = serializers.IntegerField()
+    object_label = serializers.CharField(help_text='The part, e.g. "translation (en)".')
+    action = serializers.CharField(
+        help_text="created, changed, deleted (the record); added, changed, removed (a part)."
+    )
+    fields = FieldChangeSerializer(many=True)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    """Changes made together (one request, command or curation step)."""
+
+    version = serializers.IntegerField(
+        help_text="The record's version right after these changes (its ETag then)."
+    )
+    at = serializers.DateTimeField()
+    user = serializers.CharField(source="username", allow_null=True, help_text="Who, if a user.")
+    command = serializers.CharField(
+        allow_null=True, help_text="The management command that made the change, if any."
+    )
+    who = serializers.CharField(help_text="The user, the command, or unknown.")
+    action = serializers.CharField(
+        allow_null=True, help_text="The curation step: submit, publish, retract, merge, revert…"
+    )
+    note = serializers.CharField(allow_null=True, help_text="e.g. the reason of a retraction.")
+    changes = ChangeSerializer(many=True)
+
+
+class PreconditionFailedSerializer(serializers.Serializer):
+    """The answer to a write whose If-Match is not the record's current version (412)."""
+
+    detail = serializers.CharField(help_text="Who changed the record since; nothing was saved.")
+    etag = serializers.CharField(allow_null=True, help_text="The record's current ETag.")
+    changes = HistoryEntrySerializer(
+        many=True, help_text="What changed since the version sent, newest first."
+    )
+
+
+class MergeSerializer(serializers.Serializer):
+    duplicate = serializers.CharField(
+        max_length=200,
+        validators=[validate_key],
+        help_text="The key of the record to merge into this one; it is deleted, and its key "
+        "leads to this record from now on.",
+    )

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.deletion import ProtectedError
 from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
-from api import filters, serializers
+from api import conditional, filters, serializers
 from api.params import WholeNumberField, validate_params
+from api.permissions import IsEditor
+from api.schema import RecordSchema
+from quotes import history, selectors, services
+from quotes.exceptions import MergeNotAllowed, NotPermitted, TransitionNotAllowed
 from quotes.facets import quote_facets
 from quotes.models import Affiliation, Citation, Organization, Quote, Source, Speaker, Topic
 from quotes.search import highlights
@@ -43,12 +54,25 @@ def published_count(model_field: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
+class RecordMoved(Exception):
+    """The key is that of a record merged into the one with ``key``."""
+
+    def __init__(self, old_key: str, key: str):
+        super().__init__(old_key)
+        self.old_key = old_key
+        self.key = key
+
+
 class KeyedViewSet(viewsets.ModelViewSet):
-    """Records looked up by key; deleting one that others still use is a 409."""
+    """Records looked up by key; deleting one that others still use is a 409.
+
+    A record's responses carry its ETag; writes honour If-Match (see api/conditional.py).
+    """
 
     lookup_field = "key"
     lookup_value_regex = KEY_IN_URL
     filter_backends = [filters.StrictFilterBackend]
+    schema = RecordSchema()
 
     def perform_destroy(self, instance) -> None:
         try:
@@ -78,6 +102,91 @@ class KeyedViewSet(viewsets.ModelViewSet):
             raise ValidationError(errors)
         return queryset
 
+    def get_object(self):
+        """The record of the URL's key; for the key of a merged record, ``RecordMoved``."""
+        try:
+            return super().get_object()
+        except Http404:
+            key = self.kwargs[self.lookup_field]
+            survivor = self.merged_into(key)
+            if survivor is None:
+                raise
+            raise RecordMoved(key, survivor.key) from None
+
+    redirects_merged_keys = False  # True where merged_into can find a survivor
+
+    def merged_into(self, key: str):
+        """The record that the record of ``key`` was merged into, if the client may see it."""
+        return None
+
+    def moved(self, moved: RecordMoved) -> Response:
+        """A permanent redirect to the same route of the surviving record: 301 for reads,
+        308 for writes (which keeps the method and body)."""
+        match = self.request.resolver_match
+        kwargs = {**match.kwargs, self.lookup_field: moved.key}
+        location = reverse(match.view_name, kwargs=kwargs, request=self.request)
+        if self.request.META.get("QUERY_STRING"):
+            location += "?" + self.request.META["QUERY_STRING"]
+        code = 301 if self.request.method in SAFE_METHODS else 308
+        detail = f"{moved.old_key} was merged into {moved.key}, whose address this is."
+        return Response(
+            {"detail": detail, "location": location}, status=code, headers={"Location": location}
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        data = self.get_serializer(instance).data
+        return Response(data, headers=conditional.etag_headers(instance))
+
+    def create(self, request, *args, **kwargs):
+        with transaction.atomic():
+            saved, data = self.write(None, request.data)
+            headers = conditional.etag_headers(saved)
+        return Response(data, status=status.HTTP_201_CREATED, headers=headers)
+
+    def update(self, request, *args, **kwargs):
+        with transaction.atomic():
+            instance = self.get_object()
+            conditional.check_if_match(request, instance)
+            saved, data = self.write(instance, request.data, partial=kwargs.pop("partial", False))
+            headers = conditional.etag_headers(saved)
+        return Response(data, headers=headers)
+
+    def destroy(self, request, *args, **kwargs):
+        with transaction.atomic():
+            instance = self.get_object()
+            conditional.check_if_match(request, instance)
+            self.perform_destroy(instance)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def write(self, instance, data, partial: bool = False) -> tuple:
+        """Validate and save ``data`` into ``instance`` (None: a new record); return the
+        saved record and its representation."""
+        serializer = self.get_serializer(instance, data=data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        saved = serializer.save()
+        return saved, self.represent(saved, serializer)
+
+    def represent(self, saved, serializer) -> dict:
+        return serializer.data
+
+    def handle_exception(self, exc):
+        if isinstance(exc, conditional.PreconditionFailed):
+            return self.precondition_failed(exc)
+        if isinstance(exc, RecordMoved):
+            return self.moved(exc)
+        return super().handle_exception(exc)
+
+    def precondition_failed(self, failure: conditional.PreconditionFailed) -> Response:
+        """412, with the current ETag and what changed since the version the client sent."""
+        headers = conditional.etag_headers(failure.obj)
+        body = {
+            "detail": failure.message,
+            "etag": headers.get("ETag"),
+            "changes": serializers.HistoryEntrySerializer(failure.changes, many=True).data,
+        }
+        return Response(body, status=status.HTTP_412_PRECONDITION_FAILED, headers=headers)
+
 
 class WriteReadViewSet(KeyedViewSet):
     """Writes validated by ``write_serializer_class``, answered with ``serializer_class``."""
@@ -89,26 +198,82 @@ class WriteReadViewSet(KeyedViewSet):
             return self.write_serializer_class
         return self.serializer_class
 
-    def create(self, request, *args, **kwargs):
-        writer = self.get_serializer(data=request.data)
-        writer.is_valid(raise_exception=True)
-        instance = writer.save()
-        return Response(self.read(instance), status=status.HTTP_201_CREATED)
-
-    def update(self, request, *args, **kwargs):
-        writer = self.get_serializer(
-            self.get_object(), data=request.data, partial=kwargs.pop("partial", False)
-        )
-        writer.is_valid(raise_exception=True)
-        return Response(self.read(writer.save()))
+    def represent(self, saved, serializer) -> dict:
+        return self.read(saved)
 
     def read(self, instance) -> dict:
         fresh = self.get_queryset().get(pk=instance.pk)
         return self.serializer_class(fresh, context=self.get_serializer_context()).data
 
 
+class HistoryMixin:
+    """``/{key}/history/``: the record's changes, for editors."""
+
+    @staticmethod
+    def record_history(record) -> list:
+        return history.record_history(record)
+
+    @extend_schema(responses=serializers.HistoryEntrySerializer(many=True), filters=False)
+    @action(detail=True, permission_classes=[IsEditor])
+    def history(self, request, *args, **kwargs):
+        """What changed in the record and its parts, newest first: who, when, the
+        curation step, and each field before and after. Editors only."""
+        entries = self.record_history(self.get_object())
+        page = self.paginate_queryset(entries)
+        data = serializers.HistoryEntrySerializer(page, many=True).data
+        return self.get_paginated_response(data)
+
+
+class MergeMixin:
+    """``POST /{key}/merge/`` with ``{"duplicate": key}``: reviewers merge a duplicate into
+    the record, whose key the duplicate's then redirects to."""
+
+    merge_permission: str
+    find_by_key: Callable  # selectors.quote_by_key…: (record, redirected)
+    merge_records: Callable  # services.quote_merge…
+
+    @extend_schema(request=serializers.MergeSerializer, filters=False)
+    @action(detail=True, methods=["post"], pagination_class=None)
+    def merge(self, request, *args, **kwargs):
+        """Merge the duplicate into this record (reviewers only). The duplicate is deleted
+        and its key leads here from now on (HTTP 301). Honours If-Match."""
+        if not request.user.has_perm(self.merge_permission):
+            raise PermissionDenied(f"Only reviewers may merge {self.get_noun()}s.")
+        given = serializers.MergeSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        with transaction.atomic():
+            survivor = self.get_object()
+            conditional.check_if_match(request, survivor)
+            duplicate = self.duplicate_named(given.validated_data["duplicate"])
+            try:
+                merged = self.merge_records(
+                    survivor=survivor, duplicate=duplicate, user=request.user
+                )
+            except NotPermitted as error:
+                raise PermissionDenied(error.message) from error
+            except MergeNotAllowed as error:
+                raise ValidationError({"duplicate": [error.message]}) from error
+            data, headers = self.read(merged), conditional.etag_headers(merged)
+        return Response(data, headers=headers)
+
+    def get_noun(self) -> str:
+        return str(self.serializer_class.Meta.model._meta.verbose_name)
+
+    def duplicate_named(self, key: str):
+        record, redirected = self.find_by_key(key)
+        if record is None:
+            raise ValidationError({"duplicate": [f"No {self.get_noun()} has the key {key}."]})
+        if redirected:
+            raise ValidationError({"duplicate": [f"{key} was merged into {record.key} already."]})
+        return record
+
+
 class FacetParams(forms.Form):
     facet_limit = WholeNumberField(required=False, min_value=1, max_value=100)
+
+
+class SimilarParams(forms.Form):
+    limit = WholeNumberField(required=False, min_value=1, max_value=50)
 
 
 QUOTE_WRITE_DOC = extend_schema(
@@ -117,7 +282,7 @@ QUOTE_WRITE_DOC = extend_schema(
 
 
 @extend_schema_view(create=QUOTE_WRITE_DOC, update=QUOTE_WRITE_DOC, partial_update=QUOTE_WRITE_DOC)
-class QuoteViewSet(WriteReadViewSet):
+class QuoteViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
     """Statements: who said what, in which role, when, and where it was reported.
 
     Anonymous clients see published quotes only; editors see every status.
@@ -126,6 +291,17 @@ class QuoteViewSet(WriteReadViewSet):
     serializer_class = serializers.QuoteSerializer
     write_serializer_class = serializers.QuoteWriteSerializer
     filterset_class = filters.QuoteFilterSet
+    record_history = staticmethod(selectors.quote_history)
+    merge_permission = "quotes.merge_quote"
+    redirects_merged_keys = True
+    find_by_key = staticmethod(selectors.quote_by_key)
+    merge_records = staticmethod(services.quote_merge)
+
+    def merged_into(self, key: str) -> Quote | None:
+        quote, redirected = selectors.quote_by_key(key)
+        if redirected and Quote.objects.visible_to(self.request.user).filter(pk=quote.pk).exists():
+            return quote
+        return None
 
     def get_queryset(self) -> QuerySet:
         return (
@@ -134,7 +310,7 @@ class QuoteViewSet(WriteReadViewSet):
             .prefetch_related(
                 "topics",
                 "translations",
-                Prefetch("citations", Citation.objects.select_related("source")),
+                Prefetch("citations", Citation.objects.select_related("source", "verified_by")),
             )
         )
 
@@ -167,6 +343,64 @@ class QuoteViewSet(WriteReadViewSet):
         queryset = self.filter_queryset(self.get_queryset())
         return Response(quote_facets(queryset, limit=limit))
 
+    @extend_schema(
+        parameters=[OpenApiParameter("source", str, OpenApiParameter.PATH, description="Key.")],
+        request=None,
+        responses=serializers.CitationSerializer,
+        filters=False,
+    )
+    @action(
+        detail=True,
+        methods=["post", "delete"],
+        url_path=rf"citations/(?P<source>{KEY_IN_URL})/verification",
+        url_name="citation-verification",
+        pagination_class=None,
+    )
+    def verification(self, request, *args, source: str, **kwargs):
+        """POST: record that you (a reviewer) checked the excerpt of the quote's citation of
+        this source against the source; DELETE: withdraw that. Changing the excerpt or the
+        source withdraws it too."""
+        if not request.user.has_perm("quotes.verify_citation"):
+            raise PermissionDenied("Only reviewers may verify citations.")
+        citation = get_object_or_404(self.get_object().citations, source__key=source)
+        step = services.citation_verify if request.method == "POST" else services.citation_unverify
+        try:
+            step(citation=citation, user=request.user)
+        except TransitionNotAllowed as error:
+            raise ValidationError({"excerpt": [error.message]}) from error
+        except DjangoValidationError as error:
+            raise serializers.as_drf_error(error) from error
+        checked = Citation.objects.select_related("source", "verified_by").get(pk=citation.pk)
+        return Response(serializers.CitationSerializer(checked).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "limit", OpenApiTypes.INT, description="How many at most (default 10, up to 50)."
+            )
+        ],
+        responses=serializers.SimilarQuoteSerializer(many=True),
+        filters=False,
+    )
+    @action(detail=True, pagination_class=None)
+    def similar(self, request, *args, **kwargs):
+        """Possible duplicates of the quote, best first: quotes by the same speaker with a
+        similar text, said within a month of it (or undated). Only the quotes the client
+        may see: published and retracted ones for everyone, every status for editors."""
+        limit = validate_params(SimilarParams, request.query_params)["limit"] or 10
+        found = selectors.quote_similar(
+            self.get_object(), limit=limit, among=Quote.objects.visible_to(request.user)
+        )
+        represented = self.get_queryset().in_bulk([quote.pk for quote, _ in found])
+        similar = []
+        for quote, score in found:
+            similar.append(represented[quote.pk])
+            similar[-1].similarity = score
+        context = self.get_serializer_context()
+        return Response(
+            serializers.SimilarQuoteSerializer(similar, many=True, context=context).data
+        )
+
 
 @extend_schema_view(
     create=extend_schema(
@@ -179,12 +413,20 @@ class QuoteViewSet(WriteReadViewSet):
         request=serializers.SpeakerWriteSerializer, responses=serializers.SpeakerSerializer
     ),
 )
-class SpeakerViewSet(WriteReadViewSet):
+class SpeakerViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
     """People quoted, with their other names and dated affiliations."""
 
     serializer_class = serializers.SpeakerSerializer
     write_serializer_class = serializers.SpeakerWriteSerializer
     filterset_class = filters.SpeakerFilterSet
+    merge_permission = "quotes.merge_speaker"
+    redirects_merged_keys = True
+    find_by_key = staticmethod(selectors.speaker_by_key)
+    merge_records = staticmethod(services.speaker_merge)
+
+    def merged_into(self, key: str) -> Speaker | None:
+        speaker, redirected = selectors.speaker_by_key(key)
+        return speaker if redirected else None
 
     def get_queryset(self) -> QuerySet:
         return (
@@ -205,7 +447,7 @@ class SpeakerViewSet(WriteReadViewSet):
             return super().list(request, *args, **kwargs)
 
 
-class OrganizationViewSet(KeyedViewSet):
+class OrganizationViewSet(HistoryMixin, KeyedViewSet):
     """Governments, ministries, parties, universities… in which speakers hold roles."""
 
     serializer_class = serializers.OrganizationSerializer
@@ -215,7 +457,7 @@ class OrganizationViewSet(KeyedViewSet):
         return Organization.objects.select_related("parent").order_by("name", "key")
 
 
-class SourceViewSet(KeyedViewSet):
+class SourceViewSet(HistoryMixin, KeyedViewSet):
     """Where quotes were reported: articles, transcripts, statements…"""
 
     serializer_class = serializers.SourceSerializer

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -23,20 +23,24 @@ from quotes.exceptions import CurationError, EditConflict
 from quotes.excerpts import excerpt_in_context
 from quotes.models import Citation
 
-API_COLLECTIONS = {
-    "quotes.quote": "quotes",
-    "quotes.speaker": "speakers",
-    "quotes.organization": "organizations",
-    "quotes.source": "sources",
+# The API's routes of records (api/urls.py), by model.
+API_DETAIL_ROUTES = {
+    "quotes.quote": "api:quote-detail",
+    "quotes.speaker": "api:speaker-detail",
+    "quotes.organization": "api:organization-detail",
+    "quotes.source": "api:source-detail",
 }
 
 
 def api_path(obj: models.Model) -> str | None:
     """The record's address in the REST API (``/api/v1/quotes/{key}/``)."""
-    collection = API_COLLECTIONS.get(obj._meta.label_lower)
-    if collection is None or not getattr(obj, "key", ""):
+    route = API_DETAIL_ROUTES.get(obj._meta.label_lower)
+    if route is None or not getattr(obj, "key", ""):
         return None
-    return f"/api/v1/{collection}/{obj.key}/"
+    try:
+        return reverse(route, kwargs={"key": obj.key})
+    except NoReverseMatch:  # a key the API's URLs do not accept (keys are validated)
+        return None
 
 
 def plural(count: int, noun: str) -> str:

@@ -35,12 +35,14 @@ def quote_similar(
     speaker: Speaker | int | None = None,
     said: ReducedDate | str | None = None,
     limit: int = 10,
+    among: models.QuerySet | None = None,
 ) -> list[tuple[Quote, float]]:
     """Possible duplicates, best first, with a score from 0 to 1.
 
     The same speaker, a similar text (pg_trgm: the better of whole-text similarity and
     of one text being contained in the other), and a date within a month of the other
-    (undated quotes are kept, since they cannot be told apart by date).
+    (undated quotes are kept, since they cannot be told apart by date). ``among``
+    narrows the candidates, e.g. to the quotes a user may see.
     """
     text = text if text is not None else quote.text if quote else ""
     speaker = speaker if speaker is not None else quote.speaker_id if quote else None
@@ -48,7 +50,8 @@ def quote_similar(
     if not text.strip() or speaker is None:
         return []
     candidates = (
-        Quote.objects.filter(speaker=speaker)
+        (Quote.objects.all() if among is None else among)
+        .filter(speaker=speaker)
         .annotate(
             score=Greatest(
                 TrigramSimilarity("text", text),

@@ -40,15 +40,27 @@ def api_client():
     return APIClient()
 
 
-@pytest.fixture
-def editor_api(editor):
-    """An API client authenticated with an editor's token."""
+def token_client(user):
+    """An API client authenticated with ``user``'s token."""
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=editor).key}")
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client
+
+
+@pytest.fixture
+def editor_api(editor):
+    """An API client authenticated with an editor's token."""
+    return token_client(editor)
+
+
+@pytest.fixture
+def reviewer_api(reviewer):
+    """An API client authenticated with a reviewer's token."""
+    return token_client(reviewer)
 
 
 @pytest.fixture

@@ -184,3 +184,11 @@ def test_the_history_page_does_not_query_per_change(editor_client):
     with CaptureQueriesContext(connection) as many:
         assert editor_client.get(url).status_code == 200
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+@pytest.mark.urls("tests.moved_api_urls")
+def test_api_links_follow_the_api_routes(editor_client):
+    make_graph()
+    quote = Quote.objects.first()
+    page = editor_client.get(admin_url(Quote, "change", quote.pk)).content.decode()
+    assert f'href="/elsewhere/api/quotes/{quote.key}/"' in page

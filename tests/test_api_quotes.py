@@ -94,6 +94,9 @@ def test_quote_representation(api_client):
                 "archive_url": "https://archive.example.org/a",
             },
             "excerpt": "halt its collective punishment",
+            "verified": False,
+            "verified_by": None,
+            "verified_at": None,
         }
     ]
     assert body["status"] == "published"

@@ -22,6 +22,14 @@ ENDPOINTS = {
     "/api/v1/sources/{key}/": {"get", "put", "patch", "delete"},
     "/api/v1/topics/": {"get", "post"},
     "/api/v1/topics/{key}/": {"get", "put", "patch", "delete"},
+    "/api/v1/quotes/{key}/history/": {"get"},
+    "/api/v1/quotes/{key}/similar/": {"get"},
+    "/api/v1/quotes/{key}/merge/": {"post"},
+    "/api/v1/quotes/{key}/citations/{source}/verification/": {"post", "delete"},
+    "/api/v1/speakers/{key}/merge/": {"post"},
+    "/api/v1/speakers/{key}/history/": {"get"},
+    "/api/v1/organizations/{key}/history/": {"get"},
+    "/api/v1/sources/{key}/history/": {"get"},
 }
 
 
@@ -85,3 +93,56 @@ def test_browsable_api_stays_available(client):
     assert response.status_code == 200
     assert "text/html" in response["Content-Type"]
     assert "Quote List" in response.content.decode()
+
+
+def test_schema_documents_etags_and_if_match(client):
+    schema = json.loads(client.get("/api/schema/?format=json").content)
+    record = schema["paths"]["/api/v1/quotes/{key}/"]
+    assert "ETag" in record["get"]["responses"]["200"]["headers"]
+    for method in ["put", "patch", "delete"]:
+        operation = record[method]
+        assert "If-Match" in {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+        failed = operation["responses"]["412"]["content"]["application/json"]["schema"]
+        assert failed == {"$ref": "#/components/schemas/PreconditionFailed"}
+    assert "ETag" in record["patch"]["responses"]["200"]["headers"]
+    assert "ETag" not in schema["paths"]["/api/v1/topics/{key}/"]["get"]["responses"]["200"].get(
+        "headers", {}
+    )
+
+
+def test_schema_documents_the_history(client):
+    schema = json.loads(client.get("/api/schema/?format=json").content)
+    history = schema["paths"]["/api/v1/quotes/{key}/history/"]["get"]
+    page = history["responses"]["200"]["content"]["application/json"]["schema"]
+    assert page == {"$ref": "#/components/schemas/PaginatedHistoryEntryList"}
+    assert {p["name"] for p in history["parameters"]} == {"key", "page", "page_size"}
+    entry = schema["components"]["schemas"]["HistoryEntry"]["properties"]
+    assert {"version", "at", "user", "action", "changes"} <= set(entry)
+    change = schema["components"]["schemas"]["Change"]["properties"]
+    assert {"part", "action", "fields"} <= set(change)
+
+
+def test_schema_documents_similar_quotes(client):
+    schema = json.loads(client.get("/api/schema/?format=json").content)
+    similar = schema["paths"]["/api/v1/quotes/{key}/similar/"]["get"]
+    body = similar["responses"]["200"]["content"]["application/json"]["schema"]
+    assert body == {"type": "array", "items": {"$ref": "#/components/schemas/SimilarQuote"}}
+    assert {p["name"] for p in similar["parameters"]} == {"key", "limit"}
+    assert "score" in schema["components"]["schemas"]["SimilarQuote"]["properties"]
+
+
+def test_schema_documents_merges_and_the_redirects_of_merged_keys(client):
+    schema = json.loads(client.get("/api/schema/?format=json").content)
+    paths = schema["paths"]
+    merge = paths["/api/v1/quotes/{key}/merge/"]["post"]
+    body = merge["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/Merge"}
+    assert {"200", "412"} <= set(merge["responses"])
+    for path in [
+        "/api/v1/quotes/{key}/",
+        "/api/v1/speakers/{key}/",
+        "/api/v1/quotes/{key}/history/",
+    ]:
+        assert "301" in paths[path]["get"]["responses"]
+    assert "308" in paths["/api/v1/quotes/{key}/"]["patch"]["responses"]
+    assert "301" not in paths["/api/v1/organizations/{key}/"]["get"]["responses"]

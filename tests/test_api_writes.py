@@ -1,13 +1,15 @@
 """Writes: editors only, validated like the admin, through the services."""
 
 import pytest
-from django.core.management import call_command
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from quotes.models import Affiliation, Organization, Quote, Source, Speaker, Translation
 from tests.factories import (
     AffiliationFactory,
+    CitationFactory,
     OrganizationFactory,
     QuoteFactory,
     SourceFactory,
@@ -187,7 +189,8 @@ def test_full_update_and_delete(editor_api, wang_yi):
         ({"text": ""}, "text"),
         ({"kind": "verbatim"}, "kind"),
         ({"topics": ["no-such-topic"]}, "topics"),
-        ({"status": "retracted"}, "retraction_reason"),
+        ({"status": "retracted"}, "status"),
+        ({"status": "published"}, "status"),
         ({"key": "bad key"}, "key"),
         ({"text": "nul\x00byte"}, "text"),
         (
@@ -309,3 +312,36 @@ def test_create_editor_makes_an_existing_user_an_editor(capsys):
     call_command("create_editor", "existing")
     assert Token.objects.get(user=user).key == capsys.readouterr().out.strip().splitlines()[-1]
     assert user.groups.filter(name="Editors").exists()
+
+
+def test_create_editor_makes_a_reviewer_whose_token_publishes(capsys):
+    call_command("create_editor", "checker", "--reviewer")
+    output = capsys.readouterr().out.strip().splitlines()
+    assert output[0] == "Created the reviewer checker."
+    user = Token.objects.get(key=output[-1]).user
+    assert set(user.groups.values_list("name", flat=True)) == {"Editors", "Reviewers"}
+    assert user.is_staff
+    quote = CitationFactory(quote__status=Quote.Status.REVIEW, excerpt="As said.").quote
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {output[-1]}")
+    response = client.patch(f"{QUOTES}{quote.key}/", {"status": "published"}, format="json")
+    assert response.status_code == 200, response.content
+
+
+def test_create_editor_without_reviewer_makes_a_reviewer_an_editor_again(capsys):
+    call_command("create_editor", "checker", "--reviewer")
+    token = capsys.readouterr().out.strip().splitlines()[-1]
+    call_command("create_editor", "checker", "--reviewer")
+    output = capsys.readouterr().out.strip().splitlines()
+    assert (output[0], output[-1]) == ("checker is a reviewer.", token)
+    call_command("create_editor", "checker")
+    output = capsys.readouterr().out.strip().splitlines()
+    assert (output[0], output[-1]) == ("checker is an editor, no longer a reviewer.", token)
+    user = Token.objects.get(key=token).user
+    assert list(user.groups.values_list("name", flat=True)) == ["Editors"]
+
+
+def test_create_editor_refuses_an_invalid_user_name():
+    with pytest.raises(CommandError, match="is not a valid user name"):
+        call_command("create_editor", "no spaces/allowed", "--reviewer")
+    assert not get_user_model().objects.exists()

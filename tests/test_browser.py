@@ -107,6 +107,13 @@ def verify_and_publish(page, live_server, quote: Quote) -> None:
     assert "was changed successfully" in save(page)
 
 
+def public_search(page, live_server, q: str) -> list[str]:
+    """The keys an anonymous client finds with the API's search (a page never logged in)."""
+    response = page.request.get(f"{live_server.url}/api/v1/quotes/", params={"q": q})
+    assert response.ok, response.text()
+    return [item["key"] for item in response.json()["results"]]
+
+
 # Tests ----------------------------------------------------------------------------------
 
 
@@ -124,9 +131,18 @@ def test_an_editor_enters_a_quote_and_a_reviewer_publishes_it(new_page, live_ser
     submit_for_review(editor_page, quote)
     assert Quote.objects.get(pk=quote.pk).status == Quote.Status.REVIEW
 
+    reader_page = new_page()
+    assert public_search(reader_page, live_server, "collective punishment") == []
+
     reviewer_page = new_page()
     log_in(reviewer_page, live_server, reviewer)
     verify_and_publish(reviewer_page, live_server, quote)
+
+    # Published: the public finds it, by its translation and by its original text.
+    assert public_search(reader_page, live_server, "collective punishment") == [quote.key]
+    assert public_search(reader_page, live_server, "集体惩罚") == [quote.key]
+    detail = reader_page.request.get(f"{live_server.url}/api/v1/quotes/{quote.key}/").json()
+    assert detail["citations"][0]["verified_by"] == reviewer.username
 
     quote = Quote.objects.select_related("role").get(pk=quote.pk)
     assert quote.status == Quote.Status.PUBLISHED
