@@ -39,6 +39,18 @@ def key_field(**kwargs) -> models.SlugField:
     )
 
 
+def user_field() -> models.ForeignKey:
+    """Who did something to a record; kept (as empty) when the account is deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+
 def language_field(**kwargs) -> models.CharField:
     return models.CharField(
         max_length=35,
@@ -389,22 +401,8 @@ class Quote(TimeStamped):
         max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     retraction_reason = models.TextField(blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    created_by = user_field()
+    updated_by = user_field()
     search_vector = SearchVectorField(
         null=True,
         editable=False,
@@ -484,14 +482,7 @@ class Citation(TimeStamped):
     quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="citations")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
     excerpt = models.TextField(blank=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    verified_by = user_field()
     verified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
