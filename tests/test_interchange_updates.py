@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.db import connection
 from django.utils import timezone
 
 from quotes import services
+from quotes.interchange import importer
 from quotes.models import Affiliation, Citation, Quote, Speaker, SpeakerName, Topic, Translation
 from tests.factories import EditorFactory
 from tests.interchange_support import (
@@ -315,3 +317,32 @@ def test_importing_a_file_with_unlisted_explicit_roles_twice_changes_nothing(pat
     assert counts_line(outcome, "speakers") == "speakers 0 created 0 updated 1 unchanged"
     assert counts_line(outcome, "quotes") == "quotes 0 created 0 updated 1 unchanged"
     assert Affiliation.objects.get(role="Special Envoy").pk == envoy.pk
+
+
+def test_an_explicit_role_at_a_stored_organization_not_listed_for_the_speaker(path, imported):
+    speaker = {**SPEAKER, "key": "zhang-jun", "name": "Zhang Jun", "affiliations": []}
+    explicit = {
+        **QUOTE,
+        "key": "zhang-jun-2023",
+        "speaker": "zhang-jun",
+        "role": {"organization": "un", "role": "Permanent Representative", "start": "2019"},
+    }
+    outcome = run_import(path, ndjson(speaker, explicit))
+    assert outcome.ok, outcome.err
+    quote = Quote.objects.get(key="zhang-jun-2023")
+    assert (quote.role.organization.key, quote.role.role, str(quote.role.start)) == (
+        "un",
+        "Permanent Representative",
+        "2019",
+    )
+    assert quote.role.speaker.key == "zhang-jun"
+    assert run_import(path, ndjson(speaker, explicit)).ok
+    assert Affiliation.objects.filter(speaker__key="zhang-jun").count() == 1
+
+
+def test_a_large_import_refreshes_the_planner_statistics(path, monkeypatch):
+    monkeypatch.setattr(importer, "ANALYZE_AFTER_RECORDS", 4)
+    assert run_import(path, ndjson(*VALID)).ok
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'quotes_quote'")
+        assert cursor.fetchone()[0] == 1
