@@ -172,7 +172,7 @@ def test_unknown_language_in_a_well_formed_tag(path):
         path,
         with_line(3, {**QUOTE, "translations": translations}),
         'line 4, field translations[0].language: "qq" is not a BCP 47 language tag such as '
-        "en, zh or pt-BR.",
+        "en, zh or pt-BR",
     )
 
 

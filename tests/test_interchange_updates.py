@@ -346,3 +346,12 @@ def test_a_large_import_refreshes_the_planner_statistics(path, monkeypatch):
     with connection.cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'quotes_quote'")
         assert cursor.fetchone()[0] == 1
+
+
+def test_errors_on_standard_input(monkeypatch):
+    stdin = io.TextIOWrapper(io.BytesIO(b'{"type": "quote"\n'), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", stdin)
+    outcome = run_import(Path("-"))
+    assert not outcome.ok
+    assert outcome.error_lines == ["line 1: invalid JSON: Expecting ',' delimiter (column 17)"]
+    assert "1 error in standard input: nothing was imported." in outcome.err

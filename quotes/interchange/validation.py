@@ -148,7 +148,7 @@ class FileCheck:
         try:
             return language(value)
         except ValidationError as error:
-            self.error(field, error.messages[0])
+            self.error(field, error.messages[0].rstrip("."))
             return None
 
     def country(self, value: str | None, field: str = "country") -> None:

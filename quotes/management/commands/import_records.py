@@ -41,8 +41,9 @@ class Command(BaseCommand):
             for error in report.errors:
                 self.stderr.write(str(error))
             count = len(report.errors)
+            where = "standard input" if path == "-" else path
             raise CommandError(
-                f"{count} error{'s' if count != 1 else ''} in {path}: nothing was imported."
+                f"{count} error{'s' if count != 1 else ''} in {where}: nothing was imported."
             )
         self.print_counts(report)
 
