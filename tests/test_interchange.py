@@ -351,6 +351,7 @@ def test_duplicates_inside_a_record(path):
         **QUOTE,
         "translations": [{"language": "en", "text": "a"}, {"language": "EN", "text": "b"}],
         "citations": [{"source": "mfa-2023-10-14"}, {"source": "mfa-2023-10-14"}],
+        "status": "draft",
     }
     refused(
         path,
@@ -366,6 +367,19 @@ def test_retracted_quote_needs_a_reason(path):
         with_line(3, {**QUOTE, "status": "retracted"}),
         "line 4, field retraction_reason: a retracted quote needs the reason for its retraction",
     )
+
+
+def test_a_published_quote_needs_a_cited_excerpt(path):
+    uncited = {**QUOTE, "status": "published", "citations": []}
+    blank = {
+        **QUOTE,
+        "status": "published",
+        "citations": [{"source": "mfa-2023-10-14", "excerpt": " "}],
+    }
+    message = "field citations: a published quote needs at least one citation with an excerpt"
+    refused(path, with_line(3, uncited), f"line 4, {message}")
+    refused(path, with_line(3, blank), f"line 4, {message}")
+    assert run_import(path, with_line(3, {**QUOTE, "status": "draft", "citations": []})).ok
 
 
 def test_organization_cycles(path):

@@ -138,8 +138,11 @@ def build_full_dataset() -> None:
                 official=official,
             )
         # Cited in an order that is not the sources' key order: the first source comes first.
-        for source in [sources[index % 7], bare_source][: index % 3]:
-            Citation.objects.create(quote=quote, source=source, excerpt="" if index % 5 else "“x”")
+        # A published quote has a cited excerpt, as publishing requires.
+        published = status == "published"
+        for source in [sources[index % 7], bare_source][: max(index % 3, published)]:
+            excerpt = "“x”" if published or not index % 5 else ""
+            Citation.objects.create(quote=quote, source=source, excerpt=excerpt)
 
 
 def role_states() -> dict:

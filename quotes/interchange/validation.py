@@ -292,6 +292,10 @@ def check_quote(check: FileCheck, record: dict) -> None:
         if item["source"] in seen_sources:
             check.error(field, f'source "{item["source"]}" is cited twice')
         seen_sources.add(item["source"])
+    cited = any(item.get("excerpt", "").strip() for item in record.get("citations", []))
+    if record.get("status") == "published" and not cited:
+        # The same rule as publishing in the admin or the API (docs/curation.md).
+        check.error("citations", "a published quote needs at least one citation with an excerpt")
     if record.get("status") == "retracted" and not record.get("retraction_reason", "").strip():
         check.error("retraction_reason", "a retracted quote needs the reason for its retraction")
     role = record.get("role")
