@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQueryField, SearchRank
@@ -293,3 +294,29 @@ def _highlight(candidate: _Candidate, marked: str) -> Highlight:
         field=candidate.field,
         language=candidate.language,
     )
+
+
+@contextmanager
+def search_vectors_deferred() -> Iterator[None]:
+    """Within the current transaction, leave quotes' search vectors to be refreshed later.
+
+    For bulk writers: a quote written with its translations would otherwise have its vector
+    computed twice. Call ``search_vectors_refresh`` for the quotes written (migration
+    0008_search_deferred).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('onrecord.defer_search', 'on', true)")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('onrecord.defer_search', 'off', true)")
+
+
+def search_vectors_refresh(quote_ids: Sequence[int]) -> None:
+    """Compute the search vectors of these quotes again (the quote trigger does it)."""
+    if quote_ids:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE quotes_quote SET search_vector = NULL WHERE id = ANY(%s)", [list(quote_ids)]
+            )

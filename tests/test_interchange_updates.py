@@ -355,3 +355,16 @@ def test_errors_on_standard_input(monkeypatch):
     assert not outcome.ok
     assert outcome.error_lines == ["line 1: invalid JSON: Expecting ',' delimiter (column 17)"]
     assert "1 error in standard input: nothing was imported." in outcome.err
+
+
+def test_imported_quotes_are_searchable_by_text_translation_and_speaker(path, client):
+    assert run_import(path, ndjson(*VALID)).ok
+    for query in ["集体惩罚", "punishment", "王毅"]:
+        response = client.get("/api/v1/quotes/", {"q": query})
+        assert [r["key"] for r in response.json()["results"]] == ["wang-yi-2023-10-14"], query
+    translation = Translation.objects.get()
+    changed = {**QUOTE, "translations": [{"language": "en", "text": "stop the blockade"}]}
+    assert run_import(path, ndjson(*VALID[:3], changed)).ok
+    assert Translation.objects.get().pk == translation.pk
+    assert client.get("/api/v1/quotes/", {"q": "punishment"}).json()["count"] == 0
+    assert client.get("/api/v1/quotes/", {"q": "blockade"}).json()["count"] == 1
