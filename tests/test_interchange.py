@@ -30,7 +30,7 @@ def path(tmp_path):
     return tmp_path / "records.ndjson"
 
 
-def refused(path, content, *expected: str) -> None:
+def assert_refused(path, content, *expected: str) -> None:
     """The import fails, prints exactly the ``expected`` errors and writes nothing."""
     before = snapshot()
     outcome = run_import(path, content)
@@ -61,7 +61,7 @@ def test_a_valid_file_imports_and_reports_counts(path):
 
 
 def test_invalid_json(path):
-    refused(
+    assert_refused(
         path,
         with_line(3, '{"type": "quote", "key": "x" "speaker": "wang-yi"}\n'),
         "line 4: invalid JSON: Expecting ',' delimiter (column 30)",
@@ -69,7 +69,7 @@ def test_invalid_json(path):
 
 
 def test_unknown_type(path):
-    refused(
+    assert_refused(
         path,
         with_line(1, {**SPEAKER, "type": "person"}),
         'line 2, field type: unknown type "person"; '
@@ -80,12 +80,12 @@ def test_unknown_type(path):
 
 def test_missing_required_field(path):
     record = {name: value for name, value in QUOTE.items() if name != "text"}
-    refused(path, with_line(3, record), "line 4, field text: missing required field")
+    assert_refused(path, with_line(3, record), "line 4, field text: missing required field")
 
 
 def test_missing_type(path):
     record = {name: value for name, value in SOURCE.items() if name != "type"}
-    refused(
+    assert_refused(
         path,
         with_line(2, record),
         "line 3, field type: missing required field",
@@ -104,12 +104,12 @@ def test_missing_type(path):
     ],
 )
 def test_bad_date(path, said, message):
-    refused(path, with_line(3, {**QUOTE, "said": said}), f"line 4, field said: {message}")
+    assert_refused(path, with_line(3, {**QUOTE, "said": said}), f"line 4, field said: {message}")
 
 
 def test_bad_date_in_a_nested_field(path):
     affiliations = [{"organization": "prc-mfa", "role": "Minister", "end": "2022-00"}]
-    refused(
+    assert_refused(
         path,
         with_line(1, {**SPEAKER, "affiliations": affiliations}),
         'line 2, field affiliations[0].end: "2022-00": month 0 does not exist',
@@ -117,7 +117,7 @@ def test_bad_date_in_a_nested_field(path):
 
 
 def test_unknown_reference(path):
-    refused(
+    assert_refused(
         path,
         with_line(3, {**QUOTE, "speaker": "wang-yu"}),
         UNKNOWN_WANG_YI.replace("wang-yi", "wang-yu"),
@@ -126,7 +126,7 @@ def test_unknown_reference(path):
 
 def test_reference_to_a_later_line(path):
     content = ndjson(ORGANIZATION, SOURCE, QUOTE, SPEAKER)
-    refused(
+    assert_refused(
         path,
         content,
         'line 3, field speaker: speaker "wang-yi" is defined on line 4, after this line; '
@@ -143,7 +143,7 @@ def test_reference_to_a_stored_record(path):
 
 def test_same_key_twice_with_different_content(path):
     content = ndjson(*VALID, {**SOURCE, "title": "Another title"})
-    refused(
+    assert_refused(
         path,
         content,
         'line 5, field key: source "mfa-2023-10-14" is already defined on line 3 '
@@ -159,7 +159,7 @@ def test_same_key_twice_with_the_same_content_is_imported_once(path):
 
 @pytest.mark.parametrize("tag", ["english", "e n", "zz-ZZZZZZZZZ", "x-klingon"])
 def test_malformed_language_tag(path, tag):
-    refused(
+    assert_refused(
         path,
         with_line(3, {**QUOTE, "language": tag}),
         f'line 4, field language: "{tag}" is not a BCP 47 language tag such as en, zh or pt-BR',
@@ -168,7 +168,7 @@ def test_malformed_language_tag(path, tag):
 
 def test_unknown_language_in_a_well_formed_tag(path):
     translations = [{"language": "qq", "text": "…"}]
-    refused(
+    assert_refused(
         path,
         with_line(3, {**QUOTE, "translations": translations}),
         'line 4, field translations[0].language: "qq" is not a BCP 47 language tag such as '
@@ -178,7 +178,7 @@ def test_unknown_language_in_a_well_formed_tag(path):
 
 def test_line_over_one_megabyte(path):
     long_quote = {**QUOTE, "text": "x" * MAX_LINE_BYTES}
-    refused(
+    assert_refused(
         path,
         ndjson(ORGANIZATION, SPEAKER, SOURCE, long_quote, {**QUOTE, "key": "another"}),
         "line 4: line longer than 1048576 bytes (1 MB); split the record",
@@ -196,7 +196,7 @@ def test_a_line_of_exactly_one_megabyte_is_accepted(path):
 
 
 def test_utf8_byte_order_mark(path):
-    refused(
+    assert_refused(
         path,
         b"\xef\xbb\xbf" + ndjson(*VALID).encode(),
         "line 1: the file starts with a UTF-8 byte order mark (BOM); save it as UTF-8 without BOM",
@@ -204,7 +204,7 @@ def test_utf8_byte_order_mark(path):
 
 
 def test_windows_line_endings(path):
-    refused(
+    assert_refused(
         path,
         ndjson(*VALID).replace("\n", "\r\n").encode(),
         "line 1: Windows line ending (CR LF) on 4 line(s), the first one here; "
@@ -214,7 +214,7 @@ def test_windows_line_endings(path):
 
 def test_windows_line_endings_do_not_hide_other_errors(path):
     content = with_line(3, {**QUOTE, "said": "2023-13-45"}).replace("\n", "\r\n")
-    refused(
+    assert_refused(
         path,
         content.encode(),
         "line 1: Windows line ending (CR LF) on 4 line(s), the first one here; "
@@ -224,11 +224,11 @@ def test_windows_line_endings_do_not_hide_other_errors(path):
 
 
 def test_empty_file(path):
-    refused(path, b"", "line 1: the file is empty: expected one JSON record per line")
+    assert_refused(path, b"", "line 1: the file is empty: expected one JSON record per line")
 
 
 def test_empty_line(path):
-    refused(
+    assert_refused(
         path,
         ndjson(ORGANIZATION, SPEAKER) + "\n" + ndjson(SOURCE, QUOTE),
         "line 3: empty line: every line must hold one JSON object",
@@ -240,7 +240,7 @@ def test_non_utf8_file(path):
     latin1 = ndjson({**SPEAKER, "name": "Wáng Yì", "names": []}).encode("latin-1")
     lines = content.splitlines(keepends=True)
     lines[1] = latin1
-    refused(
+    assert_refused(
         path,
         b"".join(lines),
         "line 2: not valid UTF-8 (byte 0xe1 at position 49); the file must be encoded in UTF-8",
@@ -249,7 +249,7 @@ def test_non_utf8_file(path):
 
 
 def test_unknown_field(path):
-    refused(
+    assert_refused(
         path,
         with_line(3, {**QUOTE, "speeker": "wang-yi"}),
         "line 4, field speeker: unknown field; expected type, key, speaker, text, language, "
@@ -258,7 +258,7 @@ def test_unknown_field(path):
 
 
 def test_a_field_twice_in_one_object(path):
-    refused(
+    assert_refused(
         path,
         with_line(2, '{"type": "source", "key": "a", "key": "b", "title": "T"}\n'),
         'line 3: invalid JSON: the field "key" appears twice in one object',
@@ -268,7 +268,7 @@ def test_a_field_twice_in_one_object(path):
 
 
 def test_not_an_object(path):
-    refused(path, with_line(2, "[1, 2]\n") + "", *_not_object_errors())
+    assert_refused(path, with_line(2, "[1, 2]\n") + "", *_not_object_errors())
 
 
 def _not_object_errors():
@@ -280,7 +280,7 @@ def _not_object_errors():
 
 
 def test_wrong_value_types_and_enumerations(path):
-    refused(
+    assert_refused(
         path,
         with_line(3, {**QUOTE, "kind": "verbatim", "topics": "gaza", "status": 1}),
         'line 4, field kind: "verbatim" is not one of: direct, partial, indirect',
@@ -290,7 +290,7 @@ def test_wrong_value_types_and_enumerations(path):
 
 
 def test_country_code_and_wikidata_id(path):
-    refused(
+    assert_refused(
         path,
         with_line(0, {**ORGANIZATION, "country": "XX", "wikidata": "42"}),
         'line 1, field country: "XX" is not an ISO 3166-1 alpha-2 country code',
@@ -299,7 +299,7 @@ def test_country_code_and_wikidata_id(path):
 
 
 def test_country_code_shape(path):
-    refused(
+    assert_refused(
         path,
         with_line(0, {**ORGANIZATION, "country": "China"}),
         'line 1, field country: "China" is not an ISO 3166-1 alpha-2 country code such as CN or US',
@@ -307,7 +307,7 @@ def test_country_code_shape(path):
 
 
 def test_bad_key_and_url(path):
-    refused(
+    assert_refused(
         path,
         with_line(2, {**SOURCE, "key": "mfa 2023", "url": "www.mfa.gov.cn"}),
         'line 3, field key: "mfa 2023" is not a key: '
@@ -320,14 +320,14 @@ def test_bad_key_and_url(path):
 
 def test_a_url_already_used_by_another_source(path):
     other = {**SOURCE, "key": "another-source"}
-    refused(
+    assert_refused(
         path,
         ndjson(*VALID, other),
         'line 5, field url: "https://www.mfa.gov.cn/eng/2023-10-14" is already the url of '
         'source "mfa-2023-10-14" (line 3)',
     )
     assert run_import(path, ndjson(SOURCE)).ok
-    refused(
+    assert_refused(
         path,
         ndjson(other),
         'line 1, field url: "https://www.mfa.gov.cn/eng/2023-10-14" is already the url of '
@@ -339,7 +339,7 @@ def test_affiliation_ending_before_it_starts(path):
     affiliations = [
         {"organization": "prc-mfa", "role": "Minister", "start": "1993-05", "end": "1993-04"}
     ]
-    refused(
+    assert_refused(
         path,
         with_line(1, {**SPEAKER, "affiliations": affiliations}),
         'line 2, field affiliations[0].end: "1993-04" is before the start "1993-05"',
@@ -353,7 +353,7 @@ def test_duplicates_inside_a_record(path):
         "citations": [{"source": "mfa-2023-10-14"}, {"source": "mfa-2023-10-14"}],
         "status": "draft",
     }
-    refused(
+    assert_refused(
         path,
         with_line(3, quote),
         'line 4, field citations[1].source: source "mfa-2023-10-14" is cited twice',
@@ -362,7 +362,7 @@ def test_duplicates_inside_a_record(path):
 
 
 def test_retracted_quote_needs_a_reason(path):
-    refused(
+    assert_refused(
         path,
         with_line(3, {**QUOTE, "status": "retracted"}),
         "line 4, field retraction_reason: a retracted quote needs the reason for its retraction",
@@ -377,8 +377,8 @@ def test_a_published_quote_needs_a_cited_excerpt(path):
         "citations": [{"source": "mfa-2023-10-14", "excerpt": " "}],
     }
     message = "field citations: a published quote needs at least one citation with an excerpt"
-    refused(path, with_line(3, uncited), f"line 4, {message}")
-    refused(path, with_line(3, blank), f"line 4, {message}")
+    assert_refused(path, with_line(3, uncited), f"line 4, {message}")
+    assert_refused(path, with_line(3, blank), f"line 4, {message}")
     assert run_import(path, with_line(3, {**QUOTE, "status": "draft", "citations": []})).ok
 
 
@@ -386,13 +386,13 @@ def test_organization_cycles(path):
     parent = {**ORGANIZATION, "key": "state-council", "name": "State Council"}
     child = {**ORGANIZATION, "parent": "state-council"}
     assert run_import(path, ndjson(parent, child)).ok
-    refused(
+    assert_refused(
         path,
         ndjson({**parent, "parent": "prc-mfa"}),
         "line 1, field parent: an organization cannot be its own ancestor: "
         "state-council → prc-mfa → state-council",
     )
-    refused(
+    assert_refused(
         path,
         ndjson({**ORGANIZATION, "parent": "prc-mfa"}),
         "line 1, field parent: an organization cannot be its own parent",
@@ -406,7 +406,7 @@ def test_every_error_of_a_file_is_reported(path):
         {**SOURCE, "published": "2023-10-32"},
         {**QUOTE, "said": "2023-13-45", "language": "chinese"},
     )
-    refused(
+    assert_refused(
         path,
         content,
         'line 1, field kind: "embassy" is not one of: government, ministry, '
@@ -437,7 +437,7 @@ def test_an_ambiguous_explicit_role_rolls_back_what_was_written(path):
         ],
     }
     quote = {**QUOTE, "said": "2017", "role": {"organization": "prc-mfa", "role": "Minister"}}
-    refused(
+    assert_refused(
         path,
         ndjson(ORGANIZATION, twice, SOURCE, quote),
         'line 4, field role: the speaker held "Minister" at "prc-mfa" 2 times; '
