@@ -1,0 +1,1 @@
+"""The public reading site: search, statement pages, speakers, topics, feeds, for readers."""

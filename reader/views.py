@@ -1,0 +1,195 @@
+"""The reader's pages. Lists of statements come from ``reader.listing`` (the API's search
+and filters); a record's own page shows it whole, or redirects from a merged record's key."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from quotes import selectors
+from quotes.facets import quote_facets
+from quotes.models import Affiliation, Citation, Organization, Quote, Source, Speaker, Topic
+from reader import cite, links
+from reader.chart import year_chart
+from reader.corrections import quote_corrections
+from reader.listing import quote_listing
+from reader.markup import json_ld
+
+PUBLIC_STATUSES = (Quote.Status.PUBLISHED, Quote.Status.RETRACTED)
+OVERVIEW_LIMIT = 100
+
+
+def can_edit(request: HttpRequest, permission: str = "quotes.change_quote") -> bool:
+    return request.user.is_authenticated and request.user.has_perm(permission)
+
+
+def listing_page(
+    request: HttpRequest,
+    template: str,
+    context: dict,
+    *,
+    fixed: Mapping[str, str] | None = None,
+    feed_url: str = "",
+) -> HttpResponse:
+    """A page with a list of statements narrowed by ``fixed`` and the request's filters."""
+    listing = quote_listing(request.GET, fixed=fixed)
+    params = links.own_params(request.GET)
+    hide = tuple(name for name in (fixed or {}) if name in links.FACET_TITLES)
+    context.update(
+        listing=listing,
+        params=params,
+        facet_groups=links.facet_groups(listing, params, hide=hide),
+        active_filters=links.active_filters(params, listing),
+        sort_links=links.sort_links(params),
+        downloads=links.download_links(params, fixed),
+        feed_url=feed_url + links.query_string(params),
+        page_links=page_links(listing, params),
+    )
+    return render(request, template, context, status=400 if listing.errors else 200)
+
+
+def page_links(listing, params: dict[str, str]) -> dict:
+    page = listing.page
+    if page is None or page.paginator.num_pages <= 1:
+        return {}
+    return {
+        "number": page.number,
+        "pages": page.paginator.num_pages,
+        "previous": links.query_string(params, page=str(page.number - 1))
+        if page.has_previous()
+        else "",
+        "next": links.query_string(params, page=str(page.number + 1)) if page.has_next() else "",
+    }
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    return listing_page(request, "reader/search.html", {}, feed_url=reverse("reader:feed"))
+
+
+@require_safe
+def quote_detail(request: HttpRequest, key: str) -> HttpResponse:
+    visible = PUBLIC_STATUSES if not can_edit(request, "quotes.view_quote") else Quote.Status
+    quote = (
+        Quote.objects.filter(key=key, status__in=list(visible))
+        .select_related("speaker", "role__organization")
+        .prefetch_related(
+            "topics",
+            "translations",
+            Prefetch("citations", Citation.objects.select_related("source").order_by("pk")),
+        )
+        .first()
+    )
+    if quote is None:
+        survivor, redirected = selectors.quote_by_key(key)
+        if redirected and survivor.status in visible:
+            return redirect("reader:quote", key=survivor.key, permanent=True)
+        raise Http404("No statement has this address.")
+    url = request.build_absolute_uri(reverse("reader:quote", args=[quote.key]))
+    speaker_url = request.build_absolute_uri(reverse("reader:speaker", args=[quote.speaker.key]))
+    context = {
+        "quote": quote,
+        "page_url": url,
+        "citations": list(quote.citations.all()),
+        "corrections": quote_corrections(quote),
+        "apa": cite.apa_citation(quote, url),
+        "chicago": cite.chicago_citation(quote, url),
+        "json_ld": json_ld(cite.quotation_jsonld(quote, url, speaker_url)),
+        "open_graph": cite.open_graph(quote, url),
+        "description": cite.open_graph(quote, url)["og:description"],
+        "edit_url": reverse("admin:quotes_quote_change", args=[quote.pk])
+        if can_edit(request)
+        else "",
+    }
+    return render(request, "reader/quote.html", context)
+
+
+@require_safe
+def speaker_detail(request: HttpRequest, key: str) -> HttpResponse:
+    speaker = (
+        Speaker.objects.filter(key=key)
+        .prefetch_related(
+            "names",
+            Prefetch(
+                "affiliations",
+                Affiliation.objects.select_related("organization").order_by("start", "pk"),
+            ),
+        )
+        .first()
+    )
+    if speaker is None:
+        survivor, redirected = selectors.speaker_by_key(key)
+        if redirected:
+            return redirect("reader:speaker", key=survivor.key, permanent=True)
+        raise Http404("No speaker has this address.")
+    overview = quote_facets(Quote.objects.published().filter(speaker=speaker), limit=OVERVIEW_LIMIT)
+    context = {
+        "speaker": speaker,
+        "roles": list(speaker.affiliations.all()),
+        "names": list(speaker.names.all()),
+        "chart": year_chart(overview["facets"]["year"]),
+        "topics": overview["facets"]["topic"],
+        "total": overview["count"],
+        "edit_url": admin_url(request, "speaker", speaker.pk),
+    }
+    return listing_page(
+        request,
+        "reader/speaker.html",
+        context,
+        fixed={"speaker": speaker.key},
+        feed_url=reverse("reader:speaker-feed", args=[speaker.key]),
+    )
+
+
+def admin_url(request: HttpRequest, model: str, pk: int) -> str:
+    if not can_edit(request, f"quotes.change_{model}"):
+        return ""
+    return reverse(f"admin:quotes_{model}_change", args=[pk])
+
+
+@require_safe
+def topic_detail(request: HttpRequest, key: str) -> HttpResponse:
+    topic = get_object_or_404(Topic, key=key)
+    context = {"topic": topic, "edit_url": admin_url(request, "topic", topic.pk)}
+    return listing_page(
+        request,
+        "reader/topic.html",
+        context,
+        fixed={"topic": topic.key},
+        feed_url=reverse("reader:topic-feed", args=[topic.key]),
+    )
+
+
+@require_safe
+def organization_detail(request: HttpRequest, key: str) -> HttpResponse:
+    organization = get_object_or_404(Organization.objects.select_related("parent"), key=key)
+    members = (
+        Affiliation.objects.filter(organization=organization)
+        .select_related("speaker")
+        .order_by("-start", "speaker__name", "pk")
+    )
+    context = {
+        "organization": organization,
+        "members": list(members),
+        "edit_url": admin_url(request, "organization", organization.pk),
+    }
+    return listing_page(
+        request, "reader/organization.html", context, fixed={"organization": organization.key}
+    )
+
+
+@require_safe
+def source_detail(request: HttpRequest, key: str) -> HttpResponse:
+    source = get_object_or_404(Source.objects.defer("full_text"), key=key)
+    context = {"source": source, "edit_url": admin_url(request, "source", source.pk)}
+    return listing_page(request, "reader/source.html", context, fixed={"source": source.key})
+
+
+@require_safe
+def about(request: HttpRequest) -> HttpResponse:
+    return render(request, "reader/about.html")
