@@ -10,9 +10,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from quotes.history import Change
+from quotes.history import Change, record_history
 from quotes.models import Quote
-from quotes.selectors import quote_history
 
 # Fields that only curation (or the database) changes.
 CURATION_FIELDS = {"status", "retraction_reason", "role_resolution", "verified_by", "verified_at"}
@@ -29,7 +28,7 @@ def quote_corrections(quote: Quote) -> list[Correction]:
     changes that published it (a statement may be created published, with its parts), but
     for what only curation changes."""
     corrections, published = [], False
-    for entry in reversed(quote_history(quote)):  # oldest first
+    for entry in reversed(record_history(quote)):  # oldest first
         if not published:
             published = any(_publishes(change) for change in entry.changes)
             continue

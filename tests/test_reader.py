@@ -123,8 +123,10 @@ def test_the_search_page_links_its_feed_and_downloads_of_all_matches(client, roo
     assert "/api/v1/quotes/?format=ndjson&q=dialogue&speaker=wang-yi" in links
 
 
-def test_retracted_statements_leave_the_results_unless_asked_for(client, room):
-    services.quote_retract(quote=room["quote"], reason="misattributed: said by a spokesman")
+def test_retracted_statements_leave_the_results_unless_asked_for(client, room, reviewer):
+    services.quote_retract(
+        quote=room["quote"], reason="misattributed: said by a spokesman", user=reviewer
+    )
     assert result_keys(page(client, "/", q="punishment")) == []
     assert result_keys(page(client, "/", q="punishment", status="retracted")) == [
         "wang-yi-2023-10-14"
@@ -194,8 +196,10 @@ def test_json_ld_cannot_end_its_block(client, room):
     assert json_ld(html)["description"] == quote.context
 
 
-def test_a_retracted_statement_keeps_its_page_with_a_banner(client, room):
-    services.quote_retract(quote=room["quote"], reason="misattributed: said by a spokesman")
+def test_a_retracted_statement_keeps_its_page_with_a_banner(client, room, reviewer):
+    services.quote_retract(
+        quote=room["quote"], reason="misattributed: said by a spokesman", user=reviewer
+    )
     html = page(client, "/quotes/wang-yi-2023-10-14/")
     assert "Retracted" in html
     assert "misattributed: said by a spokesman" in html
@@ -228,11 +232,11 @@ def test_old_keys_redirect_to_the_statement_and_speaker(client, room):
 
 
 @pytest.mark.django_db(transaction=True)  # each step its own transaction, as in the admin
-def test_corrections_after_publication_are_listed_with_their_dates(client):
+def test_corrections_after_publication_are_listed_with_their_dates(client, reviewer):
     quote = CitationFactory(quote__status=Quote.Status.REVIEW, quote__text="Frist text.").quote
-    services.quote_publish(quote=quote)
+    services.quote_publish(quote=quote, user=reviewer)
     quote.text = "First text."
-    services.quote_save(quote=quote)
+    services.quote_save(quote=quote, user=reviewer)
     html = page(client, f"/quotes/{quote.key}/")
     corrections = html.split('id="corrections-title"')[1].split("</section>")[0]
     assert re.search(
@@ -315,11 +319,11 @@ def test_speaker_and_topic_feeds(client, room):
     assert client.get("/topics/none/feed.atom").status_code == 404
 
 
-def test_a_correction_updates_the_feed_entry(client, room):
+def test_a_correction_updates_the_feed_entry(client, room, reviewer):
     quote = room["older"][0]
     before = {e.find(f"{ATOM}id").text: e for e in feed_entries(client, "/feeds/quotes.atom")}
     quote.text = "Dialogue is the only way, corrected."
-    services.quote_save(quote=quote)
+    services.quote_save(quote=quote, user=reviewer)
     entries = feed_entries(client, "/feeds/quotes.atom")
     first = entries[0]
     assert first.find(f"{ATOM}link").get("href").endswith(f"/quotes/{quote.key}/")
