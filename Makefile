@@ -40,7 +40,13 @@ $(AXE): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: install $(CHROMIUM) $(AXE)
+# A font with Chinese, Japanese and Korean characters, so that the screenshots show them.
+CJK_FONT := /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf
+$(CJK_FONT):
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-droid-fallback
+
+test: install $(CHROMIUM) $(CJK_FONT) $(AXE)
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY=test-only-secret $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install

@@ -6,6 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 from html import unescape
 
+import pghistory
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -231,12 +232,14 @@ def test_old_keys_redirect_to_the_statement_and_speaker(client, room):
     page(client, "/quotes/no-such-key/", 404)
 
 
-@pytest.mark.django_db(transaction=True)  # each step its own transaction, as in the admin
 def test_corrections_after_publication_are_listed_with_their_dates(client, reviewer):
-    quote = CitationFactory(quote__status=Quote.Status.REVIEW, quote__text="Frist text.").quote
+    # Each step in its own history context, as each request in the admin has.
+    with pghistory.context():
+        quote = CitationFactory(quote__status=Quote.Status.REVIEW, quote__text="Frist text.").quote
     services.quote_publish(quote=quote, user=reviewer)
-    quote.text = "First text."
-    services.quote_save(quote=quote, user=reviewer)
+    with pghistory.context():
+        quote.text = "First text."
+        services.quote_save(quote=quote, user=reviewer)
     html = page(client, f"/quotes/{quote.key}/")
     corrections = html.split('id="corrections-title"')[1].split("</section>")[0]
     assert re.search(
