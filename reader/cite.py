@@ -40,7 +40,7 @@ def apa_citation(quote: Quote, url: str) -> str:
 
 def chicago_citation(quote: Quote, url: str) -> str:
     """Chicago style: Speaker, “Text,” occasion, Date, OnRecord, URL."""
-    text = quote.text.rstrip().rstrip(".")
+    text = quote.text.rstrip().rstrip(".。")
     rest = [quote.context.rstrip(".")] if quote.context else []
     rest += [long_date(quote.said, style="month-first") or "n.d.", SITE_NAME, url]
     return f"{quote.speaker.name}, “{text},” " + ", ".join(rest) + "."

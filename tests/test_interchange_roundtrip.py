@@ -281,7 +281,8 @@ def test_the_schema_rejects_what_the_importer_rejects():
         assert list(validator.iter_errors(bad)), bad
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the browser tests after it find the database as migrations left it.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_exports_outside_a_transaction_read_one_snapshot():
     call_command("load_demo")
     assert export_text().count("\n") == 12
