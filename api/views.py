@@ -27,10 +27,10 @@ from api.permissions import IsEditor
 from api.schema import RecordSchema
 from quotes import history, selectors, services
 from quotes.exceptions import MergeNotAllowed, NotPermitted, TransitionNotAllowed
-from quotes.facets import quote_facets
 from quotes.models import Affiliation, Citation, Organization, Quote, Source, Speaker, Topic
-from quotes.search import highlights
 from quotes.validators import KEY_PATTERN
+from search.facets import quote_facets
+from search.highlights import highlights
 
 # Keys as URL path segments: what validate_key allows, so a malformed key is a plain 404.
 KEY_IN_URL = KEY_PATTERN.removeprefix("^").removesuffix("$")
@@ -340,8 +340,8 @@ class QuoteViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
         """Counts of the matching quotes by speaker, country, year, topic, language and kind,
         for the same q and filters as the list."""
         limit = validate_params(FacetParams, request.query_params)["facet_limit"] or 20
-        queryset = self.filter_queryset(self.get_queryset())
-        return Response(quote_facets(queryset, limit=limit))
+        results = self.filter_queryset(self.get_queryset())
+        return Response(quote_facets(results, limit=limit))
 
     @extend_schema(
         parameters=[OpenApiParameter("source", str, OpenApiParameter.PATH, description="Key.")],

@@ -32,6 +32,10 @@ else:
     from project.embedded_db import embedded_database
 
     DATABASES = {"default": embedded_database(DATA_DIR)}
+# Quote search: the tantivy index (see search/); with SEARCH_SYNC every search first brings
+# the index up to date in-process (the tests), instead of an indexer process doing it.
+SEARCH_DIR = Path(env("ONRECORD_SEARCH_DIR", default=str(DATA_DIR / "search"))).resolve()
+SEARCH_SYNC = env.bool("ONRECORD_SEARCH_SYNC", default=False)
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
 
 INSTALLED_APPS = [
@@ -52,6 +56,7 @@ INSTALLED_APPS = [
     "pghistory",
     "pghistory.admin",
     "quotes",
+    "search",
     "api",
 ]
 

@@ -6,8 +6,6 @@ import pghistory
 import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, Value
@@ -336,22 +334,8 @@ class QuoteQuerySet(models.QuerySet):
             "speaker", "role__organization", "created_by", "updated_by"
         ).prefetch_related("topics", "translations", "citations__source")
 
-    def search(self, query) -> QuoteQuerySet:
-        """Quotes matching a web-search query (``str`` or ``quotes.search.CompiledQuery``),
-        annotated with their ``rank``; see quotes/search.py."""
-        from quotes.search import search_quotes
 
-        return search_quotes(self, query)
-
-
-class QuoteManager(models.Manager.from_queryset(QuoteQuerySet)):
-    def get_queryset(self) -> QuoteQuerySet:
-        # The search vector is the database's business (triggers keep it up to date);
-        # loading it with every quote would only cost bandwidth.
-        return super().get_queryset().defer("search_vector")
-
-
-@tracked(exclude=["search_vector"])
+@tracked()
 class Quote(TimeStamped):
     class Kind(models.TextChoices):
         DIRECT = "direct", "Direct (verbatim)"
@@ -403,15 +387,8 @@ class Quote(TimeStamped):
     retraction_reason = models.TextField(blank=True)
     created_by = user_field()
     updated_by = user_field()
-    search_vector = SearchVectorField(
-        null=True,
-        editable=False,
-        serialize=False,
-        help_text="Maintained by database triggers from the text, translations, context and "
-        "speaker's names (migration 0004_search).",
-    )
 
-    objects = QuoteManager()
+    objects = QuoteQuerySet.as_manager()
 
     class Meta:
         ordering = ["-said", "key"]
@@ -420,7 +397,6 @@ class Quote(TimeStamped):
             ("retract_quote", "Can retract a published quote"),
             ("merge_quote", "Can merge two quotes"),
         ]
-        indexes = [GinIndex(fields=["search_vector"], name="quote_search_vector")]
         constraints = [
             shape_check("language", LANGUAGE_SHAPE_PATTERN),
             models.CheckConstraint(condition=~Q(text=""), name="quote_text_not_empty"),
@@ -434,10 +410,6 @@ class Quote(TimeStamped):
     def __str__(self) -> str:
         text = self.text if len(self.text) <= 60 else self.text[:59] + "…"
         return f"{self.speaker.name}, {self.said or 'undated'}: “{text}”"
-
-    def clean_fields(self, exclude=None) -> None:
-        # Never validate (or fetch, when deferred) the trigger-maintained search vector.
-        super().clean_fields(exclude={*(exclude or ()), "search_vector"})
 
 
 @pghistory.track(

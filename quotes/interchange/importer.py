@@ -124,6 +124,8 @@ def immediate_constraints() -> Iterator[None]:
     """
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        # Except the search outbox's position, which is given at commit (search/outbox.py).
+        cursor.execute("SET CONSTRAINTS search_commit_position DEFERRED")
     yield
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")

@@ -42,7 +42,6 @@ from quotes.models import (
     Translation,
 )
 from quotes.roles import Resolution, resolve_role
-from quotes.search import search_vectors_deferred, search_vectors_refresh
 
 RECORD_MODELS = {"organization": Organization, "speaker": Speaker, "source": Source, "quote": Quote}
 UPDATE_BATCH_SIZE = 500
@@ -302,12 +301,10 @@ class Writer:
             quote.updated_by_id = self.user_id or quote.updated_by_id
             (changed if current else new).append((quote, record))
         fields = [*QUOTE_FIELDS, "speaker", "role", "role_resolution", "updated_by"]
-        with search_vectors_deferred():  # computed once, after the translations
-            self.save("quote", new, changed, fields)
-            self.replace_topics(new, changed)
-            self.replace_translations(new, changed)
-            self.replace_citations(new, changed)
-        search_vectors_refresh([quote.pk for quote, _ in new + changed])
+        self.save("quote", new, changed, fields)
+        self.replace_topics(new, changed)
+        self.replace_translations(new, changed)
+        self.replace_citations(new, changed)
         self.reresolve(roles.speakers_with_new_affiliations)
 
     def stored_quotes(self, keys: list[str]) -> dict[str, tuple[dict, dict]]:
