@@ -156,7 +156,7 @@ def test_pages_reach_ten_thousand_results_then_ask_to_narrow(api_client, monkeyp
 
 # Real commits: the outbox in commit order, replicas, readers during writes.
 
-committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+committed = pytest.mark.django_db(transaction=True)
 
 
 @committed

@@ -1,9 +1,9 @@
 """The write pass of an import: batches of records of one type, written in bulk.
 
 Each batch fetches the records it may update with one query per relation, leaves alone
-those whose canonical form is unchanged, and writes the rest with ``bulk_create`` and
-``bulk_update``. Only key-to-id maps of organizations, speakers, sources and topics are kept
-between batches.
+those whose canonical form is unchanged, and writes the rest: new rows with PostgreSQL's
+COPY (``copying.copy_create``), changed ones with ``bulk_update``. Only key-to-id maps of
+organizations, speakers, sources and topics are kept between batches.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from quotes.interchange.canonical import (
     source_record,
     speaker_record,
 )
+from quotes.interchange.copying import copy_create
 from quotes.interchange.errors import ImportAborted, LineError
 from quotes.interchange.report import ImportReport
 from quotes.interchange.validation import REFERABLE
@@ -146,11 +147,11 @@ class Writer:
         return new, changed
 
     def save(self, kind: str, new: list, changed: list, fields: Iterable[str]) -> None:
-        """Write (object, record) pairs: ``new`` with bulk_create, ``changed`` with bulk_update."""
+        """Write (object, record) pairs: ``new`` with COPY, ``changed`` with bulk_update."""
         model = RECORD_MODELS[kind]
         for obj, _ in changed:
             obj.updated = self.now
-        model.objects.bulk_create([obj for obj, _ in new], batch_size=self.batch_size)
+        copy_create(model, [obj for obj, _ in new])
         model.objects.bulk_update(
             [obj for obj, _ in changed], [*fields, "updated"], batch_size=UPDATE_BATCH_SIZE
         )
@@ -215,7 +216,7 @@ class Writer:
                     to_create.append(SpeakerName(speaker=speaker, name=name, language=language))
             to_delete += [name.pk for name in current.values()]
         SpeakerName.objects.filter(pk__in=to_delete).delete()
-        SpeakerName.objects.bulk_create(to_create, batch_size=self.batch_size)
+        copy_create(SpeakerName, to_create)
 
     def replace_affiliations(self, new: list, changed: list, organization_ids: dict) -> None:
         """Update matching affiliations in place; remove the others only after their quotes."""
@@ -242,7 +243,7 @@ class Writer:
                 touched.add(speaker.pk)
         self.remove_affiliations(to_remove)
         Affiliation.objects.bulk_update(to_update, ["end", "updated"], batch_size=UPDATE_BATCH_SIZE)
-        Affiliation.objects.bulk_create(to_create, batch_size=self.batch_size)
+        copy_create(Affiliation, to_create)
         self.reresolve(touched)
 
     def remove_affiliations(self, ids: list[int]) -> None:
@@ -343,7 +344,7 @@ class Writer:
                 to_remove |= Q(quote_id=quote.pk, topic_id__in=current - wanted)
         if to_remove:
             through.objects.filter(to_remove).delete()
-        through.objects.bulk_create(to_add, batch_size=self.batch_size)
+        copy_create(through, to_add)
 
     def replace_translations(self, new: list, changed: list) -> None:
         stored = _by_quote(Translation.objects.filter(quote_id__in=[q.pk for q, _ in changed]))
@@ -362,7 +363,7 @@ class Writer:
         Translation.objects.filter(pk__in=to_delete).delete()
         fields = ["text", "official", "updated"]
         Translation.objects.bulk_update(to_update, fields, batch_size=UPDATE_BATCH_SIZE)
-        Translation.objects.bulk_create(to_create, batch_size=self.batch_size)
+        copy_create(Translation, to_create)
 
     def replace_citations(self, new: list, changed: list) -> None:
         """Citations keep their order (the first one is the main source) and, where the
@@ -409,7 +410,7 @@ class Writer:
         Citation.objects.filter(pk__in=to_delete).delete()
         fields = ["excerpt", "verified_by", "verified_at", "updated"]
         Citation.objects.bulk_update(to_update, fields, batch_size=UPDATE_BATCH_SIZE)
-        Citation.objects.bulk_create(to_create, batch_size=self.batch_size)
+        copy_create(Citation, to_create)
 
 
 def _by_quote(queryset: Iterable) -> dict[int, list]:

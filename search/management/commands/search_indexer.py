@@ -13,7 +13,16 @@ class Command(BaseCommand):
         "every commit. One indexer per index directory (`make run` starts it with gunicorn)."
     )
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--once", action="store_true", help="Catch up with the outbox once, then exit."
+        )
+
     def handle(self, *args, **options) -> None:
+        if options["once"]:
+            applied = indexer.catch_up(current_index())
+            self.stdout.write(f"Applied the changes of {applied} quotes.")
+            return
         stop = threading.Event()
         for number in (signal.SIGTERM, signal.SIGINT):
             signal.signal(number, lambda *_: stop.set())
