@@ -225,3 +225,19 @@ def test_readers_search_while_the_indexer_writes(tmp_path):
     assert counts == sorted(counts)
     assert counts[-1] <= 15
     assert index.searcher().num_docs == 15
+
+
+@pytest.mark.django_db
+def test_readyz_reports_the_index_lag(client, settings):
+    QuoteFactory()
+    assert client.get("/readyz").status_code == 200  # synchronous: always current
+    settings.SEARCH_SYNC = False
+    with connection.cursor() as cursor:  # a commit the index has not applied, long ago
+        cursor.execute(
+            "INSERT INTO search_commit (txid, position, committed) "
+            "VALUES ('1', 1000000, now() - interval '1 hour')"
+        )
+        cursor.execute("INSERT INTO search_outbox (txid, quote_id) VALUES ('1', 1)")
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert "search index is 1 commits (1 quotes) behind" in response.json()["reasons"][0]
