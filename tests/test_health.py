@@ -22,12 +22,12 @@ def test_readyz_answers_200_when_the_database_answers_and_is_migrated(client):
 
 @pytest.mark.django_db
 def test_readyz_answers_503_naming_a_migration_not_applied(client):
-    MigrationRecorder.Migration.objects.filter(app="quotes", name="0008_search_deferred").delete()
+    MigrationRecorder.Migration.objects.filter(app="quotes", name="0009_search_engine").delete()
     response = client.get("/readyz")
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "unavailable"
-    assert body["reasons"] == ["1 migration(s) not applied: quotes.0008_search_deferred"]
+    assert body["reasons"] == ["1 migration(s) not applied: quotes.0009_search_engine"]
 
 
 @pytest.mark.django_db
