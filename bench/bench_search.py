@@ -349,11 +349,62 @@ def report(rows: list[tuple], quotes: int) -> None:
     print(f"\npage=500 / first page (p50): {deep[2] / first[2]:.2f} (target ≤ 1.5)")
 
 
+def worker_memory(requests: int) -> tuple[float, float]:
+    """A gunicorn worker's peak RSS (MiB) serving ``requests`` of the benchmark's requests on
+    127.0.0.1, and how many requests per second it served."""
+    import subprocess
+    import urllib.parse
+    import urllib.request
+
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DJANGO_SECRET_KEY": "benchmark-only",
+        "DJANGO_DEBUG": "false",
+        "ONRECORD_SEARCH_DIR": str(settings.SEARCH_DIR),
+    }
+    port = 8790
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "project.wsgi", "--workers", "1",
+         "--bind", f"127.0.0.1:{port}", "--timeout", "120"],
+        cwd=ROOT, env=env, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}/api/v1/quotes/"
+        for _ in range(60):
+            try:
+                urllib.request.urlopen(base + "?page_size=1", timeout=5).read()
+                break
+            except OSError:
+                time.sleep(1)
+        started = time.perf_counter()
+        for n in range(requests):
+            _, url, params = REQUESTS[n % len(REQUESTS)]
+            urllib.request.urlopen(base + url + "?" + urllib.parse.urlencode(params)).read()
+        rate = requests / (time.perf_counter() - started)
+        worker = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()[0]
+        status = Path(f"/proc/{worker}/status").read_text()
+        peak = next(line for line in status.splitlines() if line.startswith("VmHWM"))
+        return int(peak.split()[1]) / 1024, rate
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quotes", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--fresh", action="store_true", help="drop and refill the database")
+    parser.add_argument(
+        "--worker-requests",
+        type=int,
+        default=0,
+        help="then serve this many requests with a gunicorn worker and report its peak RSS",
+    )
     options = parser.parse_args()
     data_dir = Path(os.environ.get("ONRECORD_DATA_DIR", ROOT / "var"))
     os.environ.setdefault("ONRECORD_SEARCH_DIR", str(data_dir / "search-bench"))
@@ -383,6 +434,12 @@ def main() -> None:
         f"{index.searcher().num_segments} segments; {options.runs} interleaved runs\n"
     )
     report(time_requests(options.runs), options.quotes)
+    if options.worker_requests:
+        peak, rate = worker_memory(options.worker_requests)
+        print(
+            f"\ngunicorn worker: peak RSS {peak:.0f} MiB after {options.worker_requests} "
+            f"requests ({rate:.1f} requests/s, one at a time); target < 300 MiB"
+        )
 
 
 if __name__ == "__main__":

@@ -11,13 +11,13 @@ from search.index import current_index
 
 
 def index_current() -> str | None:
-    """The index exists and applies the outbox within ``SEARCH_MAX_LAG`` seconds."""
+    """The index exists (rebuilt first when missing) and applies the outbox within
+    ``SEARCH_MAX_LAG`` seconds."""
     index = current_index()
     try:
         if settings.SEARCH_SYNC:
             indexer.flush()
-        if not index.exists():
-            return f"the search index at {index.path} is missing (it is rebuilt on start)"
+        indexer.ensure(index)  # a missing index is rebuilt before the server is ready
         lag = outbox.lag(index.position().position)
     except DatabaseError as error:
         return f"the search outbox cannot be read: {type(error).__name__}"

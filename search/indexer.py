@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 
 import tantivy
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from search import documents, outbox
@@ -125,18 +125,28 @@ def ensure(index: SearchIndex | None = None) -> SearchIndex:
 
 def run(index: SearchIndex | None = None, stop: threading.Event | None = None) -> None:
     """Keep the index current until ``stop`` is set: catch up after every notification of
-    the outbox, and at least every POLL_SECONDS."""
+    the outbox, and at least every POLL_SECONDS. A lost database connection is opened
+    again."""
     index = ensure(index)
     stop = stop or threading.Event()
-    with connection.cursor() as cursor:
-        cursor.execute(f"LISTEN {outbox.CHANNEL}")
     pruned = timezone.now()
+    listening = False
     while not stop.is_set():
-        catch_up(index)
-        if timezone.now() - pruned > datetime.timedelta(hours=1):
-            outbox.prune(timezone.now() - RETENTION)
-            pruned = timezone.now()
-        wait_for_notification(POLL_SECONDS)
+        try:
+            if not listening:
+                with connection.cursor() as cursor:
+                    cursor.execute(f"LISTEN {outbox.CHANNEL}")
+                listening = True
+            catch_up(index)
+            if timezone.now() - pruned > datetime.timedelta(hours=1):
+                outbox.prune(timezone.now() - RETENTION)
+                pruned = timezone.now()
+            wait_for_notification(POLL_SECONDS)
+        except (DatabaseError, OSError) as error:
+            log.warning("Search indexer: %s; trying again.", error)
+            connection.close()
+            listening = False
+            stop.wait(POLL_SECONDS)
 
 
 def wait_for_notification(timeout: float) -> None:
