@@ -43,6 +43,24 @@ def api_path(obj: models.Model) -> str | None:
         return None
 
 
+class AdminRefused(Exception):
+    """A service refused a save; raised out of the change view's transaction, so that
+    nothing of the save remains, and shown as a message."""
+
+
+def refusal_message(error: Exception) -> str:
+    """The words of a service's refusal, as the API gives them."""
+    if isinstance(error, CurationError):
+        return error.message
+    if hasattr(error, "error_dict"):
+        return " ".join(
+            f"{'' if name == '__all__' else name + ': '}{message}"
+            for name, messages in error.message_dict.items()
+            for message in messages
+        )
+    return " ".join(error.messages)
+
+
 def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
