@@ -12,7 +12,12 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from quotes import limits, rules, services
+from quotes import (
+    admin_revisions,  # noqa: F401  (registers the reviewers' queue)
+    limits,
+    rules,
+    services,
+)
 from quotes.admin_curation import (
     AdminRefused,
     CurationAdmin,
@@ -652,15 +657,6 @@ class QuoteAdmin(CurationAdmin):
             user=request.user,
             reason=form.cleaned_data.get("retraction_reason") or "",
         )
-
-    def changeform_view(
-        self, request: HttpRequest, object_id=None, form_url="", extra_context=None
-    ):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except AdminRefused as refusal:  # raised inside the view's transaction: nothing saved
-            messages.error(request, f"Nothing was saved: {refusal}")
-            return HttpResponseRedirect(request.get_full_path())
 
     def response_change(self, request: HttpRequest, obj: Quote):
         revision = getattr(request, "quote_revision", None)

@@ -104,6 +104,24 @@ class CurationAdmin(admin.ModelAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"request": request})
 
+    def save_model(self, request: HttpRequest, obj: models.Model, form, change: bool) -> None:
+        # Records with keys go through the service, so that a renamed key keeps leading here.
+        if not hasattr(obj, "old_keys"):
+            return super().save_model(request, obj, form, change)
+        try:
+            services.record_save(obj=obj, user=request.user)
+        except (CurationError, ValidationError) as error:
+            raise AdminRefused(refusal_message(error)) from error
+
+    def changeform_view(
+        self, request: HttpRequest, object_id=None, form_url="", extra_context=None
+    ):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except AdminRefused as refusal:  # raised inside the view's transaction: nothing saved
+            messages.error(request, f"Nothing was saved: {refusal}")
+            return HttpResponseRedirect(request.get_full_path())
+
     @admin.display(description="API")
     def api_link(self, obj: models.Model) -> str:
         url = api_path(obj) if obj and obj.pk else None
