@@ -56,7 +56,7 @@ class _WordSimilar(_TrigramOperator):
 def _matching(queryset: models.QuerySet, column: str, text: str) -> models.QuerySet:
     value = models.Value(text)
     # Both operators take the indexed column on their left, so the index serves them.
-    found = queryset.filter(
+    found = queryset.order_by().filter(
         _Similar(models.F(column), value) | _WordSimilar(models.F(column), value)
     )
     return found.annotate(

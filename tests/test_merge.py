@@ -320,3 +320,20 @@ def test_dates_of_any_precision_are_compared_by_their_span(said, close):
     quote = QuoteFactory(text=REMARK, said="2023-10-14")
     other = QuoteFactory(speaker=quote.speaker, text=REMARK, said=said)
     assert (other in {s.quote for s in similar_to_quote(quote)}) is close
+
+
+def test_the_similar_text_search_is_served_by_trigram_indexes():
+    from django.db import connection, transaction
+
+    from quotes.models import Translation
+    from quotes.similarity import _matching, _set_thresholds
+
+    QuoteFactory(text=REMARK)
+    with transaction.atomic(), connection.cursor() as cursor:
+        _set_thresholds()
+        # A table of a few rows is read whole; forbidding that shows the index can serve.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        quote_plan = _matching(Quote.objects.all(), "text", REMARK).explain()
+        translation_plan = _matching(Translation.objects.all(), "text", REMARK).explain()
+    assert "quote_text_trigrams" in quote_plan
+    assert "translation_text_trigrams" in translation_plan
