@@ -9,7 +9,7 @@ import pghistory
 import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
@@ -419,8 +419,18 @@ class Quote(TimeStamped):
         ]
         indexes = [
             GinIndex(fields=["search_vector"], name="quote_search_vector"),
-            # Serves the similar-text check of new quotes (quotes/similarity.py).
-            GinIndex(OpClass("text", name="gin_trgm_ops"), name="quote_text_trigrams"),
+            # The similar-text check finds quotes said around a date (quotes/similarity.py);
+            # dates of month or year precision span back from their first day.
+            models.Index(
+                fields=["said_start"],
+                condition=Q(said__regex=r"^[0-9]{4}-[0-9]{2}$"),
+                name="quote_said_month_start",
+            ),
+            models.Index(
+                fields=["said_start"],
+                condition=Q(said__regex=r"^[0-9]{4}$"),
+                name="quote_said_year_start",
+            ),
         ]
         constraints = [
             shape_check("language", LANGUAGE_SHAPE_PATTERN),
@@ -466,9 +476,6 @@ class Translation(TimeStamped):
 
     class Meta:
         ordering = ["quote", "language"]
-        indexes = [
-            GinIndex(OpClass("text", name="gin_trgm_ops"), name="translation_text_trigrams"),
-        ]
         constraints = [
             models.UniqueConstraint(fields=["quote", "language"], name="translation_unique"),
             shape_check("language", LANGUAGE_SHAPE_PATTERN),

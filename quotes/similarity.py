@@ -4,8 +4,13 @@ The texts and translations of the candidate are compared (pg_trgm) with the text
 translations on record, so that the English version of a statement on record in Russian
 is found. The same speaker's similar quote is a possible duplicate (``same_speaker``);
 another speaker's is a possible misattribution (``other_speaker``). Only quotes said
-within a month of each other count (undated ones always do). Trigram indexes on the
-texts of quotes and translations (migration 0009) serve the search.
+within a month of each other count, and the speaker's undated ones.
+
+The date window, not the words, finds the candidates: indexes on the first day of the
+date (``said_start``, with partial ones for month and year precision) give the few
+thousand quotes said around that time out of a million, whose texts are then scored.
+Trigram indexes do not serve this well: a sentence has a hundred or more trigrams, and
+the common ones are in most rows (bench/bench_similar.py, docs/performance.md).
 """
 
 from __future__ import annotations
@@ -15,9 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
-from django.db import connection, models, transaction
+from django.db import models
 from django.db.models.functions import Greatest
-from django.db.models.lookups import Lookup
 
 from quotes.dates import ReducedDate, to_reduced_date
 from quotes.models import Quote, Translation
@@ -34,47 +38,35 @@ class Similar:
     relation: str  # SAME_SPEAKER or OTHER_SPEAKER
 
 
-class _TrigramOperator(Lookup):
-    """``lhs <operator> rhs`` with a pg_trgm operator that the trigram indexes serve."""
-
-    operator = "%%"
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} {self.operator} {rhs}", [*lhs_params, *rhs_params]
+YEAR = datetime.timedelta(days=366)
+MONTH = datetime.timedelta(days=31)
+# Dates of month and year precision, as the partial indexes of Quote.Meta select them.
+MONTH_ONLY, YEAR_ONLY = r"^[0-9]{4}-[0-9]{2}$", r"^[0-9]{4}$"
 
 
-class _Similar(_TrigramOperator):
-    operator = "%%"  # whole texts alike
-
-
-class _WordSimilar(_TrigramOperator):
-    operator = "%%>"  # the given text occurs, nearly, within the column's
-
-
-def _matching(queryset: models.QuerySet, column: str, text: str) -> models.QuerySet:
-    value = models.Value(text)
-    # Both operators take the indexed column on their left, so the index serves them.
-    found = queryset.order_by().filter(
-        _Similar(models.F(column), value) | _WordSimilar(models.F(column), value)
+def _candidates(speaker_id: int | None, period: ReducedDate | None) -> models.QuerySet:
+    """The quotes that may be the same statement, found by index: said within the window
+    of ``period`` by anyone (``said_start``, and partial indexes for dates of month and
+    year precision, whose span starts earlier), and the speaker's undated quotes. Without
+    a period, the speaker's quotes."""
+    if period is None:
+        return Quote.objects.filter(speaker_id=speaker_id) if speaker_id else Quote.objects.none()
+    first, last = period.start - DATE_WINDOW, period.end + DATE_WINDOW
+    window = (
+        models.Q(said_start__gte=first, said_start__lte=last)
+        | models.Q(said_start__gte=first - MONTH, said_start__lt=first, said__regex=MONTH_ONLY)
+        | models.Q(said_start__gte=first - YEAR, said_start__lt=first, said__regex=YEAR_ONLY)
     )
-    return found.annotate(
-        score=Greatest(
-            TrigramSimilarity(column, text),
-            TrigramWordSimilarity(text, column),
-        )
-    )
+    if speaker_id:
+        window |= models.Q(speaker_id=speaker_id, said_start__isnull=True)
+    return Quote.objects.filter(window)
 
 
-def _set_thresholds() -> None:
-    # The operators' own thresholds; SET LOCAL lasts until the transaction ends.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('pg_trgm.similarity_threshold', %s, true), "
-            "set_config('pg_trgm.word_similarity_threshold', %s, true)",
-            [str(SIMILARITY_THRESHOLD)] * 2,
-        )
+def _scored(queryset: models.QuerySet, text: str) -> models.QuerySet:
+    """``queryset`` with the ``score`` of its ``text`` against ``text``: the better of
+    whole-text similarity and of ``text`` occurring in it, at least the threshold."""
+    score = Greatest(TrigramSimilarity("text", text), TrigramWordSimilarity(text, "text"))
+    return queryset.order_by().annotate(score=score).filter(score__gte=SIMILARITY_THRESHOLD)
 
 
 def similar_quotes(
@@ -90,29 +82,28 @@ def similar_quotes(
     texts = [text for text in dict.fromkeys(texts) if text and text.strip()]
     if not texts:
         return []
-    best: dict[int, float] = {}
-    with transaction.atomic():
-        _set_thresholds()
-        for text in texts:
-            rows = _matching(Quote.objects.all(), "text", text).values_list("pk", "score")
-            rows = [
-                *rows,
-                *_matching(Translation.objects.all(), "text", text).values_list(
-                    "quote_id", "score"
-                ),
-            ]
-            for pk, score in rows:
-                best[pk] = max(score, best.get(pk, 0))
-    best.pop(exclude_pk, None)
-    candidates = (Quote.objects.all() if among is None else among).filter(pk__in=best)
     period = to_reduced_date(said)
+    candidates = _candidates(speaker_id, period)
+    if exclude_pk is not None:
+        candidates = candidates.exclude(pk=exclude_pk)
+    best: dict[int, float] = {}
+    for text in texts:
+        rows = [
+            *_scored(candidates, text).values_list("pk", "score"),
+            *_scored(
+                Translation.objects.filter(quote__in=candidates.values("pk")), text
+            ).values_list("quote_id", "score"),
+        ]
+        for pk, score in rows:
+            best[pk] = max(score, best.get(pk, 0))
+    found_quotes = (Quote.objects.all() if among is None else among).filter(pk__in=best)
     found = [
         Similar(
             quote,
             round(best[quote.pk], 3),
             SAME_SPEAKER if quote.speaker_id == speaker_id else OTHER_SPEAKER,
         )
-        for quote in candidates.select_related("speaker")
+        for quote in found_quotes.select_related("speaker")
         if _dates_close(period, to_reduced_date(quote.said))
     ]
     found.sort(key=lambda s: (-s.score, s.relation != SAME_SPEAKER, s.quote.key))

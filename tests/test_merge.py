@@ -322,18 +322,17 @@ def test_dates_of_any_precision_are_compared_by_their_span(said, close):
     assert (other in {s.quote for s in similar_to_quote(quote)}) is close
 
 
-def test_the_similar_text_search_is_served_by_trigram_indexes():
+def test_the_candidates_of_the_similar_text_check_are_found_by_index():
     from django.db import connection, transaction
 
-    from quotes.models import Translation
-    from quotes.similarity import _matching, _set_thresholds
+    from quotes.dates import ReducedDate
+    from quotes.similarity import _candidates
 
-    QuoteFactory(text=REMARK)
+    quote = QuoteFactory(text=REMARK)
     with transaction.atomic(), connection.cursor() as cursor:
-        _set_thresholds()
-        # A table of a few rows is read whole; forbidding that shows the index can serve.
+        # A table of a few rows is read whole; forbidding that shows the indexes can serve.
         cursor.execute("SET LOCAL enable_seqscan = off")
-        quote_plan = _matching(Quote.objects.all(), "text", REMARK).explain()
-        translation_plan = _matching(Translation.objects.all(), "text", REMARK).explain()
-    assert "quote_text_trigrams" in quote_plan
-    assert "translation_text_trigrams" in translation_plan
+        plan = _candidates(quote.speaker_id, ReducedDate.parse("2023-10-14")).explain()
+    assert "Seq Scan" not in plan
+    assert "quote_said_month_start" in plan
+    assert "quote_said_year_start" in plan
