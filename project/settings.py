@@ -229,5 +229,7 @@ SPECTACULAR_SETTINGS = {
         "QuoteKindEnum": "quotes.models.Quote.Kind",
         "OrganizationKindEnum": "quotes.models.Organization.Kind",
         "SourceKindEnum": "quotes.models.Source.Kind",
+        "QuoteStatusEnum": "quotes.models.Quote.Status",
+        "RevisionStatusEnum": "quotes.models.QuoteRevision.Status",
     },
 }

@@ -16,6 +16,7 @@ from django.db import DatabaseError
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from quotes import rules
 from quotes.interchange.canonical import (
     QUOTE_COLUMNS,
     affiliation_order,
@@ -29,6 +30,7 @@ from quotes.interchange.canonical import (
 )
 from quotes.interchange.copying import copy_create
 from quotes.interchange.errors import ImportAborted, LineError
+from quotes.interchange.old_keys import old_keys_replace
 from quotes.interchange.report import ImportReport
 from quotes.interchange.validation import REFERABLE
 from quotes.models import (
@@ -43,6 +45,7 @@ from quotes.models import (
     Translation,
 )
 from quotes.roles import Resolution, resolve_role
+from quotes.services.quotes import CORRECTED
 
 RECORD_MODELS = {"organization": Organization, "speaker": Speaker, "source": Source, "quote": Quote}
 UPDATE_BATCH_SIZE = 500
@@ -75,6 +78,7 @@ QUOTE_FIELDS = {
     "context": "",
     "status": "",
     "retraction_reason": "",
+    "corrections": [],
 }
 
 
@@ -165,7 +169,7 @@ class Writer:
 
     def write_organizations(self, batch: Batch) -> None:
         stored = Organization.objects.filter(key__in=[r["key"] for _, r in batch])
-        existing = {o.key: o for o in stored.select_related("parent")}
+        existing = {o.key: o for o in stored.select_related("parent").prefetch_related("old_keys")}
         parent_ids = self.id_map("organization", {r["parent"] for _, r in batch if "parent" in r})
 
         def build(organization: Organization, record: dict) -> None:
@@ -174,22 +178,28 @@ class Writer:
 
         new, changed = self.sort_out("organization", batch, existing, organization_record, build)
         self.save("organization", new, changed, [*ORGANIZATION_FIELDS, "parent"])
+        old_keys_replace("organization", new + changed)
 
     def write_sources(self, batch: Batch) -> None:
-        existing = Source.objects.in_bulk([r["key"] for _, r in batch], field_name="key")
+        existing = Source.objects.prefetch_related("old_keys").in_bulk(
+            [r["key"] for _, r in batch], field_name="key"
+        )
 
         def build(source: Source, record: dict) -> None:
             assign(source, record, SOURCE_FIELDS)
 
         new, changed = self.sort_out("source", batch, existing, source_record, build)
         self.save("source", new, changed, SOURCE_FIELDS)
+        old_keys_replace("source", new + changed)
 
     # Speakers: their names and affiliations are replaced by those of the record.
 
     def write_speakers(self, batch: Batch) -> None:
         stored = Speaker.objects.filter(key__in=[r["key"] for _, r in batch])
         affiliations = Affiliation.objects.select_related("organization")
-        stored = stored.prefetch_related("names", Prefetch("affiliations", queryset=affiliations))
+        stored = stored.prefetch_related(
+            "names", Prefetch("affiliations", queryset=affiliations), "old_keys"
+        )
         existing = {s.key: s for s in stored}
         batch = [
             (line, with_explicit_roles(record, self.explicit_roles.get(record["key"], ())))
@@ -203,6 +213,7 @@ class Writer:
 
         new, changed = self.sort_out("speaker", batch, existing, speaker_record, build)
         self.save("speaker", new, changed, SPEAKER_FIELDS)
+        old_keys_replace("speaker", new + changed)
         self.replace_names(new, changed)
         self.replace_affiliations(new, changed, organization_ids)
 
@@ -285,6 +296,7 @@ class Writer:
         speaker_ids = self.id_map("speaker", {r["speaker"] for r in records})
         roles = RoleFinder(self, {speaker_ids[r["speaker"]] for r in records}, records)
         existing = self.stored_quotes([r["key"] for r in records])
+        self.check_excerpts(batch)
         new, changed = [], []
         for line, record in batch:
             current = existing.get(record["key"])
@@ -293,6 +305,8 @@ class Writer:
             if current is not None and _same_quote(*current, record, role):
                 self.report.counts["quote"].unchanged += 1
                 continue
+            if current is not None:
+                self.check_correction(line, current[1], record)
             quote = Quote(key=record["key"], created_by_id=self.user_id)
             if current is not None:
                 quote.pk, quote.updated_by_id = current[0]["id"], current[0]["updated_by_id"]
@@ -306,7 +320,41 @@ class Writer:
         self.replace_topics(new, changed)
         self.replace_translations(new, changed)
         self.replace_citations(new, changed)
+        old_keys_replace("quote", new + changed)
         self.reresolve(roles.speakers_with_new_affiliations)
+
+    def check_correction(self, line: int, stored: dict, record: dict) -> None:
+        """A change of what readers rely on in a published quote is a public correction:
+        the record must bring a new entry in ``corrections``, as the API asks for a note."""
+        if stored["status"] != Quote.Status.PUBLISHED:
+            return
+        corrected = sorted(
+            name for name in CORRECTED if stored.get(name) != record.get(name) and name != "role"
+        )
+        if corrected and len(record.get("corrections", [])) <= len(stored.get("corrections", [])):
+            message = (
+                f"changing the {', '.join(corrected)} of a published quote is a public "
+                "correction: add it to corrections, with its date and note"
+            )
+            self.errors.append(LineError(line, "corrections", message))
+
+    def check_excerpts(self, batch: Batch) -> None:
+        """Each excerpt must occur in its source's full text, as on every path (rules)."""
+        cited = {c["source"] for _, r in batch for c in r.get("citations", []) if c.get("excerpt")}
+        source_ids = self.id_map("source", cited)
+        texts = dict(
+            Source.objects.filter(pk__in=[source_ids[key] for key in cited])
+            .exclude(full_text="")
+            .values_list("key", "full_text")
+        )
+        for line, record in batch:
+            for index, citation in enumerate(record.get("citations", [])):
+                full_text = texts.get(citation["source"], "")
+                problem = rules.excerpt_problem(
+                    citation.get("excerpt", ""), full_text, f'source "{citation["source"]}"'
+                )
+                if problem:
+                    self.errors.append(LineError(line, f"citations[{index}].excerpt", problem))
 
     def stored_quotes(self, keys: list[str]) -> dict[str, tuple[dict, dict]]:
         """The stored quotes with these keys: key -> (row, canonical record)."""

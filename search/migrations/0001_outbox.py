@@ -130,7 +130,7 @@ DROP TABLE search_commit;
 
 
 class Migration(migrations.Migration):
-    dependencies = [("quotes", "0009_search_engine")]
+    dependencies = [("quotes", "0011_search_engine")]
 
     operations = [
         migrations.RunSQL([TABLES_SQL, FUNCTIONS_SQL], [REVERSE_SQL]),

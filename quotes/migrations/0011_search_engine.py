@@ -61,15 +61,15 @@ $do$;
 
 
 class Migration(migrations.Migration):
-    dependencies = [("quotes", "0008_search_deferred")]
+    dependencies = [("quotes", "0010_similar_by_date")]
 
     operations = [
-        # Irreversible: the vectors would have to be computed again.
-        migrations.RunSQL([DROP_SQL]),
         pgtrigger.migrations.RemoveTrigger(
             model_name='quote',
             name='update_update',
         ),
+        # Irreversible: the vectors would have to be computed again.
+        migrations.RunSQL([DROP_SQL]),
         migrations.RemoveIndex(
             model_name='quote',
             name='quote_search_vector',
@@ -80,6 +80,6 @@ class Migration(migrations.Migration):
         ),
         pgtrigger.migrations.AddTrigger(
             model_name='quote',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "quotes_quoteevent" ("context", "created", "created_by_id", "id", "key", "kind", "language", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "retraction_reason", "role_id", "role_resolution", "said", "speaker_id", "status", "text", "updated", "updated_by_id") VALUES (NEW."context", NEW."created", NEW."created_by_id", NEW."id", NEW."key", NEW."kind", NEW."language", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."retraction_reason", NEW."role_id", NEW."role_resolution", NEW."said", NEW."speaker_id", NEW."status", NEW."text", NEW."updated", NEW."updated_by_id"); RETURN NULL;', hash='c05dcfc9942de17c733f1b8f0635ecd13362bea1', operation='UPDATE', pgid='pgtrigger_update_update_d2f7b', table='quotes_quote', when='AFTER')),
+            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "quotes_quoteevent" ("context", "corrections", "created", "created_by_id", "id", "key", "kind", "language", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "retraction_reason", "role_id", "role_resolution", "said", "speaker_id", "status", "text", "updated", "updated_by_id") VALUES (NEW."context", NEW."corrections", NEW."created", NEW."created_by_id", NEW."id", NEW."key", NEW."kind", NEW."language", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."retraction_reason", NEW."role_id", NEW."role_resolution", NEW."said", NEW."speaker_id", NEW."status", NEW."text", NEW."updated", NEW."updated_by_id"); RETURN NULL;', hash='03660a6da5fd26a4243111785902ba0c8b2b2661', operation='UPDATE', pgid='pgtrigger_update_update_d2f7b', table='quotes_quote', when='AFTER')),
         ),
     ]
