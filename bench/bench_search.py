@@ -183,9 +183,31 @@ def generate(count: int) -> float:
         copy_rows(
             cursor,
             "quotes_organization",
-            ["id", "created", "updated", "key", "name", "kind", "country", "aliases"],
+            [
+                "id",
+                "created",
+                "updated",
+                "key",
+                "name",
+                "kind",
+                "country",
+                "aliases",
+                "wikidata",
+                "url",
+            ],
             (
-                (n, now, now, f"org-{n}", f"Ministry {n}", "ministry", COUNTRIES[n % 10], "{}")
+                (
+                    n,
+                    now,
+                    now,
+                    f"org-{n}",
+                    f"Ministry {n}",
+                    "ministry",
+                    COUNTRIES[n % 10],
+                    "{}",
+                    "",
+                    "",
+                )
                 for n in range(1, 201)
             ),
         )
@@ -227,7 +249,7 @@ def generate(count: int) -> float:
                 quotes.append(
                     (n, now, now, f"quote-{n}", speaker, sentence(rng, language, 0.02), language,
                      rng.choice(["direct", "partial", "indirect"]), said,
-                     sentence(rng, "en", 0.0)[:80], speaker, "resolved", status, "")
+                     sentence(rng, "en", 0.0)[:80], speaker, "resolved", status, "", "[]")
                 )  # fmt: skip
                 if language != "en" and rng.random() < 0.5:
                     translation_id += 1
@@ -240,7 +262,7 @@ def generate(count: int) -> float:
                 "quotes_quote",
                 ["id", "created", "updated", "key", "speaker_id", "text", "language", "kind",
                  "said", "context", "role_id", "role_resolution", "status",
-                 "retraction_reason"],
+                 "retraction_reason", "corrections"],
                 quotes,
             )  # fmt: skip
             copy_rows(
@@ -268,15 +290,18 @@ def generate(count: int) -> float:
 
 def engine_call(url: str, params: dict):
     """The request's query in the index alone: a function that runs it once."""
+    from django.contrib.auth.models import AnonymousUser
     from django.test import RequestFactory
 
-    from api.views import QuoteViewSet
+    from api.filters import QuoteFilterSet
+    from quotes.models import Quote
     from search.facets import FACETS
 
     request = RequestFactory().get("/api/v1/quotes/" + url, params)
-    view = QuoteViewSet(request=QuoteViewSet().initialize_request(request), format_kwarg=None)
-    view.action = "facets" if url else "list"
-    results = view.filter_queryset(view.get_queryset())
+    request.user = AnonymousUser()
+    filterset = QuoteFilterSet(data=request.GET, queryset=Quote.objects.all(), request=request)
+    assert filterset.is_valid(), filterset.errors
+    results = filterset.qs
     searcher, query = results.searcher, results.query
     size = int(params.get("page_size", 20))
     offset = (int(params.get("page", 1)) - 1) * size
