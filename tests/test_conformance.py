@@ -429,3 +429,18 @@ def test_a_similar_text_is_reported_with_its_relation(path):
             (on_record, "other_speaker")
         ]
     assert Quote.objects.filter(speaker=other).count() == (1 if path == "api" else 0)
+
+
+def test_no_service_writes_without_an_acting_user():
+    quote = QuoteFactory(status=Quote.Status.DRAFT)
+    attempts = [
+        lambda: services.quote_save(quote=quote, user=None),
+        lambda: services.quote_update(quote=quote, user=None, changes={"context": "x"}),
+        lambda: services.quote_delete(quote=quote, user=None),
+        lambda: services.quote_submit(quote=quote, user=None),
+        lambda: services.record_save(obj=SourceFactory.build(key="s"), user=None),
+    ]
+    for attempt in attempts:
+        with pytest.raises(CurationError, match="Only"):
+            attempt()
+    assert Quote.objects.get(pk=quote.pk).status == Quote.Status.DRAFT

@@ -118,6 +118,7 @@ def quote_save(
     (an import) may save the status as given. ``update_fields`` saves only those fields
     (with the role and bookkeeping), so that concurrent writes of other fields stand.
     """
+    require(user, "add" if quote._state.adding else "edit")
     if not is_system(user):
         _check_status_unchanged(quote)
     if not quote.key:
