@@ -17,9 +17,9 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from api.filters import QuoteFilterSet
 from api.pagination import PageNumberPagination, PageParams
 from api.params import validate_params
-from quotes.facets import quote_facets
 from quotes.models import Citation, Quote
-from quotes.search import highlights
+from search.facets import quote_facets
+from search.highlights import highlights
 
 PAGE_SIZE = PageNumberPagination.page_size
 FACET_LIMIT = 10
@@ -69,6 +69,15 @@ def filtered(params: Mapping[str, str], fixed: Mapping[str, str] | None = None) 
     return QuoteFilterSet(data=data, queryset=public_quotes(), request=None)
 
 
+def quote_summary(fixed: Mapping[str, str], *, facet_limit: int) -> dict:
+    """The count and facets of all the public statements that ``fixed`` selects (a
+    speaker's, for the chart of their years and their topics)."""
+    filterset = filtered({}, fixed)
+    if not filterset.is_valid():
+        raise ValueError(filterset.errors)
+    return quote_facets(filterset.qs, limit=facet_limit)
+
+
 def quote_listing(
     params: QueryDict,
     *,
@@ -76,8 +85,8 @@ def quote_listing(
     facet_limit: int = FACET_LIMIT,
 ) -> Listing:
     """The page of statements that ``params`` ask for (``page``, ``page_size`` as the API
-    reads them), with the count and the facets of all matches: four queries and the
-    prefetches, whatever the number of matches."""
+    reads them), with the count and the facets of all matches, in a number of queries
+    that does not grow with the number of matches."""
     filterset = filtered(params, fixed)
     listing = Listing(params=filterset.data)
     errors = {}

@@ -12,12 +12,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from quotes import selectors
-from quotes.facets import quote_facets
 from quotes.models import Affiliation, Citation, Organization, Quote, Source, Speaker, Topic
 from reader import cite, links
 from reader.chart import year_chart
 from reader.corrections import quote_corrections
-from reader.listing import quote_listing
+from reader.listing import quote_listing, quote_summary
 from reader.markup import json_ld
 
 PUBLIC_STATUSES = (Quote.Status.PUBLISHED, Quote.Status.RETRACTED)
@@ -127,7 +126,7 @@ def speaker_detail(request: HttpRequest, key: str) -> HttpResponse:
         if redirected:
             return redirect("reader:speaker", key=survivor.key, permanent=True)
         raise Http404("No speaker has this address.")
-    overview = quote_facets(Quote.objects.published().filter(speaker=speaker), limit=OVERVIEW_LIMIT)
+    overview = quote_summary({"speaker": speaker.key}, facet_limit=OVERVIEW_LIMIT)
     context = {
         "speaker": speaker,
         "roles": list(speaker.affiliations.all()),

@@ -1,9 +1,9 @@
 from django import template
 
 from quotes.dates import to_reduced_date
-from quotes.facets import _language_name as facet_language_name
 from reader.cite import english_translation as quote_english_translation
 from reader.dates import long_date as format_long_date
+from search.facets import language_name as facet_language_name
 
 register = template.Library()
 
