@@ -18,10 +18,11 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.permissions import SAFE_METHODS
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from api import conditional, filters, serializers
+from api import conditional, downloads, filters, serializers
 from api.params import WholeNumberField, validate_params
 from api.permissions import IsEditor
 from api.schema import RecordSchema
@@ -314,8 +315,31 @@ class QuoteViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
             )
         )
 
+    def get_renderers(self) -> list:
+        renderers = super().get_renderers()
+        if self.action == "list":
+            renderers += [downloads.CSVRenderer(), downloads.NDJSONRenderer()]
+        return renderers
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if isinstance(response, Response) and downloads.is_download(request):
+            # An error (a 400 naming a bad filter) is answered in JSON, not as a download.
+            request.accepted_renderer, request.accepted_media_type = (
+                JSONRenderer(),
+                "application/json",
+            )
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    @extend_schema(
+        parameters=[downloads.FORMAT_PARAMETER, *downloads.DOWNLOAD_HEADERS],
+        responses=downloads.list_responses(serializers.QuoteSerializer),
+    )
     def list(self, request, *args, **kwargs):
+        """Quotes matching the search and filters, a page at a time; with ``format=csv`` or
+        ``format=ndjson``, every match (up to 100,000) as a streamed download."""
         queryset = self.filter_queryset(self.get_queryset())
+        if downloads.is_download(request):
+            return downloads.quotes_download(request, queryset, self.represent_ids)
         page = self.paginate_queryset(queryset)
         compiled = getattr(getattr(self, "filterset", None), "search_query", None)
         if compiled is not None and not compiled.is_empty and page:
@@ -323,6 +347,13 @@ class QuoteViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
             for quote in page:
                 quote.search_highlight = found.get(quote.pk)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def represent_ids(self, ids: list[int]) -> list[dict]:
+        """The quotes of ``ids`` as the list shows them, in that order."""
+        found = self.get_queryset().in_bulk(ids)
+        quotes = [found[pk] for pk in ids if pk in found]
+        context = {**self.get_serializer_context(), **downloads.link_context(self.request)}
+        return self.get_serializer(quotes, many=True, context=context).data
 
     @extend_schema(
         parameters=[

@@ -117,6 +117,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
 }
 
+# The reader site's address, for links made outside a request (export_quotes_csv).
+ONRECORD_SITE_URL = env("ONRECORD_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# At most this many quotes in a download of /api/v1/quotes/ (?format=csv or ndjson).
+ONRECORD_DOWNLOAD_MAX_ROWS = env.int("ONRECORD_DOWNLOAD_MAX_ROWS", default=100_000)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.TokenAuthentication",
