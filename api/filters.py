@@ -7,17 +7,10 @@ one into an HTTP 400 whose body names it (``{"said_after": ["..."]}``).
 from __future__ import annotations
 
 from django import forms
-from django.contrib.postgres.search import (
-    TrigramSimilarity,
-    TrigramStrictWordSimilarity,
-    TrigramWordSimilarity,
-)
 from django.core.validators import RegexValidator
-from django.db import connection
-from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, TextField, Value
-from django.db.models.functions import Coalesce, Greatest, Lower
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django_filters import rest_framework as filters
-from django_filters.utils import translate_validation
+from django_filters.utils import label_for_filter, translate_validation
 from drf_spectacular.utils import extend_schema_field
 
 from quotes.dates import ReducedDate
@@ -27,17 +20,16 @@ from quotes.models import (
     Quote,
     Source,
     Speaker,
-    SpeakerName,
     Topic,
 )
 from quotes.search import MAX_QUERY_LENGTH, compile_query
+from quotes.speaker_search import speakers_matching
 from quotes.validators import LANGUAGE_SHAPE_PATTERN, validate_key
 
 # Retracted quotes leave the default results; ``?status=retracted`` shows them to everyone,
 # with the reason, so that clients can flag misattributed statements. Editors may ask for
 # any status.
 PUBLIC_STATUSES = (Quote.Status.PUBLISHED, Quote.Status.RETRACTED)
-SPEAKER_NAME_MATCH = 0.3
 validate_country = RegexValidator(
     r"^[A-Za-z]{2}$", "Enter an ISO 3166-1 alpha-2 country code such as CN.", code="invalid"
 )
@@ -51,9 +43,27 @@ def can_see_unpublished(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm("quotes.view_quote"))
 
 
+def label_filters(filterset_class: type[filters.FilterSet]) -> None:
+    """Name the filters that are no model field (``q``, ``said_after``…) in the browsable
+    API's filter form, where django-filter would label them "[invalid name]"."""
+    for name, filter_ in filterset_class.base_filters.items():
+        if filter_._label is not None:
+            continue
+        model = filterset_class._meta.model
+        found = label_for_filter(model, filter_.field_name, filter_.lookup_expr, filter_.exclude)
+        if "[invalid name]" in str(found):
+            filter_.label = "Search" if name == "q" else name.replace("_", " ").capitalize()
+
+
 class StrictFilterBackend(filters.DjangoFilterBackend):
     """Rejects invalid parameters with a 400 and leaves the FilterSet on the view, which
     needs it for what filtering found out (the compiled search query)."""
+
+    def get_filterset_class(self, view, queryset=None):
+        filterset_class = super().get_filterset_class(view, queryset)
+        if filterset_class is not None:
+            label_filters(filterset_class)
+        return filterset_class
 
     def filter_queryset(self, request, queryset, view):
         filterset = self.get_filterset(request, queryset, view)
@@ -71,7 +81,8 @@ class ReducedDateField(forms.CharField):
         return ReducedDate.parse(value) if value else None
 
 
-@extend_schema_field({"type": "string", "example": "2023-10"})
+# No "example": Swagger UI's "Try it out" would fill it in, limiting every search tried there.
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"})
 class ReducedDateFilter(filters.Filter):
     field_class = ReducedDateField
 
@@ -219,43 +230,6 @@ class QuoteFilterSet(filters.FilterSet):
         return "relevance" if self.search_query is not None else "-said"
 
 
-class Unaccent(Func):
-    """The immutable unaccent wrapper created by migration 0004_search."""
-
-    function = "onrecord_unaccent"
-    output_field = TextField()
-
-
-def fuzzy_name_score(field: str, query: str) -> Func:
-    """How well a name matches a query typed with typos or without diacritics, 0 to 1: the
-    mean of pg_trgm's similarity, word similarity and strict word similarity, so that the
-    name's closest word, and then the closest whole name, win."""
-    name = Unaccent(Lower(field))
-    typed = Unaccent(Lower(Value(query)))
-    return (
-        TrigramSimilarity(name, typed)
-        + TrigramWordSimilarity(typed, name)
-        + TrigramStrictWordSimilarity(typed, name)
-    ) / 3.0
-
-
-def names_matching(queryset: QuerySet, query: str) -> QuerySet:
-    typed = Unaccent(Lower(Value(query)))
-    return queryset.alias(plain=Unaccent(Lower("name"))).filter(
-        Q(plain__trigram_word_similar=typed) | Q(plain__contains=typed)
-    )
-
-
-def fuzzy_search_threshold() -> None:
-    """Let pg_trgm's ``<%`` operator (and so the indexes) accept names as far from the query
-    as SPEAKER_NAME_MATCH, until the end of the current transaction."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
-            [str(SPEAKER_NAME_MATCH)],
-        )
-
-
 class SpeakerFilterSet(filters.FilterSet):
     q = filters.CharFilter(
         method="filter_q",
@@ -270,29 +244,7 @@ class SpeakerFilterSet(filters.FilterSet):
         fields: list[str] = []
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        """Speakers with a name whose closest words match at least SPEAKER_NAME_MATCH
-        (pg_trgm's word similarity, served by the trigram indexes on unaccented names: the
-        caller sets ``pg_trgm.word_similarity_threshold``, see ``fuzzy_search_threshold``),
-        or containing the query; best first."""
-        value = value.strip()
-        if not value:
-            return queryset
-        other_names = (
-            SpeakerName.objects.filter(speaker=OuterRef("pk"))
-            .annotate(score=fuzzy_name_score("name", value))
-            .order_by("-score")
-            .values("score")[:1]
-        )
-        return (
-            queryset.filter(
-                Q(pk__in=names_matching(Speaker.objects.all(), value).values("pk"))
-                | Q(pk__in=names_matching(SpeakerName.objects.all(), value).values("speaker_id"))
-            )
-            .annotate(
-                score=Greatest(fuzzy_name_score("name", value), Coalesce(other_names, Value(0.0)))
-            )
-            .order_by("-score", "name", "key")
-        )
+        return speakers_matching(queryset, value)
 
     def filter_organization(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(

@@ -31,6 +31,7 @@ from quotes.exceptions import MergeNotAllowed, NotPermitted, TransitionNotAllowe
 from quotes.facets import quote_facets
 from quotes.models import Affiliation, Citation, Organization, Quote, Source, Speaker, Topic
 from quotes.search import highlights
+from quotes.speaker_search import fuzzy_search_threshold
 from quotes.validators import KEY_PATTERN
 
 # Keys as URL path segments: what validate_key allows, so a malformed key is a plain 404.
@@ -474,7 +475,7 @@ class SpeakerViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
 
     def list(self, request, *args, **kwargs):
         with transaction.atomic():
-            filters.fuzzy_search_threshold()
+            fuzzy_search_threshold()
             return super().list(request, *args, **kwargs)
 
 

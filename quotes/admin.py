@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, QuerySet
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Left
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
@@ -34,6 +35,7 @@ from quotes.models import (
     Translation,
 )
 from quotes.roles import resolve_role
+from quotes.speaker_search import fuzzy_search_threshold, speakers_matching
 from quotes.workflow import allowed_targets, transition_check_permission, transition_for
 
 
@@ -122,6 +124,26 @@ class SpeakerAdmin(CurationAdmin):
     @admin.display(ordering="quote_count", description="quotes")
     def quote_count(self, obj: Speaker) -> int:
         return obj.quote_count
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        """The API's fuzzy name search ("Poutine", "Vladimr"), or an exact key or Wikidata
+        id; the list and the autocomplete run it in one transaction (see changelist_view
+        and OnRecordAdminSite.autocomplete_view)."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        exact = queryset.filter(Q(key=term) | Q(wikidata__iexact=term))
+        if exact.exists():
+            return exact, False
+        fuzzy_search_threshold()
+        return speakers_matching(queryset, term), False
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        with transaction.atomic():
+            response = super().changelist_view(request, extra_context)
+            if hasattr(response, "render"):
+                response.render()  # the results are read here, in the search's transaction
+            return response
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
