@@ -35,7 +35,7 @@ else:
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "quotes.apps.OnRecordAdminConfig",  # django.contrib.admin, with OnRecord's admin site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -141,7 +141,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "/" + STATIC_URL + "quotes/favicon.svg",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "QuoteKindEnum": "quotes.models.Quote.Kind",

@@ -3,6 +3,7 @@ import getpass
 
 import pghistory
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.core.management.base import BaseCommand
 
 # Commands that change the schema or run the migrations (prepare_demo_site does). pghistory's
@@ -54,3 +55,10 @@ class QuotesConfig(AppConfig):
         # every command, ours and Django's.
         if not getattr(BaseCommand.execute, "records_history", False):
             BaseCommand.execute = _record_command_in_history(BaseCommand.execute)
+
+
+class OnRecordAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with OnRecord's admin site (quotes/admin_site.py)."""
+
+    default = False  # QuotesConfig stays the quotes app's configuration
+    default_site = "quotes.admin_site.OnRecordAdminSite"
