@@ -142,7 +142,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "/" + STATIC_URL + "quotes/favicon.svg",
-    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "QuoteKindEnum": "quotes.models.Quote.Kind",
         "OrganizationKindEnum": "quotes.models.Organization.Kind",
