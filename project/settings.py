@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "pghistory.admin",
     "quotes",
     "api",
+    "intake",
 ]
 
 MIDDLEWARE = [
