@@ -62,7 +62,7 @@ def serve(routes: dict[str, tuple[int, str, bytes]], *, delay: float = 0.0):
     """
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (the standard library's name)
+        def do_GET(self):
             status, content_type, body = routes.get(self.path, (404, "text/plain", b"missing"))
             if content_type == "slow":
                 time.sleep(delay)

@@ -99,7 +99,8 @@ def test_a_page_by_url_is_reduced_to_its_article_with_its_metadata(editor_api):
     assert source["published"] == "2023-11-07"
     assert source["language"] == "en"
     assert source["url"].endswith("/lavrov")
-    assert "newsletter" not in source["full_text"] and "Home" not in source["full_text"]
+    assert "newsletter" not in source["full_text"]
+    assert "Home" not in source["full_text"]
     speakers = [(p["kind"], p["speaker"]["name"]) for p in body["proposals"]]
     assert speakers == [("direct", "Sergei Lavrov"), ("indirect", "Hakan Fidan")]
     assert body["proposals"][0]["context"] == "Told reporters"
