@@ -100,6 +100,8 @@ def statement_date(
     if found is None:
         return None
     value, period = found
+    if (base - value).days == 7 and re.fullmatch(r"\D+", phrase):
+        value = base  # "on Wednesday" in Wednesday's report: that day
     if value > base:
         return None
     return _reduce(value, period, phrase)

@@ -137,7 +137,10 @@ ORGANIZATION_WORDS = re.compile(
     r"gouvernement|regierung|gobierno|правительств\w*|party|parti|partei|partido|union|"
     r"nations|organization|organisation|news|times|post|press|media|tass|reuters|xinhua|"
     r"ria|interfax|bank|corporation|embassy|ambassade|botschaft|embajada|посольств\w*|"
-    r"center|centre|zentrum|centro|foundation|school|college|academy|akademie|академи\w*)$"
+    r"center|centre|zentrum|centro|foundation|stiftung|fundación|fondation|фонд\w*|school|"
+    r"college|academy|akademie|академи\w*|forum|совет\w*|"
+    # Organizations named alone, as reports name them.
+    r"hamas|hezbollah|hisbollah|nato|otan|нато|хамас|хезболла|kreml|кремль|pentagon|élysée)$"
 )
 TITLE_MARKERS = re.compile(
     r"(?i)(?:operation|opération|operación|операци\w+|so-called|dubbed|called|titled|"
@@ -175,6 +178,8 @@ class Mention:
     name: str = ""
     role: str = ""
     start: int = -1  # in the report's text
+    anaphoric: bool = False  # "the minister": someone the report named before
+    country: str = ""  # a country the attribution names ("In Beijing, the spokesperson")
 
 
 @dataclass
@@ -189,6 +194,7 @@ class Found:
     mention: Mention | None
     paragraph: int
     fragments: list[str] = field(default_factory=list)
+    verb: str = ""  # the verb of saying, as written ("added", "a-t-il déclaré")
 
 
 # Quotation marks ----------------------------------------------------------------------
@@ -301,10 +307,14 @@ def _role_pattern(code: str) -> re.Pattern:
     """One word of a role title: "minister", "foreign", "Außenministerin"."""
     lang = lexicon.language(code)
     roles = set(lang.roles) | set(lexicon.EN.roles)
-    parts = {w for role in roles if re.fullmatch(r"[\w -]+", role) for w in role.split(" ")}
+    parts = {
+        w for role in roles if re.fullmatch(r"[\w -]+", role) for w in role.split(" ") if len(w) > 3
+    }
     single = {role for role in roles if " " not in role.replace("[- ]", "-")}
     alternatives = tuple(parts | {role.replace("[- ]", "-") for role in single})
-    return re.compile(rf"(?:{lexicon.alternation(alternatives)})s?", re.IGNORECASE)
+    return re.compile(
+        rf"(?:{lexicon.alternation(alternatives)})(?:s|n|en|in|innen)?", re.IGNORECASE
+    )
 
 
 @lru_cache(maxsize=8)
@@ -339,7 +349,10 @@ def _is_time_word(lowered: str) -> bool:
 
 
 def _capitalised(token: str) -> bool:
-    return token[:1].isupper()
+    return token[:1].isupper() or (
+        re.match(r"^(?:al|el|ad|as|ash|bin|ibn|abu)-[^\W\d_]", token) is not None
+        and token.split("-", 1)[1][:1].isupper()
+    )
 
 
 def find_name(chunk: str, lang: Language, *, last: bool = True) -> tuple[str, int] | None:
@@ -362,14 +375,36 @@ def find_name(chunk: str, lang: Language, *, last: bool = True) -> tuple[str, in
             run = run[1:]
         while run and run[-1][0].lower() in NAME_PARTICLES:
             run = run[:-1]
+        run = _without_organization(run)
         if not run:
-            continue
-        if any(ORGANIZATION_WORDS.match(t.rstrip(".,")) for t, _ in run):
             continue
         first, last_token = run[0], run[-1]
         name = chunk[first[1] : last_token[1] + len(last_token[0])].rstrip(".,")
         return re.sub(r"(?:'s|’s)$", "", name), first[1]
     return None
+
+
+def _is_organization_word(token: str) -> bool:
+    return ORGANIZATION_WORDS.match(token.rstrip(".,")) is not None
+
+
+def _without_organization(run: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """ "Sinem Adar von der Stiftung Wissenschaft" is Sinem Adar of an organization."""
+    if not any(_is_organization_word(t) for t, _ in run):
+        return run
+    for index, (token, _start) in enumerate(run):
+        if token.lower() in NAME_PARTICLES and index:
+            head = run[:index]
+            return [] if any(_is_organization_word(t) for t, _ in head) else head
+    return []
+
+
+def _country_in(text: str) -> str:
+    for word in re.findall(r"[\w.'’-]+", text.lower()):
+        base = re.sub(r"(?:'s|’s)$", "", word)
+        if base in COUNTRY_BY_WORD:
+            return COUNTRY_BY_WORD[base]
+    return ""
 
 
 def _organization(chunk: str) -> str | None:
@@ -398,7 +433,9 @@ def mention_before(region: str, offset: int, lang: Language) -> Mention | None:
     "Ma Xiaolin, a professor at …,", "he", "the minister"."""
     chunks = _chunks(region)
     appositive = ""
-    for chunk_start, chunk in reversed(chunks):
+    described: tuple[str, int] | None = None  # "In Beijing, the spokesperson said"
+    for index in range(len(chunks) - 1, -1, -1):
+        chunk_start, chunk = chunks[index]
         stripped = chunk.strip()
         if not stripped:
             continue
@@ -406,28 +443,63 @@ def mention_before(region: str, offset: int, lang: Language) -> Mention | None:
             return Mention("pronoun", start=offset + chunk_start)
         words = WORD.findall(stripped)
         if _is_appositive(stripped, lang) and chunk_start > 0:
-            appositive = _role_text(stripped, lang) or stripped
+            appositive = _role_text(stripped, lang)
+            described = (stripped, offset + chunk_start)
             continue
         stripped = _without_auxiliaries(stripped)
         if len(words) > 14:
             stripped = " ".join(words[-8:])
-        name = find_name(stripped, lang)
+        name = find_name(stripped, lang, last=lang.code != "de")
         if name:
             role = _role_text(stripped[: name[1]], lang) if name[1] else ""
+            if not role and index > 0:
+                role = _role_text(chunks[index - 1][1], lang)
             return Mention(
                 "name",
                 name=name[0],
                 role=role or appositive,
                 start=offset + chunk_start + chunk.find(stripped) + name[1],
             )
-        organization = _organization(stripped)
-        role = _role_text(stripped, lang)
-        if role and len(words) <= 8:
-            return Mention("role", role=role, start=offset + chunk_start)
-        if organization:
-            return Mention("organization", name=organization, start=offset + chunk_start)
-        return None
+        found = _role_or_organization(stripped, offset + chunk_start, lang, region)
+        if found is None and described is not None:
+            return _role_or_organization(*described, lang, region)
+        return found
     return None
+
+
+DEFINITE = {
+    "the",
+    "le",
+    "la",
+    "l'",
+    "l’",
+    "les",
+    "der",
+    "die",
+    "das",
+    "den",
+    "dem",
+    "el",
+    "los",
+    "las",
+}
+
+
+def _role_or_organization(
+    chunk: str, start: int, lang: Language, region: str = ""
+) -> Mention | None:
+    role = _role_text(chunk, lang)
+    if role and len(WORD.findall(chunk)) <= 8:
+        first = (WORD.findall(chunk) or [""])[0].lower()
+        return Mention(
+            "role",
+            role=role,
+            start=start,
+            anaphoric=first in DEFINITE or first.startswith(("l'", "l’")) or lang.code == "ru",
+            country=_country_in(region or chunk),
+        )
+    organization = _organization(chunk)
+    return Mention("organization", name=organization, start=start) if organization else None
 
 
 def mention_after(region: str, offset: int, lang: Language) -> Mention | None:
@@ -449,14 +521,11 @@ def mention_after(region: str, offset: int, lang: Language) -> Mention | None:
     appositive = _role_text(chunks[1][1], lang) if len(chunks) > 1 else ""
     if name:
         return Mention("name", name=name[0], role=role or appositive, start=offset + first_start)
-    if role and len(chunks) > 1:
+    if role and len(chunks) > 1 and len(WORD.findall(chunks[1][1])) <= 4:
         named = find_name(chunks[1][1].strip(), lang, last=False)
         if named:
             return Mention("name", name=named[0], role=role, start=offset + chunks[1][0])
-    if role:
-        return Mention("role", role=role, start=offset + first_start)
-    organization = _organization(head)
-    return Mention("organization", name=organization, start=offset) if organization else None
+    return _role_or_organization(head, offset + first_start, lang, region)
 
 
 AUXILIARIES = re.compile(
@@ -470,11 +539,17 @@ def _without_auxiliaries(chunk: str) -> str:
 
 
 def _descriptor_only(prefix: str, lang: Language) -> bool:
-    """Whether the words before a name only describe the person ("the Chinese minister")."""
+    """Whether the words before a name only describe the person ("the Chinese minister",
+    "официального представителя МИД")."""
     determiners = {d.lower() for d in lang.determiners} | {"the", "a", "an"}
+    words = WORD.findall(prefix)
+    has_role = any(_roles_in(lang.code).search(w) or _is_role_word(w, lang) for w in words)
     return all(
-        w.lower() in determiners or _strippable(w, lang) or _roles_in(lang.code).search(w)
-        for w in WORD.findall(prefix)
+        w.lower() in determiners
+        or _strippable(w, lang)
+        or _roles_in(lang.code).search(w)
+        or (has_role and w[:1].islower())
+        for w in words
     )
 
 
@@ -487,10 +562,37 @@ def _chunks(region: str) -> list[tuple[int, str]]:
     return chunks
 
 
+INDEFINITE = {
+    "a",
+    "an",
+    "un",
+    "une",
+    "ein",
+    "eine",
+    "einer",
+    "uno",
+    "una",
+    "who",
+    "qui",
+    "which",
+    "der",
+    "die",
+    "que",
+    "который",
+    "которая",
+}
+
+
 def _is_appositive(chunk: str, lang: Language) -> bool:
+    """ "a professor at …", "who chaired the meeting", "the minister" between commas
+    after a name; "le président Emmanuel Macron" names someone instead."""
     first = chunk.split()[0] if chunk.split() else ""
-    determiners = {d.lower() for d in lang.determiners} | {"a", "an", "the", "who", "qui"}
-    return first.lower() in determiners or first[:1].islower()
+    if first.lower() in INDEFINITE:
+        return True
+    determiners = {d.lower() for d in lang.determiners} | {"the"}
+    if first.lower() in determiners or first[:1].islower():
+        return find_name(chunk, lang) is None
+    return False
 
 
 # Statements ---------------------------------------------------------------------------
@@ -538,7 +640,10 @@ def find_statements(text: str, code: str) -> list[Found]:
             statement = _sentence_statement(
                 sentence, inside, lang, paragraph_start + start, number, found
             )
-            if statement is not None:
+            if statement is not None and _goes_on(statement, found):
+                found[-1].end = statement.end
+                found[-1].text = f"{found[-1].text} {statement.text}"
+            elif statement is not None:
                 found.append(statement)
                 extendable = statement if statement.kind != "direct" else None
             elif extendable is not None and _continues(sentence, inside, lang):
@@ -547,6 +652,17 @@ def find_statements(text: str, code: str) -> list[Found]:
             else:
                 extendable = None
     return found
+
+
+def _goes_on(statement: Found, found: list[Found]) -> bool:
+    """A quotation right after a direct quote in its paragraph: the same statement."""
+    return (
+        statement.mention is not None
+        and statement.mention.kind == "continuation"
+        and bool(found)
+        and found[-1].kind == "direct"
+        and found[-1].paragraph == statement.paragraph
+    )
 
 
 def _continues(sentence: str, quotes: list[QuoteSpan], lang: Language) -> bool:
@@ -564,7 +680,11 @@ def _sentence_statement(
 ) -> Found | None:
     text_masked = masked(sentence, quotes)
     quoted = [q for q in quotes if not _is_title(text_masked, q)]
-    long_quotes = [q for q in quoted if q.is_long]
+    long_quotes = [
+        q
+        for q in quoted
+        if q.is_long or (q.words >= 2 and not text_masked[: q.start].strip(" —–-"))
+    ]
     verb, mention = _attribution(text_masked, lang, offset)
     if mention is not None and mention.kind == "organization":
         return None  # statements of states and offices are not a person's
@@ -588,7 +708,7 @@ def _attribution(text: str, lang: Language, offset: int) -> tuple[re.Match | Non
             return verb, mention
     according = patterns["according"].search(text)
     if according:
-        bound = _next_bound(text, according.end(), comma=True)
+        bound = _next_bound(text, according.end())
         mention = mention_after(text[according.end() : bound], offset + according.end(), lang)
         if mention is not None and mention.kind != "pronoun":
             return according, mention
@@ -657,19 +777,18 @@ def _direct(
         mention = _continuation(sentence, quoted, paragraph, previous)
         if mention is None:
             return None
-    kind = "direct"
-    if verb is not None and _reported_clause_holds_quote(text_masked, verb, quoted, lang):
-        kind = "partial"
+    whole = verb is None or _quote_is_the_statement(text_masked, verb, quoted)
     parts = [q.inner.strip() for q in quoted]
     return Found(
-        kind=kind,
-        text=" ".join(parts) if kind == "direct" else _clause_text(sentence, verb, lang),
+        kind="direct" if whole else "partial",
+        text=" ".join(parts) if whole else _clause_text(sentence, verb, lang),
         start=offset,
         end=offset + len(sentence),
         attribution=text_masked.replace(MASK, " "),
         mention=mention,
         paragraph=paragraph,
         fragments=parts,
+        verb=verb.group(0) if verb else "",
     )
 
 
@@ -685,18 +804,19 @@ def _continuation(
     return Mention("continuation", start=-1)
 
 
-def _reported_clause_holds_quote(
-    text_masked: str, verb: re.Match, quoted: list[QuoteSpan], lang: Language
-) -> bool:
-    """ "He said that “…”": quoted words inside reported speech make a partial quote."""
-    first = quoted[0]
-    if first.start < verb.end():
-        return False
-    between = text_masked[verb.end() : first.start]
-    if not _patterns(lang.code)["complementizer"].match(between + " "):
-        return False
-    outside = len(text_masked[verb.end() :].replace(MASK, "").split())
-    return outside >= 3
+def _quote_is_the_statement(text_masked: str, verb: re.Match, quoted: list[QuoteSpan]) -> bool:
+    """ "“…,” he said" and "He said: “…”" quote the statement; "called for “a stable and
+    predictable” relationship" quotes words of a paraphrase."""
+    first, last = quoted[0], quoted[-1]
+    if first.start >= verb.end():
+        between = text_masked[verb.end() : first.start]
+        after = text_masked[last.end :]
+        return (
+            re.fullmatch(r"[\s,:—–-]*|.*[:]\s*", between) is not None
+            and len(WORD.findall(after.replace(MASK, " "))) <= 2
+        )
+    before = text_masked[: first.start]
+    return re.fullmatch(r"[\s—–-]*", before) is not None or before.rstrip().endswith(":")
 
 
 def _clause_text(sentence: str, verb: re.Match | None, lang: Language) -> str:
@@ -726,6 +846,7 @@ def _reported(
         return None
     fragments = [q.inner.strip() for q in quoted if start <= q.start < end]
     attribution = (text_masked[:start] + " " + text_masked[end:]).replace(MASK, " ")
+    attribution += " " + _leading_time(content, lang)
     return Found(
         kind="partial" if fragments else "indirect",
         text=content,
@@ -735,7 +856,18 @@ def _reported(
         mention=mention,
         paragraph=paragraph,
         fragments=fragments,
+        verb=verb.group(0),
     )
+
+
+def _leading_time(content: str, lang: Language) -> str:
+    """ "a appelé jeudi à une trêve": the time right after the verb attributes the statement."""
+    from intake.dates import find_date_phrase
+
+    phrase = find_date_phrase(content[:40], lang.code)
+    if phrase and re.match(rf"^(?:\w{{1,3}}\s+)?{re.escape(phrase)}", content, re.I):
+        return phrase
+    return ""
 
 
 def _content_span(
@@ -746,7 +878,10 @@ def _content_span(
     patterns = _patterns(lang.code)
     end = len(text_masked.rstrip())
     if verb.re is patterns["according"]:
-        comma = text_masked.find(",", verb.end())
+        named_at = mention.start - offset
+        if mention.name and text_masked.find(mention.name, named_at) >= 0:
+            named_at = text_masked.find(mention.name, named_at) + len(mention.name)
+        comma = text_masked.find(",", max(verb.end(), named_at))
         if comma > 0 and mention.start - offset < comma:
             return comma + 1, end
         return (0, verb.start()) if verb.start() > 20 else None
@@ -762,7 +897,7 @@ def _content_span(
     if re.match(r"^\s*[,:]", rest) or REQUEST_VERBS.match(verb.group(0)):
         return verb.end(), end
     first = WORD.search(rest)
-    if first and first.group(0)[:1].islower() and mention.kind != "role":
+    if first and first.group(0)[:1].islower():
         return verb.end(), end
     return None
 

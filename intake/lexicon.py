@@ -48,7 +48,6 @@ EN = Language(
         r"said",
         r"says",
         r"stated",
-        r"states",
         r"asserted",
         r"asserts",
         r"urged",
@@ -60,7 +59,6 @@ EN = Language(
         r"added",
         r"adds",
         r"noted",
-        r"notes",
         r"stressed",
         r"stresses",
         r"emphasi[sz]ed",
@@ -71,7 +69,6 @@ EN = Language(
         r"declared",
         r"declares",
         r"claimed",
-        r"claims",
         r"suggested",
         r"suggests",
         r"explained",
@@ -181,7 +178,9 @@ EN = Language(
 FR = Language(
     code="fr",
     verbs=(
-        r"a(?:-t-(?:il|elle))? (?:déclaré|affirmé|ajouté|estimé|souligné|averti|dit|indiqué|"
+        r"a(?:-t-(?:il|elle))?(?: (?:pour sa part|de son côté|quant à lui|quant à elle|"
+        r"également|aussi|encore|notamment|ensuite|enfin))? (?:déclaré|proposé|qualifié|"
+        r"affirmé|ajouté|estimé|souligné|averti|dit|indiqué|"
         r"assuré|expliqué|rappelé|dénoncé|appelé|insisté|martelé|prévenu|jugé|plaidé|"
         r"exhorté|demandé|répondu|reconnu|annoncé|promis|accusé|fait valoir|fait savoir|"
         r"mis en garde|précisé|lancé|confié|déploré|regretté|salué|écrit)",
@@ -275,7 +274,8 @@ DE = Language(
         r"bekräftigte",
         r"versicherte",
         r"meinte",
-        r"fügte",
+        r"fügte(?: (?:er|sie))? hinzu",
+        r"warf(?: \w+){1,3} vor",
         r"teilte",
         r"mahnte",
         r"räumte",
@@ -304,8 +304,8 @@ DE = Language(
         r"generalsekretär(?:in)?",
         r"sekretär(?:in)?",
         r"professor(?:in)?",
-        r"\w*experte",
-        r"\w*expertin",
+        r"[\w-]*experte",
+        r"[\w-]*expertin",
         r"analyst(?:in)?",
         r"direktor(?:in)?",
         r"chef(?:in)?",
@@ -314,7 +314,9 @@ DE = Language(
         r"kommissar(?:in)?",
         r"berater(?:in)?",
         r"regierungschef(?:in)?",
-        r"amtskollege",
+        r"amtskollegen?",
+        r"politolog(?:e|in|en)",
+        r"[\w-]*wissenschaftler(?:in)?",
         r"amtskollegin",
     ),
     connectives=(r"allerdings", r"aber", r"jedoch", r"zugleich", r"außerdem", r"dennoch"),
@@ -401,6 +403,8 @@ RU = Language(
     code="ru",
     verbs=(
         r"заявил[аи]?",
+        r"уточнил[аи]?",
+        r"назвал[аи]?",
         r"сказал[аи]?",
         r"отметил[аи]?",
         r"подчеркнул[аи]?",
@@ -709,7 +713,21 @@ COUNTRY_WORDS: dict[str, tuple[str, ...]] = {
         "испании",
     ),
 }
-COUNTRY_BY_WORD = {word: code for code, words in COUNTRY_WORDS.items() for word in words}
+# Capitals in the cases Russian uses after "в" ("в Москве"), which name the place, not a role.
+CITY_FORMS = {
+    "москве": "RU",
+    "пекине": "CN",
+    "вашингтоне": "US",
+    "берлине": "DE",
+    "париже": "FR",
+    "лондоне": "GB",
+    "киеве": "UA",
+    "анкаре": "TR",
+}
+COUNTRY_BY_WORD = {
+    **{word: code for code, words in COUNTRY_WORDS.items() for word in words},
+    **CITY_FORMS,
+}
 
 # What a role word means, for matching it to the English role titles of affiliations.
 ROLE_CONCEPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -727,7 +745,22 @@ ROLE_CONCEPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "мид",
         ),
     ),
-    ("president", ("president", "président", "präsident", "presidente", "presidenta", "президент")),
+    (
+        "president",
+        (
+            "president",
+            "président",
+            "chef de l'état",
+            "chef de l’état",
+            "staatschef",
+            "jefe de estado",
+            "глава государства",
+            "präsident",
+            "presidente",
+            "presidenta",
+            "президент",
+        ),
+    ),
     (
         "prime minister",
         (

@@ -12,7 +12,7 @@ from intake.dates import statement_date
 from intake.extract import find_statements, occasion
 from intake.reports import Report
 from intake.speakers import Candidate, Directory, Resolver
-from quotes.dates import DAY
+from quotes.dates import DAY, ReducedDate
 from quotes.excerpts import excerpt_occurs
 
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -59,6 +59,11 @@ def propose(report: Report) -> list[Proposal]:
         if not excerpt_occurs(excerpt, report.text):
             continue  # never propose a citation that would not verify
         said = statement_date(found.attribution, lang, base)
+        context = occasion(found.attribution, lang)
+        earlier = _same_occasion(found, speaker, proposals)
+        if earlier is not None:
+            said = said or (ReducedDate.parse(earlier.said) if earlier.said else None)
+            context = context or earlier.context
         proposals.append(
             Proposal(
                 text=found.text[:1].upper() + found.text[1:],
@@ -66,7 +71,7 @@ def propose(report: Report) -> list[Proposal]:
                 language=statement_language(found.text, lang),
                 excerpt=excerpt,
                 said=str(said) if said else None,
-                context=occasion(found.attribution, lang),
+                context=context,
                 speaker=speaker,
                 candidates=candidates,
                 start=found.start,
@@ -74,6 +79,21 @@ def propose(report: Report) -> list[Proposal]:
             )
         )
     return proposals
+
+
+ADDED = re.compile(
+    r"(?i)\b(?:added|adds|ajout[ée]|ajoute|hinzu|ergänzte|añadió|agregó|добавил[аи]?)\b"
+)
+
+
+def _same_occasion(found, speaker: Candidate, proposals: list[Proposal]) -> Proposal | None:
+    """ "He added that…": the same occasion as the speaker's statement before it."""
+    if not ADDED.search(found.verb):
+        return None
+    for proposal in reversed(proposals):
+        if (proposal.speaker.key, proposal.speaker.name) == (speaker.key, speaker.name):
+            return proposal
+    return None
 
 
 def statement_language(text: str, report_language: str) -> str:

@@ -78,8 +78,14 @@ def same_token(one: str, other: str) -> bool:
     """Equal, or one an inflected form of the other ("Путин", "Путина"; "Lawrows")."""
     if one == other:
         return True
-    short, long = sorted((one, other), key=len)
-    return len(short) >= 4 and long.startswith(short) and len(long) - len(short) <= 2
+    if min(len(one), len(other)) < 4:
+        return False
+    common = 0
+    for a, b in zip(one, other, strict=False):
+        if a != b:
+            break
+        common += 1
+    return common >= 4 and common >= max(len(one), len(other)) - 2
 
 
 class Directory:
@@ -100,11 +106,12 @@ class Directory:
                 scored.append((entry, score))
         return sorted(scored, key=lambda pair: -pair[1])
 
-    def by_role(self, role: str, lang: str) -> list[tuple[Entry, float]]:
+    def by_role(self, role: str, country: str | None = None) -> list[tuple[Entry, float]]:
+        """Speakers on record whose affiliation on the report's day fits the descriptor."""
         concepts = role_concepts(role)
         if not concepts:
             return []
-        country = role_country(role)
+        country = role_country(role) or country
         found = _affiliation_entries(concepts, country, self.on)
         return [(entry, 0.75 if len(found) == 1 else 0.75 / len(found)) for entry in found]
 
@@ -313,7 +320,8 @@ class Resolver:
 
     def _by_role(self, mention: Mention) -> tuple[Candidate, list[Candidate]]:
         concepts = role_concepts(mention.role)
-        for person in reversed(self.persons):
+        earlier = sorted(self.persons, key=lambda p: p.position) if mention.anaphoric else []
+        for person in reversed(earlier):
             described = fold(person.role + " " + self._known_roles(person))
             if (
                 concepts
@@ -329,7 +337,7 @@ class Resolver:
                 return Candidate(who.key, who.name, round(who.confidence * 0.85, 2), who.role), []
         ranked = [
             self._candidate(e, s, mention)
-            for e, s in self.directory.by_role(mention.role, self.lang)
+            for e, s in self.directory.by_role(mention.role, mention.country or None)
         ]
         if ranked:
             return _split(sorted(ranked, key=lambda c: -c.confidence))
