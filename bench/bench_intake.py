@@ -6,8 +6,9 @@ It works in its own database, ``onrecord_intake_bench`` (made anew each run, on 
 the project uses: the embedded one unless DATABASE_URL is set), with the speakers of
 tests/data/intake/speakers.json on record. For each language it reports precision and
 recall of statement detection (direct and partial quotes together, indirect statements
-apart), on the reports the rules were developed on and on held-out reports, speaker accuracy where the speaker is on record and for new or unnamed speakers,
-date accuracy and kind accuracy; then the time to propose the statements of a report of
+apart), on the reports the rules were developed on and on held-out reports; speaker
+accuracy where the speaker is on record and for new or unnamed speakers, date accuracy
+and kind accuracy; then the time to propose the statements of a report of
 about 1,000 words (the median of the runs, after one warm-up), with its number of words.
 """
 
@@ -72,8 +73,9 @@ def quality(folder: Path, show_misses: bool) -> None:
 
     tallies: dict[str, Tally] = defaultdict(Tally)
     for case in load_cases(folder):
-        report = Report(text=case.text, title=case.title, published=case.published,
-                        language=case.language)
+        report = Report(
+            text=case.text, title=case.title, published=case.published, language=case.language
+        )
         proposals = propose(report)
         tallies[case.language].add(case, proposals)
         tallies["all"].add(case, proposals)
@@ -126,8 +128,10 @@ def main() -> None:
     load_speakers(DATA / "speakers.json")
     print("Reports the rules were developed on (tests/data/intake/):\n")
     quality(DATA, args.misses)
-    print("\nHeld-out reports, written after the rules and not used to tune them "
-          "(tests/data/intake/heldout/):\n")
+    print(
+        "\nHeld-out reports, written after the rules and not used to tune them "
+        "(tests/data/intake/heldout/):\n"
+    )
     quality(DATA / "heldout", args.misses)
     speed(args.repeat)
 

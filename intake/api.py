@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from intake.errors import IntakeError
 from intake.proposals import propose
 from intake.reports import Report, report_from_html, report_from_text, report_from_url
-from intake.services import PERMISSIONS
+from intake.services import intake_may
 from quotes.dates import ReducedDate
 from quotes.validators import validate_language_tag
 
@@ -23,7 +23,7 @@ class MayTakeIn(BasePermission):
     message = "Only editors may propose statements from a report."
 
     def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.has_perms(PERMISSIONS))
+        return intake_may(user=request.user)
 
 
 class IntakeRequestSerializer(serializers.Serializer):

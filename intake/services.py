@@ -12,10 +12,13 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from quotes import selectors, services
+from quotes.actors import Actor
 from quotes.exceptions import CurationError, NotPermitted
 from quotes.models import KEY_LENGTH, Quote, Source, Speaker
+from quotes.permissions import may, require
 
-PERMISSIONS = ("quotes.add_source", "quotes.add_quote", "quotes.add_citation")
+# What confirming adds: the source, and quotes with their citations.
+NEEDED = (("add", "source"), ("add", "quote"), ("add", "citation"))
 
 
 @dataclass(frozen=True)
@@ -66,14 +69,19 @@ class IntakeResult:
     speakers: list[Speaker] = field(default_factory=list)
 
 
-def intake_check_permission(*, user) -> None:
-    if not user.has_perms(PERMISSIONS):
+def intake_may(*, user: Actor | None) -> bool:
+    """Whether ``user`` may propose and confirm statements from a report."""
+    return all(may(user, action, model) for action, model in NEEDED)
+
+
+def intake_check_permission(*, user: Actor | None) -> None:
+    if not intake_may(user=user):
         raise NotPermitted("Only editors may add statements from a report.")
 
 
 @transaction.atomic
 def intake_confirm(
-    *, user, source: SourceFields, statements: list[AcceptedStatement]
+    *, user: Actor, source: SourceFields, statements: list[AcceptedStatement]
 ) -> IntakeResult:
     """Create the source, the new speakers and one draft quote per accepted statement.
 
@@ -82,18 +90,16 @@ def intake_confirm(
     duplicate; with ``ValidationError`` when a record breaks a rule; ``NotPermitted``.
     """
     intake_check_permission(user=user)
-    if any(isinstance(s.speaker, NewSpeaker) for s in statements) and not user.has_perm(
-        "quotes.add_speaker"
-    ):
-        raise NotPermitted("Only editors who may add speakers may create new ones.")
+    if any(isinstance(s.speaker, NewSpeaker) for s in statements):
+        require(user, "add", "speaker")
     _check_duplicates(statements)
-    result = IntakeResult(source=_source_create(source))
+    result = IntakeResult(source=_source_create(source, user))
     created: dict[str, Speaker] = {}
     for index, statement in enumerate(statements):
         speaker = statement.speaker
         if isinstance(speaker, NewSpeaker):
             if speaker.name not in created:
-                created[speaker.name] = _speaker_create(speaker)
+                created[speaker.name] = _speaker_create(speaker, user)
                 result.speakers.append(created[speaker.name])
             speaker = created[speaker.name]
         try:
@@ -121,7 +127,7 @@ def _check_duplicates(statements: list[AcceptedStatement]) -> None:
         )
 
 
-def _source_create(fields: SourceFields) -> Source:
+def _source_create(fields: SourceFields, user: Actor) -> Source:
     source = Source(
         key=_free_key(Source, f"{fields.title} {fields.published}"),
         title=fields.title,
@@ -133,14 +139,12 @@ def _source_create(fields: SourceFields) -> Source:
         kind=fields.kind,
         full_text=fields.full_text,
     )
-    source.full_clean()
-    source.save()
-    return source
+    return services.record_save(obj=source, user=user)
 
 
-def _speaker_create(new: NewSpeaker) -> Speaker:
+def _speaker_create(new: NewSpeaker, user: Actor) -> Speaker:
     speaker = Speaker(key=_free_key(Speaker, new.name), name=new.name, description=new.role)
-    return services.speaker_write(speaker=speaker)
+    return services.speaker_write(speaker=speaker, user=user)
 
 
 def _quote_create(statement: AcceptedStatement, speaker: Speaker, source: Source, user) -> Quote:

@@ -14,6 +14,7 @@ from django.db.models import Prefetch, Q
 
 from intake import lexicon
 from intake.extract import Mention
+from quotes.dates import to_reduced_date
 from quotes.models import Affiliation, Speaker
 
 TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
@@ -171,7 +172,7 @@ def _entry(speaker: Speaker, on: datetime.date | None) -> Entry:
 def _covers(affiliation: Affiliation, on: datetime.date | None) -> bool:
     if on is None:
         return affiliation.end is None
-    start, end = affiliation.start_date, affiliation.end_date
+    start, end = to_reduced_date(affiliation.start), to_reduced_date(affiliation.end)
     return (start is None or start.start <= on) and (end is None or on <= end.end)
 
 

@@ -1,9 +1,12 @@
 """OnRecord settings, read from the environment (see README.md, "Configuration")."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+from project.replicas import replica_databases
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -14,17 +17,23 @@ env = environ.Env(
 )
 
 DEBUG = env("DJANGO_DEBUG")
+DATA_DIR = Path(env("ONRECORD_DATA_DIR")).resolve()
+# The key `make run` keeps in the data directory, so that commands run in that checkout
+# (python manage.py import_records …) sign what the site signs.
+SECRET_KEY_FILE = DATA_DIR / "secret-key"
 SECRET_KEY = env("DJANGO_SECRET_KEY", default=None)
+if not SECRET_KEY and SECRET_KEY_FILE.is_file():
+    SECRET_KEY = SECRET_KEY_FILE.read_text(encoding="utf-8").strip()
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is not set. Set it to a long random string, "
-            "or set DJANGO_DEBUG=true for local development."
+            f"DJANGO_SECRET_KEY is not set and {SECRET_KEY_FILE} does not exist. Set it to a "
+            "long random string (`make run` creates that file), or set DJANGO_DEBUG=true for "
+            "local development."
         )
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env("DJANGO_ALLOWED_HOSTS")
-DATA_DIR = Path(env("ONRECORD_DATA_DIR")).resolve()
 
 if env("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
@@ -32,7 +41,16 @@ else:
     from project.embedded_db import embedded_database
 
     DATABASES = {"default": embedded_database(DATA_DIR)}
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
+# Persistent connections save a connection's set-up on every request; the health check
+# replaces a connection the server closed before it is reused.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+DATABASES.update(replica_databases(env.list("DATABASE_REPLICA_URLS", default=[]), DATABASES))
+DATABASE_ROUTERS = ["project.replicas.ReplicaRouter"]
+REPLICA_STICKY_SECONDS = env.int("ONRECORD_REPLICA_STICKY_SECONDS", default=5)
+# Only these apps' reads may go to a replica; sessions, users, tokens and login attempts
+# are always read where they are written.
+REPLICA_READ_APPS = ["quotes", "pghistory"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -51,6 +69,8 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
+    "axes",
+    "csp",
     "quotes",
     "api",
     "intake",
@@ -66,6 +86,10 @@ MIDDLEWARE = [
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "project.replicas.ReplicaMiddleware",
+    # Last, as django-axes requires.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "project.urls"
@@ -107,8 +131,62 @@ STORAGES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SESSION_COOKIE_SECURE = not DEBUG and env.bool("DJANGO_SECURE_COOKIES", default=False)
+# Behind a TLS-terminating proxy (docs/operations.md): HTTPS only, and browsers told so.
+HTTPS = env.bool("ONRECORD_HTTPS", default=False)
+SECURE_SSL_REDIRECT = HTTPS
+# Load balancers probe these over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env.int("ONRECORD_HSTS_SECONDS", default=31_536_000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = HTTPS or (not DEBUG and env.bool("DJANGO_SECURE_COOKIES", default=False))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Every resource from the site itself: the admin, the API docs (drf-spectacular's sidecar
+# files) and the browsable API need no other origin. Swagger UI and ReDoc set inline
+# styles, and ReDoc runs its search in a worker made from a blob: URL.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "worker-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Admin login throttling (django-axes): 10 failures for one user name, or from one
+# address, lock that name or address out for 15 minutes. Attempts are listed in the admin.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "project.login_throttling.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Proxies in front of the app servers: the client's address is read from X-Forwarded-For,
+# that many hops back (0: the connection's own address).
+AXES_IPWARE_PROXY_COUNT = env.int("ONRECORD_PROXY_COUNT", default=0)
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
+# What /readyz checks, in order; each returns None when ready, else the reason.
+READINESS_CHECKS = [
+    "project.health.database_answers",
+    "project.health.migrations_applied",
+]
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 LOGGING = {
@@ -123,7 +201,8 @@ REST_FRAMEWORK = {
         "api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.IsEditorOrReadOnly"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ActionPermission"],
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from intake.services import AcceptedStatement, SourceFields, intake_confirm
-from quotes.excerpts import excerpt_occurs
 from quotes.exceptions import NotPermitted
+from quotes.excerpts import excerpt_occurs
 from quotes.models import Citation, Quote, Source, Speaker
 from tests.factories import CitationFactory, UserFactory
 from tests.intake_support import demo_speakers, demo_text, serve
