@@ -781,7 +781,7 @@ def _direct(
     parts = [q.inner.strip() for q in quoted]
     return Found(
         kind="direct" if whole else "partial",
-        text=" ".join(parts) if whole else _clause_text(sentence, verb, lang),
+        text=_joined(parts) if whole else _clause_text(sentence, verb, lang),
         start=offset,
         end=offset + len(sentence),
         attribution=text_masked.replace(MASK, " "),
@@ -790,6 +790,13 @@ def _direct(
         fragments=parts,
         verb=verb.group(0) if verb else "",
     )
+
+
+def _joined(parts: list[str]) -> str:
+    """The parts of a split quotation as one statement, without the comma that led to the
+    attribution: "“We will respond,” he said" is "We will respond."."""
+    text = " ".join(parts)
+    return text[:-1] + "." if text.endswith(",") else text
 
 
 def _continuation(
