@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from quotes import selectors, services
+from quotes import services
 from quotes.actors import Actor
-from quotes.exceptions import CurationError, NotPermitted
+from quotes.exceptions import CurationError, NotPermitted, SimilarQuotesFound
 from quotes.models import KEY_LENGTH, Quote, Source, Speaker
 from quotes.permissions import may, require
 
@@ -54,7 +54,7 @@ class AcceptedStatement:
 class PossibleDuplicates(CurationError):
     """Accepted statements that look like quotes already on record.
 
-    ``similar`` maps the index of each such statement to its (quote, score) pairs.
+    ``similar`` maps the index of each such statement to its ``quotes.similarity.Similar``.
     """
 
     def __init__(self, message: str, similar: dict[int, list[tuple[Quote, float]]]):
@@ -92,9 +92,9 @@ def intake_confirm(
     intake_check_permission(user=user)
     if any(isinstance(s.speaker, NewSpeaker) for s in statements):
         require(user, "add", "speaker")
-    _check_duplicates(statements)
     result = IntakeResult(source=_source_create(source, user))
     created: dict[str, Speaker] = {}
+    similar: dict[int, list] = {}
     for index, statement in enumerate(statements):
         speaker = statement.speaker
         if isinstance(speaker, NewSpeaker):
@@ -103,28 +103,19 @@ def intake_confirm(
                 result.speakers.append(created[speaker.name])
             speaker = created[speaker.name]
         try:
-            result.quotes.append(_quote_create(statement, speaker, result.source, user))
+            with transaction.atomic():
+                result.quotes.append(_quote_create(statement, speaker, result.source, user))
+        except SimilarQuotesFound as found:
+            similar[index] = found.similar
         except ValidationError as error:
             raise ValidationError({f"statement {index + 1}": error.messages}) from error
-    return result
-
-
-def _check_duplicates(statements: list[AcceptedStatement]) -> None:
-    similar = {}
-    for index, statement in enumerate(statements):
-        if statement.not_a_duplicate or not isinstance(statement.speaker, Speaker):
-            continue
-        found = selectors.quote_similar(
-            text=statement.text, speaker=statement.speaker, said=statement.said
-        )
-        if found:
-            similar[index] = found
     if similar:
         raise PossibleDuplicates(
             f"{len(similar)} accepted statement(s) resemble quotes on record: open them to "
             "check, then reject the statement or mark it as not a duplicate.",
             similar,
         )
+    return result
 
 
 def _source_create(fields: SourceFields, user: Actor) -> Source:
@@ -148,17 +139,19 @@ def _speaker_create(new: NewSpeaker, user: Actor) -> Speaker:
 
 
 def _quote_create(statement: AcceptedStatement, speaker: Speaker, source: Source, user) -> Quote:
-    quote = Quote(
-        speaker=speaker,
-        text=statement.text,
-        language=statement.language,
-        kind=statement.kind,
-        said=statement.said or None,
-        context=statement.context,
-        status=Quote.Status.DRAFT,
-    )
-    return services.quote_write(
-        quote=quote, user=user, citations=[{"source": source, "excerpt": statement.excerpt}]
+    fields = {
+        "speaker": speaker,
+        "text": statement.text,
+        "language": statement.language,
+        "kind": statement.kind,
+        "said": statement.said or None,
+        "context": statement.context,
+    }
+    return services.quote_create(
+        user=user,
+        fields=fields,
+        parts={"citations": [{"source": source, "excerpt": statement.excerpt}]},
+        allow_similar=statement.not_a_duplicate,
     )
 
 
