@@ -1,10 +1,12 @@
 """Downloads of a quote search: ``/api/v1/quotes/?format=csv`` and ``?format=ndjson``.
 
-The same filters, search and order as the JSON list, every match instead of a page, streamed
-in constant memory: the matching ids come from one server-side cursor, and the quotes are
-read and written a chunk at a time, all in one consistent snapshot. A download holds at most
-``ONRECORD_DOWNLOAD_MAX_ROWS`` quotes (100,000); when the search matches more, the response
-says so in its ``X-OnRecord-Truncated: true`` header and in a last line (see docs/api.md).
+The same filters, search and order as the JSON list (the search index's ``QuoteResults``),
+every match instead of a page, streamed: the index gives the matching ids in order, and the
+quotes are read from PostgreSQL and written a chunk at a time, in one consistent snapshot, so
+memory does not grow with the database or the size of the records, only with the ids (a few
+megabytes at the cap). A download holds at most ``ONRECORD_DOWNLOAD_MAX_ROWS`` quotes
+(100,000); when the search matches more, the response says so in its
+``X-OnRecord-Truncated: true`` header and in a last line (see docs/api.md).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import datetime
 from collections.abc import Callable, Iterator
 
 from django.conf import settings
-from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
@@ -22,7 +23,8 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 
 from quotes.interchange import csv_export
-from quotes.interchange.exporter import consistent_snapshot, dumps
+from quotes.interchange.exporter import chunked, consistent_snapshot, dumps
+from search.results import QuoteResults
 
 TRUNCATED_HEADER = "X-OnRecord-Truncated"
 LIMIT_HEADER = "X-OnRecord-Row-Limit"
@@ -110,9 +112,10 @@ def truncation_notice(limit: int) -> str:
     )
 
 
-def csv_body(chunks: Iterator[list[int]], request: Request) -> Iterator[str]:
+def csv_body(chunks: Iterator[list[int]], request: Request, results: QuoteResults) -> Iterator[str]:
     site_url = request.build_absolute_uri("/").rstrip("/")
-    rows = (row for ids in chunks for row in csv_export.rows_for_ids(ids, site_url))
+    visible = results.queryset  # what the client may see, as for the JSON list
+    rows = (row for ids in chunks for row in csv_export.rows_for_ids(ids, site_url, visible))
     yield from csv_export.csv_lines(rows)
 
 
@@ -125,42 +128,42 @@ def ndjson_body(
 
 
 def stream(
-    queryset: QuerySet, *, limit: int, chunk_size: int, body: Callable, trailer: Callable
+    results: QuoteResults, *, limit: int, chunk_size: int, body: Callable, trailer: Callable
 ) -> Iterator:
     """First whether more than ``limit`` quotes match (for the headers), then the text."""
+    ids = results.ids(limit + 1)
+    truncated = len(ids) > limit
     with consistent_snapshot():
-        truncated = queryset[limit : limit + 1].exists()
         yield truncated
-        chunks = csv_export.quote_id_chunks(queryset, chunk_size=chunk_size, limit=limit)
-        yield from body(chunks)
+        yield from body(chunked(ids[:limit], chunk_size))
         if truncated:
             yield trailer(truncation_notice(limit))
 
 
 def quotes_download(
-    request: Request, queryset: QuerySet, represent: Callable[[list[int]], list[dict]]
+    request: Request, results: QuoteResults, represent: Callable[[list[int]], list[dict]]
 ) -> StreamingHttpResponse:
-    """The quotes of ``queryset`` as the CSV or NDJSON the request asked for.
+    """The quotes ``results`` finds as the CSV or NDJSON the request asked for.
 
     ``represent`` gives the JSON representation of the quotes of a chunk of ids, in order."""
     limit = settings.ONRECORD_DOWNLOAD_MAX_ROWS
     if request.accepted_renderer.format == "csv":
         text = stream(
-            queryset,
+            results,
             limit=limit,
             chunk_size=CSV_CHUNK_SIZE,
-            body=lambda chunks: csv_body(chunks, request),
+            body=lambda chunks: csv_body(chunks, request, results),
             trailer=lambda notice: csv_export.csv_line([f"# {notice}"]),
         )
     else:
         text = stream(
-            queryset,
+            results,
             limit=limit,
             chunk_size=NDJSON_CHUNK_SIZE,
             body=lambda chunks: ndjson_body(chunks, represent),
             trailer=lambda notice: dumps({"truncated": True, "limit": limit, "detail": notice}),
         )
-    truncated = next(text)  # opens the snapshot; the response streams the rest
+    truncated = next(text)  # searches and opens the snapshot; the response streams the rest
     renderer = request.accepted_renderer
     response = StreamingHttpResponse(text, content_type=f"{renderer.media_type}; charset=utf-8")
     today = datetime.date.today().isoformat()

@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from api import views
 from api.popolo import PopoloView
+from intake.api import IntakeView
 
 app_name = "api"
 
@@ -16,4 +17,5 @@ router.register("topics", views.TopicViewSet, basename="topic")
 urlpatterns = [
     path("popolo.json", PopoloView.as_view(), name="popolo"),
     *router.urls,
+    path("intake/", IntakeView.as_view(), name="intake"),
 ]

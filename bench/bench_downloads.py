@@ -2,9 +2,10 @@
 
     .venv/bin/python bench/bench_downloads.py [--quotes 30000] [--fresh]
 
-It works in its own database, ``onrecord_download_bench``, filled like bench_search.py's
-(quotes in nine languages, half of them translated, each with a topic and a role), created on
-the first run and reused afterwards. Each download goes through the whole stack (Django test
+It works in its own database, ``onrecord_download_bench``, and index directory
+(``ONRECORD_DATA_DIR/search-download-bench``), filled like bench_search.py's (quotes in nine
+languages, translated ones, each with a topic and a role), created on the first run and
+reused afterwards. Each download goes through the whole stack (Django test
 client: filters, search, the streamed response read a piece at a time and thrown away) with
 the row cap (``ONRECORD_DOWNLOAD_MAX_ROWS``) at a fifth, half and all of the quotes, so that
 the table shows how time and memory grow with the rows of one download. Memory is the peak
@@ -25,10 +26,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 os.environ.setdefault("DJANGO_DEBUG", "false")
 os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-secret")
+os.environ["ONRECORD_SEARCH_SYNC"] = "false"
 
 import bench_search
 import django
 
+ROOT = Path(__file__).resolve().parent.parent
 bench_search.BENCH_DATABASE = "onrecord_download_bench"
 
 DOWNLOADS = [
@@ -59,20 +62,34 @@ def main() -> None:
     parser.add_argument("--quotes", type=int, default=30_000)
     parser.add_argument("--fresh", action="store_true", help="drop and refill the database")
     options = parser.parse_args()
+    data_dir = Path(os.environ.get("ONRECORD_DATA_DIR", ROOT / "var"))
+    os.environ.setdefault("ONRECORD_SEARCH_DIR", str(data_dir / "search-download-bench"))
     django.setup()
     bench_search.setup(options.fresh)
     from django.conf import settings
     from django.test import Client
 
     from quotes.models import Quote
+    from search import indexer
+    from search.index import current_index
 
+    index = current_index()
     if Quote.objects.count() != options.quotes:
         if Quote.objects.exists():
             sys.exit(f"{bench_search.BENCH_DATABASE} holds another data set: use --fresh")
         print(f"Generating {options.quotes} quotes…")
         bench_search.generate(options.quotes)
+        index.position_file.unlink(missing_ok=True)
+    if options.fresh or not index.exists():
+        print(f"Indexed {indexer.rebuild(index)} quotes.")
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     published = Quote.objects.published().count()
-    print(f"\n{options.quotes} quotes, {published} published (what an anonymous client gets)\n")
+    load = os.getloadavg()
+    print(
+        f"\n{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {os.cpu_count()} cores, "
+        f"load average {load[0]:.1f}; {options.quotes} quotes, {published} published (what "
+        "an anonymous client downloads)\n"
+    )
     print("| download | row cap | lines | MiB sent | seconds | rows/s | peak MiB |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     client = Client()

@@ -11,6 +11,7 @@ admin.site.index_title = "Curate statements, speakers and sources"
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("admin/intake/", include("intake.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
