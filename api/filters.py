@@ -17,9 +17,9 @@ from django.db import connection
 from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.functions import Coalesce, Greatest, Lower
 from django_filters import rest_framework as filters
-from django_filters.utils import translate_validation
 from drf_spectacular.utils import extend_schema_field
 
+from api.params import translate_validation, validate_query_terms
 from quotes.dates import ReducedDate
 from quotes.models import (
     Affiliation,
@@ -129,7 +129,8 @@ class QuoteFilterSet(filters.FilterSet):
     q = filters.CharFilter(
         method="filter_q",
         max_length=MAX_QUERY_LENGTH,
-        help_text='Full-text search: words, "quoted phrases", -excluded, OR.',
+        validators=[validate_query_terms],
+        help_text='Full-text search: words, "quoted phrases", -excluded, OR (at most 64 terms).',
     )
     speaker = KeyFilter(field_name="speaker__key", help_text="Speaker key.")
     organization = KeyFilter(

@@ -4,6 +4,7 @@ from the key of a merged record."""
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
@@ -22,6 +23,22 @@ IF_MATCH = OpenApiParameter(
     "commas): the write is refused with 412 if the record changed since. * matches any "
     "version; without the header the write is unconditional.",
 )
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "api.authentication.ApiKeyAuthentication"
+    name = "apiKeyAuth"
+
+    def get_security_definition(self, auto_schema) -> dict:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": 'A client key for reading, with the prefix "Api-Key": '
+            "Authorization: Api-Key KEY (see `manage.py create_api_key`).",
+        }
+
+
 CONDITIONAL_ACTIONS = {"update", "partial_update", "destroy", "merge"}
 ETAG_ACTIONS = {"retrieve", "create", *CONDITIONAL_ACTIONS}
 
