@@ -1,6 +1,6 @@
 """ETags and If-Match, so that an editor's write never silently overwrites another's.
 
-A record's ETag is its version (``selectors.record_version_token``): the id of the latest
+A record's ETag is its version (``history.record_version``): the id of the latest
 recorded change to the record or its parts (a quote's translations, citations and topics;
 a speaker's other names and affiliations). It identifies what a write would overwrite,
 not the bytes of a representation: a quote's ETag does not change when its speaker is
@@ -19,7 +19,7 @@ from django.db import models
 from django.utils.http import parse_etags
 from rest_framework.exceptions import ValidationError
 
-from quotes import history, selectors, services
+from quotes import history, services
 from quotes.exceptions import EditConflict
 
 VERSION_TAG = re.compile(r'^"(\d{1,18})"$')
@@ -40,7 +40,7 @@ def etag(obj: models.Model) -> str | None:
     """The record's ETag (a quoted version), or None for a model without history."""
     if not history.is_tracked(type(obj)):
         return None
-    return f'"{selectors.record_version_token(obj)}"'
+    return f'"{history.record_version(obj)}"'
 
 
 def etag_headers(obj: models.Model) -> dict[str, str]:

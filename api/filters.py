@@ -30,6 +30,7 @@ from quotes.models import (
     SpeakerName,
     Topic,
 )
+from quotes.permissions import may
 from quotes.search import MAX_QUERY_LENGTH, compile_query
 from quotes.validators import LANGUAGE_SHAPE_PATTERN, validate_key
 
@@ -48,7 +49,7 @@ validate_language = RegexValidator(
 
 def can_see_unpublished(user) -> bool:
     """The rule of ``QuoteQuerySet.visible_to``: editors see every status."""
-    return bool(user and user.is_authenticated and user.has_perm("quotes.view_quote"))
+    return bool(user and user.is_authenticated and may(user, "view"))
 
 
 class StrictFilterBackend(filters.DjangoFilterBackend):

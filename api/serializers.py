@@ -9,11 +9,9 @@ from django.db import models, transaction
 from django_countries import countries
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied
 
 from quotes import services
 from quotes.dates import ReducedDate
-from quotes.exceptions import NotPermitted, TransitionNotAllowed
 from quotes.models import (
     Affiliation,
     Citation,
@@ -44,18 +42,6 @@ class BaseModelSerializer(serializers.ModelSerializer):
         **serializers.ModelSerializer.serializer_field_mapping,
         models.SlugField: KeyField,
     }
-
-
-def as_drf_error(error: DjangoValidationError) -> serializers.ValidationError:
-    """A model validation error as DRF's, keyed by field when the model said which."""
-    if hasattr(error, "error_dict"):
-        return serializers.ValidationError(
-            {
-                ("non_field_errors" if name == "__all__" else name): messages
-                for name, messages in error.message_dict.items()
-            }
-        )
-    return serializers.ValidationError({"non_field_errors": error.messages})
 
 
 @extend_schema_field({"type": "string", "nullable": True, "example": "2023-10-14"})
@@ -103,7 +89,7 @@ class KeyRelatedField(serializers.SlugRelatedField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
-        if not isinstance(data, str) or not KEY_SHAPE.match(data) or len(data) > 200:
+        if not isinstance(data, str) or not KEY_SHAPE.fullmatch(data) or len(data) > 200:
             self.fail("invalid_key")
         return super().to_internal_value(data)
 
@@ -391,20 +377,11 @@ class QuoteWriteSerializer(BaseModelSerializer):
         for name, value in attrs.items():
             setattr(quote, name, value)
         user = self.context["request"].user
-        try:
-            with transaction.atomic():
-                services.quote_write(quote=quote, chosen_role=chosen, user=user, **related)
-                if moving:
-                    services.quote_transition(
-                        quote=quote, status=requested, user=user, reason=reason
-                    )
-                return quote
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from error
-        except TransitionNotAllowed as error:
-            raise serializers.ValidationError({"status": [error.message]}) from error
-        except NotPermitted as error:
-            raise PermissionDenied(error.message) from error
+        with transaction.atomic():
+            services.quote_write(quote=quote, chosen_role=chosen, user=user, **related)
+            if moving:
+                services.quote_transition(quote=quote, status=requested, user=user, reason=reason)
+            return quote
 
     def create(self, validated_data: dict) -> Quote:
         return self.save_quote(Quote(), validated_data)
@@ -523,11 +500,8 @@ class SpeakerWriteSerializer(BaseModelSerializer):
         related = {name: attrs.pop(name) for name in ("names", "affiliations") if name in attrs}
         for name, value in attrs.items():
             setattr(speaker, name, value)
-        try:
-            with transaction.atomic():
-                return services.speaker_write(speaker=speaker, **related)
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from error
+        user = self.context["request"].user
+        return services.speaker_write(speaker=speaker, user=user, **related)
 
     def create(self, validated_data: dict) -> Speaker:
         return self.save_speaker(Speaker(), validated_data)
@@ -543,12 +517,7 @@ class ValidatedModelSerializer(BaseModelSerializer):
     def save_instance(self, instance, attrs: dict):
         for name, value in attrs.items():
             setattr(instance, name, value)
-        try:
-            instance.full_clean()
-        except DjangoValidationError as error:
-            raise as_drf_error(error) from error
-        instance.save()
-        return instance
+        return services.record_save(obj=instance, user=self.context["request"].user)
 
     def create(self, validated_data: dict):
         return self.save_instance(self.Meta.model(), validated_data)

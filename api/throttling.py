@@ -26,6 +26,8 @@ from django.core.cache import cache
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
+from quotes.permissions import may
+
 API_PREFIX = "/api/"
 
 
@@ -73,7 +75,7 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 def is_curator(user) -> bool:
     """Editors and reviewers: those who may read unpublished quotes."""
-    return bool(user and user.is_authenticated and user.has_perm("quotes.view_quote"))
+    return bool(user and user.is_authenticated and may(user, "view", "quote"))
 
 
 def client_address(request) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django import forms
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.deletion import ProtectedError
@@ -16,17 +15,17 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from api import conditional, filters, serializers
+from api.exceptions import RecordMoved
 from api.params import WholeNumberField, validate_params
-from api.permissions import IsEditor
+from api.permissions import CanViewUnpublished
 from api.schema import RecordSchema
-from quotes import history, selectors, services
-from quotes.exceptions import MergeNotAllowed, NotPermitted, TransitionNotAllowed
+from quotes import history, permissions, selectors, services
 from quotes.facets import quote_facets
 from quotes.models import Affiliation, Citation, Organization, Quote, Source, Speaker, Topic
 from quotes.search import highlights
@@ -52,15 +51,6 @@ def published_count(model_field: str) -> Coalesce:
         .values("n")
     )
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
-class RecordMoved(Exception):
-    """The key is that of a record merged into the one with ``key``."""
-
-    def __init__(self, old_key: str, key: str):
-        super().__init__(old_key)
-        self.old_key = old_key
-        self.key = key
 
 
 class KeyedViewSet(viewsets.ModelViewSet):
@@ -170,23 +160,6 @@ class KeyedViewSet(viewsets.ModelViewSet):
     def represent(self, saved, serializer) -> dict:
         return serializer.data
 
-    def handle_exception(self, exc):
-        if isinstance(exc, conditional.PreconditionFailed):
-            return self.precondition_failed(exc)
-        if isinstance(exc, RecordMoved):
-            return self.moved(exc)
-        return super().handle_exception(exc)
-
-    def precondition_failed(self, failure: conditional.PreconditionFailed) -> Response:
-        """412, with the current ETag and what changed since the version the client sent."""
-        headers = conditional.etag_headers(failure.obj)
-        body = {
-            "detail": failure.message,
-            "etag": headers.get("ETag"),
-            "changes": serializers.HistoryEntrySerializer(failure.changes, many=True).data,
-        }
-        return Response(body, status=status.HTTP_412_PRECONDITION_FAILED, headers=headers)
-
 
 class WriteReadViewSet(KeyedViewSet):
     """Writes validated by ``write_serializer_class``, answered with ``serializer_class``."""
@@ -214,7 +187,7 @@ class HistoryMixin:
         return history.record_history(record)
 
     @extend_schema(responses=serializers.HistoryEntrySerializer(many=True), filters=False)
-    @action(detail=True, permission_classes=[IsEditor])
+    @action(detail=True, permission_classes=[CanViewUnpublished])
     def history(self, request, *args, **kwargs):
         """What changed in the record and its parts, newest first: who, when, the
         curation step, and each field before and after. Editors only."""
@@ -228,7 +201,6 @@ class MergeMixin:
     """``POST /{key}/merge/`` with ``{"duplicate": key}``: reviewers merge a duplicate into
     the record, whose key the duplicate's then redirects to."""
 
-    merge_permission: str
     find_by_key: Callable  # selectors.quote_by_key…: (record, redirected)
     merge_records: Callable  # services.quote_merge…
 
@@ -237,22 +209,14 @@ class MergeMixin:
     def merge(self, request, *args, **kwargs):
         """Merge the duplicate into this record (reviewers only). The duplicate is deleted
         and its key leads here from now on (HTTP 301). Honours If-Match."""
-        if not request.user.has_perm(self.merge_permission):
-            raise PermissionDenied(f"Only reviewers may merge {self.get_noun()}s.")
+        permissions.require(request.user, "merge", self.get_noun())
         given = serializers.MergeSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         with transaction.atomic():
             survivor = self.get_object()
             conditional.check_if_match(request, survivor)
             duplicate = self.duplicate_named(given.validated_data["duplicate"])
-            try:
-                merged = self.merge_records(
-                    survivor=survivor, duplicate=duplicate, user=request.user
-                )
-            except NotPermitted as error:
-                raise PermissionDenied(error.message) from error
-            except MergeNotAllowed as error:
-                raise ValidationError({"duplicate": [error.message]}) from error
+            merged = self.merge_records(survivor=survivor, duplicate=duplicate, user=request.user)
             data, headers = self.read(merged), conditional.etag_headers(merged)
         return Response(data, headers=headers)
 
@@ -291,8 +255,6 @@ class QuoteViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
     serializer_class = serializers.QuoteSerializer
     write_serializer_class = serializers.QuoteWriteSerializer
     filterset_class = filters.QuoteFilterSet
-    record_history = staticmethod(selectors.quote_history)
-    merge_permission = "quotes.merge_quote"
     redirects_merged_keys = True
     find_by_key = staticmethod(selectors.quote_by_key)
     merge_records = staticmethod(services.quote_merge)
@@ -360,16 +322,10 @@ class QuoteViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
         """POST: record that you (a reviewer) checked the excerpt of the quote's citation of
         this source against the source; DELETE: withdraw that. Changing the excerpt or the
         source withdraws it too."""
-        if not request.user.has_perm("quotes.verify_citation"):
-            raise PermissionDenied("Only reviewers may verify citations.")
+        permissions.require(request.user, "verify")
         citation = get_object_or_404(self.get_object().citations, source__key=source)
         step = services.citation_verify if request.method == "POST" else services.citation_unverify
-        try:
-            step(citation=citation, user=request.user)
-        except TransitionNotAllowed as error:
-            raise ValidationError({"excerpt": [error.message]}) from error
-        except DjangoValidationError as error:
-            raise serializers.as_drf_error(error) from error
+        step(citation=citation, user=request.user)
         checked = Citation.objects.select_related("source", "verified_by").get(pk=citation.pk)
         return Response(serializers.CitationSerializer(checked).data)
 
@@ -419,7 +375,6 @@ class SpeakerViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
     serializer_class = serializers.SpeakerSerializer
     write_serializer_class = serializers.SpeakerWriteSerializer
     filterset_class = filters.SpeakerFilterSet
-    merge_permission = "quotes.merge_speaker"
     redirects_merged_keys = True
     find_by_key = staticmethod(selectors.speaker_by_key)
     merge_records = staticmethod(services.speaker_merge)

@@ -14,17 +14,23 @@ env = environ.Env(
 )
 
 DEBUG = env("DJANGO_DEBUG")
+DATA_DIR = Path(env("ONRECORD_DATA_DIR")).resolve()
+# The key `make run` keeps in the data directory, so that commands run in that checkout
+# (python manage.py import_records …) sign what the site signs.
+SECRET_KEY_FILE = DATA_DIR / "secret-key"
 SECRET_KEY = env("DJANGO_SECRET_KEY", default=None)
+if not SECRET_KEY and SECRET_KEY_FILE.is_file():
+    SECRET_KEY = SECRET_KEY_FILE.read_text(encoding="utf-8").strip()
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is not set. Set it to a long random string, "
-            "or set DJANGO_DEBUG=true for local development."
+            f"DJANGO_SECRET_KEY is not set and {SECRET_KEY_FILE} does not exist. Set it to a "
+            "long random string (`make run` creates that file), or set DJANGO_DEBUG=true for "
+            "local development."
         )
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env("DJANGO_ALLOWED_HOSTS")
-DATA_DIR = Path(env("ONRECORD_DATA_DIR")).resolve()
 
 if env("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
@@ -155,7 +161,8 @@ REST_FRAMEWORK = {
         "api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.IsEditorOrReadOnly"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ActionPermission"],
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.RateLimitThrottle"],
     "NUM_PROXIES": env.int("ONRECORD_NUM_PROXIES", default=0),
     "DEFAULT_PARSER_CLASSES": [

@@ -33,6 +33,7 @@ from quotes.models import (
     Topic,
     Translation,
 )
+from quotes.permissions import may
 from quotes.roles import resolve_role
 from quotes.workflow import allowed_targets, transition_check_permission, transition_for
 
@@ -133,7 +134,7 @@ class SpeakerAdmin(CurationAdmin):
         return old_keys(obj)
 
     def has_merge_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("quotes.merge_speaker")
+        return may(request.user, "merge", "speaker")
 
     @admin.action(description="Merge the two selected speakers…", permissions=["merge"])
     def merge_speakers(self, request: HttpRequest, queryset: QuerySet):
@@ -166,14 +167,14 @@ class AffiliationAdmin(CurationAdmin):
 
     def save_model(self, request: HttpRequest, obj: Affiliation, form, change: bool) -> None:
         previous = form.initial.get("speaker") if change else None
-        services.affiliation_save(affiliation=obj, previous_speaker_id=previous)
+        services.affiliation_save(affiliation=obj, previous_speaker_id=previous, user=request.user)
 
     def delete_model(self, request: HttpRequest, obj: Affiliation) -> None:
-        services.affiliation_delete(affiliation=obj)
+        services.affiliation_delete(affiliation=obj, user=request.user)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         for affiliation in queryset:
-            services.affiliation_delete(affiliation=affiliation)
+            services.affiliation_delete(affiliation=affiliation, user=request.user)
 
 
 @admin.register(SpeakerName)
@@ -277,9 +278,7 @@ class CitationInline(admin.StackedInline):
 
     def get_formset(self, request: HttpRequest, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        formset.form.base_fields["mark_verified"].disabled = not request.user.has_perm(
-            "quotes.verify_citation"
-        )
+        formset.form.base_fields["mark_verified"].disabled = not may(request.user, "verify")
         return formset
 
     @admin.display(description="excerpt in the source")
@@ -504,13 +503,13 @@ class QuoteAdmin(CurationAdmin):
     # Bulk steps: each quote goes through the workflow on its own; refusals are listed.
 
     def has_publish_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("quotes.publish_quote")
+        return may(request.user, "publish")
 
     def has_retract_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("quotes.retract_quote")
+        return may(request.user, "retract")
 
     def has_merge_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("quotes.merge_quote")
+        return may(request.user, "merge", "quote")
 
     @admin.action(description="Submit the selected quotes for review", permissions=["change"])
     def submit_for_review(self, request: HttpRequest, queryset: QuerySet) -> None:
@@ -610,7 +609,7 @@ class CitationAdmin(CurationAdmin):
         return verification(obj)
 
     def has_verify_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("quotes.verify_citation")
+        return may(request.user, "verify")
 
     @admin.action(description="Mark the selected citations verified", permissions=["verify"])
     def verify(self, request: HttpRequest, queryset: QuerySet) -> None:

@@ -11,16 +11,38 @@ record and its parts is its version.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import getpass
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import pghistory
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Max, Subquery
+
+
+def command_context(command: str, *, user: Any = None) -> contextlib.AbstractContextManager:
+    """Attribute what a management command writes to it (and to ``user``, if it acts for
+    one) in the history. Requests get theirs from pghistory's middleware; a command that
+    writes opens this around its writes, so that nothing else (a shell session, say) is
+    folded into its entry."""
+    metadata: dict[str, Any] = {"command": command, "system_user": _login_name()}
+    if user is not None and getattr(user, "is_authenticated", False):
+        metadata["user"] = user.pk
+    return pghistory.context(**metadata)
+
+
+def _login_name() -> str | None:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name in some containers
+        return None
+
 
 # Columns that every save changes or that only mirror others: not worth showing.
 QUIET_FIELDS = {"id", "created", "updated", "created_by", "updated_by", "said_start"}

@@ -17,6 +17,7 @@ from django_countries.fields import CountryField
 
 from quotes.dates import ReducedDate, ReducedDateField, to_reduced_date
 from quotes.excerpts import excerpt_occurs
+from quotes.permissions import may
 from quotes.validators import (
     COUNTRY_SHAPE_PATTERN,
     LANGUAGE_SHAPE_PATTERN,
@@ -150,11 +151,6 @@ class Organization(TimeStamped):
         return f"{self.name} ({self.country})" if self.country else self.name
 
 
-class SpeakerQuerySet(models.QuerySet):
-    def with_names(self) -> SpeakerQuerySet:
-        return self.prefetch_related("names")
-
-
 @tracked()
 class Speaker(TimeStamped):
     key = key_field()
@@ -164,8 +160,6 @@ class Speaker(TimeStamped):
     wikidata = models.CharField(
         "Wikidata id", max_length=20, blank=True, validators=[validate_wikidata_id]
     )
-
-    objects = SpeakerQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -200,11 +194,6 @@ class SpeakerName(models.Model):
         return f"{self.name} ({self.language})" if self.language else self.name
 
 
-class AffiliationQuerySet(models.QuerySet):
-    def current(self) -> AffiliationQuerySet:
-        return self.filter(end__isnull=True)
-
-
 @tracked()
 class Affiliation(TimeStamped):
     """A role a speaker held in an organization, from ``start`` to ``end`` (empty: current)."""
@@ -218,8 +207,6 @@ class Affiliation(TimeStamped):
     )
     start = ReducedDateField(null=True, blank=True)
     end = ReducedDateField(null=True, blank=True, help_text="Leave empty while the role is held.")
-
-    objects = AffiliationQuerySet.as_manager()
 
     class Meta:
         ordering = ["speaker", "start"]
@@ -237,14 +224,6 @@ class Affiliation(TimeStamped):
     def __str__(self) -> str:
         span = f"{self.start or '…'} – {self.end or 'present'}"
         return f"{self.speaker}: {self.role}, {self.organization.name} ({span})"
-
-    @property
-    def start_date(self) -> ReducedDate | None:
-        return to_reduced_date(self.start)
-
-    @property
-    def end_date(self) -> ReducedDate | None:
-        return to_reduced_date(self.end)
 
 
 @tracked()
@@ -313,7 +292,7 @@ class QuoteQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> QuoteQuerySet:
         """Everything for editors; published (and retracted, on request) for everyone else."""
-        if user is not None and user.is_authenticated and user.has_perm("quotes.view_quote"):
+        if user is not None and user.is_authenticated and may(user, "view"):
             return self
         return self.filter(status__in=[Quote.Status.PUBLISHED, Quote.Status.RETRACTED])
 
@@ -330,11 +309,6 @@ class QuoteQuerySet(models.QuerySet):
         if before:
             qs = qs.filter(said_start__lte=to_reduced_date(before).end)
         return qs
-
-    def with_related(self) -> QuoteQuerySet:
-        return self.select_related(
-            "speaker", "role__organization", "created_by", "updated_by"
-        ).prefetch_related("topics", "translations", "citations__source")
 
     def search(self, query) -> QuoteQuerySet:
         """Quotes matching a web-search query (``str`` or ``quotes.search.CompiledQuery``),

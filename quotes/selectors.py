@@ -8,24 +8,12 @@ from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilar
 from django.db import models
 from django.db.models.functions import Greatest
 
-from quotes import history
 from quotes.dates import ReducedDate, to_reduced_date
 from quotes.models import KeyRedirect, Quote, Speaker
 
 SIMILARITY_THRESHOLD = 0.3
 DATE_WINDOW = datetime.timedelta(days=31)
 YEAR = datetime.timedelta(days=366)
-
-
-def quote_history(quote: Quote, *, since: int | None = None) -> list[history.HistoryEntry]:
-    """What changed in the quote, its translations, citations and topics, newest first."""
-    return history.record_history(quote, since=since)
-
-
-def record_version_token(obj: models.Model) -> str:
-    """An opaque token that changes whenever the record or one of its parts changes
-    (an ETag, or the hidden version of an admin form)."""
-    return str(history.record_version(obj))
 
 
 def quote_similar(

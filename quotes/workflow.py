@@ -1,36 +1,34 @@
 """The editorial workflow of a quote: which status moves exist and who may make them.
 
 draft → review (submit) → published (publish) → retracted (retract, with a reason);
-review → draft (send back). Every other move is refused.
+review → draft (send back). Every other move is refused. Who may make a move is the
+permission of its action in ``quotes.permissions.ACTIONS``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from quotes.exceptions import NotPermitted, TransitionNotAllowed
+from quotes.actors import Actor
+from quotes.exceptions import TransitionNotAllowed
 from quotes.models import Quote
+from quotes.permissions import may, require
 
 Status = Quote.Status
-
-REVIEWERS_GROUP = "Reviewers"
-EDITORS_GROUP = "Editors"
 
 
 @dataclass(frozen=True)
 class Transition:
-    action: str  # the verb shown to editors and recorded in the history
+    action: str  # the verb shown to editors and recorded in the history; a permissions action
     source: str
     target: str
-    permission: str
-    who: str  # who may do it, for messages
 
 
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition("submit", Status.DRAFT, Status.REVIEW, "quotes.change_quote", "editors"),
-    Transition("send back", Status.REVIEW, Status.DRAFT, "quotes.change_quote", "editors"),
-    Transition("publish", Status.REVIEW, Status.PUBLISHED, "quotes.publish_quote", "reviewers"),
-    Transition("retract", Status.PUBLISHED, Status.RETRACTED, "quotes.retract_quote", "reviewers"),
+    Transition("submit", Status.DRAFT, Status.REVIEW),
+    Transition("send back", Status.REVIEW, Status.DRAFT),
+    Transition("publish", Status.REVIEW, Status.PUBLISHED),
+    Transition("retract", Status.PUBLISHED, Status.RETRACTED),
 )
 TRANSITION_BY_MOVE = {(t.source, t.target): t for t in TRANSITIONS}
 
@@ -55,16 +53,11 @@ def transition_for(source: str, target: str) -> Transition:
     )
 
 
-def transition_check_permission(transition: Transition, user) -> None:
-    """Raise ``NotPermitted`` unless ``user`` may make ``transition``; ``None`` is the system."""
-    if user is not None and not user.has_perm(transition.permission):
-        raise NotPermitted(f"Only {transition.who} may {transition.action} quotes.")
+def transition_check_permission(transition: Transition, user: Actor | None) -> None:
+    """Raise ``NotPermitted`` unless ``user`` may make ``transition``."""
+    require(user, transition.action)
 
 
-def allowed_targets(source: str, user) -> list[str]:
+def allowed_targets(source: str, user: Actor | None) -> list[str]:
     """The statuses ``user`` may move a quote to from ``source``."""
-    return [
-        t.target
-        for t in TRANSITIONS
-        if t.source == source and (user is None or user.has_perm(t.permission))
-    ]
+    return [t.target for t in TRANSITIONS if t.source == source and may(user, t.action)]

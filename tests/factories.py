@@ -2,6 +2,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from quotes.actors import SystemActor
 from quotes.models import (
     Affiliation,
     Citation,
@@ -13,6 +14,9 @@ from quotes.models import (
     Topic,
     Translation,
 )
+
+# Writes made by tests on their own account, as a management command would make them.
+SYSTEM = SystemActor("tests")
 
 
 class UserFactory(factory.django.DjangoModelFactory):

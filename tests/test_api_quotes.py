@@ -9,6 +9,7 @@ from quotes import services
 from quotes.models import Quote
 from tests.api_helpers import count_queries, record_queries, result_keys
 from tests.factories import (
+    SYSTEM,
     AffiliationFactory,
     CitationFactory,
     OrganizationFactory,
@@ -139,7 +140,8 @@ def test_role_at_the_time_of_the_statement(api_client):
                 language="en",
                 said=said,
                 status=Quote.Status.PUBLISHED,
-            )
+            ),
+            user=SYSTEM,
         )
     assert api_client.get(f"{QUOTES}un-1996/").json()["role"]["title"] == (
         "United States Ambassador to the United Nations"

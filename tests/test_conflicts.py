@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from quotes import selectors, services
+from quotes import history, services
 from quotes.exceptions import EditConflict
 from quotes.models import Citation, Quote, Speaker
 from tests.admin_forms import admin_form_data
@@ -100,7 +100,7 @@ def test_speakers_are_protected_as_well(editor):
 
 
 def test_the_service_raises_with_the_entries_since_the_version(quote, editor):
-    token = selectors.record_version_token(quote)
+    token = str(history.record_version(quote))
     with pghistory.context(user=editor.pk):
         Quote.objects.filter(pk=quote.pk).update(text="Meanwhile.")
     with pytest.raises(EditConflict) as raised:
@@ -110,4 +110,4 @@ def test_the_service_raises_with_the_entries_since_the_version(quote, editor):
     assert [(f.before, f.after) for c in entry.changes for f in c.fields] == [
         ("First wording.", "Meanwhile.")
     ]
-    services.record_check_version(obj=quote, version=int(selectors.record_version_token(quote)))
+    services.record_check_version(obj=quote, version=int(str(history.record_version(quote))))

@@ -9,7 +9,7 @@ from django.db import connection
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from quotes import history, selectors, services
+from quotes import history, services
 from quotes.exceptions import RevertNotPossible
 from quotes.models import Citation, Quote, Speaker
 from tests.admin_forms import admin_form_data
@@ -39,7 +39,7 @@ def test_a_queryset_update_is_recorded_field_by_field():
     with pghistory.context(command="cleanup"):
         Quote.objects.filter(pk__in=[q.pk for q in quotes]).update(context="Press conference")
     for quote in quotes:
-        latest = selectors.quote_history(quote)[0]
+        latest = history.record_history(quote)[0]
         assert latest.command == "cleanup"
         assert field_changes(latest) == {("quote", "context"): ("", "Press conference")}
 
@@ -48,7 +48,7 @@ def test_a_change_outside_any_context_is_still_recorded():
     quote = QuoteFactory(text="Before.")
     with connection.cursor() as cursor:
         cursor.execute("UPDATE quotes_quote SET text = 'After.' WHERE id = %s", [quote.pk])
-    latest = selectors.quote_history(quote)[0]
+    latest = history.record_history(quote)[0]
     assert field_changes(latest) == {("quote", "text"): ("Before.", "After.")}
     assert latest.who.startswith("unknown")
 
@@ -63,7 +63,7 @@ def test_an_admin_edit_records_the_editor_and_every_changed_field(editor_client,
         **{"citations-0-excerpt": "New excerpt."},
     )
     assert editor_client.post(url, data).status_code == 302
-    latest = selectors.quote_history(quote)[0]
+    latest = history.record_history(quote)[0]
     assert latest.username == editor.username
     assert latest.url == url
     changes = field_changes(latest)
@@ -77,17 +77,31 @@ def test_an_admin_edit_records_the_editor_and_every_changed_field(editor_client,
 def test_a_management_command_is_named_in_the_history():
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     quote = Quote.objects.filter(speaker__key="wang-yi").first()
-    entries = selectors.quote_history(quote)
+    entries = history.record_history(quote)
     assert entries[-1].command == "load_demo"
     assert entries[-1].changes[0].action == "created"
     assert entries[-1].who == "command “load_demo”"
+
+
+def test_a_shell_session_is_not_folded_into_one_command_entry():
+    first, second = QuoteFactory(context=""), QuoteFactory(context="")
+    code = (
+        "from quotes.models import Quote; "
+        f"Quote.objects.filter(pk={first.pk}).update(context='one'); "
+        f"Quote.objects.filter(pk={second.pk}).update(context='two')"
+    )
+    call_command("shell", command=code)
+    one, two = history.record_history(first)[0], history.record_history(second)[0]
+    assert one.command is None
+    assert two.command is None
+    assert one.version != two.version  # two changes, not one entry of a "shell" command
 
 
 def test_workflow_steps_are_labelled_in_the_history(reviewer):
     quote = CitationFactory(quote__status=Quote.Status.REVIEW).quote
     with pghistory.context(user=reviewer.pk):
         services.quote_publish(quote=quote, user=reviewer)
-    latest = selectors.quote_history(quote)[0]
+    latest = history.record_history(quote)[0]
     assert latest.action == "publish"
     assert latest.username == reviewer.username
     status = next(f for c in latest.changes for f in c.fields if f.name == "status")
@@ -100,12 +114,12 @@ def test_parts_and_topics_are_part_of_a_quote_history():
     with pghistory.context(note="tagging"):
         quote.topics.add(topic)
         TranslationFactory(quote=quote, language="fr", text="Une déclaration.")
-    latest = selectors.quote_history(quote)[0]
+    latest = history.record_history(quote)[0]
     actions = {(c.object_label, c.action) for c in latest.changes}
     assert actions == {("topic Ceasefire", "added"), ("translation (fr)", "added")}
     with pghistory.context(note="untagging"):
         quote.topics.remove(topic)
-    assert {(c.object_label, c.action) for c in selectors.quote_history(quote)[0].changes} == {
+    assert {(c.object_label, c.action) for c in history.record_history(quote)[0].changes} == {
         ("topic Ceasefire", "removed")
     }
 
@@ -116,17 +130,17 @@ def test_foreign_keys_are_shown_by_name():
     previous = quote.speaker.name
     quote.speaker = other
     quote.save()
-    speaker_change = next(f for c in selectors.quote_history(quote)[0].changes for f in c.fields)
+    speaker_change = next(f for c in history.record_history(quote)[0].changes for f in c.fields)
     assert (speaker_change.before_display, speaker_change.after_display) == (previous, other.name)
 
 
 def test_the_version_changes_with_any_part():
     quote = QuoteFactory()
-    first = selectors.record_version_token(quote)
+    first = str(history.record_version(quote))
     CitationFactory(quote=quote)
-    second = selectors.record_version_token(quote)
+    second = str(history.record_version(quote))
     Citation.objects.filter(quote=quote).update(excerpt="Changed by a bulk update.")
-    third = selectors.record_version_token(quote)
+    third = str(history.record_version(quote))
     assert len({first, second, third}) == 3
     assert int(first) < int(second) < int(third)
 
@@ -169,7 +183,7 @@ def test_revert_brings_back_fields_translations_citations_and_topics(editor):
     assert list(quote.topics.all()) == [topic]
     assert list(quote.citations.values_list("pk", "excerpt")) == [(citation_pk, "Original.")]
     assert not quote.translations.exists()
-    latest = selectors.quote_history(quote)[0]
+    latest = history.record_history(quote)[0]
     assert latest.action == "revert"
     assert field_changes(latest)[("quote", "text")] == ("Edited.", "Original.")
 
@@ -259,7 +273,7 @@ def test_a_token_authenticated_api_write_records_its_user(client, editor):
         content_type="application/json",
     )
     assert response.status_code == 200
-    latest = selectors.quote_history(quote)[0]
+    latest = history.record_history(quote)[0]
     assert latest.username == editor.username
     assert latest.url == f"/probe/{quote.pk}/"
     assert field_changes(latest) == {("quote", "context"): ("", "From the API.")}

@@ -23,6 +23,7 @@ from quotes.models import (
     Topic,
     Translation,
 )
+from tests.factories import SYSTEM
 from tests.interchange_support import empty_database, export_text, run_import, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +129,7 @@ def build_full_dataset() -> None:
             quote.role, quote.role_resolution = chosen, Quote.RoleResolution.EXPLICIT
             quote.save()
         else:
-            services.quote_save(quote=quote)
+            services.quote_save(quote=quote, user=SYSTEM)
         quote.topics.set(topics[: index % 4])
         for language, official in [("en", True), ("fr", False), ("pt-BR", False)][: index % 4]:
             Translation.objects.create(
@@ -213,13 +214,15 @@ def test_small_batches_and_chunks_give_the_same_result(tmp_path):
     first = "".join(export_lines())
     assert "".join(export_lines(chunk_size=3)) == first
     empty_database()
-    report = services.records_import(lines_or_stream=io.StringIO(first), dry_run=False)
+    report = services.records_import(lines_or_stream=io.StringIO(first), dry_run=False, user=SYSTEM)
     assert report.ok
     assert "".join(export_lines()) == first
     empty_database()
     from quotes.interchange.importer import records_import
 
-    report = records_import(lines_or_stream=first.splitlines(), dry_run=False, batch_size=2)
+    report = records_import(
+        lines_or_stream=first.splitlines(), dry_run=False, batch_size=2, user=SYSTEM
+    )
     assert report.ok, report.errors
     assert "".join(export_lines()) == first
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from quotes import services
 from quotes.interchange import importer
 from quotes.models import Affiliation, Citation, Quote, Speaker, SpeakerName, Topic, Translation
-from tests.factories import EditorFactory
+from tests.factories import SYSTEM, EditorFactory, ReviewerFactory
 from tests.interchange_support import (
     ORGANIZATION,
     QUOTE,
@@ -247,7 +247,7 @@ def test_standard_input_that_cannot_seek(monkeypatch):
 
 
 def test_user_is_recorded_as_author_and_in_the_history(path):
-    editor = EditorFactory(username="importer")
+    editor = ReviewerFactory(username="importer")
     outcome = run_import(path, ndjson(*VALID), "--user", "importer")
     assert outcome.ok, outcome.err
     quote = Quote.objects.get()
@@ -300,7 +300,7 @@ def test_progress_is_reported_for_both_passes(path):
             seen[self.description] = (self.total, self.done)
 
     report = services.records_import(
-        lines_or_stream=io.BytesIO(content), dry_run=True, progress=Bar
+        lines_or_stream=io.BytesIO(content), dry_run=True, progress=Bar, user=SYSTEM
     )
     assert report.ok
     assert seen == {"Checking": (len(content), len(content)), "Importing": (len(content),) * 2}
@@ -368,3 +368,11 @@ def test_imported_quotes_are_searchable_by_text_translation_and_speaker(path, cl
     assert Translation.objects.get().pk == translation.pk
     assert client.get("/api/v1/quotes/", {"q": "punishment"}).json()["count"] == 0
     assert client.get("/api/v1/quotes/", {"q": "blockade"}).json()["count"] == 1
+
+
+def test_an_editor_may_not_import_published_quotes(path):
+    EditorFactory(username="editor-only")
+    outcome = run_import(path, ndjson(*VALID), "--user", "editor-only")
+    assert not outcome.ok
+    assert "field status: only reviewers may import published quotes" in outcome.err
+    assert not Quote.objects.exists()

@@ -130,7 +130,7 @@ def test_merging_quotes_combines_citations_translations_and_topics():
     assert selectors.quote_by_key(old_key) == (survivor, True)
     assert selectors.quote_by_key(survivor.key) == (survivor, False)
     assert selectors.quote_by_key("no-such-key") == (None, False)
-    merge = selectors.quote_history(survivor)[0]
+    merge = history.record_history(survivor)[0]
     assert merge.action == "merge"
     assert merge.note == f"{old_key} merged into {survivor.key}"
 

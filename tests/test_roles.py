@@ -6,7 +6,13 @@ from quotes import services
 from quotes.models import Quote
 from quotes.roles import resolve_role
 from tests.admin_forms import admin_form_data
-from tests.factories import AffiliationFactory, OrganizationFactory, QuoteFactory, SpeakerFactory
+from tests.factories import (
+    SYSTEM,
+    AffiliationFactory,
+    OrganizationFactory,
+    QuoteFactory,
+    SpeakerFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +39,7 @@ def albright():
 
 def save_quote(speaker, said, **kwargs) -> Quote:
     quote = QuoteFactory.build(speaker=speaker, said=said, **kwargs)
-    return services.quote_save(quote=quote)
+    return services.quote_save(quote=quote, user=SYSTEM)
 
 
 def test_albright_in_1996_was_ambassador_to_the_un(albright):
@@ -95,10 +101,10 @@ def test_no_covering_affiliation_and_no_date():
 def test_an_editor_choice_is_kept_and_survives_affiliation_edits(albright):
     speaker, un_mission, state = albright
     quote = QuoteFactory.build(speaker=speaker, said="1997")
-    services.quote_save(quote=quote, chosen_role=state)
+    services.quote_save(quote=quote, chosen_role=state, user=SYSTEM)
     assert quote.role_resolution == Quote.RoleResolution.EXPLICIT
     un_mission.end = "1998"
-    services.affiliation_save(affiliation=un_mission)
+    services.affiliation_save(affiliation=un_mission, user=SYSTEM)
     quote.refresh_from_db()
     assert quote.role == state
 
@@ -108,7 +114,7 @@ def test_editing_an_affiliation_re_resolves_the_quotes_it_affects(albright):
     quote = save_quote(speaker, "1997-01-22")
     assert quote.role_resolution == Quote.RoleResolution.NONE  # the day between the two roles
     state.start = "1997-01-22"
-    services.affiliation_save(affiliation=state)
+    services.affiliation_save(affiliation=state, user=SYSTEM)
     quote.refresh_from_db()
     assert quote.role == state
     assert quote.role_resolution == Quote.RoleResolution.RESOLVED
@@ -117,7 +123,7 @@ def test_editing_an_affiliation_re_resolves_the_quotes_it_affects(albright):
 def test_deleting_an_affiliation_re_resolves(albright):
     speaker, un_mission, _ = albright
     quote = save_quote(speaker, "1996")
-    services.affiliation_delete(affiliation=un_mission)
+    services.affiliation_delete(affiliation=un_mission, user=SYSTEM)
     quote.refresh_from_db()
     assert quote.role is None
     assert quote.role_resolution == Quote.RoleResolution.NONE

@@ -5,9 +5,10 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from quotes import selectors, services
+from quotes import history, services
 from quotes.exceptions import NotPermitted, TransitionNotAllowed
 from quotes.models import Quote
+from quotes.permissions import permission
 from quotes.workflow import TRANSITIONS, allowed_targets, transition_for
 from tests.admin_forms import admin_form_data
 from tests.factories import (
@@ -110,7 +111,7 @@ def test_the_transition_table_is_the_only_way():
         ("review", "published"),
         ("published", "retracted"),
     }
-    assert transition_for("review", "published").permission == "quotes.publish_quote"
+    assert permission(transition_for("review", "published").action) == "quotes.publish_quote"
 
 
 def test_allowed_targets_depend_on_the_user():
@@ -296,7 +297,7 @@ def test_in_the_admin_a_reviewer_retracts_with_a_reason(reviewer_client):
     assert reviewer_client.post(change_url(quote), data).status_code == 302
     quote.refresh_from_db()
     assert (quote.status, quote.retraction_reason) == (Status.RETRACTED, "Misattributed.")
-    assert selectors.quote_history(quote)[0].action == "retract"
+    assert history.record_history(quote)[0].action == "retract"
 
 
 def test_the_status_help_names_the_moves_the_user_may_make(editor_client, reviewer_client):

@@ -25,6 +25,7 @@ from quotes.interchange.report import ImportReport
 from quotes.interchange.validation import FileCheck
 from quotes.interchange.writer import RECORD_MODELS, Batch, Writer
 from quotes.models import Affiliation, Citation, Quote, SpeakerName, Topic, Translation
+from quotes.permissions import may
 
 BATCH_SIZE = 1000
 ANALYZE_AFTER_RECORDS = 10_000
@@ -54,7 +55,7 @@ def records_import(
     *,
     lines_or_stream: RecordInput,
     dry_run: bool,
-    user: Any = None,
+    user: Any,
     label: str = "",
     progress: ProgressFactory | None = None,
     batch_size: int = BATCH_SIZE,
@@ -68,7 +69,7 @@ def records_import(
     """
     progress = progress or no_progress
     record_file = RecordFile(lines_or_stream)
-    check = FileCheck()
+    check = FileCheck(may_publish=may(user, "publish"))
     try:
         with transaction.atomic():
             with connection.cursor() as cursor:

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django_countries import countries
 
+from quotes import rules
 from quotes.dates import ReducedDate
 from quotes.interchange import RECORD_TYPES
 from quotes.interchange.canonical import language
@@ -43,7 +44,9 @@ def content_digest(record: dict) -> int:
 class FileCheck:
     """Collects every error of a file; afterwards tells the write pass which lines to skip."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, may_publish: bool = True) -> None:
+        # Whether the importing user may publish: published and retracted quotes need it.
+        self.may_publish = may_publish
         self.errors: list[LineError] = []
         # key -> (line number << 64) | content digest, per record type
         self.defined: dict[str, dict[str, int]] = {kind: {} for kind in RECORD_TYPES}
@@ -292,10 +295,12 @@ def check_quote(check: FileCheck, record: dict) -> None:
         if item["source"] in seen_sources:
             check.error(field, f'source "{item["source"]}" is cited twice')
         seen_sources.add(item["source"])
-    cited = any(item.get("excerpt", "").strip() for item in record.get("citations", []))
-    if record.get("status") == "published" and not cited:
+    excerpts = [item.get("excerpt", "") for item in record.get("citations", [])]
+    if record.get("status") == "published" and not rules.has_cited_excerpt(excerpts):
         # The same rule as publishing in the admin or the API (docs/curation.md).
         check.error("citations", "a published quote needs at least one citation with an excerpt")
+    if record.get("status") in ("published", "retracted") and not check.may_publish:
+        check.error("status", f"only reviewers may import {record['status']} quotes")
     if record.get("status") == "retracted" and not record.get("retraction_reason", "").strip():
         check.error("retraction_reason", "a retracted quote needs the reason for its retraction")
     role = record.get("role")

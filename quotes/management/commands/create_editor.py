@@ -5,7 +5,8 @@ from django.db import transaction
 from rest_framework.authtoken.models import Token
 
 from quotes import services
-from quotes.workflow import REVIEWERS_GROUP
+from quotes.history import command_context
+from quotes.permissions import may
 
 
 class Command(BaseCommand):
@@ -35,8 +36,9 @@ class Command(BaseCommand):
             problems = " ".join(error.messages)
             raise CommandError(f"{username!r} is not a valid user name: {problems}") from error
         before = User.objects.filter(**{User.USERNAME_FIELD: username}).first()
-        was_reviewer = bool(before and before.groups.filter(name=REVIEWERS_GROUP).exists())
-        user = services.user_make_editor(username=username, reviewer=reviewer)
+        was_reviewer = bool(before and may(before, "publish"))
+        with command_context("create_editor"):
+            user = services.user_make_editor(username=username, reviewer=reviewer)
         token, _ = Token.objects.get_or_create(user=user)
         role = "reviewer" if reviewer else "editor"
         if before is None:

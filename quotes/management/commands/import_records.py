@@ -7,6 +7,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from quotes import services
+from quotes.actors import SystemActor
+from quotes.history import command_context
 
 
 class Command(BaseCommand):
@@ -24,16 +26,20 @@ class Command(BaseCommand):
             help="Check the file and count what would change, without writing anything.",
         )
         parser.add_argument(
-            "--user", help="User name recorded as the author of the changes and in the history."
+            "--user",
+            help="User name recorded as the author of the changes and in the history; the "
+            "user needs the permissions to add, change and publish quotes. Without it the "
+            "command acts as itself (a system actor, named in the history).",
         )
 
     def handle(self, *args, **options) -> None:
         path = options["file"]
-        with self.open_input(path) as stream:
+        user = self.user(options["user"])
+        with self.open_input(path) as stream, command_context("import_records", user=user):
             report = services.records_import(
                 lines_or_stream=stream,
                 dry_run=options["dry_run"],
-                user=self.user(options["user"]),
+                user=user,
                 label="<stdin>" if path == "-" else Path(path).name,
                 progress=self.progress_bar if sys.stderr.isatty() else None,
             )
@@ -58,8 +64,9 @@ class Command(BaseCommand):
 
     @staticmethod
     def user(username: str | None):
+        """The user named with --user; without it, the command acts as itself."""
         if not username:
-            return None
+            return SystemActor("import_records")
         User = get_user_model()
         try:
             return User.objects.get(username=username)

@@ -3,8 +3,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from quotes import services
+from quotes.actors import SystemActor
+from quotes.history import command_context
 from quotes.models import Topic
 
+ACTOR = SystemActor("load_demo")
 DEMO_FILE = Path(__file__).resolve().parents[2] / "demo" / "demo.ndjson"
 # The interchange format names topics by key only; the demo gives them proper names.
 DEMO_TOPIC_NAMES = {
@@ -22,14 +25,14 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
-        with DEMO_FILE.open("rb") as stream:
+        with DEMO_FILE.open("rb") as stream, command_context("load_demo"):
             report = services.records_import(
-                lines_or_stream=stream, dry_run=False, label=DEMO_FILE.name
+                lines_or_stream=stream, dry_run=False, user=ACTOR, label=DEMO_FILE.name
             )
-        if not report.ok:
-            raise CommandError("\n".join(str(error) for error in report.errors))
-        for key, name in DEMO_TOPIC_NAMES.items():
-            Topic.objects.filter(key=key).exclude(name=name).update(name=name)
+            if not report.ok:
+                raise CommandError("\n".join(str(error) for error in report.errors))
+            for key, name in DEMO_TOPIC_NAMES.items():
+                Topic.objects.filter(key=key).exclude(name=name).update(name=name)
         created = sum(counts.created for counts in report.counts.values())
         updated = sum(counts.updated for counts in report.counts.values())
         self.stdout.write(

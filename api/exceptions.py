@@ -1,0 +1,96 @@
+"""One translation of domain errors into HTTP answers, for every endpoint.
+
+Services raise ``quotes.exceptions`` errors and Django's ``ValidationError``; views let
+them through and this handler (settings ``EXCEPTION_HANDLER``) answers:
+
+- ``ValidationError``, ``CurationError`` with a field: 400 ``{field: [message]}``
+- ``NotPermitted``: 403; ``DeletionRefused``: 409; ``SimilarQuotesFound``: 409 with ``similar``
+- ``EditConflict`` and ``PreconditionFailed``: 412 with the current ETag and the changes since
+- ``RecordMoved``: 301 (reads) or 308 (writes) to the record's current key
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from api import conditional
+from quotes.exceptions import (
+    CurationError,
+    DeletionRefused,
+    EditConflict,
+    NotPermitted,
+    RevisionNotPending,
+    SimilarQuotesFound,
+)
+
+
+class RecordMoved(Exception):
+    """The key is an old key of the record now at ``key`` (renamed, or merged into it)."""
+
+    def __init__(self, old_key: str, key: str, *, merged: bool = True):
+        super().__init__(old_key)
+        self.old_key = old_key
+        self.key = key
+        self.merged = merged
+
+
+def as_drf_error(error: DjangoValidationError) -> ValidationError:
+    """A model validation error as DRF's, keyed by field when the model said which."""
+    if hasattr(error, "error_dict"):
+        return ValidationError(
+            {
+                ("non_field_errors" if name == "__all__" else name): messages
+                for name, messages in error.message_dict.items()
+            }
+        )
+    return ValidationError({"non_field_errors": error.messages})
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    view = context.get("view")
+    if isinstance(exc, RecordMoved) and hasattr(view, "moved"):
+        return view.moved(exc)
+    if isinstance(exc, EditConflict):
+        obj = getattr(exc, "obj", None)
+        exc = conditional.PreconditionFailed(obj, exc.message, exc.changes)
+    if isinstance(exc, conditional.PreconditionFailed):
+        return precondition_failed(exc)
+    if isinstance(exc, SimilarQuotesFound):
+        return similar_found(exc, context)
+    if isinstance(exc, DeletionRefused | RevisionNotPending):
+        return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, NotPermitted):
+        exc = PermissionDenied(exc.message)
+    elif isinstance(exc, CurationError):
+        exc = ValidationError({exc.field or "non_field_errors": [exc.message]})
+    elif isinstance(exc, DjangoValidationError):
+        exc = as_drf_error(exc)
+    return drf_exception_handler(exc, context)
+
+
+def precondition_failed(failure: conditional.PreconditionFailed) -> Response:
+    """412, with the current ETag and what changed since the version the client sent."""
+    from api.serializers import HistoryEntrySerializer
+
+    headers = conditional.etag_headers(failure.obj) if failure.obj is not None else {}
+    body = {
+        "detail": failure.message,
+        "etag": headers.get("ETag"),
+        "changes": HistoryEntrySerializer(failure.changes, many=True).data,
+    }
+    return Response(body, status=status.HTTP_412_PRECONDITION_FAILED, headers=headers)
+
+
+def similar_found(exc: SimilarQuotesFound, context: dict) -> Response:
+    body = {
+        "detail": exc.message,
+        "similar": [
+            {"key": found.quote.key, "score": found.score, "relation": found.relation}
+            for found in exc.similar
+        ],
+    }
+    return Response(body, status=status.HTTP_409_CONFLICT)

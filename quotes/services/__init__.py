@@ -1,0 +1,66 @@
+"""The domain's writes: typed, keyword-only functions named ``<entity>_<action>``, each in
+one transaction, each taking the acting user (``quotes.actors``). One module per concern:
+
+- ``quotes``: creating and changing quotes with their parts; deleting them
+- ``speakers``: speakers, other names and affiliations, and the roles they resolve
+- ``workflow``: submit, send back, publish, retract
+- ``citations``: reviewers' verification of excerpts
+- ``merges``: merging duplicates; merged keys redirect
+- ``history``: edit conflicts and reverts
+- ``imports``: interchange files
+- ``users``: editors' and reviewers' accounts
+
+The names below are re-exported so that callers write ``services.quote_write(...)``.
+"""
+
+from quotes.services.citations import citation_unverify, citation_verify
+from quotes.services.history import quote_revert, record_check_version, record_revert
+from quotes.services.imports import records_import
+from quotes.services.merges import quote_merge, speaker_merge
+from quotes.services.quotes import (
+    quote_apply_role,
+    quote_key_generate,
+    quote_save,
+    quote_write,
+)
+from quotes.services.records import record_save
+from quotes.services.speakers import (
+    affiliation_delete,
+    affiliation_save,
+    speaker_quotes_reresolve,
+    speaker_write,
+)
+from quotes.services.users import user_make_editor
+from quotes.services.workflow import (
+    quote_publish,
+    quote_retract,
+    quote_send_back,
+    quote_submit,
+    quote_transition,
+)
+
+__all__ = [
+    "affiliation_delete",
+    "affiliation_save",
+    "citation_unverify",
+    "citation_verify",
+    "quote_apply_role",
+    "quote_key_generate",
+    "quote_merge",
+    "quote_publish",
+    "quote_retract",
+    "quote_revert",
+    "quote_save",
+    "quote_send_back",
+    "quote_submit",
+    "quote_transition",
+    "quote_write",
+    "record_check_version",
+    "record_revert",
+    "record_save",
+    "records_import",
+    "speaker_merge",
+    "speaker_quotes_reresolve",
+    "speaker_write",
+    "user_make_editor",
+]

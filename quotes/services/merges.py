@@ -1,0 +1,150 @@
+"""Merging duplicate quotes and speakers; the duplicate's key leads to the survivor."""
+
+from __future__ import annotations
+
+import pghistory
+from django.db import models, transaction
+from django.utils import timezone
+
+from quotes.actors import Actor, person
+from quotes.exceptions import MergeNotAllowed
+from quotes.models import KeyRedirect, Quote, Speaker, SpeakerName
+from quotes.permissions import require
+from quotes.services.speakers import speaker_quotes_reresolve
+
+
+@transaction.atomic
+def quote_merge(*, survivor: Quote, duplicate: Quote, user: Actor) -> Quote:
+    """Merge ``duplicate`` into ``survivor`` (reviewers only) and delete it.
+
+    Citations, translations and topics are combined; the survivor's text, date, role and
+    status stay, and its empty fields are filled from the duplicate. The duplicate's key
+    (and any key merged into it before) leads to the survivor from now on.
+    """
+    require(user, "merge", "quote")
+    survivor, duplicate = _lock_pair(Quote, survivor, duplicate, "quote")
+    if survivor.speaker_id != duplicate.speaker_id:
+        raise MergeNotAllowed(
+            f"“{survivor.key}” and “{duplicate.key}” have different speakers; correct the "
+            "speaker of the wrong one before merging."
+        )
+    with pghistory.context(action="merge", note=f"{duplicate.key} merged into {survivor.key}"):
+        _merge_citations(survivor, duplicate)
+        _merge_translations(survivor, duplicate)
+        survivor.topics.add(*duplicate.topics.all())
+        _fill_blanks(survivor, duplicate, ["context", "said"])
+        survivor.updated_by = person(user) or survivor.updated_by
+        survivor.save()
+        _redirect_keys(KeyRedirect.Kind.QUOTE, duplicate, survivor, user)
+        duplicate.delete()
+    return survivor
+
+
+@transaction.atomic
+def speaker_merge(*, survivor: Speaker, duplicate: Speaker, user: Actor) -> Speaker:
+    """Merge ``duplicate`` into ``survivor`` (reviewers only) and delete it.
+
+    Quotes and affiliations move to the survivor (an affiliation it already has is not
+    doubled); the duplicate's names become the survivor's other names; empty fields are
+    filled from the duplicate. The duplicate's key leads to the survivor from now on.
+    """
+    require(user, "merge", "speaker")
+    survivor, duplicate = _lock_pair(Speaker, survivor, duplicate, "speaker")
+    if survivor.wikidata and duplicate.wikidata and survivor.wikidata != duplicate.wikidata:
+        raise MergeNotAllowed(
+            f"{survivor.name} ({survivor.wikidata}) and {duplicate.name} ({duplicate.wikidata}) "
+            "are different Wikidata items, so not the same person."
+        )
+    with pghistory.context(action="merge", note=f"{duplicate.key} merged into {survivor.key}"):
+        _merge_affiliations(survivor, duplicate)
+        _merge_names(survivor, duplicate)
+        duplicate.quotes.update(speaker=survivor, updated=timezone.now())
+        _fill_blanks(survivor, duplicate, ["country", "description", "wikidata"])
+        survivor.save()
+        _redirect_keys(KeyRedirect.Kind.SPEAKER, duplicate, survivor, user)
+        duplicate.delete()
+        speaker_quotes_reresolve(speaker=survivor)
+    return survivor
+
+
+def _lock_pair(model, survivor, duplicate, noun: str):
+    if survivor.pk == duplicate.pk:
+        raise MergeNotAllowed(f"A {noun} cannot be merged into itself.")
+    locked = model.objects.select_for_update().order_by("pk").in_bulk([survivor.pk, duplicate.pk])
+    if len(locked) != 2:
+        raise MergeNotAllowed(f"One of the two {noun}s no longer exists.")
+    return locked[survivor.pk], locked[duplicate.pk]
+
+
+def _fill_blanks(survivor: models.Model, duplicate: models.Model, names: list[str]) -> None:
+    for name in names:
+        if getattr(survivor, name) in (None, "") and getattr(duplicate, name) not in (None, ""):
+            setattr(survivor, name, getattr(duplicate, name))
+
+
+def _merge_citations(survivor: Quote, duplicate: Quote) -> None:
+    kept = {citation.source_id: citation for citation in survivor.citations.all()}
+    for citation in duplicate.citations.all():
+        twin = kept.get(citation.source_id)
+        if twin is None:
+            citation.quote = survivor
+            citation.save(update_fields=["quote", "updated"])
+            continue
+        if not twin.excerpt.strip() and citation.excerpt.strip():
+            twin.excerpt = citation.excerpt
+            twin.verified_by, twin.verified_at = citation.verified_by, citation.verified_at
+            twin.save()
+        elif twin.verified_at is None and citation.verified_at and twin.excerpt == citation.excerpt:
+            twin.verified_by, twin.verified_at = citation.verified_by, citation.verified_at
+            twin.save()
+        citation.delete()
+
+
+def _merge_translations(survivor: Quote, duplicate: Quote) -> None:
+    kept = {translation.language: translation for translation in survivor.translations.all()}
+    for translation in duplicate.translations.all():
+        twin = kept.get(translation.language)
+        if twin is None:
+            translation.quote = survivor
+            translation.save(update_fields=["quote", "updated"])
+            continue
+        if translation.official and not twin.official:
+            twin.text, twin.official = translation.text, True
+            twin.save()
+        translation.delete()
+
+
+def _merge_affiliations(survivor: Speaker, duplicate: Speaker) -> None:
+    kept = {(a.organization_id, a.role, a.start, a.end): a for a in survivor.affiliations.all()}
+    for affiliation in duplicate.affiliations.all():
+        twin = kept.get(
+            (affiliation.organization_id, affiliation.role, affiliation.start, affiliation.end)
+        )
+        if twin is None:
+            affiliation.speaker = survivor
+            affiliation.save(update_fields=["speaker", "updated"])
+        else:
+            Quote.objects.filter(role=affiliation).update(role=twin, updated=timezone.now())
+            affiliation.delete()
+
+
+def _merge_names(survivor: Speaker, duplicate: Speaker) -> None:
+    taken = {(n.name, n.language) for n in survivor.names.all()} | {(survivor.name, "")}
+    for name in duplicate.names.all():
+        if (name.name, name.language) in taken:
+            name.delete()
+        else:
+            name.speaker = survivor
+            name.save(update_fields=["speaker"])
+            taken.add((name.name, name.language))
+    if (duplicate.name, "") not in taken:
+        SpeakerName.objects.create(speaker=survivor, name=duplicate.name, language="")
+
+
+def _redirect_keys(kind: str, duplicate: models.Model, survivor: models.Model, user: Actor) -> None:
+    KeyRedirect.objects.filter(**{kind: duplicate}).update(**{kind: survivor})
+    KeyRedirect.objects.update_or_create(
+        kind=kind,
+        old_key=duplicate.key,
+        defaults={kind: survivor, "created_by": person(user)},
+    )

@@ -1,0 +1,68 @@
+"""Helpers for services that save a record with its parts (translations, names…)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from quotes.actors import Actor
+from quotes.permissions import require
+
+
+def children_replace(
+    current: Iterable[models.Model],
+    items: Iterable[dict],
+    *,
+    match: str | tuple[str, ...],
+    make: Callable[[], models.Model],
+    field: str,
+) -> bool:
+    """Update, create and delete child records so that they become ``items``.
+
+    Returns whether anything changed.
+    """
+    names = (match,) if isinstance(match, str) else match
+    existing = {tuple(getattr(child, n) for n in names): child for child in current}
+    changed = False
+    for index, item in enumerate(items):
+        key = tuple(item.get(n, "") for n in names)
+        child = existing.pop(key, None) or make()
+        if child.pk and all(getattr(child, name) == value for name, value in item.items()):
+            continue
+        for name, value in item.items():
+            setattr(child, name, value)
+        try:
+            child.full_clean()
+        except ValidationError as error:
+            raise nested_error(field, index, error) from error
+        child.save()
+        changed = True
+    for stale in existing.values():
+        stale.delete()
+        changed = True
+    return changed
+
+
+def nested_error(field: str, index: int, error: ValidationError) -> ValidationError:
+    """A child record's error, reported on the parent's ``field`` with the item's number."""
+    messages = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+    return ValidationError(
+        {
+            field: [
+                f"item {index + 1}: {name + ': ' if name not in ('', '__all__') else ''}{m}"
+                for name, items in messages.items()
+                for m in items
+            ]
+        }
+    )
+
+
+@transaction.atomic
+def record_save(*, obj: models.Model, user: Actor) -> models.Model:
+    """Validate and save an organization, a source or a topic (records without parts)."""
+    require(user, "add" if obj._state.adding else "edit", obj._meta.model_name)
+    obj.full_clean()
+    obj.save()
+    return obj
