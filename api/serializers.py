@@ -154,7 +154,10 @@ class CitationSerializer(BaseModelSerializer):
         help_text="Whether a reviewer checked the excerpt against the source.",
     )
     verified_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, help_text="The reviewer who checked it."
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="The reviewer who checked it; null until one did.",
     )
     verified_at = serializers.DateTimeField(read_only=True, allow_null=True)
 

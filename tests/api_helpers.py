@@ -16,7 +16,7 @@ def count_queries(client, url: str, params: dict) -> int:
         response = client.get(url, params)
     assert response.status_code == 200
     assert response.json()["results"]
-    return len(queries)
+    return len(record_queries(queries))
 
 
 def record_queries(captured: CaptureQueriesContext) -> list[dict]:

@@ -190,9 +190,8 @@ def test_editors_see_and_filter_every_status(editor_api):
 def test_status_filter_is_for_editors(api_client):
     QuoteFactory(key="published")
     response = api_client.get(QUOTES, {"status": "draft"})
-    assert response.status_code == 400
-    assert "status" in response.json()
-    assert "editors" in response.json()["status"][0]
+    assert response.status_code == 403
+    assert "Only editors may filter on status draft" in response.json()["detail"]
     assert result_keys(api_client.get(QUOTES, {"status": "published"})) == ["published"]
 
 
@@ -278,6 +277,8 @@ def test_ordering(api_client):
         "cn-zh-2023",
     ]
     assert result_keys(api_client.get(QUOTES, {"ordering": "-said"}))[0] == "cn-zh-2023"
+    # Without a search every result is as relevant: the default order.
+    assert result_keys(api_client.get(QUOTES, {"ordering": "relevance"}))[0] == "cn-zh-2023"
 
 
 @pytest.mark.parametrize(
@@ -286,7 +287,6 @@ def test_ordering(api_client):
         ({"said_after": "2023-13-45"}, "said_after"),
         ({"said_before": "23-10"}, "said_before"),
         ({"ordering": "speaker"}, "ordering"),
-        ({"ordering": "relevance"}, "ordering"),
         ({"page_size": "ten"}, "page_size"),
         ({"page_size": "0"}, "page_size"),
         ({"page": "two"}, "page"),

@@ -109,7 +109,7 @@ def test_a_client_key_with_its_own_rate(rates):
     answers = [key_client(key).get(TOPICS) for _ in range(3)]
     assert [a.status_code for a in answers] == [200, 200, 429]
     assert answers[0]["RateLimit-Limit"] == "2"
-    assert 60 < int(answers[-1]["Retry-After"]) <= 3600
+    assert 1 <= int(answers[-1]["Retry-After"]) <= 3600  # the hour's window ends
 
 
 def test_keys_are_stored_hashed_with_their_last_use():
