@@ -176,7 +176,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # Proxies in front of the app servers: the client's address is read from X-Forwarded-For,
 # that many hops back (0: the connection's own address).
-AXES_IPWARE_PROXY_COUNT = env.int("ONRECORD_PROXY_COUNT", default=0)
+AXES_IPWARE_PROXY_COUNT = env.int("ONRECORD_NUM_PROXIES", default=0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
 )
