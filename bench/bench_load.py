@@ -113,7 +113,7 @@ def serve(worker_class: str | None) -> subprocess.Popen:
     }
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     server = subprocess.Popen(
-        [gunicorn, "project.wsgi", "--config", "python:project.gunicorn"]
+        [gunicorn, "project.wsgi", "--config", "python:project.gunicorn_conf"]
         + ["--workers", str(WORKERS), "--bind", f"127.0.0.1:{PORT}"]
         + (["--worker-class", worker_class] if worker_class else []),
         cwd=ROOT,
@@ -188,7 +188,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--fresh", action="store_true", help="drop and refill the database")
     parser.add_argument(
-        "--worker-class", help="gunicorn's worker class instead of project/gunicorn.py's"
+        "--worker-class", help="gunicorn's worker class instead of project/gunicorn_conf.py's"
     )
     options = parser.parse_args()
     django.setup()
@@ -214,7 +214,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    workers = f"{WORKERS} gunicorn workers ({options.worker_class or 'project/gunicorn.py'})"
+    workers = f"{WORKERS} gunicorn workers ({options.worker_class or 'project/gunicorn_conf.py'})"
     print(f"\n{options.quotes} quotes; {workers}; {options.seconds} s per run\n")
     print("| load | request | requests | failures | per second | p50 ms | p99 ms |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")

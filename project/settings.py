@@ -41,6 +41,12 @@ else:
     from project.embedded_db import embedded_database
 
     DATABASES = {"default": embedded_database(DATA_DIR)}
+# Quote search: the tantivy index (see search/); with SEARCH_SYNC every search first brings
+# the index up to date in-process (the tests), instead of an indexer process doing it.
+SEARCH_DIR = Path(env("ONRECORD_SEARCH_DIR", default=str(DATA_DIR / "search"))).resolve()
+SEARCH_SYNC = env.bool("ONRECORD_SEARCH_SYNC", default=False)
+# /readyz reports the index as not ready when it lags the outbox by more (seconds).
+SEARCH_MAX_LAG = env.int("ONRECORD_SEARCH_MAX_LAG", default=30)
 # Persistent connections save a connection's set-up on every request; the health check
 # replaces a connection the server closed before it is reused.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
@@ -72,6 +78,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "quotes",
+    "search",
     "api",
 ]
 
@@ -185,6 +192,7 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 READINESS_CHECKS = [
     "project.health.database_answers",
     "project.health.migrations_applied",
+    "search.health.index_current",
 ]
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -221,5 +229,7 @@ SPECTACULAR_SETTINGS = {
         "QuoteKindEnum": "quotes.models.Quote.Kind",
         "OrganizationKindEnum": "quotes.models.Organization.Kind",
         "SourceKindEnum": "quotes.models.Source.Kind",
+        "QuoteStatusEnum": "quotes.models.Quote.Status",
+        "RevisionStatusEnum": "quotes.models.QuoteRevision.Status",
     },
 }

@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CREATE_EDITOR = """
 from rest_framework.authtoken.models import Token
 from quotes import services
-user = services.user_make_editor(username="site-editor", password="x" * 20)
+# A reviewer: an editor's change of a published quote would wait for review (202).
+user = services.user_make_editor(username="site-editor", password="x" * 20, reviewer=True)
 print(Token.objects.get_or_create(user=user)[0].key)
 """
 
@@ -64,7 +65,8 @@ def manage(environment: dict[str, str], *args: str) -> str:
 
 
 def editor_token(environment: dict[str, str]) -> str:
-    """Create an editor on the site's database; return their API token."""
+    """Create an editor (a reviewer, who changes published quotes directly) on the site's
+    database; return their API token."""
     return manage(environment, "shell", "-c", CREATE_EDITOR).split()[-1]
 
 
@@ -73,7 +75,7 @@ def serving(environment: dict[str, str], workers: int = 1) -> Iterator[str]:
     """Serve the site with gunicorn on a free port of 127.0.0.1; yield its base URL."""
     port = free_port()
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    options = ["--config", "python:project.gunicorn", "--workers", str(workers)]
+    options = ["--config", "python:project.gunicorn_conf", "--workers", str(workers)]
     server = subprocess.Popen(
         [gunicorn, "project.wsgi", *options, "--bind", f"127.0.0.1:{port}"],
         cwd=ROOT,
