@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "quotes",
     "search",
     "api",
+    "intake",
 ]
 
 MIDDLEWARE = [
