@@ -26,7 +26,8 @@ $(DATA_DIR)/secret-key:
 run: install $(DATA_DIR)/secret-key
 	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(DATA_DIR)/secret-key)}" $(BIN)/python manage.py prepare_demo_site --port $(PORT)
 	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(DATA_DIR)/secret-key)}" \
-		$(BIN)/gunicorn project.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --preload --access-logfile -
+		$(BIN)/gunicorn project.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --preload --access-logfile - \
+		--config python:project.gunicorn_conf
 
 # The browser tests drive Debian's Chromium; nothing is downloaded at test time.
 $(CHROMIUM):

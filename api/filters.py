@@ -14,7 +14,7 @@ from django.contrib.postgres.search import (
 )
 from django.core.validators import RegexValidator
 from django.db import connection
-from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models import Exists, Func, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.functions import Coalesce, Greatest, Lower
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
@@ -32,8 +32,10 @@ from quotes.models import (
     Topic,
 )
 from quotes.permissions import may
-from quotes.search import MAX_QUERY_LENGTH, compile_query
+from quotes.search import MAX_QUERY_LENGTH
 from quotes.validators import KEY_PATTERN, LANGUAGE_SHAPE_PATTERN, validate_key
+from search.query import CompiledQuery, Filters, compile_query
+from search.results import ORDERS, QuoteResults
 
 # Retracted quotes leave the default results; ``?status=retracted`` shows them to everyone,
 # with the reason, so that clients can flag misattributed statements. Editors may ask for
@@ -165,19 +167,14 @@ class SearchQueryFilter(filters.CharFilter):
 
 
 class QuoteFilterSet(filters.FilterSet):
-    # Undated quotes come last either way.
-    ORDERINGS = {
-        "said": ["said_start", "said", "key"],
-        "-said": [F("said_start").desc(nulls_last=True), "-said", "key"],
-        "relevance": ["-rank", F("said_start").desc(nulls_last=True), "key"],
-        "created": ["created", "key"],
-        "-created": ["-created", "key"],
-        "updated": ["updated", "key"],
-        "-updated": ["-updated", "key"],
-    }
+    """The quote list's parameters. The search index applies them (``filter_queryset``
+    returns a ``search.results.QuoteResults``); the FilterSet validates them and names each
+    in the API's schema."""
+
+    ORDERINGS = tuple(ORDERS)
 
     q = SearchQueryFilter(
-        method="filter_q",
+        field_name="text",
         help_text='Full-text search: words, "quoted phrases", -excluded, OR (at most 64 terms).',
     )
     speaker = KeyFilter(field_name="speaker__key", help_text="Speaker key.")
@@ -190,10 +187,10 @@ class QuoteFilterSet(filters.FilterSet):
     language = LanguageFilter(field_name="language")
     kind = filters.ChoiceFilter(choices=Quote.Kind.choices)
     said_after = ReducedDateFilter(
-        method="filter_said_after", help_text="Said on or after (YYYY, YYYY-MM or YYYY-MM-DD)."
+        field_name="said", help_text="Said on or after (YYYY, YYYY-MM or YYYY-MM-DD)."
     )
     said_before = ReducedDateFilter(
-        method="filter_said_before", help_text="Said on or before (YYYY, YYYY-MM or YYYY-MM-DD)."
+        field_name="said", help_text="Said on or before (YYYY, YYYY-MM or YYYY-MM-DD)."
     )
     source = KeyFilter(field_name="citations__source__key", help_text="Source key.")
     status = filters.ChoiceFilter(
@@ -203,7 +200,7 @@ class QuoteFilterSet(filters.FilterSet):
     )
     ordering = filters.ChoiceFilter(
         choices=[(name, name) for name in ORDERINGS],
-        method="filter_ordering",
+        field_name="said",
         help_text="relevance (the default with q; without q, the default order), -said (the "
         "default without q), said, "
         "created, -created, updated, -updated.",
@@ -215,22 +212,7 @@ class QuoteFilterSet(filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.search_query = None
-
-    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        if not value.strip():
-            return queryset
-        self.search_query = compile_query(value)
-        return queryset.search(self.search_query)
-
-    def filter_said_after(self, queryset: QuerySet, name: str, value: ReducedDate) -> QuerySet:
-        return queryset.said_between(after=value)
-
-    def filter_said_before(self, queryset: QuerySet, name: str, value: ReducedDate) -> QuerySet:
-        return queryset.said_between(before=value)
-
-    def filter_ordering(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset  # applied last, in filter_queryset
+        self.search_query: CompiledQuery | None = None
 
     def is_valid(self) -> bool:
         """Whether the parameters are well-formed; a status the client may not see is an
@@ -246,19 +228,34 @@ class QuoteFilterSet(filters.FilterSet):
     def sees_unpublished(self) -> bool:
         return can_see_unpublished(getattr(self.request, "user", None))
 
-    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        queryset = super().filter_queryset(queryset)
-        if not self.form.cleaned_data.get("status"):
-            queryset = self.default_statuses(queryset)
-        return queryset.order_by(*self.ORDERINGS[self.ordering_name()])
+    def filter_queryset(self, queryset: QuerySet) -> QuoteResults:
+        """The quotes of ``queryset`` that the search and filters find, from the index."""
+        data = self.form.cleaned_data
+        text = (data.get("q") or "").strip()
+        self.search_query = compile_query(text) if text else None
+        after, before = data.get("said_after"), data.get("said_before")
+        found = Filters(
+            statuses=self.statuses(),
+            speaker=data.get("speaker") or None,
+            organization=data.get("organization") or None,
+            country=data.get("country") or None,
+            topic=data.get("topic") or None,
+            language=data.get("language") or None,
+            kind=data.get("kind") or None,
+            source=data.get("source") or None,
+            said_from=after.start if after else None,
+            said_until=before.end if before else None,
+        )
+        return QuoteResults(queryset, self.search_query, found, self.ordering_name())
 
-    def default_statuses(self, queryset: QuerySet) -> QuerySet:
-        """Without ``status``: everything but retracted quotes for editors, published
-        quotes for everyone else (said as an equality, which the partial index
-        ``quote_published_latest_first`` serves)."""
+    def statuses(self) -> list[str]:
+        """``status``, or without it everything but retracted quotes for editors and
+        published quotes for everyone else."""
+        if self.form.cleaned_data.get("status"):
+            return [self.form.cleaned_data["status"]]
         if can_see_unpublished(getattr(self.request, "user", None)):
-            return queryset.exclude(status=Quote.Status.RETRACTED)
-        return queryset.filter(status=Quote.Status.PUBLISHED)
+            return [s for s in Quote.Status.values if s != Quote.Status.RETRACTED]
+        return [Quote.Status.PUBLISHED]
 
     def ordering_name(self) -> str:
         """The ordering asked for; relevance without a search (q) is the default order."""

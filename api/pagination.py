@@ -1,7 +1,9 @@
 from django import forms
 from rest_framework import pagination
+from rest_framework.exceptions import ValidationError
 
 from api.params import WholeNumberField, validate_params
+from search.results import PageTooDeep
 
 
 class PageParams(forms.Form):
@@ -21,7 +23,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
     """Pages of ``page_size`` results (default 20; larger values than 100 give 100).
 
     A ``page`` or ``page_size`` that is not a whole number is an HTTP 400; a page past the
-    last one is a 404.
+    last one is a 404; a page of quotes beyond the first 10,000 results is a 400.
     """
 
     page_size = 20
@@ -35,7 +37,17 @@ class PageNumberPagination(pagination.PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         if getattr(self, "params", None) is None:
             self.validate(request)
-        return super().paginate_queryset(queryset, request, view)
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except PageTooDeep as error:
+            raise ValidationError(
+                {
+                    "page": [
+                        f"Only the first {error.args[0]:,} results can be paged through; "
+                        "narrow the search with q or filters (said_after, speaker…)."
+                    ]
+                }
+            ) from error
 
     def get_page_size(self, request) -> int:
         requested = self.params.get("page_size")

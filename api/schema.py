@@ -122,8 +122,8 @@ class RecordSchema(AutoSchema):
         if self.view.detail and getattr(self.view, "redirects_merged_keys", False):
             code = "301" if self.method in ("GET", "HEAD") else "308"
             moved = OpenApiResponse(
-                description="The key of a record merged into another: Location gives the "
-                "same address for the record that stays."
+                description="An old key of a record (renamed, or merged into another): "
+                "Location gives the same address under the record's current key."
             )
             responses[code] = self._get_response_for_code(moved, code)
         if self._action() in CONDITIONAL_ACTIONS:

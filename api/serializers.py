@@ -10,13 +10,14 @@ from django_countries import countries
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from quotes import services
+from quotes import limits, services
 from quotes.dates import ReducedDate
 from quotes.models import (
     Affiliation,
     Citation,
     Organization,
     Quote,
+    QuoteRevision,
     Source,
     Speaker,
     SpeakerName,
@@ -169,6 +170,11 @@ class CitationSerializer(BaseModelSerializer):
 # Quotes.
 
 
+class CorrectionSerializer(serializers.Serializer):
+    date = serializers.DateField(help_text="When the correction was made.")
+    note = serializers.CharField(help_text="What was corrected and why.")
+
+
 class QuoteSerializer(BaseModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:quote-detail", lookup_field="key")
     said = ReducedDateField(read_only=True)
@@ -187,6 +193,11 @@ class QuoteSerializer(BaseModelSerializer):
         help_text="With q: the language of the highlighted text."
     )
     rank = serializers.SerializerMethodField(help_text="With q: relevance, from 0 to 1.")
+    corrections = CorrectionSerializer(
+        many=True,
+        read_only=True,
+        help_text="Public corrections of the published quote, oldest first.",
+    )
 
     class Meta:
         model = Quote
@@ -206,6 +217,7 @@ class QuoteSerializer(BaseModelSerializer):
             "citations",
             "status",
             "retraction_reason",
+            "corrections",
             "created",
             "updated",
             "highlight",
@@ -246,6 +258,12 @@ class SimilarQuoteSerializer(QuoteSerializer):
         help_text="Similarity of the texts, from 0.3 to 1 (pg_trgm: the better of whole-text "
         "similarity and of one text contained in the other).",
     )
+    relation = serializers.ChoiceField(
+        choices=["same_speaker", "other_speaker"],
+        read_only=True,
+        help_text="same_speaker: a possible duplicate; other_speaker: the same words "
+        "attributed to someone else, a possible misattribution.",
+    )
 
     class Meta(QuoteSerializer.Meta):
         fields = [
@@ -255,6 +273,7 @@ class SimilarQuoteSerializer(QuoteSerializer):
                 if name not in ("highlight", "highlight_field", "highlight_language", "rank")
             ),
             "score",
+            "relation",
         ]
         read_only_fields = fields
 
@@ -271,9 +290,6 @@ class RoleChoiceSerializer(serializers.Serializer):
 class CitationWriteSerializer(serializers.Serializer):
     source = KeyRelatedField(queryset=Source.objects.all())
     excerpt = serializers.CharField(allow_blank=True, required=False, default="")
-
-
-NEW_QUOTE_STATUSES = (Quote.Status.DRAFT, Quote.Status.REVIEW)
 
 
 class QuoteWriteSerializer(BaseModelSerializer):
@@ -297,6 +313,18 @@ class QuoteWriteSerializer(BaseModelSerializer):
         help_text="The role held when speaking; null or absent: resolved from the speaker's "
         "affiliations.",
     )
+    correction_note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=limits.NOTE,
+        help_text="Reviewers: what a change of a published quote's text, language, kind, date, "
+        "speaker, role, translations or citations corrects, for readers (required then).",
+    )
+    allow_similar = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Create the quote although similar quotes are on record (otherwise 409).",
+    )
 
     class Meta:
         model = Quote
@@ -314,6 +342,8 @@ class QuoteWriteSerializer(BaseModelSerializer):
             "role",
             "status",
             "retraction_reason",
+            "correction_note",
+            "allow_similar",
         ]
         extra_kwargs = {
             "status": {
@@ -325,14 +355,6 @@ class QuoteWriteSerializer(BaseModelSerializer):
             "retraction_reason": {"help_text": "Required to retract: the reason readers will see."},
         }
 
-    def validate_status(self, status: str) -> str:
-        if self.instance is None and status not in NEW_QUOTE_STATUSES:
-            raise serializers.ValidationError(
-                f"A new quote starts as a draft or goes to review, not {status}; a reviewer "
-                "publishes it after that."
-            )
-        return status
-
     def validate_translations(self, items: list[dict]) -> list[dict]:
         return _unique_items(items, "language", "translation")
 
@@ -340,12 +362,6 @@ class QuoteWriteSerializer(BaseModelSerializer):
         return _unique_items(items, "source", "citation")
 
     def validate(self, attrs: dict) -> dict:
-        status = attrs.get("status", getattr(self.instance, "status", None))
-        reason = attrs.get("retraction_reason", getattr(self.instance, "retraction_reason", ""))
-        if status == Quote.Status.RETRACTED and not (reason or "").strip():
-            raise serializers.ValidationError(
-                {"retraction_reason": "A retracted quote needs the reason for its retraction."}
-            )
         if "role" in attrs:
             attrs["role"] = self._chosen_role(attrs)
         return attrs
@@ -358,38 +374,40 @@ class QuoteWriteSerializer(BaseModelSerializer):
         said = attrs["said"] if "said" in attrs else getattr(self.instance, "said", None)
         return affiliation_for(speaker, choice, said)
 
-    def save_quote(self, quote: Quote, attrs: dict) -> Quote:
-        """Save the fields, then move the status along the workflow if it was changed."""
-        requested = attrs.pop("status", None)
-        moving = requested is not None and quote.pk is not None and requested != quote.status
-        # A retraction's reason is part of the step (and its history entry).
-        retracting = moving and requested == Quote.Status.RETRACTED
-        reason = attrs.pop("retraction_reason", "") if retracting else ""
-        if quote.pk is None and requested is not None:
-            quote.status = requested
-        related = {
-            name: attrs.pop(name)
-            for name in ("topics", "translations", "citations")
-            if name in attrs
-        }
-        if "role" in attrs:
-            chosen = attrs.pop("role")
-        else:
-            explicit = quote.role_resolution == Quote.RoleResolution.EXPLICIT
-            chosen = quote.role if explicit else None
-        for name, value in attrs.items():
-            setattr(quote, name, value)
+    def save_quote(self, quote: Quote | None, attrs: dict) -> Quote | services.QuoteUpdate:
+        """Create or change the quote, then move its status along the workflow if asked.
+
+        A change of a published quote that needs review gives a ``QuoteUpdate`` with the
+        pending revision (the view answers 202).
+        """
         user = self.context["request"].user
+        requested = attrs.pop("status", None)
+        reason = attrs.pop("retraction_reason", "")
+        note = attrs.pop("correction_note", "")
+        allow_similar = attrs.pop("allow_similar", False)
         with transaction.atomic():
-            services.quote_write(quote=quote, chosen_role=chosen, user=user, **related)
-            if moving:
-                services.quote_transition(quote=quote, status=requested, user=user, reason=reason)
-            return quote
+            if quote is None:
+                return services.quote_create(
+                    user=user,
+                    fields={n: attrs[n] for n in services.FIELDS if n in attrs},
+                    status=requested or Quote.Status.DRAFT,
+                    role=attrs.get("role"),
+                    parts={n: attrs.get(n) for n in services.PARTS},
+                    allow_similar=allow_similar,
+                )
+            outcome = services.quote_update(
+                quote=quote, user=user, changes=attrs, correction_note=note
+            )
+            if requested is not None and requested != outcome.quote.status:
+                services.quote_transition(
+                    quote=outcome.quote, status=requested, user=user, reason=reason
+                )
+            return outcome
 
     def create(self, validated_data: dict) -> Quote:
-        return self.save_quote(Quote(), validated_data)
+        return self.save_quote(None, validated_data)
 
-    def update(self, instance: Quote, validated_data: dict) -> Quote:
+    def update(self, instance: Quote, validated_data: dict) -> services.QuoteUpdate:
         return self.save_quote(instance, validated_data)
 
 
@@ -674,4 +692,50 @@ class MergeSerializer(serializers.Serializer):
         validators=[validate_key],
         help_text="The key of the record to merge into this one; it is deleted, and its key "
         "leads to this record from now on.",
+    )
+
+
+# Revisions of published quotes.
+
+
+class RevisionSerializer(serializers.ModelSerializer):
+    """A change to a published quote proposed by an editor, for a reviewer to decide."""
+
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    changes = serializers.JSONField(
+        read_only=True,
+        help_text='Each changed field: {"from": …, "to": …}; the speaker and topics by key, '
+        "the role as its organization, title and start (null: resolved from the date).",
+    )
+
+    class Meta:
+        model = QuoteRevision
+        fields = [
+            "id",
+            "author",
+            "created",
+            "status",
+            "changes",
+            "decided_by",
+            "decided_at",
+            "correction_note",
+            "reason",
+        ]
+        read_only_fields = fields
+
+
+class RevisionAcceptSerializer(serializers.Serializer):
+    correction_note = serializers.CharField(
+        max_length=limits.NOTE,
+        required=False,
+        allow_blank=True,
+        help_text="What the revision corrects, for readers; required when it changes the text, "
+        "language, kind, date, speaker, role, translations or citations.",
+    )
+
+
+class RevisionRejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=limits.NOTE, help_text="Why, for the editor who proposed it."
     )

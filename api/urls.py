@@ -1,6 +1,8 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from api import views
+from intake.api import IntakeView
 
 app_name = "api"
 
@@ -11,4 +13,4 @@ router.register("organizations", views.OrganizationViewSet, basename="organizati
 router.register("sources", views.SourceViewSet, basename="source")
 router.register("topics", views.TopicViewSet, basename="topic")
 
-urlpatterns = router.urls
+urlpatterns = [*router.urls, path("intake/", IntakeView.as_view(), name="intake")]

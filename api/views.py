@@ -25,10 +25,20 @@ from api.params import WholeNumberField, validate_params
 from api.permissions import CanViewUnpublished
 from api.schema import RecordSchema
 from quotes import history, permissions, selectors, services
-from quotes.facets import quote_facets
-from quotes.models import Affiliation, Citation, Organization, Quote, Source, Speaker, Topic
-from quotes.search import highlights
+from quotes.models import (
+    Affiliation,
+    Citation,
+    KeyRedirect,
+    Organization,
+    Quote,
+    Source,
+    Speaker,
+    Topic,
+)
+from quotes.similarity import similar_to_quote
 from quotes.validators import KEY_PATTERN
+from search.facets import quote_facets
+from search.highlights import highlights
 
 # Keys as URL path segments: what validate_key allows, so a malformed key is a plain 404.
 KEY_IN_URL = KEY_PATTERN.removeprefix("^").removesuffix("$")
@@ -102,11 +112,18 @@ class KeyedViewSet(viewsets.ModelViewSet):
                 raise
             raise RecordMoved(key, survivor.key) from None
 
-    redirects_merged_keys = False  # True where merged_into can find a survivor
+    redirects_merged_keys = True  # old keys (of renamed and merged records) redirect
 
     def merged_into(self, key: str):
-        """The record that the record of ``key`` was merged into, if the client may see it."""
-        return None
+        """The record that an old key leads to (renamed, or merged into it), if the client
+        may see it."""
+        model = self.get_queryset().model
+        if not self.redirects_merged_keys:
+            return None
+        record, redirected = selectors.record_by_key(model, key)
+        if not redirected or not self.get_queryset().filter(pk=record.pk).exists():
+            return None
+        return record
 
     def moved(self, moved: RecordMoved) -> Response:
         """A permanent redirect to the same route of the surviving record: 301 for reads,
@@ -117,7 +134,15 @@ class KeyedViewSet(viewsets.ModelViewSet):
         if self.request.META.get("QUERY_STRING"):
             location += "?" + self.request.META["QUERY_STRING"]
         code = 301 if self.request.method in SAFE_METHODS else 308
-        detail = f"{moved.old_key} was merged into {moved.key}, whose address this is."
+        cause = (
+            KeyRedirect.objects.filter(
+                old_key=moved.old_key, kind=self.get_queryset().model._meta.model_name
+            )
+            .values_list("cause", flat=True)
+            .first()
+        )
+        done = "was renamed to" if cause == KeyRedirect.Cause.RENAME else "was merged into"
+        detail = f"{moved.old_key} {done} {moved.key}, whose address this is."
         return Response(
             {"detail": detail, "location": location}, status=code, headers={"Location": location}
         )
@@ -133,9 +158,16 @@ class KeyedViewSet(viewsets.ModelViewSet):
             headers = conditional.etag_headers(saved)
         return Response(data, status=status.HTTP_201_CREATED, headers=headers)
 
+    def get_locked_object(self):
+        """The record, locked until the transaction ends and read again once locked, so
+        that a concurrent write is seen rather than overwritten."""
+        instance = self.get_object()
+        type(instance)._base_manager.select_for_update().filter(pk=instance.pk).exists()
+        return self.get_object()
+
     def update(self, request, *args, **kwargs):
         with transaction.atomic():
-            instance = self.get_object()
+            instance = self.get_locked_object()
             conditional.check_if_match(request, instance)
             saved, data = self.write(instance, request.data, partial=kwargs.pop("partial", False))
             headers = conditional.etag_headers(saved)
@@ -143,7 +175,7 @@ class KeyedViewSet(viewsets.ModelViewSet):
 
     def destroy(self, request, *args, **kwargs):
         with transaction.atomic():
-            instance = self.get_object()
+            instance = self.get_locked_object()
             conditional.check_if_match(request, instance)
             self.perform_destroy(instance)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -255,15 +287,89 @@ class QuoteViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
     serializer_class = serializers.QuoteSerializer
     write_serializer_class = serializers.QuoteWriteSerializer
     filterset_class = filters.QuoteFilterSet
-    redirects_merged_keys = True
     find_by_key = staticmethod(selectors.quote_by_key)
     merge_records = staticmethod(services.quote_merge)
 
-    def merged_into(self, key: str) -> Quote | None:
-        quote, redirected = selectors.quote_by_key(key)
-        if redirected and Quote.objects.visible_to(self.request.user).filter(pk=quote.pk).exists():
-            return quote
-        return None
+    def perform_destroy(self, instance: Quote) -> None:
+        services.quote_delete(quote=instance, user=self.request.user)
+
+    def update(self, request, *args, **kwargs):
+        """A change of a published quote that needs review is kept as a pending revision:
+        202 with the revision; readers keep seeing the published quote."""
+        with transaction.atomic():
+            instance = self.get_locked_object()
+            conditional.check_if_match(request, instance)
+            serializer = self.get_serializer(
+                instance, data=request.data, partial=kwargs.pop("partial", False)
+            )
+            serializer.is_valid(raise_exception=True)
+            outcome = serializer.save()
+            if outcome.revision is not None:
+                data = serializers.RevisionSerializer(outcome.revision).data
+                return Response(data, status=status.HTTP_202_ACCEPTED)
+            data, headers = self.read(outcome.quote), conditional.etag_headers(outcome.quote)
+        return Response(data, headers=headers)
+
+    @extend_schema(responses=serializers.RevisionSerializer(many=True), filters=False)
+    @action(detail=True, permission_classes=[CanViewUnpublished])
+    def revisions(self, request, *args, **kwargs):
+        """Changes proposed to the published quote, newest first, with their status
+        (pending, accepted, rejected) and each field from and to. Editors only."""
+        page = self.paginate_queryset(
+            self.get_object().revisions.select_related("author", "decided_by")
+        )
+        return self.get_paginated_response(serializers.RevisionSerializer(page, many=True).data)
+
+    def revision_of(self, revision_id: str):
+        return get_object_or_404(self.get_object().revisions, pk=revision_id)
+
+    @extend_schema(
+        request=serializers.RevisionAcceptSerializer,
+        responses=serializers.RevisionSerializer,
+        filters=False,
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"revisions/(?P<revision_id>[0-9]{1,18})/accept",
+        url_name="revision-accept",
+        pagination_class=None,
+    )
+    def accept_revision(self, request, *args, revision_id: str, **kwargs):
+        """Apply the pending revision (reviewers only), with the correction note readers
+        will see. 409 when it was decided already or the quote changed since."""
+        permissions.require(request.user, "accept revision")
+        given = serializers.RevisionAcceptSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        with transaction.atomic():
+            revision = services.revision_accept(
+                revision=self.revision_of(revision_id), user=request.user, **given.validated_data
+            )
+        return Response(serializers.RevisionSerializer(revision).data)
+
+    @extend_schema(
+        request=serializers.RevisionRejectSerializer,
+        responses=serializers.RevisionSerializer,
+        filters=False,
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"revisions/(?P<revision_id>[0-9]{1,18})/reject",
+        url_name="revision-reject",
+        pagination_class=None,
+    )
+    def reject_revision(self, request, *args, revision_id: str, **kwargs):
+        """Turn the pending revision down (reviewers only), with the reason its author
+        will read."""
+        permissions.require(request.user, "reject revision")
+        given = serializers.RevisionRejectSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        with transaction.atomic():
+            revision = services.revision_reject(
+                revision=self.revision_of(revision_id), user=request.user, **given.validated_data
+            )
+        return Response(serializers.RevisionSerializer(revision).data)
 
     def get_queryset(self) -> QuerySet:
         return (
@@ -302,8 +408,8 @@ class QuoteViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
         """Counts of the matching quotes by speaker, country, year, topic, language and kind,
         for the same q and filters as the list."""
         limit = validate_params(FacetParams, request.query_params)["facet_limit"] or 20
-        queryset = self.filter_queryset(self.get_queryset())
-        return Response(quote_facets(queryset, limit=limit))
+        results = self.filter_queryset(self.get_queryset())
+        return Response(quote_facets(results, limit=limit))
 
     @extend_schema(
         parameters=[OpenApiParameter("source", str, OpenApiParameter.PATH, description="Key.")],
@@ -342,18 +448,20 @@ class QuoteViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
     )
     @action(detail=True, pagination_class=None)
     def similar(self, request, *args, **kwargs):
-        """Possible duplicates of the quote, best first: quotes by the same speaker with a
-        similar text, said within a month of it (or undated). Only the quotes the client
-        may see: published and retracted ones for everyone, every status for editors."""
+        """Possible duplicates and misattributions of the quote, best first: quotes whose
+        text or translation is similar to its text or translations, said within a month of
+        it (or undated); ``relation`` says whether the speaker is the same. Only the quotes
+        the client may see: published and retracted ones for everyone, every status for
+        editors."""
         limit = validate_params(SimilarParams, request.query_params)["limit"] or 10
-        found = selectors.quote_similar(
+        found = similar_to_quote(
             self.get_object(), limit=limit, among=Quote.objects.visible_to(request.user)
         )
-        represented = self.get_queryset().in_bulk([quote.pk for quote, _ in found])
+        represented = self.get_queryset().in_bulk([item.quote.pk for item in found])
         similar = []
-        for quote, score in found:
-            similar.append(represented[quote.pk])
-            similar[-1].similarity = score
+        for item in found:
+            similar.append(represented[item.quote.pk])
+            similar[-1].similarity, similar[-1].relation = item.score, item.relation
         context = self.get_serializer_context()
         return Response(
             serializers.SimilarQuoteSerializer(similar, many=True, context=context).data
@@ -377,13 +485,8 @@ class SpeakerViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
     serializer_class = serializers.SpeakerSerializer
     write_serializer_class = serializers.SpeakerWriteSerializer
     filterset_class = filters.SpeakerFilterSet
-    redirects_merged_keys = True
     find_by_key = staticmethod(selectors.speaker_by_key)
     merge_records = staticmethod(services.speaker_merge)
-
-    def merged_into(self, key: str) -> Speaker | None:
-        speaker, redirected = selectors.speaker_by_key(key)
-        return speaker if redirected else None
 
     def get_queryset(self) -> QuerySet:
         return (
@@ -446,6 +549,7 @@ class TopicViewSet(KeyedViewSet):
 
     serializer_class = serializers.TopicSerializer
     filterset_class = filters.TopicFilterSet
+    redirects_merged_keys = False  # topics have no old keys
 
     def get_queryset(self) -> QuerySet:
         counted = Count("quotes", filter=Q(quotes__status=Quote.Status.PUBLISHED))

@@ -8,6 +8,11 @@ and some explicit roles), recreates a scratch database (``--database-url``, by d
 ``onrecord_bench`` on the server at 127.0.0.1:5432; it is dropped and created again), migrates
 it, then runs each command as its own process and reports the wall time and the peak
 resident memory of that process. Results are recorded in docs/performance.md.
+
+In the same run, for comparison: the rows the import wrote are dumped and loaded again into
+an empty database by ``psql``'s ``\\copy`` (the same tables, triggers and history included);
+the search indexer applies the import's outbox (the bulk indexing after the commit), and
+``search_reindex`` rebuilds the index from scratch.
 """
 
 from __future__ import annotations
@@ -157,6 +162,62 @@ def recreate_database(url: str) -> None:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
+# The tables an import writes, and the columns COPY can load (said_start is generated).
+COPIED_TABLES = [
+    "quotes_organization",
+    "quotes_speaker",
+    "quotes_speakername",
+    "quotes_affiliation",
+    "quotes_source",
+    "quotes_topic",
+    "quotes_quote",
+    "quotes_translation",
+    "quotes_quote_topics",
+    "quotes_citation",
+]
+
+
+def table_columns(url: str, table: str) -> list[str]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+            "AND is_generated = 'NEVER' ORDER BY ordinal_position",
+            [table],
+        ).fetchall()
+    return [f'"{row[0]}"' for row in rows]
+
+
+def dump_tables(url: str, scratch: Path) -> list[tuple[str, list[str], Path]]:
+    dumps = []
+    with psycopg.connect(url) as conn:
+        for table in COPIED_TABLES:
+            columns = table_columns(url, table)
+            path = scratch / f"{table}.copy"
+            with (
+                path.open("wb") as out,
+                conn.cursor().copy(f"COPY {table} ({', '.join(columns)}) TO STDOUT") as copy,
+            ):
+                for chunk in copy:
+                    out.write(chunk)
+            dumps.append((table, columns, path))
+    return dumps
+
+
+def psql_copy(url: str, dumps: list[tuple[str, list[str], Path]]) -> float:
+    """Load the dumped rows with psql's \\copy in one transaction; return wall seconds."""
+    script = ["BEGIN;", "SET CONSTRAINTS ALL IMMEDIATE;"]
+    script += [f"\\copy {t} ({', '.join(c)}) FROM '{p}'" for t, c, p in dumps]
+    script.append("COMMIT;")
+    started = time.perf_counter()
+    subprocess.run(
+        ["psql", "-q", "-v", "ON_ERROR_STOP=1", url],
+        input="\n".join(script).encode(),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - started
+
+
 def run(args: list[str], env: dict, stdout=subprocess.DEVNULL) -> tuple[float, float]:
     """Run ``manage.py args``; return wall seconds and the process's peak RSS in MiB."""
     started = time.perf_counter()
@@ -175,18 +236,20 @@ def main() -> None:
     parser.add_argument(
         "--import-export-only",
         action="store_true",
-        help="Measure only the first import and the exports (for very large data sets).",
+        help="Measure only the first import, the indexing, psql's \\copy and the exports.",
     )
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     options = parser.parse_args()
-    env = {
-        **os.environ,
-        "DATABASE_URL": options.database_url,
-        "DJANGO_SECRET_KEY": "benchmark-only",
-        "DJANGO_DEBUG": "false",
-    }
+    url = options.database_url
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "DJANGO_SECRET_KEY": "benchmark-only",
+            "DJANGO_DEBUG": "false",
+            "ONRECORD_SEARCH_DIR": str(scratch / "index"),
+        }
         data = scratch / "data.ndjson"
         started = time.perf_counter()
         counts = generate(data, options.quotes)
@@ -195,44 +258,58 @@ def main() -> None:
             f"in {time.perf_counter() - started:.0f} s",
             flush=True,
         )
-        recreate_database(options.database_url)
+        recreate_database(url)
         run(["migrate", "-v0"], env)
+        run(["search_reindex"], env)  # an empty index, which the indexer then follows
         results = []
 
-        def measure(label: str, args: list[str], stdout=subprocess.DEVNULL) -> None:
+        def measure(label: str, args: list[str], stdout=subprocess.DEVNULL) -> float:
             seconds, peak = run(args, env, stdout)
             results.append((label, seconds, peak))
             print(f"{label}: {seconds:.1f} s, peak RSS {peak:.0f} MiB", flush=True)
+            return seconds
 
-        measure("import into an empty database", ["import_records", str(data)])
+        imported = measure("import into an empty database", ["import_records", str(data)])
+        measure("search indexer: the import's outbox, in bulk", ["search_indexer", "--once"])
+        measure("search_reindex (from scratch)", ["search_reindex"])
+        dumps = dump_tables(url, scratch)
         if not options.import_export_only:
             measure("import the same file again (all unchanged)", ["import_records", str(data)])
             measure("import --dry-run", ["import_records", "--dry-run", str(data)])
         exported = scratch / "export.ndjson"
         measure("export_records", ["export_records", str(exported)])
         measure("export_quotes_csv", ["export_quotes_csv", str(scratch / "quotes.csv")])
-        if options.import_export_only:
-            report(options, results, None)
-            return
-        recreate_database(options.database_url)
+        recreate_database(url)
         run(["migrate", "-v0"], env)
-        measure("import the export into an empty database", ["import_records", str(exported)])
-        again = scratch / "again.ndjson"
-        run(["export_records", str(again)], env)
-        identical = again.read_bytes() == exported.read_bytes()
-        print(f"round trip byte-identical: {identical}")
+        copied = psql_copy(url, dumps)
+        results.append(("psql \\copy of the same rows (triggers, history)", copied, None))
+        print(f"psql \\copy: {copied:.1f} s; import / copy rate: {copied / imported:.2f}")
+        identical = None
+        if not options.import_export_only:
+            recreate_database(url)
+            run(["migrate", "-v0"], env)
+            measure("import the export into an empty database", ["import_records", str(exported)])
+            again = scratch / "again.ndjson"
+            run(["export_records", str(again)], env)
+            identical = again.read_bytes() == exported.read_bytes()
+            print(f"round trip byte-identical: {identical}")
+    report(options, results, identical, copied / imported)
 
-    report(options, results, identical)
 
-
-def report(options: argparse.Namespace, results: list, identical: bool | None) -> None:
+def report(
+    options: argparse.Namespace, results: list, identical: bool | None, ratio: float
+) -> None:
+    load = os.getloadavg()
     print(
-        f"\n{options.quotes} quotes, {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}"
+        f"\n{options.quotes} quotes, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+        f"{platform.machine()}, {os.cpu_count()} cores, load average {load[0]:.1f} "
+        f"{load[1]:.1f} {load[2]:.1f}, Python {platform.python_version()}"
     )
     print("| step | wall time | peak RSS |\n| --- | ---: | ---: |")
     for label, seconds, peak in results:
-        print(f"| {label} | {seconds:.1f} s | {peak:.0f} MiB |")
+        memory = f"{peak:.0f} MiB" if peak is not None else "–"
+        print(f"| {label} | {seconds:.1f} s | {memory} |")
+    print(f"| import rate / psql \\copy rate | {ratio:.2f} (target ≥ 0.5) | |")
     if identical is not None:
         print(f"| round trip byte-identical | {identical} | |")
 

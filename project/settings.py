@@ -1,9 +1,12 @@
 """OnRecord settings, read from the environment (see README.md, "Configuration")."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+from project.replicas import replica_databases
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -38,7 +41,22 @@ else:
     from project.embedded_db import embedded_database
 
     DATABASES = {"default": embedded_database(DATA_DIR)}
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
+# Quote search: the tantivy index (see search/); with SEARCH_SYNC every search first brings
+# the index up to date in-process (the tests), instead of an indexer process doing it.
+SEARCH_DIR = Path(env("ONRECORD_SEARCH_DIR", default=str(DATA_DIR / "search"))).resolve()
+SEARCH_SYNC = env.bool("ONRECORD_SEARCH_SYNC", default=False)
+# /readyz reports the index as not ready when it lags the outbox by more (seconds).
+SEARCH_MAX_LAG = env.int("ONRECORD_SEARCH_MAX_LAG", default=30)
+# Persistent connections save a connection's set-up on every request; the health check
+# replaces a connection the server closed before it is reused.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+DATABASES.update(replica_databases(env.list("DATABASE_REPLICA_URLS", default=[]), DATABASES))
+DATABASE_ROUTERS = ["project.replicas.ReplicaRouter"]
+REPLICA_STICKY_SECONDS = env.int("ONRECORD_REPLICA_STICKY_SECONDS", default=5)
+# Only these apps' reads may go to a replica; sessions, users, tokens and login attempts
+# are always read where they are written.
+REPLICA_READ_APPS = ["quotes", "pghistory"]
 
 # Web requests: every query under a statement timeout (HTTP 503 past it, see
 # project/middleware.py). The WSGI application (project/wsgi.py) asks for it; management
@@ -76,8 +94,12 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
+    "axes",
+    "csp",
     "quotes",
+    "search",
     "api",
+    "intake",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +115,10 @@ MIDDLEWARE = [
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "project.replicas.ReplicaMiddleware",
+    # Last, as django-axes requires.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "project.urls"
@@ -134,8 +160,63 @@ STORAGES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SESSION_COOKIE_SECURE = not DEBUG and env.bool("DJANGO_SECURE_COOKIES", default=False)
+# Behind a TLS-terminating proxy (docs/operations.md): HTTPS only, and browsers told so.
+HTTPS = env.bool("ONRECORD_HTTPS", default=False)
+SECURE_SSL_REDIRECT = HTTPS
+# Load balancers probe these over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env.int("ONRECORD_HSTS_SECONDS", default=31_536_000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = HTTPS or (not DEBUG and env.bool("DJANGO_SECURE_COOKIES", default=False))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Every resource from the site itself: the admin, the API docs (drf-spectacular's sidecar
+# files) and the browsable API need no other origin. Swagger UI and ReDoc set inline
+# styles, and ReDoc runs its search in a worker made from a blob: URL.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "worker-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Admin login throttling (django-axes): 10 failures for one user name, or from one
+# address, lock that name or address out for 15 minutes. Attempts are listed in the admin.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "project.login_throttling.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Proxies in front of the app servers: the client's address is read from X-Forwarded-For,
+# that many hops back (0: the connection's own address).
+AXES_IPWARE_PROXY_COUNT = env.int("ONRECORD_NUM_PROXIES", default=0)
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
+# What /readyz checks, in order; each returns None when ready, else the reason.
+READINESS_CHECKS = [
+    "project.health.database_answers",
+    "project.health.migrations_applied",
+    "search.health.index_current",
+]
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 LOGGING = {
@@ -193,5 +274,7 @@ SPECTACULAR_SETTINGS = {
         "QuoteKindEnum": "quotes.models.Quote.Kind",
         "OrganizationKindEnum": "quotes.models.Organization.Kind",
         "SourceKindEnum": "quotes.models.Source.Kind",
+        "QuoteStatusEnum": "quotes.models.Quote.Status",
+        "RevisionStatusEnum": "quotes.models.QuoteRevision.Status",
     },
 }

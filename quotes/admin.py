@@ -1,16 +1,25 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Left
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 from django.template.loader import render_to_string
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from quotes import selectors, services
+from quotes import (
+    admin_revisions,  # noqa: F401  (registers the reviewers' queue)
+    limits,
+    rules,
+    services,
+)
 from quotes.admin_curation import (
+    AdminRefused,
     CurationAdmin,
     VersionedForm,
     action_page,
@@ -19,6 +28,7 @@ from quotes.admin_curation import (
     merge_action,
     old_keys,
     plural,
+    refusal_message,
     verification,
 )
 from quotes.exceptions import CurationError, NotPermitted, TransitionNotAllowed
@@ -35,6 +45,8 @@ from quotes.models import (
 )
 from quotes.permissions import may
 from quotes.roles import resolve_role
+from quotes.services.quotes import CORRECTED, CORRECTION_NOTE_NEEDED
+from quotes.similarity import similar_quotes, similar_to_quote
 from quotes.workflow import allowed_targets, transition_check_permission, transition_for
 
 
@@ -245,23 +257,26 @@ class CitationInlineForm(forms.ModelForm):
         return cleaned
 
 
+def formset_items(formset, fields: tuple[str, ...]) -> list[dict]:
+    """The items an inline formset holds once saved: its filled forms not marked deleted."""
+    return [
+        {name: form.cleaned_data.get(name) for name in fields}
+        for form in formset.forms
+        if getattr(form, "cleaned_data", None) and not formset._should_delete_form(form)
+    ]
+
+
 class CitationFormSet(BaseInlineFormSet):
     def clean(self) -> None:
         super().clean()
-        if self.instance.status != Quote.Status.PUBLISHED:
-            return
-        cited = [
-            form
-            for form in self.forms
-            if form.has_changed() or form.instance.pk
-            if not self._should_delete_form(form)
-            and (form.cleaned_data.get("excerpt") or "").strip()
-        ]
-        if not cited:
-            raise ValidationError(
-                "A quote can be published only with at least one citation that has an "
-                "excerpt: add the source and the passage as the source has it."
-            )
+        # The form's status is on the instance already: published, or to be published.
+        if self.instance.status == Quote.Status.PUBLISHED:
+            excerpts = [item["excerpt"] or "" for item in formset_items(self, ("excerpt",))]
+            stored = Quote.objects.filter(pk=self.instance.pk).values_list("status", flat=True)
+            try:
+                rules.check_cited(excerpts, publishing=Quote.Status.PUBLISHED not in stored)
+            except CurationError as error:
+                raise ValidationError(error.message) from None
 
 
 class CitationInline(admin.StackedInline):
@@ -294,7 +309,15 @@ class QuoteAdminForm(VersionedForm):
     not_a_duplicate = forms.BooleanField(
         required=False,
         label="Not a duplicate",
-        help_text="Tick to save although similar quotes of this speaker are on record.",
+        help_text="Tick to save although similar quotes are on record.",
+    )
+    correction_note = forms.CharField(
+        required=False,
+        max_length=limits.NOTE,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="Reviewers: what a change of this published quote's text, language, kind, "
+        "date, speaker, role, translations or citations corrects, for readers. An editor's "
+        "change of a published quote goes to a reviewer as a revision.",
     )
 
     class Meta:
@@ -316,6 +339,12 @@ class QuoteAdminForm(VersionedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.similar: list = []
+        self.role_dropped = False
+        self._limit_roles()
+        if "status" in self.fields:  # absent from a read-only form (view permission only)
+            self._explain_moves()
+
+    def _explain_moves(self) -> None:
         current = self.instance.status if self.instance.pk else Quote.Status.DRAFT
         user = self.request.user if self.request else None
         moves = [Quote.Status(target).label.lower() for target in allowed_targets(current, user)]
@@ -323,6 +352,44 @@ class QuoteAdminForm(VersionedForm):
             f"From {Quote.Status(current).label.lower()} you may move it to: {', '.join(moves)}."
             if moves
             else "You may not change the status from here."
+        )
+
+    def _limit_roles(self) -> None:
+        """Offer only the affiliations of the speaker chosen (the one posted, else the
+        quote's own)."""
+        if "role" not in self.fields:
+            return
+        speaker_id = self.data.get("speaker") if self.is_bound else None
+        speaker_id = speaker_id or self.instance.speaker_id
+        field = self.fields["role"]
+        # A bound form also takes the quote's current role, for clean_role to say why it no
+        # longer fits (or to drop it, when no editor chose it).
+        offered = Q(speaker_id=speaker_id or None)
+        if self.is_bound and self.instance.role_id:
+            offered |= Q(pk=self.instance.role_id)
+        field.queryset = Affiliation.objects.filter(offered).select_related(
+            "organization", "speaker"
+        )
+        field.error_messages["invalid_choice"] = (
+            "That role is not one of this speaker's affiliations: choose one of theirs, or "
+            "leave it empty to resolve it from the date."
+        )
+
+    def clean_role(self) -> Affiliation | None:
+        """The quote's role kept for a new speaker: dropped (to be resolved again) when no
+        editor chose it; refused when one did, since it is another speaker's."""
+        role = self.cleaned_data.get("role")
+        speaker_id = self.data.get("speaker")
+        self.role_dropped = False
+        if role is None or not speaker_id or str(role.speaker_id) == str(speaker_id):
+            return role
+        explicit = self.instance.role_resolution == Quote.RoleResolution.EXPLICIT
+        if role.pk == self.instance.role_id and not explicit:
+            self.role_dropped = True
+            return None
+        raise ValidationError(
+            f"“{role.role}” is an affiliation of {role.speaker}, not of the speaker chosen: "
+            "choose one of theirs, or leave it empty to resolve it from the date."
         )
 
     def clean_status(self) -> str:
@@ -356,17 +423,27 @@ class QuoteAdminForm(VersionedForm):
             self.add_error("retraction_reason", "Give the reason readers will see.")
         if not self.instance.pk and speaker is not None and cleaned.get("text"):
             self._check_duplicates(cleaned)
+        self._check_correction_note(cleaned)
         return cleaned
 
+    def _check_correction_note(self, cleaned: dict) -> None:
+        corrected = sorted(CORRECTED & set(self.changed_data))
+        published = self.instance.pk and self.initial.get("status") == Quote.Status.PUBLISHED
+        noted = (cleaned.get("correction_note") or "").strip()
+        if published and corrected and not noted and may(self.request.user, "correct"):
+            self.add_error(
+                "correction_note", CORRECTION_NOTE_NEEDED.format(fields=", ".join(corrected))
+            )
+
     def _check_duplicates(self, cleaned: dict) -> None:
-        self.similar = selectors.quote_similar(
-            text=cleaned["text"], speaker=cleaned["speaker"], said=cleaned.get("said")
+        self.similar = similar_quotes(
+            texts=[cleaned["text"]], speaker_id=cleaned["speaker"].pk, said=cleaned.get("said")
         )
         if self.similar and not cleaned.get("not_a_duplicate"):
             raise ValidationError(
-                f"This speaker has {plural(len(self.similar), 'similar quote')} on record "
-                "(listed above). Open them to check; if this is a different statement, tick "
-                "“Not a duplicate” and save again.",
+                f"{plural(len(self.similar), 'similar quote')} on record (listed above), by "
+                "this speaker or attributed to another. Open them to check; if this is a "
+                "different statement, tick “Not a duplicate” and save again.",
                 code="possible_duplicate",
             )
 
@@ -401,14 +478,21 @@ class QuoteAdmin(CurationAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
         fields = ["role_status", "created", "updated", "created_by", "updated_by"]
-        return [*fields, "api_link", "similar_quotes", "merged_keys"] if obj else fields
+        return (
+            [*fields, "api_link", "similar_quotes", "merged_keys", "public_corrections"]
+            if obj
+            else fields
+        )
 
     def get_fieldsets(self, request: HttpRequest, obj=None) -> list:
         main = ["key", "speaker", "text", "language", "kind", "said", "context", "version"]
+        curation = ["topics", "status", "retraction_reason"]
+        if obj and obj.status == Quote.Status.PUBLISHED:
+            curation = [*curation, "correction_note", "public_corrections"]
         fieldsets = [
             (None, {"fields": main if obj else [*main, "not_a_duplicate"]}),
             ("Role when speaking", {"fields": ["role", "role_status"]}),
-            ("Curation", {"fields": ["topics", "status", "retraction_reason"]}),
+            ("Curation", {"fields": curation}),
         ]
         if obj:
             fieldsets += [
@@ -455,9 +539,17 @@ class QuoteAdmin(CurationAdmin):
             "; ".join(str(candidate) for candidate in outcome.candidates),
         )
 
-    @admin.display(description="similar quotes of this speaker")
+    @admin.display(description="public corrections")
+    def public_corrections(self, obj: Quote) -> str:
+        if not obj.corrections:
+            return "None."
+        return format_html_join(
+            "", "<p>{}: {}</p>", ((item["date"], item["note"]) for item in obj.corrections)
+        )
+
+    @admin.display(description="similar quotes")
     def similar_quotes(self, obj: Quote) -> str:
-        similar = selectors.quote_similar(obj)
+        similar = similar_to_quote(obj)
         if not similar:
             return "None found."
         return render_to_string("admin/quotes/includes/similar_quotes.html", {"similar": similar})
@@ -466,39 +558,159 @@ class QuoteAdmin(CurationAdmin):
     def merged_keys(self, obj: Quote) -> str:
         return old_keys(obj)
 
+    # Saving: the form and inlines are parsed here and written by the services, which
+    # decide (a revision of a published quote, a correction, the role, the last citation).
+
     def save_model(self, request: HttpRequest, obj: Quote, form, change: bool) -> None:
-        # The status moves after the inlines are saved: publishing needs their citations.
-        form.target_status = form.cleaned_data["status"]
-        obj.status = form.initial.get("status", Quote.Status.DRAFT) if change else "draft"
-        services.quote_save(quote=obj, chosen_role=form.cleaned_data.get("role"), user=request.user)
+        pass  # everything is written in save_related, once the inlines are parsed
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
-        super().save_formset(request, form, formset, change)
-        if formset.model is not Citation:
-            return
-        for citation_form in formset.forms:
-            if "mark_verified" not in citation_form.changed_data or not citation_form.instance.pk:
-                continue
-            if formset._should_delete_form(citation_form):
-                continue
-            verify = citation_form.cleaned_data["mark_verified"]
-            step = services.citation_verify if verify else services.citation_unverify
-            step(citation=citation_form.instance, user=request.user)
+        # Written by save_related; the admin's change message reads these.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        quote = form.instance
-        if form.target_status == quote.status:
-            return
+        for formset in formsets:
+            self.save_formset(request, form, formset, change)
+        parts = self._parts(formsets)
         try:
-            services.quote_transition(
-                quote=quote,
-                status=form.target_status,
-                user=request.user,
-                reason=form.cleaned_data.get("retraction_reason") or "",
+            if change:
+                quote = self._update(request, form, parts)
+            else:
+                quote = self._create(request, form, parts)
+                form.instance = quote
+            if quote is not None:
+                self._verify(request, quote, formsets)
+                self._move(request, form, quote)
+        except (CurationError, ValidationError) as error:
+            raise AdminRefused(refusal_message(error)) from error
+
+    @staticmethod
+    def _parts(formsets) -> dict:
+        """Translations and citations as the inlines will leave them, when changed."""
+        parts = {}
+        for formset in formsets:
+            if not formset.has_changed():
+                continue
+            if formset.model is Translation:
+                parts["translations"] = formset_items(formset, ("language", "text", "official"))
+            elif formset.model is Citation:
+                parts["citations"] = formset_items(formset, ("source", "excerpt"))
+        return parts
+
+    def _create(self, request: HttpRequest, form, parts: dict) -> Quote:
+        cleaned = form.cleaned_data
+        return services.quote_create(
+            user=request.user,
+            fields={name: cleaned.get(name) for name in services.FIELDS},
+            role=cleaned.get("role"),
+            parts={**parts, "topics": cleaned.get("topics")},
+            allow_similar=True,  # the form showed the similar quotes and had them confirmed
+        )
+
+    def _update(self, request: HttpRequest, form, parts: dict) -> Quote | None:
+        changed = set(form.changed_data)
+        changes = {name: form.cleaned_data[name] for name in services.FIELDS if name in changed}
+        for name in ("role", "topics"):
+            if name in changed and not (name == "role" and form.role_dropped):
+                changes[name] = form.cleaned_data[name]
+        outcome = services.quote_update(
+            quote=form.instance,
+            user=request.user,
+            changes={**changes, **parts},
+            correction_note=form.cleaned_data.get("correction_note") or "",
+        )
+        if outcome.revision is not None:
+            request.quote_revision = outcome.revision
+            return None
+        return outcome.quote
+
+    @staticmethod
+    def _verify(request: HttpRequest, quote: Quote, formsets) -> None:
+        """Reviewers' ticks of "verified" on the citations, once these are saved."""
+        for formset in formsets:
+            if formset.model is not Citation:
+                continue
+            for citation_form in formset.forms:
+                data = getattr(citation_form, "cleaned_data", None)
+                if not data or "mark_verified" not in citation_form.changed_data:
+                    continue
+                if formset._should_delete_form(citation_form):
+                    continue
+                citation = quote.citations.filter(source=data["source"]).first()
+                if citation is not None:
+                    step = (
+                        services.citation_verify
+                        if data["mark_verified"]
+                        else services.citation_unverify
+                    )
+                    step(citation=citation, user=request.user)
+
+    @staticmethod
+    def _move(request: HttpRequest, form, quote: Quote) -> None:
+        """The status move the form asked for, after the citations publishing needs."""
+        target = form.cleaned_data["status"]
+        if target == quote.status:
+            return
+        services.quote_transition(
+            quote=quote,
+            status=target,
+            user=request.user,
+            reason=form.cleaned_data.get("retraction_reason") or "",
+        )
+
+    def response_change(self, request: HttpRequest, obj: Quote):
+        revision = getattr(request, "quote_revision", None)
+        if revision is None:
+            return super().response_change(request, obj)
+        messages.info(
+            request,
+            f"“{obj.key}” is published: your changes were kept as revision {revision.pk} for a "
+            "reviewer to accept. Readers see the published version until then.",
+        )
+        return HttpResponseRedirect(request.path)
+
+    # Deleting: drafts and quotes under review only (services.quote_delete).
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and obj.status in services.PROTECTED_STATUSES:
+            try:
+                services.quote_delete(quote=obj, user=request.user)
+            except CurationError as error:
+                messages.error(request, error.message)
+                return HttpResponseRedirect(reverse("admin:quotes_quote_change", args=[obj.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_model(self, request: HttpRequest, obj: Quote) -> None:
+        services.quote_delete(quote=obj, user=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for quote in queryset:
+            services.quote_delete(quote=quote, user=request.user)
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            actions["delete_selected"] = (
+                type(self).delete_drafts,
+                "delete_selected",
+                "Delete the selected drafts and quotes under review…",
             )
-        except CurationError as error:
-            messages.error(request, f"Saved, but the status did not change: {error.message}")
+        return actions
+
+    def delete_drafts(self, request: HttpRequest, queryset: QuerySet):
+        """Django's delete action, for the quotes that may be deleted; the others are named
+        with the reason."""
+        protected = queryset.filter(status__in=services.PROTECTED_STATUSES)
+        for quote in protected:
+            try:
+                services.quote_delete(quote=quote, user=request.user)
+            except CurationError as error:
+                messages.error(request, f"“{quote.key}” was left as it was: {error.message}")
+        deletable = queryset.exclude(status__in=services.PROTECTED_STATUSES)
+        if not deletable.exists():
+            return None
+        return delete_selected(self, request, deletable)
 
     # Bulk steps: each quote goes through the workflow on its own; refusals are listed.
 

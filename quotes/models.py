@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import functools
+import operator
+
 import pghistory
 import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Cast, Coalesce, Left, Length, NullIf, Substr
 from django.db.models.lookups import Regex
 from django_countries.fields import CountryField
 
+from quotes import limits, rules
 from quotes.dates import ReducedDate, ReducedDateField, to_reduced_date
 from quotes.excerpts import excerpt_occurs
 from quotes.permissions import may
@@ -156,7 +159,7 @@ class Speaker(TimeStamped):
     key = key_field()
     name = models.CharField(max_length=300, help_text="The name most readers know.")
     country = CountryField(blank=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, validators=[MaxLengthValidator(limits.DESCRIPTION)])
     wikidata = models.CharField(
         "Wikidata id", max_length=20, blank=True, validators=[validate_wikidata_id]
     )
@@ -247,7 +250,9 @@ class Source(TimeStamped):
     author = models.CharField(max_length=300, blank=True)
     archive_url = models.URLField("archive URL", max_length=1000, blank=True)
     full_text = models.TextField(
-        blank=True, help_text="The source's full text; citations' excerpts are checked against it."
+        blank=True,
+        validators=[MaxLengthValidator(limits.SOURCE_FULL_TEXT)],
+        help_text="The source's full text; citations' excerpts are checked against it.",
     )
 
     class Meta:
@@ -310,22 +315,8 @@ class QuoteQuerySet(models.QuerySet):
             qs = qs.filter(said_start__lte=to_reduced_date(before).end)
         return qs
 
-    def search(self, query) -> QuoteQuerySet:
-        """Quotes matching a web-search query (``str`` or ``quotes.search.CompiledQuery``),
-        annotated with their ``rank``; see quotes/search.py."""
-        from quotes.search import search_quotes
 
-        return search_quotes(self, query)
-
-
-class QuoteManager(models.Manager.from_queryset(QuoteQuerySet)):
-    def get_queryset(self) -> QuoteQuerySet:
-        # The search vector is the database's business (triggers keep it up to date);
-        # loading it with every quote would only cost bandwidth.
-        return super().get_queryset().defer("search_vector")
-
-
-@tracked(exclude=["search_vector"])
+@tracked()
 class Quote(TimeStamped):
     class Kind(models.TextChoices):
         DIRECT = "direct", "Direct (verbatim)"
@@ -346,7 +337,10 @@ class Quote(TimeStamped):
 
     key = key_field(blank=True)
     speaker = models.ForeignKey(Speaker, on_delete=models.PROTECT, related_name="quotes")
-    text = models.TextField(help_text="The statement as said, in its original language.")
+    text = models.TextField(
+        validators=[MaxLengthValidator(limits.QUOTE_TEXT)],
+        help_text="The statement as said, in its original language.",
+    )
     language = language_field()
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.DIRECT)
     said = ReducedDateField(null=True, blank=True)
@@ -357,7 +351,11 @@ class Quote(TimeStamped):
         db_index=True,
         verbose_name="said (first day)",
     )
-    context = models.TextField(blank=True, help_text="The occasion: a press conference, a call…")
+    context = models.TextField(
+        blank=True,
+        validators=[MaxLengthValidator(limits.CONTEXT)],
+        help_text="The occasion: a press conference, a call…",
+    )
     topics = models.ManyToManyField(Topic, blank=True, related_name="quotes")
     role = models.ForeignKey(
         Affiliation,
@@ -374,18 +372,20 @@ class Quote(TimeStamped):
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
-    retraction_reason = models.TextField(blank=True)
+    retraction_reason = models.TextField(
+        blank=True, validators=[MaxLengthValidator(limits.RETRACTION_REASON)]
+    )
+    corrections = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="Public corrections of the published quote, oldest first: "
+        '[{"date": "2024-01-31", "note": "…"}] (services.quote_write adds them).',
+    )
     created_by = user_field()
     updated_by = user_field()
-    search_vector = SearchVectorField(
-        null=True,
-        editable=False,
-        serialize=False,
-        help_text="Maintained by database triggers from the text, translations, context and "
-        "speaker's names (migration 0004_search).",
-    )
 
-    objects = QuoteManager()
+    objects = QuoteQuerySet.as_manager()
 
     class Meta:
         ordering = ["-said", "key"]
@@ -394,7 +394,20 @@ class Quote(TimeStamped):
             ("retract_quote", "Can retract a published quote"),
             ("merge_quote", "Can merge two quotes"),
         ]
-        indexes = [GinIndex(fields=["search_vector"], name="quote_search_vector")]
+        indexes = [
+            # The similar-text check finds quotes said around a date (quotes/similarity.py);
+            # dates of month or year precision span back from their first day.
+            models.Index(
+                fields=["said_start"],
+                condition=Q(said__regex=r"^[0-9]{4}-[0-9]{2}$"),
+                name="quote_said_month_start",
+            ),
+            models.Index(
+                fields=["said_start"],
+                condition=Q(said__regex=r"^[0-9]{4}$"),
+                name="quote_said_year_start",
+            ),
+        ]
         constraints = [
             shape_check("language", LANGUAGE_SHAPE_PATTERN),
             models.CheckConstraint(condition=~Q(text=""), name="quote_text_not_empty"),
@@ -408,10 +421,6 @@ class Quote(TimeStamped):
     def __str__(self) -> str:
         text = self.text if len(self.text) <= 60 else self.text[:59] + "…"
         return f"{self.speaker.name}, {self.said or 'undated'}: “{text}”"
-
-    def clean_fields(self, exclude=None) -> None:
-        # Never validate (or fetch, when deferred) the trigger-maintained search vector.
-        super().clean_fields(exclude={*(exclude or ()), "search_vector"})
 
 
 @pghistory.track(
@@ -432,7 +441,7 @@ class QuoteTopic(Quote.topics.through):
 class Translation(TimeStamped):
     quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="translations")
     language = language_field()
-    text = models.TextField()
+    text = models.TextField(validators=[MaxLengthValidator(limits.TRANSLATION_TEXT)])
     official = models.BooleanField(
         default=False, help_text="Published by the speaker's own office, not by OnRecord."
     )
@@ -455,7 +464,7 @@ class Citation(TimeStamped):
 
     quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="citations")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
-    excerpt = models.TextField(blank=True)
+    excerpt = models.TextField(blank=True, validators=[MaxLengthValidator(limits.EXCERPT)])
     verified_by = user_field()
     verified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -492,39 +501,46 @@ class Citation(TimeStamped):
     def clean(self) -> None:
         super().clean()
         source = self.source if self.source_id else None
-        if (
-            source
-            and source.full_text
-            and self.excerpt.strip()
-            and not excerpt_occurs(self.excerpt, source.full_text)
-        ):
-            raise ValidationError(
-                {
-                    "excerpt": f"This excerpt does not occur in the full text of “{source}” "
-                    "(differences in spaces, quote marks and dashes are ignored). Copy it "
-                    "exactly as the source has it."
-                }
-            )
+        problem = source and rules.excerpt_problem(self.excerpt, source.full_text, str(source))
+        if problem:
+            raise ValidationError({"excerpt": problem})
 
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
 
 
+# The records whose old keys redirect, each by a foreign key of KeyRedirect.
+TARGETS = ("quote", "speaker", "organization", "source")
+
+
 class KeyRedirect(models.Model):
-    """The key of a record merged into another, so that old links reach the survivor."""
+    """An old key of a record (merged into another, or renamed), so that old links reach it."""
 
     class Kind(models.TextChoices):
         QUOTE = "quote"
         SPEAKER = "speaker"
+        ORGANIZATION = "organization"
+        SOURCE = "source"
 
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    class Cause(models.TextChoices):
+        MERGE = "merge", "merged into another record"
+        RENAME = "rename", "renamed"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     old_key = models.CharField(max_length=KEY_LENGTH, validators=[validate_key])
+    cause = models.CharField(max_length=10, choices=Cause.choices, default=Cause.MERGE)
     quote = models.ForeignKey(
         Quote, null=True, blank=True, on_delete=models.CASCADE, related_name="old_keys"
     )
     speaker = models.ForeignKey(
         Speaker, null=True, blank=True, on_delete=models.CASCADE, related_name="old_keys"
+    )
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="old_keys"
+    )
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.CASCADE, related_name="old_keys"
     )
     created = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
@@ -536,8 +552,13 @@ class KeyRedirect(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "old_key"], name="keyredirect_unique"),
             models.CheckConstraint(
-                condition=Q(kind="quote", quote__isnull=False, speaker__isnull=True)
-                | Q(kind="speaker", speaker__isnull=False, quote__isnull=True),
+                condition=functools.reduce(
+                    operator.or_,
+                    (
+                        Q(kind=kind, **{f"{other}__isnull": other != kind for other in TARGETS})
+                        for kind in TARGETS
+                    ),
+                ),
                 name="keyredirect_target_matches_kind",
             ),
             models.CheckConstraint(condition=~Q(old_key=""), name="keyredirect_key_not_empty"),
@@ -547,5 +568,48 @@ class KeyRedirect(models.Model):
         return f"{self.kind} {self.old_key} → {self.target.key}"
 
     @property
-    def target(self) -> Quote | Speaker:
-        return self.quote if self.kind == self.Kind.QUOTE else self.speaker
+    def target(self) -> models.Model:
+        return getattr(self, self.kind)
+
+
+class QuoteRevision(models.Model):
+    """A change to a published quote proposed by an editor, waiting for a reviewer.
+
+    ``changes`` maps each changed field to ``{"from": …, "to": …}`` in the plain form of
+    ``quotes.services.revisions`` (keys for records, lists for translations and citations).
+    Readers keep seeing the published quote until a reviewer accepts the revision, with a
+    correction note that becomes one of the quote's public corrections.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        ACCEPTED = "accepted"
+        REJECTED = "rejected"
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="revisions")
+    author = user_field()
+    created = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    changes = models.JSONField()
+    decided_by = user_field()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    correction_note = models.TextField(blank=True, validators=[MaxLengthValidator(limits.NOTE)])
+    reason = models.TextField(
+        blank=True,
+        validators=[MaxLengthValidator(limits.NOTE)],
+        help_text="Why a reviewer rejected it.",
+    )
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(decided_at__isnull=False),
+                name="quoterevision_decided_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Revision {self.pk} of {self.quote.key} ({self.status})"

@@ -32,6 +32,17 @@ def _own_rate_limit_counters(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _search_index(settings, tmp_path):
+    """Each test its own search index, brought up to date by every search (no indexer)."""
+    from search.index import forget
+
+    settings.SEARCH_DIR = tmp_path / "search"
+    settings.SEARCH_SYNC = True
+    yield settings.SEARCH_DIR
+    forget(settings.SEARCH_DIR)
+
+
 @pytest.fixture
 def editor(db):
     return EditorFactory()

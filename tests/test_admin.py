@@ -7,10 +7,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from quotes.models import Organization, Quote, Source, Speaker
+from quotes.models import Organization, Quote, QuoteRevision, Source, Speaker
+from tests.admin_forms import admin_form_data
 from tests.factories import (
     AffiliationFactory,
     CitationFactory,
+    OrganizationFactory,
+    QuoteFactory,
+    SourceFactory,
+    SpeakerFactory,
     SpeakerNameFactory,
     TopicFactory,
     TranslationFactory,
@@ -27,6 +32,9 @@ def make_graph() -> None:
     citation = CitationFactory(quote__speaker=affiliation.speaker)
     citation.quote.topics.add(TopicFactory())
     TranslationFactory(quote=citation.quote)
+    QuoteRevision.objects.create(
+        quote=citation.quote, changes={"context": {"from": "", "to": "A phone call."}}
+    )
 
 
 def admin_url(model, view: str, *args) -> str:
@@ -52,11 +60,11 @@ def test_every_domain_model_is_registered():
 def test_changelist_add_and_change_pages_load_for_an_editor(editor_client, model):
     make_graph()
     obj = model.objects.first()
-    for url in [
-        admin_url(model, "changelist"),
-        admin_url(model, "add"),
-        admin_url(model, "change", obj.pk),
-    ]:
+    views = ["changelist", "add", "change"]
+    if model is QuoteRevision:
+        views.remove("add")  # editors propose revisions by saving a published quote
+    for view in views:
+        url = admin_url(model, view, obj.pk) if view == "change" else admin_url(model, view)
         response = editor_client.get(url)
         assert response.status_code == 200, url
 
@@ -192,3 +200,72 @@ def test_api_links_follow_the_api_routes(editor_client):
     quote = Quote.objects.first()
     page = editor_client.get(admin_url(Quote, "change", quote.pk)).content.decode()
     assert f'href="/elsewhere/api/quotes/{quote.key}/"' in page
+
+
+# The reviewers' queue of revisions.
+
+
+def test_an_editors_save_of_a_published_quote_is_queued_and_a_reviewer_accepts_it(
+    editor_client, reviewer_client
+):
+    quote = CitationFactory(quote__text="Original words.", quote__context="").quote
+    url = reverse("admin:quotes_quote_change", args=[quote.pk])
+    response = editor_client.post(
+        url, admin_form_data(editor_client.get(url), text="Corrected words."), follow=True
+    )
+    page = response.content.decode()
+    assert "your changes were kept as revision" in page
+    quote.refresh_from_db()
+    assert quote.text == "Original words."
+    revision = QuoteRevision.objects.get(quote=quote)
+
+    queue = reviewer_client.get(reverse("admin:quotes_quoterevision_changelist"))
+    assert queue.status_code == 200
+    detail = reviewer_client.get(reverse("admin:quotes_quoterevision_change", args=[revision.pk]))
+    assert "Original words." in detail.content.decode()
+    assert "Corrected words." in detail.content.decode()
+
+    changelist = reverse("admin:quotes_quoterevision_changelist")
+    action = {"action": "accept", "_selected_action": [revision.pk]}
+    confirm = reviewer_client.post(changelist, action)
+    assert "Correction note" in confirm.content.decode()
+    assert "Corrected words." in confirm.content.decode()
+    reviewer_client.post(changelist, {**action, "confirm": "yes", "correction_note": ""})
+    revision.refresh_from_db()
+    assert revision.status == "pending"  # a note is needed for a change of the text
+    reviewer_client.post(
+        changelist, {**action, "confirm": "yes", "correction_note": "The words were misquoted."}
+    )
+    revision.refresh_from_db()
+    quote.refresh_from_db()
+    assert revision.status == "accepted"
+    assert quote.text == "Corrected words."
+    assert [c["note"] for c in quote.corrections] == ["The words were misquoted."]
+
+
+def test_editors_may_not_accept_revisions_in_the_admin(editor_client):
+    quote = QuoteFactory()
+    revision = QuoteRevision.objects.create(
+        quote=quote, changes={"context": {"from": "", "to": "A call."}}
+    )
+    changelist = reverse("admin:quotes_quoterevision_changelist")
+    page = editor_client.get(changelist).content.decode()
+    assert 'value="accept"' not in page
+    editor_client.post(
+        changelist,
+        {"action": "accept", "_selected_action": [revision.pk], "confirm": "yes"},
+    )
+    revision.refresh_from_db()
+    assert revision.status == "pending"
+
+
+@pytest.mark.parametrize("model", [Speaker, Organization, Source], ids=lambda m: m.__name__)
+def test_a_key_renamed_in_the_admin_keeps_leading_to_the_record(editor_client, model, client):
+    factory = {Speaker: SpeakerFactory, Organization: OrganizationFactory, Source: SourceFactory}
+    obj = factory[model](key="old-key")
+    url = admin_url(model, "change", obj.pk)
+    response = editor_client.post(url, admin_form_data(editor_client.get(url), key="new-key"))
+    assert response.status_code == 302
+    moved = client.get(f"/api/v1/{model._meta.verbose_name_plural}/old-key/")
+    assert moved.status_code == 301
+    assert moved["Location"].endswith("/new-key/")

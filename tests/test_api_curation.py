@@ -9,8 +9,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from quotes import history, selectors, services
+from quotes import history, services
 from quotes.models import Organization, Quote, Source
+from quotes.similarity import similar_to_quote
 from tests.api_helpers import count_queries, result_keys
 from tests.conftest import token_client
 from tests.factories import (
@@ -162,9 +163,9 @@ def test_unknown_statuses_are_400_naming_status(reviewer_api):
     assert "status" in response.json()
 
 
-def test_sending_the_current_status_again_changes_nothing(editor_api):
+def test_sending_the_current_status_again_changes_nothing(reviewer_api):
     quote = quote_in(Status.PUBLISHED, context="")
-    response = editor_api.patch(
+    response = reviewer_api.patch(
         f"{QUOTES}{quote.key}/", {"status": "published", "context": "A summit."}, format="json"
     )
     assert response.status_code == 200, response.content
@@ -609,17 +610,19 @@ def test_similar_quotes_with_their_score(editor_api):
     response = editor_api.get(f"{QUOTES}remark/similar/")
     assert response.status_code == 200, response.content
     found = response.json()
-    assert {item["key"] for item in found} == {
-        "published-variant",
-        "retracted-variant",
-        "draft-variant",
-        "review-variant",
+    assert {item["key"]: item["relation"] for item in found} == {
+        "published-variant": "same_speaker",
+        "retracted-variant": "same_speaker",
+        "draft-variant": "same_speaker",
+        "review-variant": "same_speaker",
+        # The same words, said by someone else the same day: a possible misattribution.
+        "other-speaker": "other_speaker",
     }
     scores = [item["score"] for item in found]
     assert scores == sorted(scores, reverse=True)
     assert all(0.3 <= score <= 1 for score in scores)
     remark = Quote.objects.get(key="remark")
-    expected = {quote.key: score for quote, score in selectors.quote_similar(remark)}
+    expected = {item.quote.key: item.score for item in similar_to_quote(remark)}
     assert {item["key"]: item["score"] for item in found} == expected
     assert found[0]["speaker"]["key"] == "wang-yi"
     assert found[0]["citations"][0]["excerpt"]
@@ -630,7 +633,11 @@ def test_similar_quotes_with_their_score(editor_api):
 def test_anonymous_clients_see_only_public_similar_quotes(api_client):
     found = api_client.get(f"{QUOTES}remark/similar/").json()
     statuses = {item["key"]: item["status"] for item in found}
-    assert statuses == {"published-variant": "published", "retracted-variant": "retracted"}
+    assert statuses == {
+        "published-variant": "published",
+        "retracted-variant": "retracted",
+        "other-speaker": "published",
+    }
     assert api_client.get(f"{QUOTES}draft-variant/similar/").status_code == 404
 
 

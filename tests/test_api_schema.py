@@ -25,11 +25,15 @@ ENDPOINTS = {
     "/api/v1/quotes/{key}/history/": {"get"},
     "/api/v1/quotes/{key}/similar/": {"get"},
     "/api/v1/quotes/{key}/merge/": {"post"},
+    "/api/v1/quotes/{key}/revisions/": {"get"},
+    "/api/v1/quotes/{key}/revisions/{revision_id}/accept/": {"post"},
+    "/api/v1/quotes/{key}/revisions/{revision_id}/reject/": {"post"},
     "/api/v1/quotes/{key}/citations/{source}/verification/": {"post", "delete"},
     "/api/v1/speakers/{key}/merge/": {"post"},
     "/api/v1/speakers/{key}/history/": {"get"},
     "/api/v1/organizations/{key}/history/": {"get"},
     "/api/v1/sources/{key}/history/": {"get"},
+    "/api/v1/intake/": {"post"},
 }
 
 
@@ -145,4 +149,5 @@ def test_schema_documents_merges_and_the_redirects_of_merged_keys(client):
     ]:
         assert "301" in paths[path]["get"]["responses"]
     assert "308" in paths["/api/v1/quotes/{key}/"]["patch"]["responses"]
-    assert "301" not in paths["/api/v1/organizations/{key}/"]["get"]["responses"]
+    assert "301" in paths["/api/v1/organizations/{key}/"]["get"]["responses"]
+    assert "301" not in paths["/api/v1/topics/{key}/"]["get"]["responses"]

@@ -4,8 +4,8 @@ import random
 
 import pytest
 
-from quotes import search
 from quotes.models import Quote
+from search import highlights as highlighting
 from tests.factories import QuoteFactory, SpeakerFactory, SpeakerNameFactory, TranslationFactory
 
 pytestmark = pytest.mark.django_db
@@ -184,7 +184,7 @@ def test_highlights_are_computed_for_the_returned_page_only(api_client, monkeypa
     for n in range(12):
         QuoteFactory(key=f"q{n:02d}", text="A ceasefire.", said=f"20{n:02d}")
     asked = []
-    real = search.highlights
+    real = highlighting.highlights
 
     def spy(quote_ids, compiled):
         asked.append(list(quote_ids))

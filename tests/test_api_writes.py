@@ -129,19 +129,25 @@ def test_explicit_role(editor_api, wang_yi):
 
     # Two affiliations with the same title there: the one covering the date is taken.
     response = editor_api.post(
-        QUOTES, quote_payload(key="newer", role={"organization": "prc-mfa"}), format="json"
+        QUOTES,
+        quote_payload(key="newer", role={"organization": "prc-mfa"}, allow_similar=True),
+        format="json",
     )
     assert response.json()["role"]["start"] == "2023-07-25"
     response = editor_api.post(
         QUOTES,
-        quote_payload(key="older", said="2015", role={"organization": "prc-mfa"}),
+        quote_payload(
+            key="older", said="2015", role={"organization": "prc-mfa"}, allow_similar=True
+        ),
         format="json",
     )
     assert response.status_code == 201, response.content
     assert response.json()["role"]["start"] == "2013-03-16"
 
     unknown = editor_api.post(
-        QUOTES, quote_payload(key="x", role={"organization": "kremlin"}), format="json"
+        QUOTES,
+        quote_payload(key="x", role={"organization": "kremlin"}, allow_similar=True),
+        format="json",
     )
     assert unknown.status_code == 400
     assert "role" in unknown.json()

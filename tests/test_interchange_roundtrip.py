@@ -142,7 +142,8 @@ def build_full_dataset() -> None:
         # A published quote has a cited excerpt, as publishing requires.
         published = status == "published"
         for source in [sources[index % 7], bare_source][: max(index % 3, published)]:
-            excerpt = "“x”" if published or not index % 5 else ""
+            # An excerpt the full text has (straight or curly quotes alike), as citing requires.
+            excerpt = "“quotes”" if published or not index % 5 else ""
             Citation.objects.create(quote=quote, source=source, excerpt=excerpt)
 
 
@@ -281,7 +282,9 @@ def test_the_schema_rejects_what_the_importer_rejects():
         assert list(validator.iter_errors(bad)), bad
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the transactional tests after it find the migrated data, and none
+# recreated by the flush at its end.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_exports_outside_a_transaction_read_one_snapshot():
     call_command("load_demo")
     assert export_text().count("\n") == 12

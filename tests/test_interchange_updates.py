@@ -46,6 +46,17 @@ def counts_line(outcome, kind: str) -> str:
     )
 
 
+def corrected(count: int) -> dict:
+    """The corrections of a published quote changed ``count`` times (each change of what
+    readers rely on brings one)."""
+    return {
+        "corrections": [
+            {"date": f"2024-01-{day:02d}", "note": f"Correction {day}."}
+            for day in range(1, count + 1)
+        ]
+    }
+
+
 def test_importing_an_existing_key_updates_the_record(path, imported):
     speaker_pk = Speaker.objects.get().pk
     quote_pk = Quote.objects.get().pk
@@ -53,7 +64,7 @@ def test_importing_an_existing_key_updates_the_record(path, imported):
         path,
         ndjson(
             {**SPEAKER, "name": "WANG Yi"},
-            {**QUOTE, "text": "新的文本", "context": "Phone call"},
+            {**QUOTE, "text": "新的文本", "context": "Phone call", **corrected(1)},
             SOURCE,
         ),
     )
@@ -69,7 +80,7 @@ def test_importing_an_existing_key_updates_the_record(path, imported):
 def test_a_record_is_replaced_whole_so_absent_optional_fields_are_cleared(path, imported):
     assert run_import(path, ndjson({**QUOTE, "context": "Phone call"})).ok
     bare = {name: value for name, value in QUOTE.items() if name not in {"translations", "kind"}}
-    assert run_import(path, ndjson(bare)).ok
+    assert run_import(path, ndjson({**bare, **corrected(1)})).ok
     quote = Quote.objects.get()
     assert quote.context == ""
     assert quote.kind == Quote.Kind.DIRECT
@@ -173,6 +184,7 @@ def test_translations_and_citations_are_updated_in_place(path, imported):
     changed = {
         **QUOTE,
         "translations": [{"language": "en", "text": "Stop it.", "official": True}],
+        **corrected(1),
     }
     assert run_import(path, ndjson(changed)).ok
     translation.refresh_from_db()
@@ -184,13 +196,18 @@ def test_translations_and_citations_are_updated_in_place(path, imported):
     reordered = {
         **changed,
         "citations": [{"source": "second"}, *QUOTE["citations"]],
+        **corrected(2),
     }
     assert run_import(path, ndjson(second, reordered)).ok
     citations = list(Quote.objects.get().citations.order_by("pk"))
     assert [c.source.key for c in citations] == ["second", "mfa-2023-10-14"]
     assert citations[1].verified_by == editor, "verification survives a new order"
 
-    new_excerpt = {**reordered, "citations": [{"source": "second", "excerpt": "new"}]}
+    new_excerpt = {
+        **reordered,
+        "citations": [{"source": "second", "excerpt": "new"}],
+        **corrected(3),
+    }
     assert run_import(path, ndjson(new_excerpt)).ok
     assert Quote.objects.get().citations.get().excerpt == "new"
 
@@ -363,7 +380,11 @@ def test_imported_quotes_are_searchable_by_text_translation_and_speaker(path, cl
         response = client.get("/api/v1/quotes/", {"q": query})
         assert [r["key"] for r in response.json()["results"]] == ["wang-yi-2023-10-14"], query
     translation = Translation.objects.get()
-    changed = {**QUOTE, "translations": [{"language": "en", "text": "stop the blockade"}]}
+    changed = {
+        **QUOTE,
+        "translations": [{"language": "en", "text": "stop the blockade"}],
+        **corrected(1),
+    }
     assert run_import(path, ndjson(*VALID[:3], changed)).ok
     assert Translation.objects.get().pk == translation.pk
     assert client.get("/api/v1/quotes/", {"q": "punishment"}).json()["count"] == 0

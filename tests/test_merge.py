@@ -8,6 +8,7 @@ from django.urls import reverse
 from quotes import history, selectors, services
 from quotes.exceptions import MergeNotAllowed, NotPermitted, RevertNotPossible
 from quotes.models import Affiliation, KeyRedirect, Quote, Speaker
+from quotes.similarity import Similar, similar_quotes, similar_to_quote
 from tests.factories import (
     AffiliationFactory,
     CitationFactory,
@@ -40,22 +41,34 @@ def test_similar_quotes_of_the_same_speaker_close_in_date_are_found():
     )
     undated = QuoteFactory(speaker=speaker, said=None, text=REMARK + " Now.")
     QuoteFactory(speaker=speaker, said="2021-01-01", text=REMARK)  # years apart
-    QuoteFactory(text=REMARK, said="2023-10-14")  # another speaker
+    misattributed = QuoteFactory(text=REMARK, said="2023-10-14")  # another speaker
     QuoteFactory(speaker=speaker, said="2023-10-14", text="We support a two-state solution.")
 
-    found = selectors.quote_similar(quote)
+    found = similar_to_quote(quote)
 
-    assert {q for q, _ in found} == {reworded, fragment, undated}
-    scores = [score for _, score in found]
+    assert {(s.quote, s.relation) for s in found} == {
+        (reworded, "same_speaker"),
+        (fragment, "same_speaker"),
+        (undated, "same_speaker"),
+        (misattributed, "other_speaker"),
+    }
+    scores = [s.score for s in found]
     assert scores == sorted(scores, reverse=True)
     assert all(0.3 <= score <= 1 for score in scores)
 
 
 def test_similar_quotes_can_be_looked_up_before_the_quote_exists():
     existing = QuoteFactory(text=REMARK, said="2023-10-14")
-    found = selectors.quote_similar(text=REMARK, speaker=existing.speaker, said="2023-10-14")
-    assert found == [(existing, 1.0)]
-    assert selectors.quote_similar(text="", speaker=existing.speaker) == []
+    found = similar_quotes(texts=[REMARK], speaker_id=existing.speaker_id, said="2023-10-14")
+    assert found == [Similar(existing, 1.0, "same_speaker")]
+    assert similar_quotes(texts=[""], speaker_id=existing.speaker_id, said=None) == []
+
+
+def test_a_translation_finds_the_statement_on_record_in_another_language():
+    existing = QuoteFactory(text="Мы требуем немедленного прекращения огня.", language="ru")
+    TranslationFactory(quote=existing, language="en", text=REMARK)
+    found = similar_quotes(texts=[REMARK], speaker_id=None, said="2023-10-14")
+    assert [(s.quote, s.relation) for s in found] == [(existing, "other_speaker")]
 
 
 def test_the_add_form_lists_near_duplicates_and_asks_for_confirmation(editor_client):
@@ -306,4 +319,20 @@ def test_editors_are_not_offered_merges(editor_client):
 def test_dates_of_any_precision_are_compared_by_their_span(said, close):
     quote = QuoteFactory(text=REMARK, said="2023-10-14")
     other = QuoteFactory(speaker=quote.speaker, text=REMARK, said=said)
-    assert (other in {q for q, _ in selectors.quote_similar(quote)}) is close
+    assert (other in {s.quote for s in similar_to_quote(quote)}) is close
+
+
+def test_the_candidates_of_the_similar_text_check_are_found_by_index():
+    from django.db import connection, transaction
+
+    from quotes.dates import ReducedDate
+    from quotes.similarity import _candidates
+
+    quote = QuoteFactory(text=REMARK)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A table of a few rows is read whole; forbidding that shows the indexes can serve.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = _candidates(quote.speaker_id, ReducedDate.parse("2023-10-14")).explain()
+    assert "Seq Scan" not in plan
+    assert "quote_said_month_start" in plan
+    assert "quote_said_year_start" in plan

@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from quotes.dates import ReducedDate
-from quotes.models import Citation, Organization, Quote, Source, Speaker, Translation
+from quotes.models import (
+    Citation,
+    KeyRedirect,
+    Organization,
+    Quote,
+    Source,
+    Speaker,
+    Translation,
+)
 from quotes.validators import normalize_language_tag
 
 
@@ -61,6 +69,7 @@ def organization_from_file(record: dict) -> dict:
             "aliases": list(record.get("aliases", [])),
             "wikidata": record.get("wikidata"),
             "url": record.get("url"),
+            "old_keys": sorted(set(record.get("old_keys", []))),
         }
     )
 
@@ -91,6 +100,7 @@ def speaker_from_file(record: dict) -> dict:
             "wikidata": record.get("wikidata"),
             "description": record.get("description"),
             "affiliations": sorted(affiliations, key=affiliation_order),
+            "old_keys": sorted(set(record.get("old_keys", []))),
         }
     )
 
@@ -109,6 +119,7 @@ def source_from_file(record: dict) -> dict:
             "author": record.get("author"),
             "archive_url": record.get("archive_url"),
             "full_text": record.get("full_text"),
+            "old_keys": sorted(set(record.get("old_keys", []))),
         }
     )
 
@@ -151,6 +162,11 @@ def quote_from_file(record: dict) -> dict:
             "status": record.get("status", Quote.Status.DRAFT),
             "retraction_reason": record.get("retraction_reason"),
             "role": role,
+            "corrections": [
+                {"date": item["date"], "note": item["note"]}
+                for item in record.get("corrections", [])
+            ],
+            "old_keys": sorted(set(record.get("old_keys", []))),
         }
     )
 
@@ -166,6 +182,11 @@ FROM_FILE = {
 # Records in the database, with the relations the exporter prefetches.
 
 
+def old_keys(record) -> list[str]:
+    """A record's old keys (``prefetch_related("old_keys")`` spares a query each)."""
+    return sorted(redirect.old_key for redirect in record.old_keys.all())
+
+
 def organization_record(organization: Organization) -> dict:
     return compact(
         {
@@ -178,6 +199,7 @@ def organization_record(organization: Organization) -> dict:
             "aliases": list(organization.aliases),
             "wikidata": organization.wikidata,
             "url": organization.url,
+            "old_keys": old_keys(organization),
         }
     )
 
@@ -205,6 +227,7 @@ def speaker_record(speaker: Speaker) -> dict:
             "wikidata": speaker.wikidata,
             "description": speaker.description,
             "affiliations": sorted(affiliations, key=affiliation_order),
+            "old_keys": old_keys(speaker),
         }
     )
 
@@ -223,6 +246,7 @@ def source_record(source: Source) -> dict:
             "author": source.author,
             "archive_url": source.archive_url,
             "full_text": source.full_text,
+            "old_keys": old_keys(source),
         }
     )
 
@@ -245,6 +269,7 @@ QUOTE_COLUMNS = (
     "role__organization__key",
     "role__role",
     "role__start",
+    "corrections",
 )
 
 
@@ -255,6 +280,7 @@ class QuoteLists:
     topics: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
     translations: dict[int, list[dict]] = field(default_factory=lambda: defaultdict(list))
     citations: dict[int, list[dict]] = field(default_factory=lambda: defaultdict(list))
+    old_keys: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
 
 
 def quote_lists(ids: list[int]) -> QuoteLists:
@@ -272,6 +298,9 @@ def quote_lists(ids: list[int]) -> QuoteLists:
     citations = Citation.objects.filter(quote_id__in=ids).order_by("pk")
     for quote_id, source, excerpt in citations.values_list("quote_id", "source__key", "excerpt"):
         lists.citations[quote_id].append(compact({"source": source, "excerpt": excerpt}))
+    redirects = KeyRedirect.objects.filter(quote_id__in=ids).order_by("old_key")
+    for quote_id, old_key in redirects.values_list("quote_id", "old_key"):
+        lists.old_keys[quote_id].append(old_key)
     return lists
 
 
@@ -305,5 +334,7 @@ def quote_record(row: dict, lists: QuoteLists) -> dict:
             "status": row["status"],
             "retraction_reason": row["retraction_reason"],
             "role": role,
+            "corrections": list(row["corrections"] or []),
+            "old_keys": lists.old_keys.get(quote_id, []),
         }
     )

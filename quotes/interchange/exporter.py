@@ -98,7 +98,9 @@ def organizations(chunk_size: int) -> Iterator[dict]:
         cursor.execute(ORGANIZATIONS_IN_DEPENDENCY_ORDER)
         while rows := cursor.fetchmany(chunk_size):
             ids = [row[0] for row in rows]
-            found = Organization.objects.select_related("parent").in_bulk(ids)
+            found = (
+                Organization.objects.select_related("parent").prefetch_related("old_keys")
+            ).in_bulk(ids)
             for pk in ids:
                 yield organization_record(found[pk])
 
@@ -106,14 +108,15 @@ def organizations(chunk_size: int) -> Iterator[dict]:
 def speakers(chunk_size: int) -> Iterator[dict]:
     affiliations = Affiliation.objects.select_related("organization")
     queryset = by_key(Speaker.objects.all()).prefetch_related(
-        "names", Prefetch("affiliations", queryset=affiliations)
+        "names", Prefetch("affiliations", queryset=affiliations), "old_keys"
     )
     for speaker in queryset.iterator(chunk_size=chunk_size):
         yield speaker_record(speaker)
 
 
 def sources(chunk_size: int) -> Iterator[dict]:
-    for source in by_key(Source.objects.all()).iterator(chunk_size=chunk_size):
+    queryset = by_key(Source.objects.all()).prefetch_related("old_keys")
+    for source in queryset.iterator(chunk_size=chunk_size):
         yield source_record(source)
 
 

@@ -3,10 +3,12 @@
 The validation pass (``validation.FileCheck``) reads the whole file and reports every error
 before anything is written. The write pass reads the file again and writes it in batches of
 consecutive records of one type: each batch fetches the records it may update with one query
-per relation, leaves alone those whose canonical form is unchanged, and writes the rest with
-``bulk_create`` and ``bulk_update``. Only key-to-id maps of organizations, speakers, sources
-and topics are kept between batches. django-pghistory's triggers record every row written,
-under one context naming the import.
+per relation, leaves alone those whose canonical form is unchanged, and writes the rest (new
+rows with PostgreSQL's COPY, changed ones with ``bulk_update``). Only key-to-id maps of
+organizations, speakers, sources and topics are kept between batches. django-pghistory's
+triggers record every row written, under one context naming the import; the search outbox's
+triggers record the quotes written, which the indexer indexes in bulk once the import has
+committed.
 """
 
 from __future__ import annotations
@@ -125,6 +127,8 @@ def immediate_constraints() -> Iterator[None]:
     """
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        # Except the search outbox's position, which is given at commit (search/outbox.py).
+        cursor.execute("SET CONSTRAINTS search_commit_position DEFERRED")
     yield
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")

@@ -14,9 +14,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+from quotes import limits
 from quotes.interchange.errors import LineError
 
-MAX_LINE_BYTES = 1024 * 1024
+MAX_LINE_BYTES = limits.MAX_LINE_BYTES
 BOM = b"\xef\xbb\xbf"
 COPY_BUFFER = 1024 * 1024
 
@@ -102,7 +103,7 @@ class RecordFile:
         for number, content, size in self.raw_lines():
             empty = False
             if content is None:
-                message = f"line longer than {MAX_LINE_BYTES} bytes (1 MB); split the record"
+                message = f"line longer than {MAX_LINE_BYTES} bytes; split the record"
                 yield Line(number, None, size, [LineError(number, "", message)])
                 continue
             yield parse_line(number, content, size)

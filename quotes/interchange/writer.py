@@ -1,9 +1,9 @@
 """The write pass of an import: batches of records of one type, written in bulk.
 
 Each batch fetches the records it may update with one query per relation, leaves alone
-those whose canonical form is unchanged, and writes the rest with ``bulk_create`` and
-``bulk_update``. Only key-to-id maps of organizations, speakers, sources and topics are kept
-between batches.
+those whose canonical form is unchanged, and writes the rest: new rows with PostgreSQL's
+COPY (``copying.copy_create``), changed ones with ``bulk_update``. Only key-to-id maps of
+organizations, speakers, sources and topics are kept between batches.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from django.db import DatabaseError
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from quotes import rules
 from quotes.interchange.canonical import (
     QUOTE_COLUMNS,
     affiliation_order,
@@ -27,7 +28,9 @@ from quotes.interchange.canonical import (
     source_record,
     speaker_record,
 )
+from quotes.interchange.copying import copy_create
 from quotes.interchange.errors import ImportAborted, LineError
+from quotes.interchange.old_keys import old_keys_replace
 from quotes.interchange.report import ImportReport
 from quotes.interchange.validation import REFERABLE
 from quotes.models import (
@@ -42,7 +45,7 @@ from quotes.models import (
     Translation,
 )
 from quotes.roles import Resolution, resolve_role
-from quotes.search import search_vectors_deferred, search_vectors_refresh
+from quotes.services.quotes import CORRECTED
 
 RECORD_MODELS = {"organization": Organization, "speaker": Speaker, "source": Source, "quote": Quote}
 UPDATE_BATCH_SIZE = 500
@@ -75,6 +78,7 @@ QUOTE_FIELDS = {
     "context": "",
     "status": "",
     "retraction_reason": "",
+    "corrections": [],
 }
 
 
@@ -147,11 +151,11 @@ class Writer:
         return new, changed
 
     def save(self, kind: str, new: list, changed: list, fields: Iterable[str]) -> None:
-        """Write (object, record) pairs: ``new`` with bulk_create, ``changed`` with bulk_update."""
+        """Write (object, record) pairs: ``new`` with COPY, ``changed`` with bulk_update."""
         model = RECORD_MODELS[kind]
         for obj, _ in changed:
             obj.updated = self.now
-        model.objects.bulk_create([obj for obj, _ in new], batch_size=self.batch_size)
+        copy_create(model, [obj for obj, _ in new])
         model.objects.bulk_update(
             [obj for obj, _ in changed], [*fields, "updated"], batch_size=UPDATE_BATCH_SIZE
         )
@@ -165,7 +169,7 @@ class Writer:
 
     def write_organizations(self, batch: Batch) -> None:
         stored = Organization.objects.filter(key__in=[r["key"] for _, r in batch])
-        existing = {o.key: o for o in stored.select_related("parent")}
+        existing = {o.key: o for o in stored.select_related("parent").prefetch_related("old_keys")}
         parent_ids = self.id_map("organization", {r["parent"] for _, r in batch if "parent" in r})
 
         def build(organization: Organization, record: dict) -> None:
@@ -174,22 +178,28 @@ class Writer:
 
         new, changed = self.sort_out("organization", batch, existing, organization_record, build)
         self.save("organization", new, changed, [*ORGANIZATION_FIELDS, "parent"])
+        old_keys_replace("organization", new + changed)
 
     def write_sources(self, batch: Batch) -> None:
-        existing = Source.objects.in_bulk([r["key"] for _, r in batch], field_name="key")
+        existing = Source.objects.prefetch_related("old_keys").in_bulk(
+            [r["key"] for _, r in batch], field_name="key"
+        )
 
         def build(source: Source, record: dict) -> None:
             assign(source, record, SOURCE_FIELDS)
 
         new, changed = self.sort_out("source", batch, existing, source_record, build)
         self.save("source", new, changed, SOURCE_FIELDS)
+        old_keys_replace("source", new + changed)
 
     # Speakers: their names and affiliations are replaced by those of the record.
 
     def write_speakers(self, batch: Batch) -> None:
         stored = Speaker.objects.filter(key__in=[r["key"] for _, r in batch])
         affiliations = Affiliation.objects.select_related("organization")
-        stored = stored.prefetch_related("names", Prefetch("affiliations", queryset=affiliations))
+        stored = stored.prefetch_related(
+            "names", Prefetch("affiliations", queryset=affiliations), "old_keys"
+        )
         existing = {s.key: s for s in stored}
         batch = [
             (line, with_explicit_roles(record, self.explicit_roles.get(record["key"], ())))
@@ -203,6 +213,7 @@ class Writer:
 
         new, changed = self.sort_out("speaker", batch, existing, speaker_record, build)
         self.save("speaker", new, changed, SPEAKER_FIELDS)
+        old_keys_replace("speaker", new + changed)
         self.replace_names(new, changed)
         self.replace_affiliations(new, changed, organization_ids)
 
@@ -216,7 +227,7 @@ class Writer:
                     to_create.append(SpeakerName(speaker=speaker, name=name, language=language))
             to_delete += [name.pk for name in current.values()]
         SpeakerName.objects.filter(pk__in=to_delete).delete()
-        SpeakerName.objects.bulk_create(to_create, batch_size=self.batch_size)
+        copy_create(SpeakerName, to_create)
 
     def replace_affiliations(self, new: list, changed: list, organization_ids: dict) -> None:
         """Update matching affiliations in place; remove the others only after their quotes."""
@@ -243,7 +254,7 @@ class Writer:
                 touched.add(speaker.pk)
         self.remove_affiliations(to_remove)
         Affiliation.objects.bulk_update(to_update, ["end", "updated"], batch_size=UPDATE_BATCH_SIZE)
-        Affiliation.objects.bulk_create(to_create, batch_size=self.batch_size)
+        copy_create(Affiliation, to_create)
         self.reresolve(touched)
 
     def remove_affiliations(self, ids: list[int]) -> None:
@@ -285,6 +296,7 @@ class Writer:
         speaker_ids = self.id_map("speaker", {r["speaker"] for r in records})
         roles = RoleFinder(self, {speaker_ids[r["speaker"]] for r in records}, records)
         existing = self.stored_quotes([r["key"] for r in records])
+        self.check_excerpts(batch)
         new, changed = [], []
         for line, record in batch:
             current = existing.get(record["key"])
@@ -293,6 +305,8 @@ class Writer:
             if current is not None and _same_quote(*current, record, role):
                 self.report.counts["quote"].unchanged += 1
                 continue
+            if current is not None:
+                self.check_correction(line, current[1], record)
             quote = Quote(key=record["key"], created_by_id=self.user_id)
             if current is not None:
                 quote.pk, quote.updated_by_id = current[0]["id"], current[0]["updated_by_id"]
@@ -302,13 +316,45 @@ class Writer:
             quote.updated_by_id = self.user_id or quote.updated_by_id
             (changed if current else new).append((quote, record))
         fields = [*QUOTE_FIELDS, "speaker", "role", "role_resolution", "updated_by"]
-        with search_vectors_deferred():  # computed once, after the translations
-            self.save("quote", new, changed, fields)
-            self.replace_topics(new, changed)
-            self.replace_translations(new, changed)
-            self.replace_citations(new, changed)
-        search_vectors_refresh([quote.pk for quote, _ in new + changed])
+        self.save("quote", new, changed, fields)
+        self.replace_topics(new, changed)
+        self.replace_translations(new, changed)
+        self.replace_citations(new, changed)
+        old_keys_replace("quote", new + changed)
         self.reresolve(roles.speakers_with_new_affiliations)
+
+    def check_correction(self, line: int, stored: dict, record: dict) -> None:
+        """A change of what readers rely on in a published quote is a public correction:
+        the record must bring a new entry in ``corrections``, as the API asks for a note."""
+        if stored["status"] != Quote.Status.PUBLISHED:
+            return
+        corrected = sorted(
+            name for name in CORRECTED if stored.get(name) != record.get(name) and name != "role"
+        )
+        if corrected and len(record.get("corrections", [])) <= len(stored.get("corrections", [])):
+            message = (
+                f"changing the {', '.join(corrected)} of a published quote is a public "
+                "correction: add it to corrections, with its date and note"
+            )
+            self.errors.append(LineError(line, "corrections", message))
+
+    def check_excerpts(self, batch: Batch) -> None:
+        """Each excerpt must occur in its source's full text, as on every path (rules)."""
+        cited = {c["source"] for _, r in batch for c in r.get("citations", []) if c.get("excerpt")}
+        source_ids = self.id_map("source", cited)
+        texts = dict(
+            Source.objects.filter(pk__in=[source_ids[key] for key in cited])
+            .exclude(full_text="")
+            .values_list("key", "full_text")
+        )
+        for line, record in batch:
+            for index, citation in enumerate(record.get("citations", [])):
+                full_text = texts.get(citation["source"], "")
+                problem = rules.excerpt_problem(
+                    citation.get("excerpt", ""), full_text, f'source "{citation["source"]}"'
+                )
+                if problem:
+                    self.errors.append(LineError(line, f"citations[{index}].excerpt", problem))
 
     def stored_quotes(self, keys: list[str]) -> dict[str, tuple[dict, dict]]:
         """The stored quotes with these keys: key -> (row, canonical record)."""
@@ -346,7 +392,7 @@ class Writer:
                 to_remove |= Q(quote_id=quote.pk, topic_id__in=current - wanted)
         if to_remove:
             through.objects.filter(to_remove).delete()
-        through.objects.bulk_create(to_add, batch_size=self.batch_size)
+        copy_create(through, to_add)
 
     def replace_translations(self, new: list, changed: list) -> None:
         stored = _by_quote(Translation.objects.filter(quote_id__in=[q.pk for q, _ in changed]))
@@ -365,7 +411,7 @@ class Writer:
         Translation.objects.filter(pk__in=to_delete).delete()
         fields = ["text", "official", "updated"]
         Translation.objects.bulk_update(to_update, fields, batch_size=UPDATE_BATCH_SIZE)
-        Translation.objects.bulk_create(to_create, batch_size=self.batch_size)
+        copy_create(Translation, to_create)
 
     def replace_citations(self, new: list, changed: list) -> None:
         """Citations keep their order (the first one is the main source) and, where the
@@ -412,7 +458,7 @@ class Writer:
         Citation.objects.filter(pk__in=to_delete).delete()
         fields = ["excerpt", "verified_by", "verified_at", "updated"]
         Citation.objects.bulk_update(to_update, fields, batch_size=UPDATE_BATCH_SIZE)
-        Citation.objects.bulk_create(to_create, batch_size=self.batch_size)
+        copy_create(Citation, to_create)
 
 
 def _by_quote(queryset: Iterable) -> dict[int, list]:

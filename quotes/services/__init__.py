@@ -2,6 +2,8 @@
 one transaction, each taking the acting user (``quotes.actors``). One module per concern:
 
 - ``quotes``: creating and changing quotes with their parts; deleting them
+- ``revisions``: editors' changes of published quotes, accepted or rejected by reviewers
+- ``keys``: old keys of renamed records, which keep leading to them
 - ``speakers``: speakers, other names and affiliations, and the roles they resolve
 - ``workflow``: submit, send back, publish, retract
 - ``citations``: reviewers' verification of excerpts
@@ -18,12 +20,19 @@ from quotes.services.history import quote_revert, record_check_version, record_r
 from quotes.services.imports import records_import
 from quotes.services.merges import quote_merge, speaker_merge
 from quotes.services.quotes import (
+    FIELDS,
+    PARTS,
+    PROTECTED_STATUSES,
+    QuoteUpdate,
     quote_apply_role,
+    quote_create,
+    quote_delete,
     quote_key_generate,
     quote_save,
-    quote_write,
+    quote_update,
 )
 from quotes.services.records import record_save
+from quotes.services.revisions import revision_accept, revision_propose, revision_reject
 from quotes.services.speakers import (
     affiliation_delete,
     affiliation_save,
@@ -40,11 +49,17 @@ from quotes.services.workflow import (
 )
 
 __all__ = [
+    "FIELDS",
+    "PARTS",
+    "PROTECTED_STATUSES",
+    "QuoteUpdate",
     "affiliation_delete",
     "affiliation_save",
     "citation_unverify",
     "citation_verify",
     "quote_apply_role",
+    "quote_create",
+    "quote_delete",
     "quote_key_generate",
     "quote_merge",
     "quote_publish",
@@ -54,11 +69,14 @@ __all__ = [
     "quote_send_back",
     "quote_submit",
     "quote_transition",
-    "quote_write",
+    "quote_update",
     "record_check_version",
     "record_revert",
     "record_save",
     "records_import",
+    "revision_accept",
+    "revision_propose",
+    "revision_reject",
     "speaker_merge",
     "speaker_quotes_reresolve",
     "speaker_write",

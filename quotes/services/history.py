@@ -46,7 +46,6 @@ REVERT_KEEPS = {
     "created_by",
     "updated_by",
     "said_start",
-    "search_vector",
 }
 QUOTE_REVERT_KEEPS = REVERT_KEEPS | {"status", "retraction_reason"}
 

@@ -146,5 +146,5 @@ def _redirect_keys(kind: str, duplicate: models.Model, survivor: models.Model, u
     KeyRedirect.objects.update_or_create(
         kind=kind,
         old_key=duplicate.key,
-        defaults={kind: survivor, "created_by": person(user)},
+        defaults={kind: survivor, "cause": KeyRedirect.Cause.MERGE, "created_by": person(user)},
     )

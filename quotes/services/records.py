@@ -9,6 +9,7 @@ from django.db import models, transaction
 
 from quotes.actors import Actor
 from quotes.permissions import require
+from quotes.services.keys import record_key_rename, stored_key
 
 
 def children_replace(
@@ -63,6 +64,9 @@ def nested_error(field: str, index: int, error: ValidationError) -> ValidationEr
 def record_save(*, obj: models.Model, user: Actor) -> models.Model:
     """Validate and save an organization, a source or a topic (records without parts)."""
     require(user, "add" if obj._state.adding else "edit", obj._meta.model_name)
+    old_key = stored_key(obj) if hasattr(obj, "old_keys") else None
     obj.full_clean()
     obj.save()
+    if old_key is not None and old_key != obj.key:
+        record_key_rename(obj=obj, old_key=old_key, user=user)
     return obj

@@ -5,13 +5,15 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from search.indexer import ensure as ensure_index
+
 ADMIN_USERNAME = "admin"
 
 
 class Command(BaseCommand):
     help = (
-        "Migrate, collect static files, load the demo data and make sure an administrator "
-        "account exists; print how to log in."
+        "Migrate, collect static files, load the demo data, build the search index if it is "
+        "missing and make sure an administrator account exists; print how to log in."
     )
 
     def add_arguments(self, parser) -> None:
@@ -22,6 +24,7 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         call_command("load_demo", stdout=self.stdout)
+        ensure_index()
         password = self.ensure_admin()
         self.stdout.write(
             f"\nOnRecord is starting at http://127.0.0.1:{port}/\n"

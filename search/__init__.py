@@ -1,0 +1,1 @@
+"""Quote search: a tantivy index beside PostgreSQL, fed from a transactional outbox."""

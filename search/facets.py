@@ -1,0 +1,84 @@
+"""Counts of the quotes a search finds by speaker, country, year, topic, language and kind,
+from the index's fast fields in one aggregation."""
+
+from __future__ import annotations
+
+from django.utils.translation import get_language_info
+from django_countries import countries
+
+from quotes.models import Quote, Speaker, Topic
+from search.results import QuoteResults
+
+FACETS = ("speaker", "country", "year", "topic", "language", "kind")
+# Buckets asked for beyond the limit, so that ties at the limit are ordered by label.
+TIE_MARGIN = 20
+SEGMENT_SIZE = 10_000
+KIND_LABELS = dict(Quote.Kind.choices)
+# Languages Django knows only by their variants.
+LANGUAGE_NAMES = {"zh": "Chinese"}
+
+
+def quote_facets(results: QuoteResults, *, limit: int = 20) -> dict:
+    """The number of quotes found and, for each facet, its ``limit`` most frequent values
+    (years: the latest), with labels."""
+    aggregations = {
+        name: {
+            "terms": {
+                "field": name,
+                "size": limit if name == "year" else limit + TIE_MARGIN,
+                "segment_size": SEGMENT_SIZE,
+                **({"order": {"_key": "desc"}} if name == "year" else {}),
+            }
+        }
+        for name in FACETS
+    }
+    found = results.searcher.aggregate(results.query, aggregations)
+    buckets = {
+        name: [(b["key"], b["doc_count"]) for b in found[name]["buckets"]] for name in FACETS
+    }
+    labels = {
+        "speaker": dict(
+            Speaker.objects.filter(key__in=[k for k, _ in buckets["speaker"]]).values_list(
+                "key", "name"
+            )
+        ),
+        "topic": dict(
+            Topic.objects.filter(key__in=[k for k, _ in buckets["topic"]]).values_list(
+                "key", "name"
+            )
+        ),
+    }
+    facets = {}
+    for name in FACETS:
+        entries = [
+            {"value": str(value), "label": label(name, str(value), labels), "count": count}
+            for value, count in buckets[name]
+        ]
+        if name != "year":  # by count, then speakers and topics by name, others by value
+            by_label = name in labels
+            entries.sort(key=lambda e: (-e["count"], e["label"] if by_label else "", e["value"]))
+        facets[name] = entries[:limit]
+    return {"count": results.count(), "facets": facets}
+
+
+def label(facet: str, value: str, labels: dict) -> str:
+    if facet in labels:
+        return labels[facet].get(value, value)
+    if facet == "country":
+        return countries.name(value) or value
+    if facet == "kind":
+        return str(KIND_LABELS.get(value, value))
+    if facet == "language":
+        return language_name(value)
+    return value
+
+
+def language_name(tag: str) -> str:
+    if tag.lower() in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[tag.lower()]
+    for candidate in (tag.lower(), tag.split("-")[0].lower()):
+        try:
+            return get_language_info(candidate)["name"]
+        except KeyError:
+            continue
+    return tag

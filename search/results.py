@@ -1,0 +1,129 @@
+"""Searching the index: the quotes a query and filters find, a page at a time, in order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import tantivy
+from django.conf import settings
+from django.db.models import QuerySet
+
+from search import indexer
+from search.index import SearchIndex, current_index
+from search.query import CompiledQuery, Filters, search_query
+
+# Pages reach at most this far into the results: deeper ones cost more than they serve.
+MAX_RESULTS = 10_000
+Order = tantivy.Order
+# ordering -> (fast field, direction); None: relevance (BM25).
+ORDERS = {
+    "relevance": (None, Order.Desc),
+    "-said": ("said_desc", Order.Desc),
+    "said": ("said_asc", Order.Asc),
+    "created": ("created", Order.Asc),
+    "-created": ("created", Order.Desc),
+    "updated": ("updated", Order.Asc),
+    "-updated": ("updated", Order.Desc),
+}
+
+
+class PageTooDeep(Exception):
+    """A page beyond the first MAX_RESULTS results."""
+
+
+def reading_index() -> SearchIndex:
+    """The index to search: in synchronous mode (ONRECORD_SEARCH_SYNC) brought up to date
+    first; rebuilt when missing."""
+    index = current_index()
+    if settings.SEARCH_SYNC:
+        indexer.flush()
+    else:
+        indexer.ensure(index)
+    return index
+
+
+@dataclass
+class Hit:
+    quote_id: int
+    order: tuple  # sorts the hits of a page: ties are then ordered by key
+    score: float | None
+
+
+class QuoteResults:
+    """The quotes a search finds, in its order, as Django's Paginator pages through a list:
+    ``count()`` and slices (of ``queryset``'s quotes, relevance in ``rank``)."""
+
+    def __init__(
+        self,
+        queryset: QuerySet,
+        compiled: CompiledQuery | None,
+        filters: Filters,
+        ordering: str,
+        index: SearchIndex | None = None,
+    ):
+        """``index``: a given index as it stands (by default, this process's, see
+        ``reading_index``)."""
+        self.queryset = queryset
+        self.compiled = compiled
+        self.filters = filters
+        self.ordering = ordering
+        self.index = index or reading_index()
+        self.searcher = self.index.searcher()
+        self.query = search_query(self.index.schema, compiled, filters)
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.searcher.search(self.query, limit=1, count=True).count
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item: slice) -> list:
+        if not isinstance(item, slice):
+            raise TypeError("QuoteResults are read a page (a slice) at a time.")
+        start, stop = item.start or 0, item.stop if item.stop is not None else MAX_RESULTS
+        if stop > MAX_RESULTS and start < self.count():
+            raise PageTooDeep(MAX_RESULTS)
+        if stop <= start:
+            return []
+        hits = self.hits(start, stop - start)
+        found = self.queryset.in_bulk([hit.quote_id for hit in hits])
+        quotes = []
+        for hit in hits:
+            quote = found.get(hit.quote_id)
+            if quote is not None:
+                quote.rank = None if hit.score is None else hit.score / (hit.score + 1.0)
+                quotes.append((hit.order, quote.key, quote))
+        quotes.sort(key=lambda entry: entry[:2])
+        return [quote for _, _, quote in quotes]
+
+    def hits(self, offset: int, limit: int) -> list[Hit]:
+        """Hits ``offset`` to ``offset + limit`` in the order asked for."""
+        field, direction = ORDERS[self.ordering]
+        found = self.searcher.search(
+            self.query,
+            limit=max(limit, 1),
+            count=False,
+            order_by_field=field,
+            offset=offset,
+            order=direction,
+        ).hits[:limit]
+        addresses = [address for _, address in found]
+        ids = self.searcher.fast_field_values("id", addresses)
+        if field is None:
+            dates = self.searcher.fast_field_values("said_desc", addresses)
+            return [
+                Hit(quote_id, (-score, -date), score)
+                for (score, _), quote_id, date in zip(found, ids, dates, strict=True)
+            ]
+        sign = -1 if direction == Order.Desc else 1
+        return [
+            Hit(quote_id, (sign * value,), None)
+            for (value, _), quote_id in zip(found, ids, strict=True)
+        ]
+
+    def ids(self, limit: int) -> list[int]:
+        """The ids of the first ``limit`` quotes found, in order (for downloads)."""
+        return [hit.quote_id for hit in self.hits(0, limit)]
