@@ -10,9 +10,11 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django_filters import rest_framework as filters
-from django_filters.utils import label_for_filter, translate_validation
+from django_filters.utils import label_for_filter
 from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import PermissionDenied
 
+from api.params import translate_validation, validate_query_terms
 from quotes.dates import ReducedDate
 from quotes.models import (
     Affiliation,
@@ -25,7 +27,7 @@ from quotes.models import (
 from quotes.permissions import may
 from quotes.search import MAX_QUERY_LENGTH
 from quotes.speaker_search import speakers_matching
-from quotes.validators import LANGUAGE_SHAPE_PATTERN, validate_key
+from quotes.validators import KEY_PATTERN, LANGUAGE_SHAPE_PATTERN, validate_key
 from search.query import CompiledQuery, Filters, compile_query
 from search.results import ORDERS, QuoteResults
 
@@ -78,6 +80,27 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
         return filterset.qs
 
 
+# What the filters accept, for the OpenAPI schema (and so for the fuzzer): an empty value is
+# no filter. Key, country and language filters take the value as sent (no stripping), so
+# that the schema's pattern and length say exactly what is accepted.
+def optional_pattern(pattern: str, spaces: bool = False) -> str:
+    space = r"\s*" if spaces else ""
+    return rf"^{space}(" + pattern.removeprefix("^").removesuffix("$") + rf")?{space}$"
+
+
+YEAR = r"(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
+LEAP_YEAR = r"([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)"
+MONTH_DAY = (
+    r"((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+    r"|02-(0[1-9]|1[0-9]|2[0-8]))"
+)
+REDUCED_DATE_PATTERN = optional_pattern(
+    rf"{YEAR}(-(0[1-9]|1[0-2]))?|{YEAR}-{MONTH_DAY}|{LEAP_YEAR}-02-29", spaces=True
+)
+# At most MAX_QUERY_TERMS words (see api.params.validate_query_terms).
+QUERY_PATTERN = r'^[\s"]*([^\s"\x00]+[\s"]+){0,63}[^\s"\x00]*$'
+
+
 class ReducedDateField(forms.CharField):
     def to_python(self, value) -> ReducedDate | None:
         value = super().to_python(value)
@@ -85,31 +108,46 @@ class ReducedDateField(forms.CharField):
 
 
 # No "example": Swagger UI's "Try it out" would fill it in, limiting every search tried there.
-@extend_schema_field({"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"})
+@extend_schema_field({"type": "string", "pattern": REDUCED_DATE_PATTERN})
 class ReducedDateFilter(filters.Filter):
     field_class = ReducedDateField
 
 
+@extend_schema_field({"type": "string", "pattern": optional_pattern(KEY_PATTERN), "maxLength": 200})
 class KeyFilter(filters.CharFilter):
     """A record's key; an unknown key simply matches nothing."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 200)
         kwargs.setdefault("validators", [validate_key])
+        kwargs.setdefault("strip", False)
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": optional_pattern("[A-Za-z]{2}"), "example": "CN"}
+)
 class CountryFilter(filters.CharFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 2)
         kwargs.setdefault("validators", [validate_country])
         kwargs.setdefault("help_text", "ISO 3166-1 alpha-2 code, such as CN or RU.")
+        kwargs.setdefault("strip", False)
         super().__init__(*args, **kwargs)
 
     def filter(self, qs: QuerySet, value: str) -> QuerySet:
         return super().filter(qs, value.upper() if value else value)
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        # LANGUAGE_SHAPE_PATTERN, with as many subtags as 35 characters can hold
+        "pattern": optional_pattern(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8}){0,3}"),
+        "maxLength": 35,
+        "example": "zh",
+    }
+)
 class LanguageFilter(filters.CharFilter):
     """A BCP 47 tag; ``zh`` also matches ``zh-Hant``, ``pt`` matches ``pt-BR``."""
 
@@ -117,6 +155,7 @@ class LanguageFilter(filters.CharFilter):
         kwargs.setdefault("max_length", 35)
         kwargs.setdefault("validators", [validate_language])
         kwargs.setdefault("help_text", "BCP 47 tag; a language also matches its variants.")
+        kwargs.setdefault("strip", False)
         super().__init__(*args, **kwargs)
 
     def filter(self, qs: QuerySet, value: str) -> QuerySet:
@@ -128,6 +167,17 @@ class LanguageFilter(filters.CharFilter):
         )
 
 
+@extend_schema_field({"type": "string", "maxLength": MAX_QUERY_LENGTH, "pattern": QUERY_PATTERN})
+class SearchQueryFilter(filters.CharFilter):
+    """A full-text search of at most MAX_QUERY_LENGTH characters and 64 terms."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", MAX_QUERY_LENGTH)
+        kwargs.setdefault("validators", [validate_query_terms])
+        kwargs.setdefault("strip", False)
+        super().__init__(*args, **kwargs)
+
+
 class QuoteFilterSet(filters.FilterSet):
     """The quote list's parameters. The search index applies them (``filter_queryset``
     returns a ``search.results.QuoteResults``); the FilterSet validates them and names each
@@ -135,10 +185,9 @@ class QuoteFilterSet(filters.FilterSet):
 
     ORDERINGS = tuple(ORDERS)
 
-    q = filters.CharFilter(
+    q = SearchQueryFilter(
         field_name="text",
-        max_length=MAX_QUERY_LENGTH,
-        help_text='Full-text search: words, "quoted phrases", -excluded, OR.',
+        help_text='Full-text search: words, "quoted phrases", -excluded, OR (at most 64 terms).',
     )
     speaker = KeyFilter(field_name="speaker__key", help_text="Speaker key.")
     organization = KeyFilter(
@@ -164,7 +213,8 @@ class QuoteFilterSet(filters.FilterSet):
     ordering = filters.ChoiceFilter(
         choices=[(name, name) for name in ORDERINGS],
         field_name="said",
-        help_text="relevance (the default with q), -said (the default without), said, "
+        help_text="relevance (the default with q; without q, the default order), -said (the "
+        "default without q), said, "
         "created, -created, updated, -updated.",
     )
 
@@ -175,22 +225,20 @@ class QuoteFilterSet(filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.search_query: CompiledQuery | None = None
-        if not can_see_unpublished(getattr(self.request, "user", None)):
-            status = self.form.fields["status"]
-            status.choices = [(s, s) for s in PUBLIC_STATUSES]
-            status.error_messages["invalid_choice"] = (
-                "Only editors may filter on status %(value)s; use published or retracted."
-            )
-
-    def clean_ordering(self) -> None:
-        data = self.form.cleaned_data
-        if data.get("ordering") == "relevance" and not (data.get("q") or "").strip():
-            self.form.add_error("ordering", "Ordering by relevance needs a search (q).")
 
     def is_valid(self) -> bool:
-        if super().is_valid():
-            self.clean_ordering()
-        return self.is_bound and not self.form.errors
+        """Whether the parameters are well-formed; a status the client may not see is an
+        HTTP 403 (PermissionDenied), since the same request is valid for an editor."""
+        valid = super().is_valid()
+        status = self.form.cleaned_data.get("status") if valid else None
+        if status and status not in PUBLIC_STATUSES and not self.sees_unpublished():
+            raise PermissionDenied(
+                f"Only editors may filter on status {status}; use published or retracted."
+            )
+        return valid
+
+    def sees_unpublished(self) -> bool:
+        return can_see_unpublished(getattr(self.request, "user", None))
 
     def filter_queryset(self, queryset: QuerySet) -> QuoteResults:
         """The quotes of ``queryset`` that the search and filters find, from the index."""
@@ -222,10 +270,12 @@ class QuoteFilterSet(filters.FilterSet):
         return [Quote.Status.PUBLISHED]
 
     def ordering_name(self) -> str:
+        """The ordering asked for; relevance without a search (q) is the default order."""
         requested = self.form.cleaned_data.get("ordering")
-        if requested:
+        searching = self.search_query is not None
+        if requested and (requested != "relevance" or searching):
             return requested
-        return "relevance" if self.search_query is not None else "-said"
+        return "relevance" if searching else "-said"
 
 
 class SpeakerFilterSet(filters.FilterSet):

@@ -11,7 +11,6 @@ from django.db.models.deletion import ProtectedError
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -192,7 +191,8 @@ class KeyedViewSet(viewsets.ModelViewSet):
         return saved, self.represent(saved, serializer)
 
     def represent(self, saved, serializer) -> dict:
-        return serializer.data
+        """The saved record read back, with what the queryset annotates (quote_count)."""
+        return self.get_serializer(self.get_queryset().get(pk=saved.pk)).data
 
 
 class WriteReadViewSet(KeyedViewSet):
@@ -428,7 +428,7 @@ class QuoteViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
         parameters=[
             OpenApiParameter(
                 "facet_limit",
-                OpenApiTypes.INT,
+                {"type": "integer", "minimum": 1, "maximum": 100},
                 description="How many values of each facet (default 20, at most 100).",
             )
         ],
@@ -470,7 +470,9 @@ class QuoteViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "limit", OpenApiTypes.INT, description="How many at most (default 10, up to 50)."
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": 50},
+                description="How many at most (default 10, up to 50).",
             )
         ],
         responses=serializers.SimilarQuoteSerializer(many=True),
