@@ -141,7 +141,7 @@ def test_a_query_past_the_statement_timeout_is_a_prompt_503_and_workers_go_on(gu
     assert [get(f"{gunicorn}/api/v1/topics/")[0] for _ in range(6)] == [200] * 6
 
 
-def test_management_commands_run_without_a_statement_timeout():
+def test_management_commands_run_without_a_statement_timeout(db):
     code = (
         "from django.db import connection; cursor = connection.cursor(); "
         "cursor.execute('SHOW statement_timeout'); print(cursor.fetchone()[0])"
@@ -152,7 +152,8 @@ def test_management_commands_run_without_a_statement_timeout():
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "ONRECORD_STATEMENT_TIMEOUT_MS": "500"},
+        # The test database: on a server given by DATABASE_URL, its own database may not exist.
+        env={**os.environ, **database_environment(), "ONRECORD_STATEMENT_TIMEOUT_MS": "500"},
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "0"
