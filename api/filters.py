@@ -124,9 +124,7 @@ class KeyFilter(filters.CharFilter):
         super().__init__(*args, **kwargs)
 
 
-@extend_schema_field(
-    {"type": "string", "pattern": optional_pattern("[A-Za-z]{2}"), "example": "CN"}
-)
+@extend_schema_field({"type": "string", "pattern": optional_pattern("[A-Za-z]{2}")})
 class CountryFilter(filters.CharFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 2)
@@ -145,7 +143,6 @@ class CountryFilter(filters.CharFilter):
         # LANGUAGE_SHAPE_PATTERN, with as many subtags as 35 characters can hold
         "pattern": optional_pattern(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8}){0,3}"),
         "maxLength": 35,
-        "example": "zh",
     }
 )
 class LanguageFilter(filters.CharFilter):
@@ -187,6 +184,7 @@ class QuoteFilterSet(filters.FilterSet):
 
     q = SearchQueryFilter(
         field_name="text",
+        label="Search",
         help_text='Full-text search: words, "quoted phrases", -excluded, OR (at most 64 terms).',
     )
     speaker = KeyFilter(field_name="speaker__key", help_text="Speaker key.")
@@ -199,10 +197,14 @@ class QuoteFilterSet(filters.FilterSet):
     language = LanguageFilter(field_name="language")
     kind = filters.ChoiceFilter(choices=Quote.Kind.choices)
     said_after = ReducedDateFilter(
-        field_name="said", help_text="Said on or after (YYYY, YYYY-MM or YYYY-MM-DD)."
+        field_name="said",
+        label="Said after",
+        help_text="Said on or after (YYYY, YYYY-MM or YYYY-MM-DD).",
     )
     said_before = ReducedDateFilter(
-        field_name="said", help_text="Said on or before (YYYY, YYYY-MM or YYYY-MM-DD)."
+        field_name="said",
+        label="Said before",
+        help_text="Said on or before (YYYY, YYYY-MM or YYYY-MM-DD).",
     )
     source = KeyFilter(field_name="citations__source__key", help_text="Source key.")
     status = filters.ChoiceFilter(
