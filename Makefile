@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: install run test lint format migrations-check clean
+.PHONY: install run test lint format migrations-check clean fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ $(CJK_FONT):
 
 test: install $(CHROMIUM) $(CJK_FONT) $(AXE)
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY=test-only-secret $(BIN)/pytest $(PYTEST_ARGS)
+
+# schemathesis against a live server on 127.0.0.1 (see tests/fuzz_api.py); FUZZ_EXAMPLES=N
+fuzz: install
+	$(BIN)/python -m tests.fuzz_api
 
 lint: install
 	$(BIN)/ruff check .

@@ -23,6 +23,7 @@ from quotes import history, services
 from quotes.exceptions import EditConflict
 
 VERSION_TAG = re.compile(r'^"(\d{1,18})"$')
+MAX_IF_MATCH_TAGS = 16
 
 
 class PreconditionFailed(Exception):
@@ -57,6 +58,10 @@ def check_if_match(request, obj: models.Model) -> None:
     header = request.headers.get("If-Match")
     if header is None:
         return
+    if header.count(",") >= MAX_IF_MATCH_TAGS:  # before parsing: bounded work either way
+        raise ValidationError(
+            {"If-Match": [f"Send at most {MAX_IF_MATCH_TAGS} ETags (normally the one read)."]}
+        )
     tags = parse_etags(header)
     if tags == ["*"]:
         return

@@ -7,11 +7,17 @@ them through and this handler (settings ``EXCEPTION_HANDLER``) answers:
 - ``NotPermitted``: 403; ``DeletionRefused``: 409; ``SimilarQuotesFound``: 409 with ``similar``
 - ``EditConflict`` and ``PreconditionFailed``: 412 with the current ETag and the changes since
 - ``RecordMoved``: 301 (reads) or 308 (writes) to the record's current key
+
+and, as ``handler404``, answers an unknown address under /api/ in JSON too.
+(A query past the statement timeout is answered for every view, API or not, by
+``project.middleware.StatementTimeoutMiddleware``.)
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -94,3 +100,10 @@ def similar_found(exc: SimilarQuotesFound, context: dict) -> Response:
         ],
     }
     return Response(body, status=status.HTTP_409_CONFLICT)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 404 page, but a JSON ``{"detail": …}`` under /api/."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "There is nothing at this address."}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -7,19 +7,14 @@ one into an HTTP 400 whose body names it (``{"said_after": ["..."]}``).
 from __future__ import annotations
 
 from django import forms
-from django.contrib.postgres.search import (
-    TrigramSimilarity,
-    TrigramStrictWordSimilarity,
-    TrigramWordSimilarity,
-)
 from django.core.validators import RegexValidator
-from django.db import connection
-from django.db.models import Exists, Func, OuterRef, Q, QuerySet, TextField, Value
-from django.db.models.functions import Coalesce, Greatest, Lower
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django_filters import rest_framework as filters
-from django_filters.utils import translate_validation
+from django_filters.utils import label_for_filter
 from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import PermissionDenied
 
+from api.params import translate_validation, validate_query_terms
 from quotes.dates import ReducedDate
 from quotes.models import (
     Affiliation,
@@ -27,12 +22,12 @@ from quotes.models import (
     Quote,
     Source,
     Speaker,
-    SpeakerName,
     Topic,
 )
 from quotes.permissions import may
 from quotes.search import MAX_QUERY_LENGTH
-from quotes.validators import LANGUAGE_SHAPE_PATTERN, validate_key
+from quotes.speaker_search import speakers_matching
+from quotes.validators import KEY_PATTERN, LANGUAGE_SHAPE_PATTERN, validate_key
 from search.query import CompiledQuery, Filters, compile_query
 from search.results import ORDERS, QuoteResults
 
@@ -40,7 +35,6 @@ from search.results import ORDERS, QuoteResults
 # with the reason, so that clients can flag misattributed statements. Editors may ask for
 # any status.
 PUBLIC_STATUSES = (Quote.Status.PUBLISHED, Quote.Status.RETRACTED)
-SPEAKER_NAME_MATCH = 0.3
 validate_country = RegexValidator(
     r"^[A-Za-z]{2}$", "Enter an ISO 3166-1 alpha-2 country code such as CN.", code="invalid"
 )
@@ -54,9 +48,27 @@ def can_see_unpublished(user) -> bool:
     return bool(user and user.is_authenticated and may(user, "view"))
 
 
+def label_filters(filterset_class: type[filters.FilterSet]) -> None:
+    """Name the filters that are no model field (``q``, ``said_after``…) in the browsable
+    API's filter form, where django-filter would label them "[invalid name]"."""
+    for name, filter_ in filterset_class.base_filters.items():
+        if filter_._label is not None:
+            continue
+        model = filterset_class._meta.model
+        found = label_for_filter(model, filter_.field_name, filter_.lookup_expr, filter_.exclude)
+        if "[invalid name]" in str(found):
+            filter_.label = "Search" if name == "q" else name.replace("_", " ").capitalize()
+
+
 class StrictFilterBackend(filters.DjangoFilterBackend):
     """Rejects invalid parameters with a 400 and leaves the FilterSet on the view, which
     needs it for what filtering found out (the compiled search query)."""
+
+    def get_filterset_class(self, view, queryset=None):
+        filterset_class = super().get_filterset_class(view, queryset)
+        if filterset_class is not None:
+            label_filters(filterset_class)
+        return filterset_class
 
     def filter_queryset(self, request, queryset, view):
         filterset = self.get_filterset(request, queryset, view)
@@ -68,37 +80,71 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
         return filterset.qs
 
 
+# What the filters accept, for the OpenAPI schema (and so for the fuzzer): an empty value is
+# no filter. Key, country and language filters take the value as sent (no stripping), so
+# that the schema's pattern and length say exactly what is accepted.
+def optional_pattern(pattern: str, spaces: bool = False) -> str:
+    space = r"\s*" if spaces else ""
+    return rf"^{space}(" + pattern.removeprefix("^").removesuffix("$") + rf")?{space}$"
+
+
+YEAR = r"(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
+LEAP_YEAR = r"([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)"
+MONTH_DAY = (
+    r"((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+    r"|02-(0[1-9]|1[0-9]|2[0-8]))"
+)
+REDUCED_DATE_PATTERN = optional_pattern(
+    rf"{YEAR}(-(0[1-9]|1[0-2]))?|{YEAR}-{MONTH_DAY}|{LEAP_YEAR}-02-29", spaces=True
+)
+# At most MAX_QUERY_TERMS words (see api.params.validate_query_terms).
+QUERY_PATTERN = r'^[\s"]*([^\s"\x00]+[\s"]+){0,63}[^\s"\x00]*$'
+
+
 class ReducedDateField(forms.CharField):
     def to_python(self, value) -> ReducedDate | None:
         value = super().to_python(value)
         return ReducedDate.parse(value) if value else None
 
 
-@extend_schema_field({"type": "string", "example": "2023-10"})
+# No "example": Swagger UI's "Try it out" would fill it in, limiting every search tried there.
+@extend_schema_field({"type": "string", "pattern": REDUCED_DATE_PATTERN})
 class ReducedDateFilter(filters.Filter):
     field_class = ReducedDateField
 
 
+@extend_schema_field({"type": "string", "pattern": optional_pattern(KEY_PATTERN), "maxLength": 200})
 class KeyFilter(filters.CharFilter):
     """A record's key; an unknown key simply matches nothing."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 200)
         kwargs.setdefault("validators", [validate_key])
+        kwargs.setdefault("strip", False)
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field({"type": "string", "pattern": optional_pattern("[A-Za-z]{2}")})
 class CountryFilter(filters.CharFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 2)
         kwargs.setdefault("validators", [validate_country])
         kwargs.setdefault("help_text", "ISO 3166-1 alpha-2 code, such as CN or RU.")
+        kwargs.setdefault("strip", False)
         super().__init__(*args, **kwargs)
 
     def filter(self, qs: QuerySet, value: str) -> QuerySet:
         return super().filter(qs, value.upper() if value else value)
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        # LANGUAGE_SHAPE_PATTERN, with as many subtags as 35 characters can hold
+        "pattern": optional_pattern(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8}){0,3}"),
+        "maxLength": 35,
+    }
+)
 class LanguageFilter(filters.CharFilter):
     """A BCP 47 tag; ``zh`` also matches ``zh-Hant``, ``pt`` matches ``pt-BR``."""
 
@@ -106,6 +152,7 @@ class LanguageFilter(filters.CharFilter):
         kwargs.setdefault("max_length", 35)
         kwargs.setdefault("validators", [validate_language])
         kwargs.setdefault("help_text", "BCP 47 tag; a language also matches its variants.")
+        kwargs.setdefault("strip", False)
         super().__init__(*args, **kwargs)
 
     def filter(self, qs: QuerySet, value: str) -> QuerySet:
@@ -117,6 +164,17 @@ class LanguageFilter(filters.CharFilter):
         )
 
 
+@extend_schema_field({"type": "string", "maxLength": MAX_QUERY_LENGTH, "pattern": QUERY_PATTERN})
+class SearchQueryFilter(filters.CharFilter):
+    """A full-text search of at most MAX_QUERY_LENGTH characters and 64 terms."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", MAX_QUERY_LENGTH)
+        kwargs.setdefault("validators", [validate_query_terms])
+        kwargs.setdefault("strip", False)
+        super().__init__(*args, **kwargs)
+
+
 class QuoteFilterSet(filters.FilterSet):
     """The quote list's parameters. The search index applies them (``filter_queryset``
     returns a ``search.results.QuoteResults``); the FilterSet validates them and names each
@@ -124,10 +182,10 @@ class QuoteFilterSet(filters.FilterSet):
 
     ORDERINGS = tuple(ORDERS)
 
-    q = filters.CharFilter(
+    q = SearchQueryFilter(
         field_name="text",
-        max_length=MAX_QUERY_LENGTH,
-        help_text='Full-text search: words, "quoted phrases", -excluded, OR.',
+        label="Search",
+        help_text='Full-text search: words, "quoted phrases", -excluded, OR (at most 64 terms).',
     )
     speaker = KeyFilter(field_name="speaker__key", help_text="Speaker key.")
     organization = KeyFilter(
@@ -139,10 +197,14 @@ class QuoteFilterSet(filters.FilterSet):
     language = LanguageFilter(field_name="language")
     kind = filters.ChoiceFilter(choices=Quote.Kind.choices)
     said_after = ReducedDateFilter(
-        field_name="said", help_text="Said on or after (YYYY, YYYY-MM or YYYY-MM-DD)."
+        field_name="said",
+        label="Said after",
+        help_text="Said on or after (YYYY, YYYY-MM or YYYY-MM-DD).",
     )
     said_before = ReducedDateFilter(
-        field_name="said", help_text="Said on or before (YYYY, YYYY-MM or YYYY-MM-DD)."
+        field_name="said",
+        label="Said before",
+        help_text="Said on or before (YYYY, YYYY-MM or YYYY-MM-DD).",
     )
     source = KeyFilter(field_name="citations__source__key", help_text="Source key.")
     status = filters.ChoiceFilter(
@@ -153,7 +215,8 @@ class QuoteFilterSet(filters.FilterSet):
     ordering = filters.ChoiceFilter(
         choices=[(name, name) for name in ORDERINGS],
         field_name="said",
-        help_text="relevance (the default with q), -said (the default without), said, "
+        help_text="relevance (the default with q; without q, the default order), -said (the "
+        "default without q), said, "
         "created, -created, updated, -updated.",
     )
 
@@ -164,22 +227,20 @@ class QuoteFilterSet(filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.search_query: CompiledQuery | None = None
-        if not can_see_unpublished(getattr(self.request, "user", None)):
-            status = self.form.fields["status"]
-            status.choices = [(s, s) for s in PUBLIC_STATUSES]
-            status.error_messages["invalid_choice"] = (
-                "Only editors may filter on status %(value)s; use published or retracted."
-            )
-
-    def clean_ordering(self) -> None:
-        data = self.form.cleaned_data
-        if data.get("ordering") == "relevance" and not (data.get("q") or "").strip():
-            self.form.add_error("ordering", "Ordering by relevance needs a search (q).")
 
     def is_valid(self) -> bool:
-        if super().is_valid():
-            self.clean_ordering()
-        return self.is_bound and not self.form.errors
+        """Whether the parameters are well-formed; a status the client may not see is an
+        HTTP 403 (PermissionDenied), since the same request is valid for an editor."""
+        valid = super().is_valid()
+        status = self.form.cleaned_data.get("status") if valid else None
+        if status and status not in PUBLIC_STATUSES and not self.sees_unpublished():
+            raise PermissionDenied(
+                f"Only editors may filter on status {status}; use published or retracted."
+            )
+        return valid
+
+    def sees_unpublished(self) -> bool:
+        return can_see_unpublished(getattr(self.request, "user", None))
 
     def filter_queryset(self, queryset: QuerySet) -> QuoteResults:
         """The quotes of ``queryset`` that the search and filters find, from the index."""
@@ -211,47 +272,12 @@ class QuoteFilterSet(filters.FilterSet):
         return [Quote.Status.PUBLISHED]
 
     def ordering_name(self) -> str:
+        """The ordering asked for; relevance without a search (q) is the default order."""
         requested = self.form.cleaned_data.get("ordering")
-        if requested:
+        searching = self.search_query is not None
+        if requested and (requested != "relevance" or searching):
             return requested
-        return "relevance" if self.search_query is not None else "-said"
-
-
-class Unaccent(Func):
-    """The immutable unaccent wrapper created by migration 0004_search."""
-
-    function = "onrecord_unaccent"
-    output_field = TextField()
-
-
-def fuzzy_name_score(field: str, query: str) -> Func:
-    """How well a name matches a query typed with typos or without diacritics, 0 to 1: the
-    mean of pg_trgm's similarity, word similarity and strict word similarity, so that the
-    name's closest word, and then the closest whole name, win."""
-    name = Unaccent(Lower(field))
-    typed = Unaccent(Lower(Value(query)))
-    return (
-        TrigramSimilarity(name, typed)
-        + TrigramWordSimilarity(typed, name)
-        + TrigramStrictWordSimilarity(typed, name)
-    ) / 3.0
-
-
-def names_matching(queryset: QuerySet, query: str) -> QuerySet:
-    typed = Unaccent(Lower(Value(query)))
-    return queryset.alias(plain=Unaccent(Lower("name"))).filter(
-        Q(plain__trigram_word_similar=typed) | Q(plain__contains=typed)
-    )
-
-
-def fuzzy_search_threshold() -> None:
-    """Let pg_trgm's ``<%`` operator (and so the indexes) accept names as far from the query
-    as SPEAKER_NAME_MATCH, until the end of the current transaction."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
-            [str(SPEAKER_NAME_MATCH)],
-        )
+        return "relevance" if searching else "-said"
 
 
 class SpeakerFilterSet(filters.FilterSet):
@@ -268,29 +294,7 @@ class SpeakerFilterSet(filters.FilterSet):
         fields: list[str] = []
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        """Speakers with a name whose closest words match at least SPEAKER_NAME_MATCH
-        (pg_trgm's word similarity, served by the trigram indexes on unaccented names: the
-        caller sets ``pg_trgm.word_similarity_threshold``, see ``fuzzy_search_threshold``),
-        or containing the query; best first."""
-        value = value.strip()
-        if not value:
-            return queryset
-        other_names = (
-            SpeakerName.objects.filter(speaker=OuterRef("pk"))
-            .annotate(score=fuzzy_name_score("name", value))
-            .order_by("-score")
-            .values("score")[:1]
-        )
-        return (
-            queryset.filter(
-                Q(pk__in=names_matching(Speaker.objects.all(), value).values("pk"))
-                | Q(pk__in=names_matching(SpeakerName.objects.all(), value).values("speaker_id"))
-            )
-            .annotate(
-                score=Greatest(fuzzy_name_score("name", value), Coalesce(other_names, Value(0.0)))
-            )
-            .order_by("-score", "name", "key")
-        )
+        return speakers_matching(queryset, value)
 
     def filter_organization(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(

@@ -53,6 +53,30 @@ class PageNumberPagination(pagination.PageNumberPagination):
         requested = self.params.get("page_size")
         return min(requested, self.max_page_size) if requested else self.page_size
 
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        return [
+            {
+                "name": "page",
+                "required": False,
+                "in": "query",
+                "description": 'A page number from 1, or "last".',
+                "schema": {
+                    "oneOf": [
+                        {"type": "integer", "minimum": 1},
+                        {"type": "string", "enum": ["last"]},
+                    ]
+                },
+            },
+            {
+                "name": "page_size",
+                "required": False,
+                "in": "query",
+                "description": f"Results per page (default {self.page_size}; larger values "
+                f"than {self.max_page_size} give {self.max_page_size}).",
+                "schema": {"type": "integer", "minimum": 1},
+            },
+        ]
+
     def get_page_number(self, request, paginator):
         page = self.params["page"]
         return paginator.num_pages if page == "last" else page

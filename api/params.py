@@ -4,8 +4,30 @@ Filters are validated by their django-filter FilterSets (see ``filters.py``); th
 parameters (pagination, facets) by small Django forms through ``validate_params``.
 """
 
+import re
+
 from django import forms
-from django_filters.utils import translate_validation
+from django.forms.utils import ErrorDict
+from rest_framework.exceptions import ErrorDetail, ValidationError
+
+
+def translate_validation(errors: ErrorDict) -> ValidationError:
+    """A form's errors as DRF's ValidationError, keyed by parameter name.
+
+    Unlike django-filter's helper of the same name, a message is %-formatted only when it
+    has parameters, so that a value holding "%" (``?said_after=%25``) is quoted, not a 500.
+    """
+    return ValidationError(
+        {
+            name: [
+                ErrorDetail(
+                    error.message % error.params if error.params else error.message, code=error.code
+                )
+                for error in error_list
+            ]
+            for name, error_list in errors.as_data().items()
+        }
+    )
 
 
 def validate_params(form_class: type[forms.Form], query_params) -> dict:
@@ -24,3 +46,19 @@ class WholeNumberField(forms.IntegerField):
         if isinstance(value, str) and value.strip() and not value.strip().isdigit():
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
+
+
+MAX_QUERY_TERMS = 64
+QUERY_WORD = re.compile(r'[^\s"]+')
+
+
+def validate_query_terms(value: str) -> None:
+    """Refuse a search of more than MAX_QUERY_TERMS words (the operators OR and - aside),
+    whose cost would grow with each one."""
+    words = [w for w in QUERY_WORD.findall(value or "") if w.strip("-") and w != "OR"]
+    if len(words) > MAX_QUERY_TERMS:
+        raise forms.ValidationError(
+            "A search may have at most %(limit)d terms; this one has %(count)d.",
+            code="too_many_terms",
+            params={"limit": MAX_QUERY_TERMS, "count": len(words)},
+        )

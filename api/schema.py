@@ -1,11 +1,19 @@
 """OpenAPI description of what every record endpoint shares: the ETag it answers with,
-the If-Match its writes honour and their 412 (see api/conditional.py), and the redirect
-from the key of a merged record."""
+the If-Match its writes honour and their 412 (see api/conditional.py), the redirect from
+the key of a merged record, anonymous access where it is allowed, the rate-limit headers,
+and every error an operation can answer with."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+from django.contrib.auth.models import AnonymousUser
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
+from rest_framework.permissions import SAFE_METHODS
 
 from quotes import history
 
@@ -22,6 +30,72 @@ IF_MATCH = OpenApiParameter(
     "commas): the write is refused with 412 if the record changed since. * matches any "
     "version; without the header the write is unconditional.",
 )
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "api.authentication.ApiKeyAuthentication"
+    name = "apiKeyAuth"
+
+    def get_security_definition(self, auto_schema) -> dict:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": 'A client key for reading, with the prefix "Api-Key": '
+            "Authorization: Api-Key KEY (see `manage.py create_api_key`).",
+        }
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong, in a sentence.")
+
+
+ERRORS = {
+    "400": (
+        OpenApiTypes.OBJECT,
+        "A parameter, header or field is malformed: each is named with what is wrong "
+        '({"said_after": ["…"]}), or "detail" says what (a body that is not JSON).',
+    ),
+    "401": (
+        ErrorSerializer,
+        "The credentials sent (token, client key) are unknown, revoked "
+        "or malformed; a write sent none.",
+    ),
+    "403": (
+        ErrorSerializer,
+        "The client may not do this (e.g. a write without the "
+        "permission, or a client key, which only reads).",
+    ),
+    "404": (ErrorSerializer, "No such record, or a page past the last one."),
+    "409": (
+        OpenApiTypes.OBJECT,
+        'The write conflicts with other records: "detail" says '
+        'how (e.g. a record still referred to; similar quotes, listed in "similar").',
+    ),
+    "413": (ErrorSerializer, "The request body is larger than ONRECORD_MAX_BODY_BYTES."),
+    "429": (ErrorSerializer, "Past the client's rate limit; Retry-After says when to retry."),
+    "503": (
+        ErrorSerializer,
+        "A query took longer than the statement timeout; retry after "
+        "Retry-After seconds, or narrow the request down.",
+    ),
+}
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Limit": "Requests allowed in the current window.",
+    "RateLimit-Remaining": "Requests left in the current window.",
+    "RateLimit-Reset": "Seconds until the window ends.",
+}
+RETRY_AFTER = {"Retry-After": "Seconds to wait before trying again."}
+
+
+def allows_anonymous(view, method: str) -> bool:
+    """Whether the view's permissions let a client without credentials read."""
+    if method not in SAFE_METHODS:
+        return False
+    request = SimpleNamespace(method=method, user=AnonymousUser(), auth=None)
+    return all(p.has_permission(request, view) for p in view.get_permissions())
+
+
 CONDITIONAL_ACTIONS = {"update", "partial_update", "destroy", "merge"}
 ETAG_ACTIONS = {"retrieve", "create", *CONDITIONAL_ACTIONS}
 
@@ -60,4 +134,52 @@ class RecordSchema(AutoSchema):
                 description="If-Match names another version: what changed since.",
             )
             responses["412"] = self._get_response_for_code(failed, "412")
+        if direction == "response":
+            self.add_errors(responses)
         return responses
+
+    def add_errors(self, responses: dict) -> None:
+        for code in self.error_codes():
+            schema, description = ERRORS[code]
+            response = OpenApiResponse(schema, description=description)
+            responses.setdefault(code, self._get_response_for_code(response, code))
+        for code, response in responses.items():
+            headers = {**RATE_LIMIT_HEADERS, **(RETRY_AFTER if code in ("429", "503") else {})}
+            response.setdefault("headers", {}).update(
+                {
+                    name: {"schema": {"type": "integer"}, "description": text}
+                    for name, text in headers.items()
+                }
+            )
+
+    def error_codes(self) -> list[str]:
+        """400, 401, 403, 404, 429 and 503 everywhere (a public list still refuses
+        anonymous filters on drafts with 403); 409 and 413 for writes."""
+        codes = ["400", "401", "403", "404", "429", "503"]
+        if self.method not in SAFE_METHODS:
+            codes += ["409", "413"]
+        return sorted(codes)
+
+    def get_auth(self) -> list:
+        auths = super().get_auth()
+        if allows_anonymous(self.view, self.method) and {} not in auths:
+            auths.append({})
+        return auths
+
+
+NO_NUL = "^[^\\x00]*$"
+
+
+def strings_refuse_nul(result: dict, generator, request, public) -> dict:
+    """Postprocessing hook: every free string says it cannot hold a NUL byte, as is true
+    (PostgreSQL cannot store one, and the API refuses it with a 400)."""
+    pending = [result.get("components", {}), result.get("paths", {})]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            if node.get("type") == "string" and not {"pattern", "enum", "format"} & set(node):
+                node["pattern"] = NO_NUL
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    return result

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django_countries import countries
@@ -23,7 +25,9 @@ from quotes.models import (
     Translation,
 )
 from quotes.roles import resolve_role
-from quotes.validators import validate_key
+from quotes.validators import KEY_PATTERN, validate_key
+
+KEY_SHAPE = re.compile(KEY_PATTERN)
 
 
 class KeyField(serializers.CharField):
@@ -72,11 +76,23 @@ class CountryCodeField(serializers.CharField):
 
 
 class KeyRelatedField(serializers.SlugRelatedField):
-    """Another record, written and shown by its key."""
+    """Another record, written and shown by its key.
+
+    A value that cannot be a key (a NUL byte, a space, a number) is refused before the
+    database is asked, which could not compare it."""
+
+    default_error_messages = {
+        "invalid_key": "A key may contain only letters, digits, hyphens, underscores and dots."
+    }
 
     def __init__(self, **kwargs):
         kwargs.setdefault("slug_field", "key")
         super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not KEY_SHAPE.fullmatch(data) or len(data) > 200:
+            self.fail("invalid_key")
+        return super().to_internal_value(data)
 
 
 # Read-only summaries embedded in other records.
@@ -139,7 +155,10 @@ class CitationSerializer(BaseModelSerializer):
         help_text="Whether a reviewer checked the excerpt against the source.",
     )
     verified_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, help_text="The reviewer who checked it."
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="The reviewer who checked it; null until one did.",
     )
     verified_at = serializers.DateTimeField(read_only=True, allow_null=True)
 

@@ -1,6 +1,9 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from api import views
+from api.popolo import PopoloView
+from intake.api import IntakeView
 
 app_name = "api"
 
@@ -11,4 +14,8 @@ router.register("organizations", views.OrganizationViewSet, basename="organizati
 router.register("sources", views.SourceViewSet, basename="source")
 router.register("topics", views.TopicViewSet, basename="topic")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("popolo.json", PopoloView.as_view(), name="popolo"),
+    *router.urls,
+    path("intake/", IntakeView.as_view(), name="intake"),
+]

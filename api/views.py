@@ -11,16 +11,16 @@ from django.db.models.deletion import ProtectedError
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.permissions import SAFE_METHODS
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from api import conditional, filters, serializers
+from api import conditional, downloads, filters, serializers
 from api.exceptions import RecordMoved
 from api.params import WholeNumberField, validate_params
 from api.permissions import CanViewUnpublished
@@ -37,6 +37,7 @@ from quotes.models import (
     Topic,
 )
 from quotes.similarity import similar_to_quote
+from quotes.speaker_search import fuzzy_search_threshold
 from quotes.validators import KEY_PATTERN
 from search.facets import quote_facets
 from search.highlights import highlights
@@ -190,7 +191,8 @@ class KeyedViewSet(viewsets.ModelViewSet):
         return saved, self.represent(saved, serializer)
 
     def represent(self, saved, serializer) -> dict:
-        return serializer.data
+        """The saved record read back, with what the queryset annotates (quote_count)."""
+        return self.get_serializer(self.get_queryset().get(pk=saved.pk)).data
 
 
 class WriteReadViewSet(KeyedViewSet):
@@ -382,9 +384,32 @@ class QuoteViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
             )
         )
 
+    def get_renderers(self) -> list:
+        renderers = super().get_renderers()
+        if self.action == "list":
+            renderers += [downloads.CSVRenderer(), downloads.NDJSONRenderer()]
+        return renderers
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if isinstance(response, Response) and downloads.is_download(request):
+            # An error (a 400 naming a bad filter) is answered in JSON, not as a download.
+            request.accepted_renderer, request.accepted_media_type = (
+                JSONRenderer(),
+                "application/json",
+            )
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    @extend_schema(
+        parameters=[downloads.FORMAT_PARAMETER, *downloads.DOWNLOAD_HEADERS],
+        responses=downloads.list_responses(serializers.QuoteSerializer),
+    )
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
+        """Quotes matching the search and filters, a page at a time; with ``format=csv`` or
+        ``format=ndjson``, every match (up to 100,000) as a streamed download."""
+        results = self.filter_queryset(self.get_queryset())
+        if downloads.is_download(request):
+            return downloads.quotes_download(request, results, self.represent_ids)
+        page = self.paginate_queryset(results)
         compiled = getattr(getattr(self, "filterset", None), "search_query", None)
         if compiled is not None and not compiled.is_empty and page:
             found = highlights([quote.pk for quote in page], compiled)
@@ -392,11 +417,18 @@ class QuoteViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
                 quote.search_highlight = found.get(quote.pk)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
+    def represent_ids(self, ids: list[int]) -> list[dict]:
+        """The quotes of ``ids`` as the list shows them, in that order."""
+        found = self.get_queryset().in_bulk(ids)
+        quotes = [found[pk] for pk in ids if pk in found]
+        context = {**self.get_serializer_context(), **downloads.link_context(self.request)}
+        return self.get_serializer(quotes, many=True, context=context).data
+
     @extend_schema(
         parameters=[
             OpenApiParameter(
                 "facet_limit",
-                OpenApiTypes.INT,
+                {"type": "integer", "minimum": 1, "maximum": 100},
                 description="How many values of each facet (default 20, at most 100).",
             )
         ],
@@ -438,7 +470,9 @@ class QuoteViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "limit", OpenApiTypes.INT, description="How many at most (default 10, up to 50)."
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": 50},
+                description="How many at most (default 10, up to 50).",
             )
         ],
         responses=serializers.SimilarQuoteSerializer(many=True),
@@ -501,7 +535,7 @@ class SpeakerViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
 
     def list(self, request, *args, **kwargs):
         with transaction.atomic():
-            filters.fuzzy_search_threshold()
+            fuzzy_search_threshold()
             return super().list(request, *args, **kwargs)
 
 

@@ -184,7 +184,7 @@ def table_columns(url: str, table: str) -> list[str]:
             "AND is_generated = 'NEVER' ORDER BY ordinal_position",
             [table],
         ).fetchall()
-    return [row[0] for row in rows]
+    return [f'"{row[0]}"' for row in rows]
 
 
 def dump_tables(url: str, scratch: Path) -> list[tuple[str, list[str], Path]]:

@@ -1,7 +1,12 @@
-"""gunicorn's settings for `make run`: the search indexer runs beside the workers.
+"""gunicorn's settings for `make run`: threaded workers; the search indexer beside them.
 
 The indexer is one process per index directory (see search/indexer.py); gunicorn starts it
 when it is ready and stops it when it stops, so that `make run` stays one command.
+
+Threads let a worker answer a quick request while another of its requests waits on a slow
+search: with synchronous workers, as many slow searches as workers hold up every other
+client (docs/performance.md, "Load"). The threads of a worker wait on PostgreSQL most of
+the time, so the interpreter lock costs little; each thread keeps its own connection.
 """
 
 import subprocess
@@ -10,6 +15,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 indexer: subprocess.Popen | None = None
+
+worker_class = "gthread"
+threads = 8
 
 
 def when_ready(server) -> None:

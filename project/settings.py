@@ -58,8 +58,26 @@ REPLICA_STICKY_SECONDS = env.int("ONRECORD_REPLICA_STICKY_SECONDS", default=5)
 # are always read where they are written.
 REPLICA_READ_APPS = ["quotes", "pghistory"]
 
+# Web requests: every query under a statement timeout (HTTP 503 past it, see
+# project/middleware.py). The WSGI application (project/wsgi.py) asks for it; management
+# commands (imports, exports) run unlimited.
+ONRECORD_STATEMENT_TIMEOUT_MS = env.int("ONRECORD_STATEMENT_TIMEOUT_MS", default=3000)
+if env.bool("ONRECORD_WEB_PROCESS", default=False) and ONRECORD_STATEMENT_TIMEOUT_MS > 0:
+    for database in DATABASES.values():
+        database.setdefault("OPTIONS", {})["options"] = (
+            f"-c statement_timeout={ONRECORD_STATEMENT_TIMEOUT_MS}"
+        )
+
+# The cache shared by every worker and app server, which keeps the API's rate limits:
+# Django's database cache by default (its table is made by migration api 0002),
+# redis://host:port/db for Redis.
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://onrecord_cache")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    CACHES["default"]["BACKEND"] = "project.cache.DatabaseCache"  # an atomic incr()
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 50_000)
+
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "quotes.apps.OnRecordAdminConfig",  # django.contrib.admin, with OnRecord's admin site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -69,6 +87,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
+    "rest_framework_api_key",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -81,10 +100,14 @@ INSTALLED_APPS = [
     "search",
     "api",
     "reader",
+    "intake",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "api.throttling.RateLimitHeadersMiddleware",
+    "project.middleware.RequestBodyLimitMiddleware",
+    "project.middleware.StatementTimeoutMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -152,8 +175,7 @@ SESSION_COOKIE_SECURE = HTTPS or (not DEBUG and env.bool("DJANGO_SECURE_COOKIES"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # Every resource from the site itself: the admin, the API docs (drf-spectacular's sidecar
-# files) and the browsable API need no other origin. Swagger UI and ReDoc set inline
-# styles, and ReDoc runs its search in a worker made from a blob: URL.
+# files) and the browsable API need no other origin. Swagger UI sets inline styles.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -161,7 +183,7 @@ CONTENT_SECURITY_POLICY = {
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'", "data:"],
-        "worker-src": ["'self'", "blob:"],
+        "worker-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
@@ -184,7 +206,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # Proxies in front of the app servers: the client's address is read from X-Forwarded-For,
 # that many hops back (0: the connection's own address).
-AXES_IPWARE_PROXY_COUNT = env.int("ONRECORD_PROXY_COUNT", default=0)
+AXES_IPWARE_PROXY_COUNT = env.int("ONRECORD_NUM_PROXIES", default=0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
 )
@@ -204,13 +226,36 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
 }
 
+# The reader site's address, for links made outside a request (export_quotes_csv).
+ONRECORD_SITE_URL = env("ONRECORD_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# At most this many quotes in a download of /api/v1/quotes/ (?format=csv or ndjson).
+ONRECORD_DOWNLOAD_MAX_ROWS = env.int("ONRECORD_DOWNLOAD_MAX_ROWS", default=100_000)
+
+# Bounded work per request: bodies over this many bytes get HTTP 413.
+ONRECORD_MAX_BODY_BYTES = env.int("ONRECORD_MAX_BODY_BYTES", default=2 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = ONRECORD_MAX_BODY_BYTES
+
+# API rate limits (api/throttling.py): anonymous clients by address, client keys by key
+# (a key's own rate first), signed-in users by account; editors' and reviewers' reads are
+# not limited. ONRECORD_NUM_PROXIES: how many proxies in front add to X-Forwarded-For.
+ONRECORD_RATE_ANON = env("ONRECORD_RATE_ANON", default="60/min")
+ONRECORD_RATE_CLIENT = env("ONRECORD_RATE_CLIENT", default="600/min")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiKeyAuthentication",
         "api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ActionPermission"],
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.RateLimitThrottle"],
+    "NUM_PROXIES": env.int("ONRECORD_NUM_PROXIES", default=0),
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -224,8 +269,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "/" + STATIC_URL + "quotes/favicon.svg",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.strings_refuse_nul",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "QuoteKindEnum": "quotes.models.Quote.Kind",
         "OrganizationKindEnum": "quotes.models.Organization.Kind",

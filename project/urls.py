@@ -1,11 +1,6 @@
-from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import (
-    SpectacularAPIView,
-    SpectacularRedocView,
-    SpectacularSwaggerSplitView,
-)
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from project import health
 
@@ -14,18 +9,15 @@ admin.site.site_title = "OnRecord"
 admin.site.index_title = "Curate statements, speakers and sources"
 admin.site.site_url = "/"  # "View site": the reading site
 
-# ReDoc's sidebar shows its maker's logo from its maker's site; everything else is ours.
-redoc = csp_update({"img-src": ["https://cdn.redoc.ly"]})(
-    SpectacularRedocView.as_view(url_name="schema")
-)
-
 urlpatterns = [
+    path("admin/intake/", include("intake.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", redoc, name="api-redoc"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("", include("reader.urls")),
 ]
+
+handler404 = "api.exceptions.page_not_found"

@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Left
 from django.forms.models import BaseInlineFormSet
@@ -47,6 +48,7 @@ from quotes.permissions import may
 from quotes.roles import resolve_role
 from quotes.services.quotes import CORRECTED, CORRECTION_NOTE_NEEDED
 from quotes.similarity import similar_quotes, similar_to_quote
+from quotes.speaker_search import fuzzy_search_threshold, speakers_matching
 from quotes.workflow import allowed_targets, transition_check_permission, transition_for
 
 
@@ -135,6 +137,26 @@ class SpeakerAdmin(CurationAdmin):
     @admin.display(ordering="quote_count", description="quotes")
     def quote_count(self, obj: Speaker) -> int:
         return obj.quote_count
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        """The API's fuzzy name search ("Poutine", "Vladimr"), or an exact key or Wikidata
+        id; the list and the autocomplete run it in one transaction (see changelist_view
+        and OnRecordAdminSite.autocomplete_view)."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        exact = queryset.filter(Q(key=term) | Q(wikidata__iexact=term))
+        if exact.exists():
+            return exact, False
+        fuzzy_search_threshold()
+        return speakers_matching(queryset, term), False
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        with transaction.atomic():
+            response = super().changelist_view(request, extra_context)
+            if hasattr(response, "render"):
+                response.render()  # the results are read here, in the search's transaction
+            return response
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)

@@ -20,7 +20,9 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 
 YEAR, MONTH, DAY = "year", "month", "day"
-PATTERN = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?$")
+PATTERN = re.compile(
+    r"^(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?)?$"  # ASCII digits only
+)
 # Shape check for the database; the calendar check (no 30 February) is done in Python.
 DB_PATTERN = r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import QueryDict
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from api.filters import QuoteFilterSet
@@ -90,8 +91,11 @@ def quote_listing(
     filterset = filtered(params, fixed)
     listing = Listing(params=filterset.data)
     errors = {}
-    if not filterset.is_valid():
-        errors.update(filterset.errors)
+    try:
+        if not filterset.is_valid():
+            errors.update(filterset.errors)
+    except PermissionDenied as refusal:  # a status only editors may ask for
+        errors["status"] = [str(refusal.detail)]
     try:
         paging = validate_params(PageParams, params)
     except DRFValidationError as error:

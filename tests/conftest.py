@@ -1,4 +1,5 @@
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 from django.db import connections
@@ -20,6 +21,15 @@ def _plain_static_files(settings):
 def _fast_password_hashing(settings):
     # Real hashing takes a good part of a second per user; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _own_rate_limit_counters(settings):
+    # Each test counts its requests afresh, also in a Redis shared with other runs.
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid4().hex}"},
+    }
 
 
 @pytest.fixture(autouse=True)

@@ -75,8 +75,9 @@ def serving(environment: dict[str, str], workers: int = 1) -> Iterator[str]:
     """Serve the site with gunicorn on a free port of 127.0.0.1; yield its base URL."""
     port = free_port()
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    options = ["--config", "python:project.gunicorn_conf", "--workers", str(workers)]
     server = subprocess.Popen(
-        [gunicorn, "project.wsgi", "--workers", str(workers), "--bind", f"127.0.0.1:{port}"],
+        [gunicorn, "project.wsgi", *options, "--bind", f"127.0.0.1:{port}"],
         cwd=ROOT,
         env=environment,
     )

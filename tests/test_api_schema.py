@@ -33,6 +33,8 @@ ENDPOINTS = {
     "/api/v1/speakers/{key}/history/": {"get"},
     "/api/v1/organizations/{key}/history/": {"get"},
     "/api/v1/sources/{key}/history/": {"get"},
+    "/api/v1/popolo.json": {"get"},
+    "/api/v1/intake/": {"post"},
 }
 
 

@@ -3,8 +3,8 @@
 import pytest
 from django.db import connection, transaction
 
-from api.filters import fuzzy_search_threshold, names_matching
 from quotes.models import Quote, Speaker, SpeakerName
+from quotes.speaker_search import fuzzy_search_threshold, names_matching
 from tests.api_helpers import count_queries, result_keys
 from tests.factories import (
     AffiliationFactory,

@@ -49,17 +49,11 @@ def test_the_admin_works_under_the_policy(new_page, live_server):
     assert_no_violation(page, refused)
 
 
-def test_swagger_ui_and_redoc_render_under_the_policy(new_page, live_server):
+def test_swagger_ui_renders_under_the_policy(new_page, live_server):
     page, refused = open_guarded_page(new_page)
     page.goto(f"{live_server.url}/api/docs/")
     page.wait_for_selector(".swagger-ui .opblock-tag")
     assert page.locator(".opblock-summary-path", has_text="/api/v1/quotes/").count() > 0
-    assert_no_violation(page, refused)
-
-    page.goto(f"{live_server.url}/api/redoc/")
-    page.wait_for_selector("h1:has-text('OnRecord API')")
-    page.locator("input[placeholder='Search...']").fill("quotes")  # ReDoc's search worker
-    page.wait_for_selector("[data-role='search:results'], [role='search'] li", timeout=15_000)
     assert_no_violation(page, refused)
 
 

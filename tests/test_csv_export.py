@@ -22,9 +22,9 @@ pytestmark = pytest.mark.django_db
 AWKWARD = 'He said, "No, never."\nThen, after a pause: “never”; 停火'
 
 
-def export_rows(tmp_path) -> tuple[bytes, list[list[str]]]:
+def export_rows(tmp_path, *options: str) -> tuple[bytes, list[list[str]]]:
     target = tmp_path / "quotes.csv"
-    call_command("export_quotes_csv", str(target))
+    call_command("export_quotes_csv", str(target), *options)
     content = target.read_bytes()
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
     return content, rows
@@ -46,42 +46,57 @@ def test_rows_survive_commas_quotes_and_newlines(tmp_path):
     TranslationFactory(quote=quote, language="en", text='"No", he said,\r\nfirmly.')
     first = SourceFactory(title='Report, "quoted"', url="https://example.org/a?b=1,2")
     CitationFactory(quote=quote, source=first)
-    CitationFactory(quote=quote, source=SourceFactory(title="Second source"))
+    second = SourceFactory(title="Second source")
+    CitationFactory(quote=quote, source=second)
 
-    content, rows = export_rows(tmp_path)
-    assert content.startswith(b"\xef\xbb\xbfkey,speaker,")
+    content, rows = export_rows(tmp_path, "--site-url", "https://onrecord.example/")
+    assert content.startswith(b"\xef\xbb\xbfkey,url,speaker,")
     assert b"\r\n" in content
     assert rows[0] == HEADER
-    assert rows[1] == [
-        "q1",
-        "Wang Yi",
-        "Minister",
-        "Ministry, Foreign Affairs",
-        "CN",
-        "2023-10",
-        "zh",
-        "direct",
-        AWKWARD,
-        '"No", he said,\r\nfirmly.',
-        'Report, "quoted"',
-        "https://example.org/a?b=1,2",
-        "published",
-    ]
+    row = dict(zip(HEADER, rows[1], strict=True))
+    assert row == {
+        "key": "q1",
+        "url": "https://onrecord.example/quotes/q1/",
+        "speaker": "Wang Yi",
+        "speaker_key": speaker.key,
+        "role": "Minister",
+        "organization": "Ministry, Foreign Affairs",
+        "country": "CN",
+        "said": "2023-10",
+        "language": "zh",
+        "kind": "direct",
+        "text": AWKWARD,
+        "english_translation": '"No", he said,\r\nfirmly.',
+        "translations": 'en: "No", he said,\r\nfirmly.\n\nfr: Non.',
+        "context": quote.context,
+        "topics": "",
+        "source_title": 'Report, "quoted"',
+        "source_url": "https://example.org/a?b=1,2",
+        "sources": f'Report, "quoted", Example News, 2023-10-20, https://example.org/a?b=1,2, '
+        f"not verified yet\n“{AWKWARD}”\n\n"
+        f"Second source, Example News, 2023-10-20, {second.url}, not verified yet\n“{AWKWARD}”",
+        "status": "published",
+        "retraction_reason": "",
+        "corrections": "",
+    }
 
 
 def test_a_quote_without_role_translation_or_source(tmp_path):
     QuoteFactory(key="bare", speaker=SpeakerFactory(name="Ma", country="RU"), said=None)
     _, rows = export_rows(tmp_path)
-    text = rows[1][8]
-    assert text.startswith("Statement number")
-    expected = ["bare", "Ma", "", "", "RU", "", "en", "direct", text, "", "", "", "published"]
-    assert rows[1] == expected
+    row = dict(zip(HEADER, rows[1], strict=True))
+    assert row["text"].startswith("Statement number")
+    assert row["url"] == "http://127.0.0.1:8000/quotes/bare/"  # ONRECORD_SITE_URL's default
+    empty = ["role", "organization", "said", "english_translation", "translations", "topics"]
+    empty += ["source_title", "source_url", "sources", "retraction_reason", "corrections"]
+    assert {name: row[name] for name in empty} == dict.fromkeys(empty, "")
+    assert (row["speaker"], row["country"], row["status"]) == ("Ma", "RU", "published")
 
 
 def test_cells_that_a_spreadsheet_would_run_as_formulas_are_defused(tmp_path):
     QuoteFactory(key="formula", text='=HYPERLINK("http://evil.example")')
     _, rows = export_rows(tmp_path)
-    assert rows[1][8] == '\'=HYPERLINK("http://evil.example")'
+    assert rows[1][HEADER.index("text")] == '\'=HYPERLINK("http://evil.example")'
 
 
 def test_rows_in_key_order_on_standard_output():

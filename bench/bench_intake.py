@@ -1,0 +1,140 @@
+"""Intake benchmark: quality of the proposals on the labelled reports, and their speed.
+
+    .venv/bin/python bench/bench_intake.py [--repeat 5] [--misses]
+
+It works in its own database, ``onrecord_intake_bench`` (made anew each run, on the server
+the project uses: the embedded one unless DATABASE_URL is set), with the speakers of
+tests/data/intake/speakers.json on record. For each language it reports precision and
+recall of statement detection (direct and partial quotes together, indirect statements
+apart), on the reports the rules were developed on and on held-out reports; speaker
+accuracy where the speaker is on record and for new or unnamed speakers, date accuracy
+and kind accuracy; then the time to propose the statements of a report of
+about 1,000 words (the median of the runs, after one warm-up), with its number of words.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+os.environ.setdefault("DJANGO_DEBUG", "true")
+
+import django
+import psycopg
+from psycopg import sql
+
+BENCH_DATABASE = "onrecord_intake_bench"
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "intake"
+COLUMNS = [
+    ("precision", "precision"),
+    ("recall_direct", "recall direct"),
+    ("recall_indirect", "recall indirect"),
+    ("speaker_accuracy_on_record", "speaker (on record)"),
+    ("speaker_accuracy_new", "speaker (new/unnamed)"),
+    ("date_accuracy", "date"),
+    ("kind_accuracy", "kind"),
+    ("statements", "statements"),
+    ("proposals", "proposals"),
+]
+
+
+def setup() -> None:
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    conninfo = {
+        "dbname": "postgres",
+        "user": database["USER"],
+        "host": database["HOST"],
+        "port": database["PORT"],
+        "password": database.get("PASSWORD") or None,
+    }
+    with psycopg.connect(**conninfo, autocommit=True) as conn:
+        name = sql.Identifier(BENCH_DATABASE)
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(name))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
+    database["NAME"] = BENCH_DATABASE
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def quality(folder: Path, show_misses: bool) -> None:
+    from intake.evaluation import Tally, load_cases
+    from intake.proposals import propose
+    from intake.reports import Report
+
+    tallies: dict[str, Tally] = defaultdict(Tally)
+    for case in load_cases(folder):
+        report = Report(
+            text=case.text, title=case.title, published=case.published, language=case.language
+        )
+        proposals = propose(report)
+        tallies[case.language].add(case, proposals)
+        tallies["all"].add(case, proposals)
+    print("| language | " + " | ".join(label for _, label in COLUMNS) + " |")
+    print("|---" * (len(COLUMNS) + 1) + "|")
+    for language in [*sorted(k for k in tallies if k != "all"), "all"]:
+        values = tallies[language].report()
+        cells = ["—" if values[key] is None else str(values[key]) for key, _ in COLUMNS]
+        print(f"| {language} | " + " | ".join(cells) + " |")
+    if show_misses:
+        print()
+        for miss in tallies["all"].misses:
+            print(f"- {miss}")
+
+
+def speed(repeat: int) -> None:
+    from intake.evaluation import load_cases
+    from intake.proposals import propose
+    from intake.reports import Report
+
+    english = [c for c in load_cases(DATA) if c.language == "en"]
+    paragraphs = [p for case in english for p in case.text.split("\n\n")]
+    text, words = "", 0
+    while words < 1000:
+        paragraph = paragraphs[len(text.split("\n\n")) % len(paragraphs)]
+        text += ("\n\n" if text else "") + paragraph
+        words = len(text.split())
+    report = Report(text=text, title="Speed", published="2023-10-20", language="en")
+    propose(report)  # warm-up: loads the sentence splitter, dateparser's data, the model
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        count = len(propose(report))
+        times.append(time.perf_counter() - start)
+    print(
+        f"\nA report of {words} words ({count} proposals): median {statistics.median(times):.3f} s,"
+        f" slowest {max(times):.3f} s over {repeat} runs."
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--misses", action="store_true", help="list every miss")
+    args = parser.parse_args()
+    django.setup()
+    setup()
+    from intake.evaluation import load_speakers
+
+    load_speakers(DATA / "speakers.json")
+    print("Reports the rules were developed on (tests/data/intake/):\n")
+    quality(DATA, args.misses)
+    print(
+        "\nHeld-out reports, written after the rules and not used to tune them "
+        "(tests/data/intake/heldout/):\n"
+    )
+    quality(DATA / "heldout", args.misses)
+    speed(args.repeat)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""When a statement was made, from the words of the report ("on Tuesday", "last week",
+"le 14 octobre") relative to the report's date, at the precision the words support.
+
+Phrases are found with the patterns below and read with dateparser; a statement whose
+attribution names no time stays undated rather than taking the report's date.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from functools import lru_cache
+
+from quotes.dates import ReducedDate
+
+MONTHS = {
+    "en": r"january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|jan\.|feb\.|aug\.|sept?\.|oct\.|nov\.|dec\.",
+    "fr": r"janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|"
+    r"décembre",
+    "de": r"januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|"
+    r"dezember",
+    "es": r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|"
+    r"diciembre",
+    "ru": r"январ[яе]|феврал[яе]|марта?е?|апрел[яе]|ма[яе]|июн[яе]|июл[яе]|августа?е?|"
+    r"сентябр[яе]|октябр[яе]|ноябр[яе]|декабр[яе]",
+}
+WEEKDAYS = {
+    "en": r"monday|tuesday|wednesday|thursday|friday|saturday|sunday",
+    "fr": r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche",
+    "de": r"montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag",
+    "es": r"lunes|martes|miércoles|jueves|viernes|sábado|domingo",
+    "ru": r"понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье",
+}
+RELATIVE = {
+    "en": r"yesterday|today|last week|last month|earlier this month|this week|last year|"
+    r"earlier this week",
+    "fr": r"hier|aujourd'hui|aujourd’hui|la semaine dernière|le mois dernier|cette semaine|"
+    r"l'an dernier|l’an dernier|l'année dernière|l’année dernière",
+    "de": r"gestern|heute|(?:in der )?(?:vergangenen|letzten|vorigen) woche|"
+    r"vergangene woche|letzte woche|vorige woche|(?:im )?(?:vergangenen|letzten) monat|"
+    r"diese woche|vergangenes jahr|letztes jahr",
+    "es": r"ayer|hoy|la semana pasada|el mes pasado|esta semana|el año pasado",
+    "ru": r"вчера|сегодня|на прошлой неделе|в прошлом месяце|на этой неделе|в прошлом году",
+}
+# What dateparser reads for the German phrases it does not know.
+REWRITES = {
+    "vergangenen woche": "letzte woche",
+    "vorigen woche": "letzte woche",
+    "letzten woche": "letzte woche",
+    "vergangene woche": "letzte woche",
+    "vorige woche": "letzte woche",
+    "vergangenen monat": "letzten monat",
+    "vergangenes jahr": "letztes jahr",
+    "earlier this month": "this month",
+    "earlier this week": "this week",
+}
+
+
+@lru_cache(maxsize=8)
+def _patterns(lang: str) -> list[tuple[str, re.Pattern]]:
+    months, weekdays = MONTHS.get(lang, MONTHS["en"]), WEEKDAYS.get(lang, WEEKDAYS["en"])
+    relative = RELATIVE.get(lang, RELATIVE["en"])
+    day = r"\d{1,2}(?:er|st|nd|rd|th|\.)?"
+    year = r"(?:,?\s+\d{4})?"
+    return [
+        ("absolute", re.compile(rf"\b{day}\s+(?:de\s+)?(?:{months})(?:\s+de)?{year}", re.I)),
+        ("absolute", re.compile(rf"\b(?:{months})\s+\d{{1,2}}(?:st|nd|rd|th)?{year}", re.I)),
+        ("absolute", re.compile(r"\b\d{4}-\d{2}-\d{2}\b")),
+        ("weekday", re.compile(rf"(?<!\w)(?:{weekdays})(?!\w)", re.I)),
+        ("relative", re.compile(rf"(?<!\w)(?:{relative})(?!\w)", re.I)),
+        (
+            "month",
+            re.compile(rf"(?<!\w)(?:in|en|im|au mois d[e'’]) (?:{months}){year}(?!\w)", re.I),
+        ),
+    ]
+
+
+def find_date_phrase(text: str, lang: str) -> str | None:
+    """The first phrase naming a time in ``text`` (an attribution), by kind of phrase."""
+    for _kind, pattern in _patterns(_base(lang)):
+        match = pattern.search(text)
+        if match:
+            return match.group(0)
+    return None
+
+
+def statement_date(
+    attribution: str, lang: str, report_date: ReducedDate | None
+) -> ReducedDate | None:
+    """The date the attribution gives, or None when it gives none that can be placed."""
+    phrase = find_date_phrase(attribution, lang)
+    if phrase is None:
+        return None
+    has_year = re.search(r"\d{4}", phrase) is not None
+    if report_date is None and not has_year:
+        return None  # "on Tuesday" of an undated report is no date
+    base = report_date.end if report_date else datetime.date.today()
+    found = _parse(phrase, _base(lang), base)
+    if found is None:
+        return None
+    value, period = found
+    if (base - value).days == 7 and re.fullmatch(r"\D+", phrase):
+        value = base  # "on Wednesday" in Wednesday's report: that day
+    if value > base:
+        return None
+    return _reduce(value, period, phrase)
+
+
+def parse_absolute(text: str) -> str:
+    """An ISO date for a full date with day, month and year (a dateline), else ""."""
+    from dateparser.date import DateDataParser
+
+    parser = DateDataParser(settings={"REQUIRE_PARTS": ["day", "month", "year"]})
+    try:
+        data = parser.get_date_data(text)
+    except (ValueError, OverflowError):
+        return ""
+    return data.date_obj.date().isoformat() if data and data.date_obj else ""
+
+
+def _parse(phrase: str, lang: str, base: datetime.date) -> tuple[datetime.date, str] | None:
+    from dateparser.date import DateDataParser
+
+    text = re.sub(r"^(?:in|en|im|au mois d[e'’]) ", "", phrase.lower())
+    text = REWRITES.get(text, REWRITES.get(text.removeprefix("in der ").removeprefix("im "), text))
+    settings = {
+        "RELATIVE_BASE": datetime.datetime.combine(base, datetime.time(12)),
+        "PREFER_DATES_FROM": "past",
+        "RETURN_TIME_AS_PERIOD": True,
+    }
+    try:
+        data = DateDataParser(languages=[lang], settings=settings).get_date_data(text)
+    except (ValueError, OverflowError):
+        return None
+    if not data or not data.date_obj:
+        return None
+    return data.date_obj.date(), data.period or "day"
+
+
+def _reduce(value: datetime.date, period: str, phrase: str) -> ReducedDate | None:
+    if period in ("day", "time", "hour", "minute", "second"):
+        if MONTH_ONLY.match(phrase):
+            return ReducedDate(value.year, value.month)
+        return ReducedDate(value.year, value.month, value.day)
+    if period == "week":
+        monday = value - datetime.timedelta(days=value.weekday())
+        sunday = monday + datetime.timedelta(days=6)
+        if (monday.year, monday.month) == (sunday.year, sunday.month):
+            return ReducedDate(monday.year, monday.month)
+        return ReducedDate(value.year) if monday.year == sunday.year else None
+    if period == "month":
+        return ReducedDate(value.year, value.month)
+    if period == "year":
+        return ReducedDate(value.year)
+    return None
+
+
+MONTH_ONLY = re.compile(r"^(?:in|en|im|au mois d[e'’]) \D+$", re.I)
+
+
+def _base(lang: str) -> str:
+    code = (lang or "en").split("-")[0].lower()
+    return code if code in MONTHS else "en"

@@ -1,0 +1,210 @@
+"""Reading a report: pasted text, an uploaded .txt or .html file, or a page fetched by URL,
+reduced to its main text with its title, publisher, author, date and language."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, replace
+from email.message import Message
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+from intake.errors import IntakeError
+from quotes.dates import ReducedDate
+
+MAX_BYTES = 2_000_000
+FETCH_TIMEOUT = 10.0
+USER_AGENT = "OnRecord-intake/1.0 (+editorial review of reported statements)"
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report's main text (the future source's full text) and what is known about it."""
+
+    text: str
+    title: str = ""
+    publisher: str = ""
+    author: str = ""
+    published: str = ""  # a reduced date, "" when unknown
+    language: str = ""
+    url: str = ""
+
+    @property
+    def published_date(self) -> ReducedDate | None:
+        return ReducedDate.parse(self.published) if self.published else None
+
+
+def max_bytes() -> int:
+    return getattr(settings, "INTAKE_MAX_BYTES", MAX_BYTES)
+
+
+def report_from_text(text: str) -> Report:
+    """A pasted or uploaded plain-text report; its title and date from its first lines."""
+    text = _normalise(text)
+    if not text.strip():
+        raise IntakeError("The report is empty: paste its text, upload a file or give a URL.")
+    _check_size(len(text.encode()), "text")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return Report(
+        text=text,
+        title=_title_line(lines),
+        author=_byline(lines[:6]),
+        published=_date_in(lines[:6]),
+        language=detect_language(text),
+    )
+
+
+def report_from_html(html: str, *, url: str = "") -> Report:
+    """A web page reduced to its main text (trafilatura), with the page's metadata."""
+    import trafilatura
+
+    document = trafilatura.bare_extraction(
+        html, url=url or None, with_metadata=True, include_comments=False, include_tables=False
+    )
+    text = _normalise(document.text or "") if document else ""
+    if not text.strip():
+        raise IntakeError(
+            "No article text was found in this page: paste the article's text instead.",
+            "url" if url else "html",
+        )
+    published = ""
+    if document.date:
+        try:
+            published = datetime.date.fromisoformat(document.date[:10]).isoformat()
+        except ValueError:
+            published = ""
+    return Report(
+        text=text,
+        title=(document.title or "").strip(),
+        publisher=(document.sitename or "").strip(),
+        author=(document.author or "").strip(),
+        published=published,
+        language=detect_language(text) or (document.language or "")[:2],
+        url=url,
+    )
+
+
+def report_from_upload(name: str, content: bytes) -> Report:
+    """An uploaded ``.txt`` or ``.html`` file."""
+    _check_size(len(content), "file")
+    suffix = name.lower().rsplit(".", 1)[-1] if "." in name else ""
+    if suffix not in ("txt", "html", "htm"):
+        raise IntakeError(f"“{name}” is not a .txt or .html file.", "file")
+    text = _decode(content, None, "file")
+    return report_from_text(text) if suffix == "txt" else report_from_html(text)
+
+
+def report_from_url(url: str) -> Report:
+    """Fetch a page (with a time limit and a size limit) and read it."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise IntakeError(f"“{url}” is not an http or https address.", "url")
+    content, content_type, charset = _fetch(url)
+    text = _decode(content, charset, "url")
+    if content_type in HTML_TYPES:
+        return report_from_html(text, url=url)
+    if content_type == "text/plain":
+        return replace(report_from_text(text), url=url)
+    raise IntakeError(
+        f"The page at {url} is {content_type or 'of an unknown type'}, not HTML or plain text.",
+        "url",
+    )
+
+
+def _fetch(url: str) -> tuple[bytes, str, str | None]:
+    timeout = getattr(settings, "INTAKE_FETCH_TIMEOUT", FETCH_TIMEOUT)
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            content = response.read(max_bytes() + 1)
+            headers: Message = response.headers
+    except urllib.error.HTTPError as error:
+        message = f"The page at {url} answered {error.code} {error.reason}."
+        raise IntakeError(message, "url") from None
+    except (TimeoutError, OSError, urllib.error.URLError, ValueError) as error:
+        reason = getattr(error, "reason", error)
+        if isinstance(reason, TimeoutError) or "timed out" in str(reason):
+            raise IntakeError(
+                f"The page at {url} did not answer within {timeout:g} seconds.", "url"
+            ) from None
+        raise IntakeError(f"The page at {url} could not be fetched: {reason}.", "url") from None
+    _check_size(len(content), "url")
+    return content, headers.get_content_type(), headers.get_content_charset()
+
+
+def _check_size(size: int, field: str) -> None:
+    if size > max_bytes():
+        raise IntakeError(
+            f"The report is larger than {max_bytes() // 1000:,} kB: give only the article.",
+            field,
+        )
+
+
+def _decode(content: bytes, charset: str | None, field: str) -> str:
+    for encoding in (charset, "utf-8"):
+        if not encoding:
+            continue
+        try:
+            return content.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    try:
+        return content.decode("cp1252")
+    except UnicodeDecodeError:
+        raise IntakeError("The file is not text in UTF-8 or a declared encoding.", field) from None
+
+
+def _normalise(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "").strip()
+
+
+def detect_language(text: str) -> str:
+    """The report's language (py3langid, whose model ships in its package); "" if unsure."""
+    import py3langid
+
+    sample = re.sub(r"\s+", " ", text)[:20_000]
+    if len(sample) < 20:
+        return ""
+    code, _score = py3langid.classify(sample)
+    return code
+
+
+def _title_line(lines: list[str]) -> str:
+    if not lines:
+        return ""
+    first = lines[0]
+    return first if len(first) <= 200 and not first.endswith((".", ":")) else ""
+
+
+BYLINE = re.compile(r"^(?:by|par|von|por|автор:?)\s+(.{3,80})$", re.IGNORECASE)
+
+
+def _byline(lines: list[str]) -> str:
+    for line in lines:
+        match = BYLINE.match(line)
+        if match:
+            return match.group(1).strip()
+    return ""
+
+
+DATE_LINE = re.compile(
+    r"(\d{4}-\d{2}-\d{2})|(\d{1,2}\.\s?\d{1,2}\.\s?\d{4})|"
+    r"(\d{1,2}\.?\s+[^\W\d_]{3,12}\.?\s+\d{4})|([^\W\d_]{3,12}\.?\s+\d{1,2},?\s+\d{4})"
+)
+
+
+def _date_in(lines: list[str]) -> str:
+    """A full date (with its year) in the first lines, e.g. a dateline."""
+    from intake.dates import parse_absolute
+
+    for line in lines:
+        for match in DATE_LINE.finditer(line):
+            found = parse_absolute(match.group(0))
+            if found:
+                return found
+    return ""

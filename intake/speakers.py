@@ -1,0 +1,359 @@
+"""Who made a statement: the mention in the report ("Chinese Foreign Minister Wang Yi",
+"Putin", "the professor", "he") matched against the speakers on record by their names,
+other names (any script), aliases and dated affiliations, and against the persons the
+report named before, with a confidence and the runner-up candidates."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q
+
+from intake import lexicon
+from intake.extract import Mention
+from quotes.dates import to_reduced_date
+from quotes.models import Affiliation, Speaker
+
+TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
+CJK = re.compile(r"[\u3400-\u9fff]{2,4}")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    key: str | None
+    name: str
+    confidence: float
+    role: str = ""  # the role descriptor in the report: a new speaker's proposed affiliation
+
+    def as_dict(self) -> dict:
+        return {
+            "key": self.key,
+            "name": self.name,
+            "confidence": round(self.confidence, 2),
+            "role": self.role,
+        }
+
+
+@dataclass
+class Entry:
+    """A speaker on record, as matching needs it."""
+
+    key: str
+    name: str
+    names: list[str]
+    roles: list[tuple[str, str, tuple[str, ...], str]]  # title, organization, aliases, country
+
+    def role_words(self) -> str:
+        return " ".join(
+            f"{title} {organization} {' '.join(aliases)}"
+            for title, organization, aliases, _c in self.roles
+        ).lower()
+
+    def countries(self) -> set[str]:
+        return {country for *_rest, country in self.roles if country}
+
+
+@dataclass
+class Person:
+    """Someone the report named, in the order of the text."""
+
+    name: str
+    role: str
+    position: int
+    candidate: Candidate
+
+
+def fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("’", "'")
+
+
+def tokens(text: str) -> list[str]:
+    return [fold(t) for t in TOKEN.findall(text)] + CJK.findall(text)
+
+
+def same_token(one: str, other: str) -> bool:
+    """Equal, or one an inflected form of the other ("Путин", "Путина"; "Lawrows")."""
+    if one == other:
+        return True
+    if min(len(one), len(other)) < 4:
+        return False
+    common = 0
+    for a, b in zip(one, other, strict=False):
+        if a != b:
+            break
+        common += 1
+    return common >= 4 and common >= max(len(one), len(other)) - 2
+
+
+class Directory:
+    """The speakers on record whose names share a word with the report."""
+
+    def __init__(self, text: str, on: datetime.date | None):
+        self.on = on
+        self.entries = _load_entries(text, on)
+
+    def by_name(self, name: str) -> list[tuple[Entry, float]]:
+        wanted = tokens(name)
+        if not wanted:
+            return []
+        scored = []
+        for entry in self.entries:
+            score = max((_name_score(wanted, tokens(n)) for n in entry.names), default=0.0)
+            if score:
+                scored.append((entry, score))
+        return sorted(scored, key=lambda pair: -pair[1])
+
+    def by_role(self, role: str, country: str | None = None) -> list[tuple[Entry, float]]:
+        """Speakers on record whose affiliation on the report's day fits the descriptor."""
+        concepts = role_concepts(role)
+        if not concepts:
+            return []
+        country = role_country(role) or country
+        found = _affiliation_entries(concepts, country, self.on)
+        return [(entry, 0.75 if len(found) == 1 else 0.75 / len(found)) for entry in found]
+
+    def occurrences(self, text: str) -> list[tuple[int, Entry, str]]:
+        """Where the report names a speaker on record (by any of the names)."""
+        found = []
+        folded = fold(text)
+        for entry in self.entries:
+            for name in entry.names:
+                needle = fold(name)
+                if len(needle) < 4:
+                    continue
+                for match in re.finditer(rf"(?<!\w){re.escape(needle)}(?!\w)", folded):
+                    found.append((match.start(), entry, name))
+        return sorted(found, key=lambda item: item[0])
+
+
+def _name_score(wanted: list[str], known: list[str]) -> float:
+    if not known:
+        return 0.0
+    matched = [w for w in wanted if any(same_token(w, k) for k in known)]
+    if len(matched) != len(wanted):
+        return 0.0
+    if len(wanted) >= len(known):
+        return 0.97 if len(wanted) == len(known) else 0.9
+    return 0.8  # a surname or a given name alone
+
+
+def _load_entries(text: str, on: datetime.date | None) -> list[Entry]:
+    words = {t for t in TOKEN.findall(text) if t[:1].isupper() and len(t) >= 3}
+    words |= set(CJK.findall(text))
+    if not words:
+        return []
+    stems = sorted({w[:-2] if len(w) >= 7 else w for w in words})[:400]
+    pattern = r"\m(" + "|".join(re.escape(s) for s in stems) + ")"
+    speakers = (
+        Speaker.objects.filter(Q(name__iregex=pattern) | Q(names__name__iregex=pattern))
+        .distinct()
+        .prefetch_related(
+            "names",
+            Prefetch("affiliations", queryset=Affiliation.objects.select_related("organization")),
+        )[:500]
+    )
+    return [_entry(speaker, on) for speaker in speakers]
+
+
+def _entry(speaker: Speaker, on: datetime.date | None) -> Entry:
+    roles = [
+        (a.role, a.organization.name, tuple(a.organization.aliases), str(a.organization.country))
+        for a in speaker.affiliations.all()
+        if _covers(a, on)
+    ]
+    names = [speaker.name, *(n.name for n in speaker.names.all())]
+    return Entry(speaker.key, speaker.name, names, roles)
+
+
+def _covers(affiliation: Affiliation, on: datetime.date | None) -> bool:
+    if on is None:
+        return affiliation.end is None
+    start, end = to_reduced_date(affiliation.start), to_reduced_date(affiliation.end)
+    return (start is None or start.start <= on) and (end is None or on <= end.end)
+
+
+def _affiliation_entries(
+    concepts: list[str], country: str | None, on: datetime.date | None
+) -> list[Entry]:
+    query = Q()
+    for concept in concepts:
+        query |= Q(role__icontains=concept)
+    affiliations = Affiliation.objects.filter(query).select_related("speaker", "organization")
+    if country:
+        affiliations = affiliations.filter(organization__country=country)
+    speakers = {}
+    for affiliation in affiliations[:50]:
+        if _covers(affiliation, on):
+            speakers.setdefault(affiliation.speaker_id, affiliation.speaker)
+    if len(speakers) > 5:
+        return []  # "the minister" of a country with many ministers tells nothing
+    return [
+        _entry(s, on)
+        for s in Speaker.objects.filter(pk__in=speakers).prefetch_related(
+            "names",
+            Prefetch("affiliations", queryset=Affiliation.objects.select_related("organization")),
+        )
+    ]
+
+
+def role_concepts(role: str) -> list[str]:
+    """The English words of affiliations' titles that a role descriptor means."""
+    folded = role.casefold()
+    for concept, words in lexicon.ROLE_CONCEPTS:
+        if any(word in folded for word in words):
+            return [concept]
+    return []
+
+
+def role_country(role: str) -> str | None:
+    folded = fold(role)
+    for word in re.findall(r"[\w.'’-]+", folded):
+        base = re.sub(r"(?:'s|’s)$", "", word)
+        for candidate in (word, base, base.rstrip(".")):
+            if candidate in lexicon.COUNTRY_BY_WORD:
+                return lexicon.COUNTRY_BY_WORD[candidate]
+    for phrase, code in lexicon.COUNTRY_BY_WORD.items():
+        if " " in phrase and phrase in folded:
+            return code
+    return None
+
+
+@dataclass
+class Resolver:
+    """Resolves the mentions of one report, in the order of the text."""
+
+    directory: Directory
+    lang: str
+    persons: list[Person] = field(default_factory=list)
+    last_speaker: tuple[int, Candidate] | None = None  # (paragraph, who)
+    text: str = ""
+
+    def seed(self, text: str) -> None:
+        """Note where the report names speakers on record outside any attribution."""
+        self.text = text
+        for position, entry, name in self.directory.occurrences(text):
+            self.persons.append(Person(name, "", position, Candidate(entry.key, entry.name, 0.9)))
+
+    def resolve(self, mention: Mention, paragraph: int) -> tuple[Candidate, list[Candidate]]:
+        if mention.kind == "name":
+            chosen, others = self._by_name(mention)
+        elif mention.kind in ("pronoun", "continuation"):
+            chosen, others = self._follow_back(mention, paragraph)
+        else:
+            chosen, others = self._by_role(mention)
+        if chosen.key or chosen.name:
+            self.persons.append(Person(chosen.name, mention.role, mention.start, chosen))
+            self.last_speaker = (paragraph, chosen)
+        return chosen, others
+
+    def _by_name(self, mention: Mention) -> tuple[Candidate, list[Candidate]]:
+        matches = self.directory.by_name(mention.name)
+        if len(tokens(mention.name)) == 1:
+            earlier = self._earlier_named(mention.name, mention.start)
+            if earlier is not None:
+                return earlier, [
+                    self._candidate(e, s, mention) for e, s in matches[:3] if e.key != earlier.key
+                ]
+            full = self._full_name_in_text(mention)
+            if full is not None:
+                mention = full
+                matches = self.directory.by_name(mention.name)
+        if not matches:
+            confidence = 0.7 if len(tokens(mention.name)) >= 2 else 0.4
+            return Candidate(None, mention.name, confidence, mention.role), []
+        ranked = sorted(
+            (self._candidate(entry, score, mention) for entry, score in matches),
+            key=lambda c: -c.confidence,
+        )
+        return _split(ranked)
+
+    def _full_name_in_text(self, mention: Mention) -> Mention | None:
+        """ "Lavrov said" after "Foreign Minister Sergei Lavrov met…": the full name."""
+        from intake.extract import WORD, find_name
+
+        lang = lexicon.language(self.lang)
+        before = self.text[: max(mention.start, 0)]
+        pattern = rf"((?:[^\W\d_][\w'’.-]*\s+){{1,6}}){re.escape(mention.name)}(?!\w)"
+        for match in reversed(list(re.finditer(pattern, before))):
+            found = find_name(match.group(0), lang)
+            if found and len(tokens(found[0])) >= 2 and found[0].endswith(mention.name):
+                words = WORD.findall(match.group(0)[: found[1]])
+                role = " ".join(words[-4:]) if words else ""
+                return Mention(
+                    "name", name=found[0], role=mention.role or role, start=match.start()
+                )
+        return None
+
+    def _candidate(self, entry: Entry, score: float, mention: Mention) -> Candidate:
+        if mention.role and role_concepts(mention.role):
+            consistent = any(c in entry.role_words() for c in role_concepts(mention.role))
+            country = role_country(mention.role)
+            if country and entry.countries() and country not in entry.countries():
+                consistent = False
+            score = min(score + 0.02, 0.99) if consistent else score - 0.1
+        return Candidate(entry.key, entry.name, score, mention.role)
+
+    def _earlier_named(self, name: str, position: int) -> Candidate | None:
+        wanted = tokens(name)
+        for person in reversed(self.persons):
+            if person.position <= position and all(
+                any(same_token(w, t) for t in tokens(person.candidate.name)) for w in wanted
+            ):
+                return person.candidate
+        return None
+
+    def _follow_back(self, mention: Mention, paragraph: int) -> tuple[Candidate, list[Candidate]]:
+        if self.last_speaker and self.last_speaker[0] >= paragraph - 1:
+            who = self.last_speaker[1]
+        else:
+            earlier = sorted(
+                (p for p in self.persons if 0 <= p.position <= max(mention.start, 0)),
+                key=lambda p: p.position,
+            )
+            if not earlier:
+                return Candidate(None, "", 0.0), []
+            who = earlier[-1].candidate
+        return Candidate(who.key, who.name, round(who.confidence * 0.9, 2), who.role), []
+
+    def _by_role(self, mention: Mention) -> tuple[Candidate, list[Candidate]]:
+        concepts = role_concepts(mention.role)
+        earlier = sorted(self.persons, key=lambda p: p.position) if mention.anaphoric else []
+        for person in reversed(earlier):
+            described = fold(person.role + " " + self._known_roles(person))
+            if (
+                concepts
+                and person.position <= mention.start
+                and any(
+                    word in described
+                    for concept, words in lexicon.ROLE_CONCEPTS
+                    if concept in concepts
+                    for word in words
+                )
+            ):
+                who = person.candidate
+                return Candidate(who.key, who.name, round(who.confidence * 0.85, 2), who.role), []
+        ranked = [
+            self._candidate(e, s, mention)
+            for e, s in self.directory.by_role(mention.role, mention.country or None)
+        ]
+        if ranked:
+            return _split(sorted(ranked, key=lambda c: -c.confidence))
+        return Candidate(None, "", 0.0, mention.role), []
+
+    def _known_roles(self, person: Person) -> str:
+        if person.candidate.key is None:
+            return person.candidate.role
+        entry = next((e for e in self.directory.entries if e.key == person.candidate.key), None)
+        return entry.role_words() if entry else ""
+
+
+def _split(ranked: list[Candidate]) -> tuple[Candidate, list[Candidate]]:
+    best, others = ranked[0], ranked[1:4]
+    if others and others[0].confidence >= best.confidence - 0.01:
+        # Two speakers fit as well: say so with the confidence.
+        best = Candidate(best.key, best.name, round(best.confidence / 2, 2), best.role)
+    return best, others

@@ -1,0 +1,168 @@
+"""POST /api/v1/intake/: a report in, the proposed source and statements out, nothing saved."""
+
+import pytest
+
+from quotes.excerpts import excerpt_occurs
+from quotes.models import Citation, Quote, Source, Speaker
+from tests.conftest import token_client
+from tests.factories import UserFactory
+from tests.intake_support import demo_speakers, demo_text, serve
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/intake/"
+PROPOSAL_KEYS = {"text", "kind", "language", "excerpt", "said", "context", "speaker", "candidates"}
+
+ARTICLE_HTML = """<!doctype html><html lang="en"><head>
+<title>Lavrov meets Fidan in Moscow | World Desk</title>
+<meta property="og:title" content="Lavrov and Fidan discuss Gaza in Moscow">
+<meta property="og:site_name" content="World Desk">
+<meta name="author" content="Anna Keller">
+<meta property="article:published_time" content="2023-11-07T09:30:00Z">
+</head><body><nav><a href="/">Home</a> <a href="/world">World</a></nav>
+<article><h1>Lavrov and Fidan discuss Gaza in Moscow</h1>
+<p>Russian Foreign Minister Sergei Lavrov met his Turkish counterpart Hakan Fidan in Moscow on
+Monday to discuss the war in Gaza and the fate of civilians trapped by the fighting.</p>
+<p>“We are convinced that a ceasefire must come first, before any talks about the future,”
+Lavrov told reporters after the meeting.</p>
+<p>Fidan said that Turkey was ready to act as a guarantor of any agreement reached by the two
+sides, and added that humanitarian corridors had to open without delay.</p>
+</article><footer>Subscribe to our newsletter. All rights reserved.</footer></body></html>"""
+
+
+def snapshot() -> tuple:
+    return tuple(model.objects.count() for model in (Source, Quote, Citation, Speaker))
+
+
+def test_the_demo_article_gives_its_three_statements_with_their_speakers(editor_api):
+    demo_speakers()
+    before = snapshot()
+    response = editor_api.post(URL, {"text": demo_text(), "published": "2023-10-20"}, format="json")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert snapshot() == before  # nothing written
+    proposals = body["proposals"]
+    assert [p["speaker"]["key"] for p in proposals] == ["wang-yi", "vladimir-putin", "ma-xiaolin"]
+    assert all(set(p) == PROPOSAL_KEYS for p in proposals)
+    assert all(excerpt_occurs(p["excerpt"], body["source"]["full_text"]) for p in proposals)
+    wang, putin, ma = proposals
+    assert wang["kind"] == "partial"
+    assert "“collective punishment”" in wang["excerpt"]
+    assert putin["kind"] == "indirect"
+    assert "clear failure of U.S. policy in the Middle East" in putin["text"]
+    assert ma["excerpt"].endswith("support from the United States.")  # the paragraph goes on
+    assert {p["said"] for p in proposals} == {None}  # the article dates none of them
+    assert all(p["speaker"]["confidence"] >= 0.9 for p in proposals)
+    assert body["source"]["title"] == "China and Russia Find Common Cause in Israel-Hamas Conflict"
+    assert body["source"]["language"] == "en"
+    assert body["source"]["published"] == "2023-10-20"
+
+
+def test_an_unknown_speaker_is_proposed_as_new_with_the_role_as_affiliation(editor_api):
+    text = (
+        "Maria Olsen, a senior researcher at the Nordic Institute for Peace Studies, said on "
+        "Tuesday that the talks in Geneva had stalled over the question of prisoners."
+    )
+    response = editor_api.post(URL, {"text": text, "published": "2023-10-20"}, format="json")
+    [proposal] = response.json()["proposals"]
+    assert proposal["speaker"]["key"] is None
+    assert proposal["speaker"]["name"] == "Maria Olsen"
+    assert (
+        "senior researcher at the Nordic Institute for Peace Studies" in proposal["speaker"]["role"]
+    )
+    assert proposal["said"] == "2023-10-17"  # the Tuesday before the report, not its date
+
+
+def test_the_client_corrects_the_language_and_title(editor_api):
+    response = editor_api.post(
+        URL,
+        {"text": demo_text(), "title": "Common cause", "language": "en-GB", "publisher": "X"},
+        format="json",
+    )
+    source = response.json()["source"]
+    assert (source["title"], source["language"], source["publisher"]) == (
+        "Common cause",
+        "en-GB",
+        "X",
+    )
+
+
+def test_a_page_by_url_is_reduced_to_its_article_with_its_metadata(editor_api):
+    with serve({"/lavrov": (200, "text/html; charset=utf-8", ARTICLE_HTML.encode())}) as base:
+        response = editor_api.post(URL, {"url": f"{base}/lavrov"}, format="json")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    source = body["source"]
+    assert source["title"] == "Lavrov and Fidan discuss Gaza in Moscow"
+    assert source["publisher"] == "World Desk"
+    assert source["author"] == "Anna Keller"
+    assert source["published"] == "2023-11-07"
+    assert source["language"] == "en"
+    assert source["url"].endswith("/lavrov")
+    assert "newsletter" not in source["full_text"]
+    assert "Home" not in source["full_text"]
+    speakers = [(p["kind"], p["speaker"]["name"]) for p in body["proposals"]]
+    assert speakers == [("direct", "Sergei Lavrov"), ("indirect", "Hakan Fidan")]
+    assert body["proposals"][0]["context"] == "Told reporters"
+    assert all(excerpt_occurs(p["excerpt"], source["full_text"]) for p in body["proposals"])
+
+
+def test_html_given_directly_is_read_like_a_page(editor_api):
+    response = editor_api.post(URL, {"html": ARTICLE_HTML}, format="json")
+    assert response.status_code == 200
+    assert len(response.json()["proposals"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("payload", "field", "words"),
+    [
+        ({}, "text", "Give the report"),
+        ({"text": "Some text.", "url": "https://example.org/"}, "text", "exactly one"),
+        ({"text": "   "}, "text", "empty"),
+        ({"text": "Some text here.", "published": "2023-02-30"}, "published", "does not exist"),
+        ({"text": "Some text here.", "language": "not a tag"}, "language", ""),
+        ({"url": "ftp://example.org/a"}, "url", ""),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_parameter(editor_api, payload, field, words):
+    response = editor_api.post(URL, payload, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert words in " ".join(response.json()[field])
+
+
+@pytest.mark.parametrize(
+    ("route", "words"),
+    [
+        ((404, "text/html", b"gone"), "answered 404"),
+        ((200, "application/pdf", b"%PDF-1.4"), "not HTML or plain text"),
+        (
+            (200, "text/html", b"<html><body><p>" + b"word " * 3000 + b"</p></body></html>"),
+            "larger",
+        ),
+        ((200, "slow", b"<html></html>"), "did not answer within"),
+    ],
+)
+def test_a_page_that_cannot_be_read_is_a_400_on_url(editor_api, settings, route, words):
+    settings.INTAKE_MAX_BYTES = 10_000
+    settings.INTAKE_FETCH_TIMEOUT = 0.3
+    with serve({"/page": route}, delay=1.0) as base:
+        response = editor_api.post(URL, {"url": f"{base}/page"}, format="json")
+    assert response.status_code == 400
+    assert words in response.json()["url"][0]
+
+
+def test_an_unreachable_address_is_a_400(editor_api):
+    with serve({}) as base:
+        pass  # the server is closed again: nothing listens on its port
+    response = editor_api.post(URL, {"url": f"{base}/page"}, format="json")
+    assert response.status_code == 400
+    assert "could not be fetched" in response.json()["url"][0]
+
+
+def test_only_editors_may_ask(api_client):
+    assert api_client.post(URL, {"text": demo_text()}, format="json").status_code in (401, 403)
+    reader = token_client(UserFactory())
+    response = reader.post(URL, {"text": demo_text()}, format="json")
+    assert response.status_code == 403
+    assert "Only editors" in response.json()["detail"]

@@ -1,0 +1,148 @@
+"""The proposals on the labelled reports of tests/data/intake/: the cases the issue lists,
+and the quality targets on English (bench/bench_intake.py measures them all)."""
+
+from collections import defaultdict
+
+import pytest
+
+from intake.evaluation import Tally, load_cases, load_speakers
+from intake.proposals import propose
+from intake.reports import Report
+from quotes.excerpts import excerpt_occurs
+from tests.intake_support import DATA
+
+pytestmark = pytest.mark.django_db
+
+CASES = {case.name: case for case in load_cases(DATA) + load_cases(DATA / "heldout")}
+
+
+@pytest.fixture
+def on_record(db):
+    load_speakers(DATA / "speakers.json")
+
+
+def proposals_of(name: str):
+    case = CASES[name]
+    report = Report(
+        text=case.text, title=case.title, published=case.published, language=case.language
+    )
+    return propose(report)
+
+
+def test_there_are_enough_labelled_reports():
+    languages = defaultdict(int)
+    for case in CASES.values():
+        languages[case.language] += 1
+    assert len(CASES) >= 12
+    assert {"en", "fr", "de", "ru"} <= set(languages)
+
+
+@pytest.mark.usefixtures("on_record")
+def test_every_excerpt_verifies_against_the_report():
+    for name, case in CASES.items():
+        for proposal in proposals_of(name):
+            assert excerpt_occurs(proposal.excerpt, case.text), (name, proposal.excerpt)
+
+
+@pytest.mark.usefixtures("on_record")
+def test_english_meets_the_targets():
+    tally = Tally()
+    for name, case in CASES.items():
+        if case.language == "en":
+            tally.add(case, proposals_of(name))
+    measured = tally.report()
+    assert measured["precision"] >= 0.9, tally.misses
+    assert measured["recall_direct"] >= 0.9, tally.misses
+    assert measured["recall_indirect"] >= 0.75, tally.misses
+    assert measured["speaker_accuracy_on_record"] >= 0.9, tally.misses
+
+
+@pytest.mark.usefixtures("on_record")
+def test_a_split_quote_is_one_statement_in_its_own_words():
+    [_, guterres, *_] = proposals_of("en-03-security-council")
+    assert guterres.kind == "direct"
+    assert (
+        guterres.text
+        == "The situation is growing more dire by the hour, and the world is watching."
+    )
+    assert guterres.excerpt.endswith("“and the world is watching.”")
+    scholz = proposals_of("de-02-scholz-erdogan")[0]
+    assert scholz.speaker.key == "olaf-scholz"
+    assert scholz.text.endswith("und das ist kein Geheimnis.")
+    assert scholz.context == "Bei einer gemeinsamen Pressekonferenz"
+
+
+@pytest.mark.usefixtures("on_record")
+def test_a_quotation_that_goes_on_stays_with_its_statement():
+    blinken = proposals_of("en-01-g7-tokyo")[0]
+    assert blinken.text.endswith("But the way Israel defends itself matters.")
+
+
+@pytest.mark.usefixtures("on_record")
+def test_he_added_follows_back_to_the_speaker_and_the_occasion():
+    first, added, *_ = proposals_of("en-01-g7-tokyo")
+    assert added.speaker.key == first.speaker.key == "antony-blinken"
+    assert added.said == first.said == "2023-11-08"  # "on Wednesday" in Wednesday's report
+    putin = proposals_of("ru-02-putin-gaza")
+    assert putin[2].text.startswith("Россия готова")
+    assert putin[2].speaker.key == "vladimir-putin"
+
+
+@pytest.mark.usefixtures("on_record")
+def test_speakers_named_by_their_role_only():
+    kremlin = proposals_of("en-02-kremlin-talks")
+    assert [p.speaker.key for p in kremlin] == [
+        "dmitry-peskov",  # Kremlin spokesman Dmitry Peskov
+        "dmitry-peskov",  # the Kremlin spokesman: named just before
+        "maria-zakharova",  # Russia's foreign ministry spokeswoman: from her affiliation
+        "dmitry-peskov",
+    ]
+    assert proposals_of("en-05-wang-blinken")[-1].speaker.key == "mao-ning"  # in Beijing
+    assert proposals_of("ru-01-lavrov-zalozhniki")[1].speaker.key == "sergey-lavrov"  # министр
+    assert proposals_of("fr-03-macron-jerusalem")[1].speaker.key == "emmanuel-macron"
+
+
+@pytest.mark.usefixtures("on_record")
+def test_unknown_speakers_are_proposed_as_new_with_their_role():
+    last = proposals_of("en-03-security-council")[-1]
+    assert (last.speaker.key, last.speaker.name) == (None, "Nadia Haddad")
+    assert last.speaker.role == "analyst at the Amman-based Levant Policy Forum"
+    lemoine = proposals_of("fr-01-colonna-treve")[-1]
+    assert (lemoine.speaker.key, lemoine.speaker.name) == (None, "Christophe Lemoine")
+    assert lemoine.speaker.role == "porte-parole du Quai d’Orsay"
+    assert proposals_of("ru-01-lavrov-zalozhniki")[-1].speaker.name == "Андрей Кортунов"
+
+
+@pytest.mark.usefixtures("on_record")
+def test_names_in_other_scripts_and_inflections_find_the_speaker_on_record():
+    zakharova = proposals_of("ru-01-lavrov-zalozhniki")[2]  # "по словам … Марии Захаровой"
+    assert zakharova.speaker.key == "maria-zakharova"
+    assert zakharova.kind == "partial"
+    assert proposals_of("fr-02-lavrov-le-caire")[0].speaker.key == "sergey-lavrov"  # Sergueï
+
+
+@pytest.mark.usefixtures("on_record")
+def test_scare_quotes_titles_operations_and_single_words_are_not_proposed():
+    for name in ("en-01-g7-tokyo", "en-03-security-council", "ru-02-putin-gaza"):
+        excerpts = " ".join(p.excerpt for p in proposals_of(name))
+        for phrase in ("day after", "Operation Swords of Iron", "grim", "операцию возмездия"):
+            assert phrase not in excerpts
+    assert proposals_of("en-04-samarkand-no-quotes") == []
+    assert proposals_of("de-03-studie-keine-zitate") == []
+
+
+@pytest.mark.usefixtures("on_record")
+def test_dates_at_the_precision_the_text_gives_never_the_reports():
+    said = {p.text[:30]: p.said for p in proposals_of("en-05-wang-blinken")}
+    assert "2023-10" in said.values()  # "earlier this month"
+    assert "2023-10-26" in said.values()  # "on Thursday" in Friday's report
+    assert "2023-10-27" not in said.values()
+    assert proposals_of("ru-01-lavrov-zalozhniki")[0].said == "2023-11-13"  # в понедельник
+    assert proposals_of("fr-01-colonna-treve")[0].said == "2023-11-09"  # jeudi
+    assert proposals_of("es-01-albares-palestina")[0].said == "2023-11-23"  # el jueves
+
+
+@pytest.mark.usefixtures("on_record")
+def test_kinds():
+    kinds = [p.kind for p in proposals_of("en-01-g7-tokyo")]
+    assert kinds == ["direct", "indirect", "partial"]
