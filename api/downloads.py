@@ -39,7 +39,9 @@ class DownloadRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        raise NotImplementedError("Downloads are streamed by api.downloads, never rendered.")
+        # Unreachable: the list streams downloads itself, and finalize_response answers
+        # errors in JSON. Failing loudly beats sending JSON labelled as CSV.
+        raise RuntimeError("Downloads are streamed by api.downloads, never rendered.")
 
 
 class CSVRenderer(DownloadRenderer):
