@@ -117,12 +117,12 @@ def _reject_constant(name: str) -> None:
 
 
 def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict:
-    record = {}
-    for name, value in pairs:
-        if name in record:
-            raise ValueError(f'the field "{name}" appears twice in one object')
-        record[name] = value
-    return record
+    record = dict(pairs)
+    if len(record) == len(pairs):
+        return record
+    names = [name for name, _ in pairs]
+    twice = next(name for index, name in enumerate(names) if name in names[:index])
+    raise ValueError(f'the field "{twice}" appears twice in one object')
 
 
 def parse_line(number: int, content: bytes, size: int) -> Line:

@@ -28,7 +28,7 @@ from quotes.interchange.canonical import (
     source_record,
     speaker_record,
 )
-from quotes.interchange.copying import copy_create
+from quotes.interchange.copying import copy_create, copy_rows
 from quotes.interchange.errors import ImportAborted, LineError
 from quotes.interchange.old_keys import old_keys_replace
 from quotes.interchange.report import ImportReport
@@ -105,6 +105,8 @@ class Writer:
         self.now = timezone.now()
         self.ids: dict[str, dict[str, int]] = {kind: {} for kind in REFERABLE}
         self.topic_ids: dict[str, int] = {}
+        # speaker id -> its affiliations, loaded once for the quotes of all batches
+        self.affiliations: dict[int, list[Affiliation]] = {}
         self.errors: list[LineError] = []
 
     def write(self, runs: Iterator[tuple[str, Batch]]) -> None:
@@ -130,6 +132,16 @@ class Writer:
         if missing:
             found = REFERABLE[kind].objects.filter(key__in=missing).values_list("key", "id")
             known.update(found)
+        return known
+
+    def affiliations_of(self, speaker_ids: Iterable[int]) -> dict[int, list[Affiliation]]:
+        known = self.affiliations
+        missing = {speaker_id for speaker_id in speaker_ids if speaker_id not in known}
+        if missing:
+            for speaker_id in missing:
+                known[speaker_id] = []
+            for affiliation in Affiliation.objects.filter(speaker_id__in=missing):
+                known[affiliation.speaker_id].append(affiliation)
         return known
 
     def sort_out(
@@ -195,6 +207,7 @@ class Writer:
     # Speakers: their names and affiliations are replaced by those of the record.
 
     def write_speakers(self, batch: Batch) -> None:
+        self.affiliations.clear()  # their affiliations are about to change
         stored = Speaker.objects.filter(key__in=[r["key"] for _, r in batch])
         affiliations = Affiliation.objects.select_related("organization")
         stored = stored.prefetch_related(
@@ -387,12 +400,12 @@ class Writer:
         for quote, record, _ in _with_existed(new, changed):
             wanted = {topic_ids[key] for key in record.get("topics", [])}
             current = stored.get(quote.pk, set())
-            to_add += [through(quote_id=quote.pk, topic_id=t) for t in sorted(wanted - current)]
+            to_add += [{"quote_id": quote.pk, "topic_id": t} for t in sorted(wanted - current)]
             if current - wanted:
                 to_remove |= Q(quote_id=quote.pk, topic_id__in=current - wanted)
         if to_remove:
             through.objects.filter(to_remove).delete()
-        copy_create(through, to_add)
+        copy_rows(through, to_add)
 
     def replace_translations(self, new: list, changed: list) -> None:
         stored = _by_quote(Translation.objects.filter(quote_id__in=[q.pk for q, _ in changed]))
@@ -402,7 +415,7 @@ class Writer:
             for item in record.get("translations", []):
                 translation = current.pop(item["language"], None)
                 if translation is None:
-                    to_create.append(Translation(quote=quote, **item))
+                    to_create.append({"quote_id": quote.pk, **item})
                 elif (translation.text, translation.official) != (item["text"], item["official"]):
                     translation.text, translation.official = item["text"], item["official"]
                     translation.updated = self.now
@@ -411,7 +424,7 @@ class Writer:
         Translation.objects.filter(pk__in=to_delete).delete()
         fields = ["text", "official", "updated"]
         Translation.objects.bulk_update(to_update, fields, batch_size=UPDATE_BATCH_SIZE)
-        copy_create(Translation, to_create)
+        copy_rows(Translation, to_create)
 
     def replace_citations(self, new: list, changed: list) -> None:
         """Citations keep their order (the first one is the main source) and, where the
@@ -447,18 +460,18 @@ class Writer:
             for source_id, excerpt in wanted:
                 by, at = verified.get((source_id, excerpt), (None, None))
                 to_create.append(
-                    Citation(
-                        quote=quote,
-                        source_id=source_id,
-                        excerpt=excerpt,
-                        verified_by_id=by,
-                        verified_at=at,
-                    )
+                    {
+                        "quote_id": quote.pk,
+                        "source_id": source_id,
+                        "excerpt": excerpt,
+                        "verified_by_id": by,
+                        "verified_at": at,
+                    }
                 )
         Citation.objects.filter(pk__in=to_delete).delete()
         fields = ["excerpt", "verified_by", "verified_at", "updated"]
         Citation.objects.bulk_update(to_update, fields, batch_size=UPDATE_BATCH_SIZE)
-        copy_create(Citation, to_create)
+        copy_rows(Citation, to_create)
 
 
 def _by_quote(queryset: Iterable) -> dict[int, list]:
@@ -526,9 +539,7 @@ class RoleFinder:
 
     def __init__(self, writer: Writer, speaker_ids: set[int], records: list[dict]) -> None:
         self.writer = writer
-        self.by_speaker: dict[int, list[Affiliation]] = defaultdict(list)
-        for affiliation in Affiliation.objects.filter(speaker_id__in=speaker_ids):
-            self.by_speaker[affiliation.speaker_id].append(affiliation)
+        self.by_speaker = writer.affiliations_of(speaker_ids)
         keys = {r["role"]["organization"] for r in records if "role" in r}
         self.organization_ids = writer.id_map("organization", keys)
         self.speakers_with_new_affiliations: set[int] = set()
