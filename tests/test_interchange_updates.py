@@ -131,6 +131,25 @@ def test_affiliations_are_updated_in_place_and_removed_ones_release_their_quotes
     assert Quote.objects.get(key="q-2020").role == minister
 
 
+def test_quotes_after_a_speaker_in_the_same_file_resolve_against_its_new_affiliations(path):
+    speaker = {
+        **SPEAKER,
+        "affiliations": [{"organization": "prc-mfa", "role": "Minister", "start": "2013"}],
+    }
+    assert run_import(path, ndjson(OTHER_ORGANIZATION, ORGANIZATION, speaker, SOURCE)).ok
+    # Quotes, then the speaker with other affiliations, then more quotes, in one file.
+    changed = {**speaker, "affiliations": [{"organization": "un", "role": "Envoy"}]}
+    before = {**QUOTE, "key": "before", "said": "2020-05"}
+    after = {**QUOTE, "key": "after", "said": "2020-06"}
+    outcome = run_import(path, ndjson(before, changed, after))
+    assert outcome.ok, outcome.err
+    envoy = Affiliation.objects.get()
+    assert envoy.role == "Envoy"
+    for key in ("before", "after"):
+        quote = Quote.objects.get(key=key)
+        assert (quote.role, quote.role_resolution) == (envoy, Quote.RoleResolution.RESOLVED)
+
+
 def test_a_new_affiliation_resolves_the_quotes_it_covers(path):
     speaker = {**SPEAKER, "affiliations": []}
     assert run_import(path, ndjson(ORGANIZATION, speaker, SOURCE, {**QUOTE, "said": "2010"})).ok
