@@ -39,6 +39,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 os.environ.setdefault("DJANGO_DEBUG", "true")
+# Its own index directory, beside the data directory's, so that `make run`'s index is kept.
+os.environ.setdefault(
+    "ONRECORD_SEARCH_DIR",
+    str(Path(os.environ.get("ONRECORD_DATA_DIR", ROOT / "var")) / "search-load-bench"),
+)
 
 import bench_search  # noqa: E402
 import django  # noqa: E402
