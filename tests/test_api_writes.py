@@ -259,6 +259,42 @@ def test_speaker_with_names_and_affiliations(editor_api):
     assert "affiliations" in response.json()
 
 
+def test_replacing_an_affiliation_re_resolves_quotes_to_the_new_one(editor_api):
+    # The view reads the speaker with its affiliations prefetched; the replaced one, once
+    # deleted, must not stay in that list for the quotes' roles (it was a 500).
+    speaker = SpeakerFactory(key="albright")
+    ambassador = AffiliationFactory(
+        speaker=speaker, organization__key="usun", role="Ambassador", start="1993", end="1997"
+    )
+    resolved = Quote.RoleResolution.RESOLVED
+    quote = QuoteFactory(
+        key="q", speaker=speaker, said="1995", role=ambassador, role_resolution=resolved
+    )
+    payload = {
+        "key": "albright",
+        "name": speaker.name,
+        "affiliations": [
+            {
+                "organization": "usun",
+                "title": "Ambassador to the UN",
+                "start": "1993",
+                "end": "1997",
+            }
+        ],
+    }
+    response = editor_api.put("/api/v1/speakers/albright/", payload, format="json")
+    assert response.status_code == 200, response.content
+    quote.refresh_from_db()
+    assert quote.role == Affiliation.objects.get(speaker=speaker)
+    assert (quote.role.role, quote.role_resolution) == ("Ambassador to the UN", resolved)
+
+    payload["affiliations"] = []
+    response = editor_api.put("/api/v1/speakers/albright/", payload, format="json")
+    assert response.status_code == 200, response.content
+    quote.refresh_from_db()
+    assert (quote.role, quote.role_resolution) == (None, Quote.RoleResolution.NONE)
+
+
 def test_organizations_and_sources_validate_like_the_admin(editor_api):
     bad = editor_api.post(
         "/api/v1/organizations/",

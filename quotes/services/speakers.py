@@ -19,7 +19,10 @@ from quotes.services.records import children_replace, nested_error
 @transaction.atomic
 def speaker_quotes_reresolve(*, speaker: Speaker) -> int:
     """Re-resolve the roles of a speaker's quotes that no editor chose; return how many changed."""
-    affiliations = list(speaker.affiliations.all())
+    # From the database, not ``speaker.affiliations.all()``: a speaker read with its
+    # affiliations prefetched (as the API's views do) keeps that list while they are
+    # saved and deleted, deleted ones included, with no primary key any more.
+    affiliations = list(Affiliation.objects.filter(speaker=speaker))
     now = timezone.now()
     changed = []
     for quote in speaker.quotes.exclude(role_resolution=Resolution.EXPLICIT):
