@@ -30,7 +30,19 @@ from quotes.validators import KEY_PATTERN, validate_key
 KEY_SHAPE = re.compile(KEY_PATTERN)
 
 
-class KeyField(serializers.CharField):
+class StrictCharField(serializers.CharField):
+    """Text, and only text: a JSON number or boolean where a string belongs is a 400, as the
+    schema says (DRF's CharField would take 0 for "0")."""
+
+    default_error_messages = {"not_a_string": "Send a string, not {type}."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string", type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class KeyField(StrictCharField):
     """A key; unlike DRF's SlugField it may contain dots, as the model's validators allow."""
 
     def __init__(self, **kwargs):
@@ -41,6 +53,8 @@ class KeyField(serializers.CharField):
 class BaseModelSerializer(serializers.ModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
         models.SlugField: KeyField,
     }
 
@@ -55,6 +69,9 @@ class ReducedDateField(serializers.Field):
     def to_internal_value(self, data) -> ReducedDate | None:
         if data in ("", None):
             return None
+        if not isinstance(data, str):
+            kind = type(data).__name__
+            raise serializers.ValidationError(f"Send the date as a string, not {kind}.")
         try:
             return ReducedDate.parse(data)
         except DjangoValidationError as error:
@@ -62,7 +79,7 @@ class ReducedDateField(serializers.Field):
 
 
 @extend_schema_field({"type": "string", "example": "CN"})
-class CountryCodeField(serializers.CharField):
+class CountryCodeField(StrictCharField):
     """An ISO 3166-1 alpha-2 code; "" when unknown."""
 
     def to_representation(self, value) -> str:
@@ -130,7 +147,7 @@ class RoleSerializer(BaseModelSerializer):
     """An affiliation: the role a speaker held in an organization, from start to end."""
 
     organization = OrganizationSummarySerializer(read_only=True)
-    title = serializers.CharField(source="role", read_only=True)
+    title = StrictCharField(source="role", read_only=True)
     start = ReducedDateField(read_only=True)
     end = ReducedDateField(read_only=True)
 
@@ -172,7 +189,7 @@ class CitationSerializer(BaseModelSerializer):
 
 class CorrectionSerializer(serializers.Serializer):
     date = serializers.DateField(help_text="When the correction was made.")
-    note = serializers.CharField(help_text="What was corrected and why.")
+    note = StrictCharField(help_text="What was corrected and why.")
 
 
 class QuoteSerializer(BaseModelSerializer):
@@ -282,20 +299,20 @@ class RoleChoiceSerializer(serializers.Serializer):
     """An explicit role: one of the speaker's affiliations, named by organization and, when
     the speaker held several roles there, by title and start."""
 
-    organization = serializers.CharField(max_length=200)
-    title = serializers.CharField(max_length=300, required=False)
+    organization = StrictCharField(max_length=200)
+    title = StrictCharField(max_length=300, required=False)
     start = ReducedDateField(required=False, allow_null=True)
 
 
 class CitationWriteSerializer(serializers.Serializer):
     source = KeyRelatedField(queryset=Source.objects.all())
-    excerpt = serializers.CharField(allow_blank=True, required=False, default="")
+    excerpt = StrictCharField(allow_blank=True, required=False, default="")
 
 
 class QuoteWriteSerializer(BaseModelSerializer):
     """What editors send to create or change a quote; the answer is a ``Quote``."""
 
-    key = serializers.CharField(
+    key = StrictCharField(
         max_length=200,
         required=False,
         allow_blank=True,
@@ -313,7 +330,7 @@ class QuoteWriteSerializer(BaseModelSerializer):
         help_text="The role held when speaking; null or absent: resolved from the speaker's "
         "affiliations.",
     )
-    correction_note = serializers.CharField(
+    correction_note = StrictCharField(
         required=False,
         allow_blank=True,
         max_length=limits.NOTE,
@@ -454,7 +471,7 @@ class SpeakerNameSerializer(BaseModelSerializer):
 
 class AffiliationWriteSerializer(serializers.Serializer):
     organization = KeyRelatedField(queryset=Organization.objects.all())
-    title = serializers.CharField(max_length=300)
+    title = StrictCharField(max_length=300)
     start = ReducedDateField(required=False, allow_null=True)
     end = ReducedDateField(required=False, allow_null=True)
 
@@ -613,8 +630,8 @@ class TopicSerializer(ValidatedModelSerializer):
 
 
 class FacetBucketSerializer(serializers.Serializer):
-    value = serializers.CharField()
-    label = serializers.CharField()
+    value = StrictCharField()
+    label = StrictCharField()
     count = serializers.IntegerField()
 
 
@@ -636,22 +653,22 @@ class FacetsSerializer(serializers.Serializer):
 
 
 class FieldChangeSerializer(serializers.Serializer):
-    name = serializers.CharField(help_text="The field, e.g. text, excerpt, status.")
-    label = serializers.CharField(help_text="Its name for people.")
+    name = StrictCharField(help_text="The field, e.g. text, excerpt, status.")
+    label = StrictCharField(help_text="Its name for people.")
     before = serializers.JSONField(help_text="The value before (null: none).")
     after = serializers.JSONField(help_text="The value after (null: none).")
-    before_display = serializers.CharField(help_text="The value before, readable.")
-    after_display = serializers.CharField(help_text="The value after, readable.")
+    before_display = StrictCharField(help_text="The value before, readable.")
+    after_display = StrictCharField(help_text="The value after, readable.")
 
 
 class ChangeSerializer(serializers.Serializer):
-    part = serializers.CharField(
+    part = StrictCharField(
         help_text="What changed: the record itself (quote, speaker…) or one of its parts "
         "(translation, citation, topic, other name, affiliation)."
     )
     object_id = serializers.IntegerField()
-    object_label = serializers.CharField(help_text='The part, e.g. "translation (en)".')
-    action = serializers.CharField(
+    object_label = StrictCharField(help_text='The part, e.g. "translation (en)".')
+    action = StrictCharField(
         help_text="created, changed, deleted (the record); added, changed, removed (a part)."
     )
     fields = FieldChangeSerializer(many=True)
@@ -664,30 +681,30 @@ class HistoryEntrySerializer(serializers.Serializer):
         help_text="The record's version right after these changes (its ETag then)."
     )
     at = serializers.DateTimeField()
-    user = serializers.CharField(source="username", allow_null=True, help_text="Who, if a user.")
-    command = serializers.CharField(
+    user = StrictCharField(source="username", allow_null=True, help_text="Who, if a user.")
+    command = StrictCharField(
         allow_null=True, help_text="The management command that made the change, if any."
     )
-    who = serializers.CharField(help_text="The user, the command, or unknown.")
-    action = serializers.CharField(
+    who = StrictCharField(help_text="The user, the command, or unknown.")
+    action = StrictCharField(
         allow_null=True, help_text="The curation step: submit, publish, retract, merge, revert…"
     )
-    note = serializers.CharField(allow_null=True, help_text="e.g. the reason of a retraction.")
+    note = StrictCharField(allow_null=True, help_text="e.g. the reason of a retraction.")
     changes = ChangeSerializer(many=True)
 
 
 class PreconditionFailedSerializer(serializers.Serializer):
     """The answer to a write whose If-Match is not the record's current version (412)."""
 
-    detail = serializers.CharField(help_text="Who changed the record since; nothing was saved.")
-    etag = serializers.CharField(allow_null=True, help_text="The record's current ETag.")
+    detail = StrictCharField(help_text="Who changed the record since; nothing was saved.")
+    etag = StrictCharField(allow_null=True, help_text="The record's current ETag.")
     changes = HistoryEntrySerializer(
         many=True, help_text="What changed since the version sent, newest first."
     )
 
 
 class MergeSerializer(serializers.Serializer):
-    duplicate = serializers.CharField(
+    duplicate = StrictCharField(
         max_length=200,
         validators=[validate_key],
         help_text="The key of the record to merge into this one; it is deleted, and its key "
@@ -726,7 +743,7 @@ class RevisionSerializer(serializers.ModelSerializer):
 
 
 class RevisionAcceptSerializer(serializers.Serializer):
-    correction_note = serializers.CharField(
+    correction_note = StrictCharField(
         max_length=limits.NOTE,
         required=False,
         allow_blank=True,
@@ -736,6 +753,6 @@ class RevisionAcceptSerializer(serializers.Serializer):
 
 
 class RevisionRejectSerializer(serializers.Serializer):
-    reason = serializers.CharField(
+    reason = StrictCharField(
         max_length=limits.NOTE, help_text="Why, for the editor who proposed it."
     )

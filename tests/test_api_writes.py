@@ -2,11 +2,13 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from quotes.models import Affiliation, Organization, Quote, Source, Speaker, Translation
+from quotes.models import Affiliation, Organization, Quote, Source, Speaker, Topic, Translation
+from quotes.services.records import save_unique
 from tests.factories import (
     AffiliationFactory,
     CitationFactory,
@@ -387,3 +389,13 @@ def test_create_editor_refuses_an_invalid_user_name():
     with pytest.raises(CommandError, match="is not a valid user name"):
         call_command("create_editor", "no spaces/allowed", "--reviewer")
     assert not get_user_model().objects.exists()
+
+
+def test_a_key_taken_by_a_concurrent_write_is_a_400_naming_it():
+    # full_clean found the key free; another transaction took it before the insert.
+    TopicFactory(key="gaza")
+    late = Topic(key="gaza", name="Gaza")
+    with pytest.raises(ValidationError) as refused:
+        save_unique(late)
+    assert "key" in refused.value.message_dict
+    assert Topic.objects.filter(key="gaza").count() == 1

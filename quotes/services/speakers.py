@@ -13,7 +13,7 @@ from quotes.models import Affiliation, Quote, Speaker, SpeakerName
 from quotes.permissions import require
 from quotes.roles import Resolution, resolve_role
 from quotes.services.keys import record_key_rename, stored_key
-from quotes.services.records import children_replace, nested_error
+from quotes.services.records import children_replace, nested_error, save_unique
 
 
 @transaction.atomic
@@ -78,7 +78,7 @@ def speaker_write(
     require(user, "add" if speaker._state.adding else "edit", "speaker")
     old_key = stored_key(speaker)
     speaker.full_clean()
-    speaker.save()
+    save_unique(speaker)
     if old_key is not None and old_key != speaker.key:
         record_key_rename(obj=speaker, old_key=old_key, user=user)
     if names is not None:
