@@ -59,6 +59,24 @@ class BaseModelSerializer(serializers.ModelSerializer):
     }
 
 
+class WholeItem:
+    """A serializer mixin for the items of a nested list (a quote's translations, a
+    speaker's names…): each item is given whole, in a PATCH too. A PATCH replaces the list,
+    so an item without its required fields is a 400, where DRF, partial all the way down,
+    would let it through without them."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and getattr(self.root, "partial", False):
+            missing = {
+                name: [serializers.ErrorDetail("This field is required.", code="required")]
+                for name, field in self.fields.items()
+                if field.required and not field.read_only and name not in data
+            }
+            if missing:
+                raise serializers.ValidationError(missing)
+        return super().to_internal_value(data)
+
+
 @extend_schema_field({"type": "string", "nullable": True, "example": "2023-10-14"})
 class ReducedDateField(serializers.Field):
     """A date of year, month or day precision, kept as written: "1962" stays "1962"."""
@@ -156,7 +174,7 @@ class RoleSerializer(BaseModelSerializer):
         fields = ["organization", "title", "start", "end"]
 
 
-class TranslationSerializer(BaseModelSerializer):
+class TranslationSerializer(WholeItem, BaseModelSerializer):
     class Meta:
         model = Translation
         fields = ["language", "text", "official"]
@@ -295,7 +313,7 @@ class SimilarQuoteSerializer(QuoteSerializer):
         read_only_fields = fields
 
 
-class RoleChoiceSerializer(serializers.Serializer):
+class RoleChoiceSerializer(WholeItem, serializers.Serializer):
     """An explicit role: one of the speaker's affiliations, named by organization and, when
     the speaker held several roles there, by title and start."""
 
@@ -304,7 +322,7 @@ class RoleChoiceSerializer(serializers.Serializer):
     start = ReducedDateField(required=False, allow_null=True)
 
 
-class CitationWriteSerializer(serializers.Serializer):
+class CitationWriteSerializer(WholeItem, serializers.Serializer):
     source = KeyRelatedField(queryset=Source.objects.all())
     excerpt = StrictCharField(allow_blank=True, required=False, default="")
 
@@ -462,14 +480,14 @@ def affiliation_for(speaker: Speaker, choice: dict, said: ReducedDate | None) ->
 # Speakers.
 
 
-class SpeakerNameSerializer(BaseModelSerializer):
+class SpeakerNameSerializer(WholeItem, BaseModelSerializer):
     class Meta:
         model = SpeakerName
         fields = ["name", "language"]
         validators: list = []
 
 
-class AffiliationWriteSerializer(serializers.Serializer):
+class AffiliationWriteSerializer(WholeItem, serializers.Serializer):
     organization = KeyRelatedField(queryset=Organization.objects.all())
     title = StrictCharField(max_length=300)
     start = ReducedDateField(required=False, allow_null=True)
@@ -718,8 +736,12 @@ class MergeSerializer(serializers.Serializer):
 class RevisionSerializer(serializers.ModelSerializer):
     """A change to a published quote proposed by an editor, for a reviewer to decide."""
 
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    author = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="Empty once deleted."
+    )
+    decided_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="Who decided, if any."
+    )
     changes = serializers.JSONField(
         read_only=True,
         help_text='Each changed field: {"from": …, "to": …}; the speaker and topics by key, '

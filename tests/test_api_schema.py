@@ -135,6 +135,8 @@ def test_schema_states_what_the_server_checks(client):
     report = schema["components"]["schemas"]["IntakeRequest"]
     assert report["oneOf"] == [{"required": [name]} for name in ("text", "html", "url")]
     assert "503" in paths["/api/v1/popolo.json"]["get"]["responses"]
+    revision = schema["components"]["schemas"]["Revision"]["properties"]
+    assert revision["decided_by"]["nullable"] is True
     change = paths["/api/v1/quotes/{key}/"]["patch"]["responses"]["202"]
     assert change["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/Revision"

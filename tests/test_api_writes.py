@@ -399,3 +399,19 @@ def test_a_key_taken_by_a_concurrent_write_is_a_400_naming_it():
         save_unique(late)
     assert "key" in refused.value.message_dict
     assert Topic.objects.filter(key="gaza").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"names": [{"language": "ru"}]}, "names"),
+        ({"affiliations": [{"organization": "usun"}]}, "affiliations"),
+    ],
+)
+def test_a_patch_gives_the_items_of_a_list_whole(editor_api, body, field):
+    # A PATCH replaces the list: an item without its required fields was a 500 (KeyError).
+    SpeakerFactory(key="albright")
+    OrganizationFactory(key="usun")
+    response = editor_api.patch("/api/v1/speakers/albright/", body, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()
