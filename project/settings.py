@@ -44,6 +44,8 @@ else:
 # Quote search: the tantivy index (see search/); with SEARCH_SYNC every search first brings
 # the index up to date in-process (the tests), instead of an indexer process doing it.
 SEARCH_DIR = Path(env("ONRECORD_SEARCH_DIR", default=str(DATA_DIR / "search"))).resolve()
+# Intake fetches only public pages unless this is set (tests serving pages on 127.0.0.1).
+INTAKE_FETCH_PRIVATE = env.bool("ONRECORD_INTAKE_FETCH_PRIVATE", default=False)
 SEARCH_SYNC = env.bool("ONRECORD_SEARCH_SYNC", default=False)
 # /readyz reports the index as not ready when it lags the outbox by more (seconds).
 SEARCH_MAX_LAG = env.int("ONRECORD_SEARCH_MAX_LAG", default=30)
