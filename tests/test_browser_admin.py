@@ -92,6 +92,7 @@ def test_the_admin_index_and_its_favicon(new_page, live_server):
     favicon = page.locator("link[rel=icon]").get_attribute("href")
     assert page.request.get(f"{live_server.url}{favicon}").ok
     assert "Review queue (0)" in page.inner_text("#content-main")
+    assert "Revision queue (0)" in page.inner_text("#content-main")
     assert "Citations" not in page.inner_text("#content-main")
 
 
