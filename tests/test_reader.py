@@ -8,6 +8,7 @@ from html import unescape
 
 import pghistory
 import pytest
+from bs4 import BeautifulSoup
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -299,6 +300,12 @@ def test_the_about_page_explains_review_and_corrections(client):
     html = page(client, "/about/")
     assert 'id="review"' in html
     assert 'id="corrections"' in html
+
+
+def test_the_about_page_links_the_formats_for_re_use(client):
+    links = [a["href"] for a in BeautifulSoup(page(client, "/about/"), "html.parser").select("a")]
+    assert {"/feeds/quotes.atom", "/api/docs/", "/api/v1/popolo.json"} <= set(links)
+    assert client.get("/api/v1/popolo.json").status_code == 200
 
 
 # Feeds ----------------------------------------------------------------------------------
