@@ -12,8 +12,10 @@ DEBUG off) and runs three bounded locust runs against it, each ``--seconds`` lon
 3. 4 clients repeating the costliest search (the slowest of a few candidates, measured
    first) while one client reads quote details at up to 10 a second.
 
-Clients send an editor's token: editors' reads are not rate-limited, so the numbers are
-the server's, not a throttle's. It prints a Markdown table for docs/performance.md.
+Clients send an editor's token (editors' reads are not rate-limited), or with ``--as reader``
+nothing, as the public reads; the server's anonymous rate is then raised out of reach, so
+that the numbers are the server's, not a throttle's. It prints a Markdown table for
+docs/performance.md.
 """
 
 from __future__ import annotations
@@ -39,6 +41,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 os.environ.setdefault("DJANGO_DEBUG", "true")
+# Its own index directory, beside the data directory's, so that `make run`'s index is kept.
+os.environ.setdefault(
+    "ONRECORD_SEARCH_DIR",
+    str(Path(os.environ.get("ONRECORD_DATA_DIR", ROOT / "var")) / "search-load-bench"),
+)
 
 import bench_search  # noqa: E402
 import django  # noqa: E402
@@ -110,6 +117,7 @@ def serve(worker_class: str | None) -> subprocess.Popen:
         "DATABASE_URL": database_url(),
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": "load-bench-only",
+        "ONRECORD_RATE_ANON": "10000000/min",
     }
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     server = subprocess.Popen(
@@ -129,12 +137,13 @@ def serve(worker_class: str | None) -> subprocess.Popen:
     sys.exit("gunicorn did not start")
 
 
-def costliest(token: str) -> tuple[dict, float]:
+def costliest(token: str | None) -> tuple[dict, float]:
     """The candidate search that takes longest (median of 3, after a warm-up)."""
     timed = []
     for params in COSTLY_CANDIDATES:
         url = f"http://127.0.0.1:{PORT}/api/v1/quotes/?{urlencode(params)}"
-        request = urllib.request.Request(url, headers={"Authorization": f"Token {token}"})
+        headers = {"Authorization": f"Token {token}"} if token else {}
+        request = urllib.request.Request(url, headers=headers)
         urllib.request.urlopen(request, timeout=60).read()
         times = []
         for _ in range(3):
@@ -190,9 +199,18 @@ def main() -> None:
     parser.add_argument(
         "--worker-class", help="gunicorn's worker class instead of project/gunicorn_conf.py's"
     )
+    parser.add_argument(
+        "--as",
+        dest="client",
+        choices=["editor", "reader"],
+        default="editor",
+        help="the clients' identity: an editor's token, or none (an anonymous reader)",
+    )
     options = parser.parse_args()
     django.setup()
     config = prepare(options.quotes, options.fresh)
+    if options.client == "reader":
+        config["token"] = None
     print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {machine()}")
     server = serve(options.worker_class)
     try:
@@ -215,7 +233,10 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
     workers = f"{WORKERS} gunicorn workers ({options.worker_class or 'project/gunicorn_conf.py'})"
-    print(f"\n{options.quotes} quotes; {workers}; {options.seconds} s per run\n")
+    print(
+        f"\n{options.quotes} quotes; {workers}; {options.seconds} s per run; "
+        f"clients: {'anonymous readers' if options.client == 'reader' else 'an editor'}\n"
+    )
     print("| load | request | requests | failures | per second | p50 ms | p99 ms |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
     print("\n".join(lines))

@@ -1,7 +1,8 @@
 """Locust users for bench/bench_load.py (which runs locust with this file; see there).
 
 BENCH_LOAD_CONFIG names a JSON file with the editor token the users send (editors' reads
-are not rate-limited), the quote keys to read and the searches to run.
+are not rate-limited; none for anonymous readers), the quote keys to read and the searches
+to run.
 """
 
 import json
@@ -19,9 +20,9 @@ class _Client(HttpUser):
     wait_time = constant(0)
 
     def on_start(self) -> None:
-        self.client.headers.update(
-            {"Authorization": f"Token {CONFIG['token']}", "Accept": "application/json"}
-        )
+        self.client.headers.update({"Accept": "application/json"})
+        if CONFIG["token"]:
+            self.client.headers.update({"Authorization": f"Token {CONFIG['token']}"})
 
     def detail(self) -> None:
         key = random.choice(CONFIG["keys"])

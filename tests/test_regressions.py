@@ -1,7 +1,10 @@
 """One test per defect listed in issue 8, each failing before its fix.
 
 Defects 1 to 9 are also rules of the conformance matrix (tests/test_conformance.py); the
-tests here replay each report as it was made.
+tests here replay each report as it was made. Checked against the code before the fix
+(commit f324791, with this file's one import of ``quotes.limits`` replaced by its value):
+every test here fails there on its assertion, as do defect 11's two tests in
+tests/test_settings.py.
 """
 
 import threading
