@@ -376,14 +376,6 @@ def test_every_page_has_the_favicon_and_no_inline_code(client, room, url):
     assert not re.search(r'(src|href)="(https?:)?//(?!testserver)[^"]*\.(css|js)"', html)
 
 
-@pytest.mark.parametrize("url", ["/quotes/never-published/", "/speakers/nobody/", "/nowhere/"])
-def test_a_missing_page_is_a_reading_site_page_that_leads_back_to_the_search(client, room, url):
-    html = page(client, url, expect=404)
-    assert '<link rel="icon" href="/static/reader/favicon.svg"' in html
-    assert "There is nothing at this address" in html
-    assert "/" in hrefs(html)
-
-
 def test_the_admins_view_site_link_leads_to_the_reading_site(editor_client):
     html = page(editor_client, "/admin/")
     assert re.search(r'<a href="/">View site</a>', html)
