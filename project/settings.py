@@ -251,14 +251,12 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.RateLimitThrottle"],
     "NUM_PROXIES": env.int("ONRECORD_NUM_PROXIES", default=0),
-    "DEFAULT_PARSER_CLASSES": [
-        "api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only: the writes nest lists of objects (names, affiliations, translations,
+    # citations), which form encodings cannot carry (DRF dropped them without a word).
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.RecordSchema",
     "PAGE_SIZE": 20,
 }
 
@@ -268,6 +266,9 @@ SPECTACULAR_SETTINGS = {
     "when, and where it was reported.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies apart from answers, so that a text field that may not be blank says
+    # so (minLength 1) where it is sent, as its validation does, and not where it is read.
+    "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "/" + STATIC_URL + "quotes/favicon.svg",
     "POSTPROCESSING_HOOKS": [
