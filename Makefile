@@ -50,7 +50,8 @@ $(CJK_FONT):
 test: install $(CHROMIUM) $(CJK_FONT) $(AXE)
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY=test-only-secret $(BIN)/pytest $(PYTEST_ARGS)
 
-# schemathesis against a live server on 127.0.0.1 (see tests/fuzz_api.py); FUZZ_EXAMPLES=N
+# schemathesis against a live server on 127.0.0.1 (see tests/fuzz_api.py and
+# tests/schemathesis.toml); FUZZ_EXAMPLES=N examples per operation (default 50)
 fuzz: install
 	$(BIN)/python -m tests.fuzz_api
 

@@ -57,9 +57,9 @@ class NDJSONRenderer(DownloadRenderer):
 FORMAT_PARAMETER = OpenApiParameter(
     "format",
     str,
-    enum=["json", "csv", "ndjson"],
-    description="json (the default): a page of results. csv or ndjson: every match, in the "
-    "same order, as a streamed download (also chosen by Accept: text/csv or "
+    enum=["json", "csv", "ndjson", ""],
+    description="json (the default, also when empty): a page of results. csv or ndjson: "
+    "every match, in the same order, as a streamed download (also chosen by Accept: text/csv or "
     "application/x-ndjson). CSV: one row per quote, UTF-8 with a byte order mark, for "
     "spreadsheets. NDJSON: one quote per line, as in the JSON results. At most 100,000 "
     f"quotes: when more match, the {TRUNCATED_HEADER} header is true and a last line says "

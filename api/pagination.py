@@ -12,9 +12,11 @@ class PageParams(forms.Form):
 
     def clean_page(self) -> str | int:
         page = self.cleaned_data["page"].strip()
-        if not page or page == "last":
-            return page or 1
-        if not page.isdigit() or int(page) < 1:
+        if "page" not in self.data:
+            return 1
+        if page == "last":
+            return page
+        if not page.isdigit() or int(page) < 1:  # "?page=" too
             raise forms.ValidationError('Enter a page number from 1, or "last".')
         return int(page)
 

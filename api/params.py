@@ -1,7 +1,8 @@
 """Validation of query parameters: a malformed one is an HTTP 400 naming it, never a 500.
 
 Filters are validated by their django-filter FilterSets (see ``filters.py``); the other
-parameters (pagination, facets) by small Django forms through ``validate_params``.
+parameters (pagination, facets) by small Django forms through ``validate_params``. Each
+parameter is given once (``SingleValuedParams``, on every API view).
 """
 
 import re
@@ -30,6 +31,22 @@ def translate_validation(errors: ErrorDict) -> ValidationError:
     )
 
 
+def refuse_repeated(query_params) -> None:
+    """A parameter given more than once (``?page=1&page=2``) is a 400 naming it: the API's
+    parameters each take one value, and which of several it took would be a guess."""
+    repeated = sorted(name for name, values in query_params.lists() if len(values) > 1)
+    if repeated:
+        raise ValidationError({name: ["Give this parameter once."] for name in repeated})
+
+
+class SingleValuedParams:
+    """An API view mixin: ``refuse_repeated`` once the client is known to be let in."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        refuse_repeated(request.query_params)
+
+
 def validate_params(form_class: type[forms.Form], query_params) -> dict:
     """The cleaned parameters, or a ValidationError (HTTP 400) keyed by parameter name."""
     form = form_class(query_params)
@@ -42,8 +59,9 @@ class WholeNumberField(forms.IntegerField):
     default_error_messages = {"invalid": "Enter a whole number."}
 
     def to_python(self, value):
-        # Django's IntegerField accepts "2.0"; a page or a page size is written "2".
-        if isinstance(value, str) and value.strip() and not value.strip().isdigit():
+        # Django's IntegerField accepts "2.0"; a page or a page size is written "2". An empty
+        # value ("?page_size=") is no number either (an absent one arrives as None).
+        if isinstance(value, str) and not value.strip().isdigit():
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
 

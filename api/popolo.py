@@ -6,10 +6,11 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
+from api.params import SingleValuedParams
 from quotes.interchange.popolo import popolo_json
 
 
-class PopoloView(APIView):
+class PopoloView(SingleValuedParams, APIView):
     """Every speaker (``persons``), organization, affiliation (``memberships``) and country
     (``areas``) as one Popolo JSON document (https://www.popoloproject.com/specs/), streamed;
     ``python manage.py export_popolo`` writes the same document."""

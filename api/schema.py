@@ -8,6 +8,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from django.contrib.auth.models import AnonymousUser
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -15,6 +16,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS
 
+from api.conditional import MAX_IF_MATCH_TAGS
 from quotes import history
 
 ETAG = OpenApiParameter(
@@ -23,12 +25,21 @@ ETAG = OpenApiParameter(
     response=[200, 201, 412],
     description="The record's version: send it back in If-Match to write only over this version.",
 )
+# What api.conditional.check_if_match takes: * or 1 to MAX_IF_MATCH_TAGS entity tags
+# (RFC 9110: optionally weak, quoted, printable ASCII but for " and the comma that
+# separates them); anything else is a 400. A well-formed tag of another version is a 412.
+_TAG = r'(W/)?"[\x21\x23-\x2b\x2d-\x7e]*"'
+_SPACE = r"[ \t]*"
+IF_MATCH_PATTERN = (
+    rf"^{_SPACE}(\*|{_TAG}({_SPACE},{_SPACE}{_TAG}){{0,{MAX_IF_MATCH_TAGS - 1}}}){_SPACE}$"
+)
 IF_MATCH = OpenApiParameter(
     "If-Match",
     location=OpenApiParameter.HEADER,
+    type={"type": "string", "pattern": IF_MATCH_PATTERN},
     description='The ETag read before (e.g. "123"; several may be given, separated by '
     "commas): the write is refused with 412 if the record changed since. * matches any "
-    "version; without the header the write is unconditional.",
+    f"version; without the header the write is unconditional. At most {MAX_IF_MATCH_TAGS} tags.",
 )
 
 
@@ -44,6 +55,27 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
             "description": 'A client key for reading, with the prefix "Api-Key": '
             "Authorization: Api-Key KEY (see `manage.py create_api_key`).",
         }
+
+
+class BoundedFilters(DjangoFilterExtension):
+    """The filters' parameters, with the length limits that their forms enforce (a longer
+    value is a 400), which drf-spectacular leaves out, and the empty value of a choice."""
+
+    target_class = "api.filters.StrictFilterBackend"
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        parameters = super().resolve_filter_field(
+            auto_schema, model, filterset_class, field_name, filter_field
+        )
+        limit = filter_field.extra.get("max_length")
+        for parameter in parameters:
+            schema = parameter["schema"]
+            if limit is not None and schema.get("type") == "string":
+                schema["maxLength"] = min(schema.get("maxLength", limit), limit)
+            if "enum" in schema and "" not in schema["enum"]:
+                schema["enum"] = [*schema["enum"], ""]  # an empty value is no filter
+        return parameters
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -73,6 +105,11 @@ ERRORS = {
         'how (e.g. a record still referred to; similar quotes, listed in "similar").',
     ),
     "413": (ErrorSerializer, "The request body is larger than ONRECORD_MAX_BODY_BYTES."),
+    "414": (
+        None,
+        "The address with its query is longer than the server reads (gunicorn: 4094 bytes); "
+        "it answers before the application, in HTML.",
+    ),
     "429": (ErrorSerializer, "Past the client's rate limit; Retry-After says when to retry."),
     "503": (
         ErrorSerializer,
@@ -119,7 +156,9 @@ class RecordSchema(AutoSchema):
 
     def _get_response_bodies(self, direction="response") -> dict:
         responses = super()._get_response_bodies(direction)
-        if self.view.detail and getattr(self.view, "redirects_merged_keys", False):
+        if getattr(self.view, "detail", False) and getattr(
+            self.view, "redirects_merged_keys", False
+        ):
             code = "301" if self.method in ("GET", "HEAD") else "308"
             moved = OpenApiResponse(
                 description="An old key of a record (renamed, or merged into another): "
@@ -153,9 +192,9 @@ class RecordSchema(AutoSchema):
             )
 
     def error_codes(self) -> list[str]:
-        """400, 401, 403, 404, 429 and 503 everywhere (a public list still refuses
+        """400, 401, 403, 404, 414, 429 and 503 everywhere (a public list still refuses
         anonymous filters on drafts with 403); 409 and 413 for writes."""
-        codes = ["400", "401", "403", "404", "429", "503"]
+        codes = ["400", "401", "403", "404", "414", "429", "503"]
         if self.method not in SAFE_METHODS:
             codes += ["409", "413"]
         return sorted(codes)

@@ -30,7 +30,19 @@ from quotes.validators import KEY_PATTERN, validate_key
 KEY_SHAPE = re.compile(KEY_PATTERN)
 
 
-class KeyField(serializers.CharField):
+class StrictCharField(serializers.CharField):
+    """Text, and only text: a JSON number or boolean where a string belongs is a 400, as the
+    schema says (DRF's CharField would take 0 for "0")."""
+
+    default_error_messages = {"not_a_string": "Send a string, not {type}."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string", type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class KeyField(StrictCharField):
     """A key; unlike DRF's SlugField it may contain dots, as the model's validators allow."""
 
     def __init__(self, **kwargs):
@@ -41,8 +53,28 @@ class KeyField(serializers.CharField):
 class BaseModelSerializer(serializers.ModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
         models.SlugField: KeyField,
     }
+
+
+class WholeItem:
+    """A serializer mixin for the items of a nested list (a quote's translations, a
+    speaker's names…): each item is given whole, in a PATCH too. A PATCH replaces the list,
+    so an item without its required fields is a 400, where DRF, partial all the way down,
+    would let it through without them."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and getattr(self.root, "partial", False):
+            missing = {
+                name: [serializers.ErrorDetail("This field is required.", code="required")]
+                for name, field in self.fields.items()
+                if field.required and not field.read_only and name not in data
+            }
+            if missing:
+                raise serializers.ValidationError(missing)
+        return super().to_internal_value(data)
 
 
 @extend_schema_field({"type": "string", "nullable": True, "example": "2023-10-14"})
@@ -55,6 +87,9 @@ class ReducedDateField(serializers.Field):
     def to_internal_value(self, data) -> ReducedDate | None:
         if data in ("", None):
             return None
+        if not isinstance(data, str):
+            kind = type(data).__name__
+            raise serializers.ValidationError(f"Send the date as a string, not {kind}.")
         try:
             return ReducedDate.parse(data)
         except DjangoValidationError as error:
@@ -62,7 +97,7 @@ class ReducedDateField(serializers.Field):
 
 
 @extend_schema_field({"type": "string", "example": "CN"})
-class CountryCodeField(serializers.CharField):
+class CountryCodeField(StrictCharField):
     """An ISO 3166-1 alpha-2 code; "" when unknown."""
 
     def to_representation(self, value) -> str:
@@ -130,7 +165,7 @@ class RoleSerializer(BaseModelSerializer):
     """An affiliation: the role a speaker held in an organization, from start to end."""
 
     organization = OrganizationSummarySerializer(read_only=True)
-    title = serializers.CharField(source="role", read_only=True)
+    title = StrictCharField(source="role", read_only=True)
     start = ReducedDateField(read_only=True)
     end = ReducedDateField(read_only=True)
 
@@ -139,7 +174,7 @@ class RoleSerializer(BaseModelSerializer):
         fields = ["organization", "title", "start", "end"]
 
 
-class TranslationSerializer(BaseModelSerializer):
+class TranslationSerializer(WholeItem, BaseModelSerializer):
     class Meta:
         model = Translation
         fields = ["language", "text", "official"]
@@ -172,7 +207,7 @@ class CitationSerializer(BaseModelSerializer):
 
 class CorrectionSerializer(serializers.Serializer):
     date = serializers.DateField(help_text="When the correction was made.")
-    note = serializers.CharField(help_text="What was corrected and why.")
+    note = StrictCharField(help_text="What was corrected and why.")
 
 
 class QuoteSerializer(BaseModelSerializer):
@@ -278,24 +313,24 @@ class SimilarQuoteSerializer(QuoteSerializer):
         read_only_fields = fields
 
 
-class RoleChoiceSerializer(serializers.Serializer):
+class RoleChoiceSerializer(WholeItem, serializers.Serializer):
     """An explicit role: one of the speaker's affiliations, named by organization and, when
     the speaker held several roles there, by title and start."""
 
-    organization = serializers.CharField(max_length=200)
-    title = serializers.CharField(max_length=300, required=False)
+    organization = StrictCharField(max_length=200)
+    title = StrictCharField(max_length=300, required=False)
     start = ReducedDateField(required=False, allow_null=True)
 
 
-class CitationWriteSerializer(serializers.Serializer):
+class CitationWriteSerializer(WholeItem, serializers.Serializer):
     source = KeyRelatedField(queryset=Source.objects.all())
-    excerpt = serializers.CharField(allow_blank=True, required=False, default="")
+    excerpt = StrictCharField(allow_blank=True, required=False, default="")
 
 
 class QuoteWriteSerializer(BaseModelSerializer):
     """What editors send to create or change a quote; the answer is a ``Quote``."""
 
-    key = serializers.CharField(
+    key = StrictCharField(
         max_length=200,
         required=False,
         allow_blank=True,
@@ -313,7 +348,7 @@ class QuoteWriteSerializer(BaseModelSerializer):
         help_text="The role held when speaking; null or absent: resolved from the speaker's "
         "affiliations.",
     )
-    correction_note = serializers.CharField(
+    correction_note = StrictCharField(
         required=False,
         allow_blank=True,
         max_length=limits.NOTE,
@@ -445,16 +480,16 @@ def affiliation_for(speaker: Speaker, choice: dict, said: ReducedDate | None) ->
 # Speakers.
 
 
-class SpeakerNameSerializer(BaseModelSerializer):
+class SpeakerNameSerializer(WholeItem, BaseModelSerializer):
     class Meta:
         model = SpeakerName
         fields = ["name", "language"]
         validators: list = []
 
 
-class AffiliationWriteSerializer(serializers.Serializer):
+class AffiliationWriteSerializer(WholeItem, serializers.Serializer):
     organization = KeyRelatedField(queryset=Organization.objects.all())
-    title = serializers.CharField(max_length=300)
+    title = StrictCharField(max_length=300)
     start = ReducedDateField(required=False, allow_null=True)
     end = ReducedDateField(required=False, allow_null=True)
 
@@ -613,8 +648,8 @@ class TopicSerializer(ValidatedModelSerializer):
 
 
 class FacetBucketSerializer(serializers.Serializer):
-    value = serializers.CharField()
-    label = serializers.CharField()
+    value = StrictCharField()
+    label = StrictCharField()
     count = serializers.IntegerField()
 
 
@@ -636,22 +671,22 @@ class FacetsSerializer(serializers.Serializer):
 
 
 class FieldChangeSerializer(serializers.Serializer):
-    name = serializers.CharField(help_text="The field, e.g. text, excerpt, status.")
-    label = serializers.CharField(help_text="Its name for people.")
+    name = StrictCharField(help_text="The field, e.g. text, excerpt, status.")
+    label = StrictCharField(help_text="Its name for people.")
     before = serializers.JSONField(help_text="The value before (null: none).")
     after = serializers.JSONField(help_text="The value after (null: none).")
-    before_display = serializers.CharField(help_text="The value before, readable.")
-    after_display = serializers.CharField(help_text="The value after, readable.")
+    before_display = StrictCharField(help_text="The value before, readable.")
+    after_display = StrictCharField(help_text="The value after, readable.")
 
 
 class ChangeSerializer(serializers.Serializer):
-    part = serializers.CharField(
+    part = StrictCharField(
         help_text="What changed: the record itself (quote, speaker…) or one of its parts "
         "(translation, citation, topic, other name, affiliation)."
     )
     object_id = serializers.IntegerField()
-    object_label = serializers.CharField(help_text='The part, e.g. "translation (en)".')
-    action = serializers.CharField(
+    object_label = StrictCharField(help_text='The part, e.g. "translation (en)".')
+    action = StrictCharField(
         help_text="created, changed, deleted (the record); added, changed, removed (a part)."
     )
     fields = FieldChangeSerializer(many=True)
@@ -664,30 +699,30 @@ class HistoryEntrySerializer(serializers.Serializer):
         help_text="The record's version right after these changes (its ETag then)."
     )
     at = serializers.DateTimeField()
-    user = serializers.CharField(source="username", allow_null=True, help_text="Who, if a user.")
-    command = serializers.CharField(
+    user = StrictCharField(source="username", allow_null=True, help_text="Who, if a user.")
+    command = StrictCharField(
         allow_null=True, help_text="The management command that made the change, if any."
     )
-    who = serializers.CharField(help_text="The user, the command, or unknown.")
-    action = serializers.CharField(
+    who = StrictCharField(help_text="The user, the command, or unknown.")
+    action = StrictCharField(
         allow_null=True, help_text="The curation step: submit, publish, retract, merge, revert…"
     )
-    note = serializers.CharField(allow_null=True, help_text="e.g. the reason of a retraction.")
+    note = StrictCharField(allow_null=True, help_text="e.g. the reason of a retraction.")
     changes = ChangeSerializer(many=True)
 
 
 class PreconditionFailedSerializer(serializers.Serializer):
     """The answer to a write whose If-Match is not the record's current version (412)."""
 
-    detail = serializers.CharField(help_text="Who changed the record since; nothing was saved.")
-    etag = serializers.CharField(allow_null=True, help_text="The record's current ETag.")
+    detail = StrictCharField(help_text="Who changed the record since; nothing was saved.")
+    etag = StrictCharField(allow_null=True, help_text="The record's current ETag.")
     changes = HistoryEntrySerializer(
         many=True, help_text="What changed since the version sent, newest first."
     )
 
 
 class MergeSerializer(serializers.Serializer):
-    duplicate = serializers.CharField(
+    duplicate = StrictCharField(
         max_length=200,
         validators=[validate_key],
         help_text="The key of the record to merge into this one; it is deleted, and its key "
@@ -701,8 +736,12 @@ class MergeSerializer(serializers.Serializer):
 class RevisionSerializer(serializers.ModelSerializer):
     """A change to a published quote proposed by an editor, for a reviewer to decide."""
 
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    author = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="Empty once deleted."
+    )
+    decided_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="Who decided, if any."
+    )
     changes = serializers.JSONField(
         read_only=True,
         help_text='Each changed field: {"from": …, "to": …}; the speaker and topics by key, '
@@ -726,7 +765,7 @@ class RevisionSerializer(serializers.ModelSerializer):
 
 
 class RevisionAcceptSerializer(serializers.Serializer):
-    correction_note = serializers.CharField(
+    correction_note = StrictCharField(
         max_length=limits.NOTE,
         required=False,
         allow_blank=True,
@@ -736,6 +775,6 @@ class RevisionAcceptSerializer(serializers.Serializer):
 
 
 class RevisionRejectSerializer(serializers.Serializer):
-    reason = serializers.CharField(
+    reason = StrictCharField(
         max_length=limits.NOTE, help_text="Why, for the editor who proposed it."
     )

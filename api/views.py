@@ -11,7 +11,12 @@ from django.db.models.deletion import ProtectedError
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ValidationError
@@ -22,9 +27,8 @@ from rest_framework.reverse import reverse
 
 from api import conditional, downloads, filters, serializers
 from api.exceptions import RecordMoved
-from api.params import WholeNumberField, validate_params
+from api.params import SingleValuedParams, WholeNumberField, validate_params
 from api.permissions import CanViewUnpublished
-from api.schema import RecordSchema
 from quotes import history, permissions, selectors, services
 from quotes.models import (
     Affiliation,
@@ -64,7 +68,7 @@ def published_count(model_field: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-class KeyedViewSet(viewsets.ModelViewSet):
+class KeyedViewSet(SingleValuedParams, viewsets.ModelViewSet):
     """Records looked up by key; deleting one that others still use is a 409.
 
     A record's responses carry its ETag; writes honour If-Match (see api/conditional.py).
@@ -73,7 +77,6 @@ class KeyedViewSet(viewsets.ModelViewSet):
     lookup_field = "key"
     lookup_value_regex = KEY_IN_URL
     filter_backends = [filters.StrictFilterBackend]
-    schema = RecordSchema()
 
     def perform_destroy(self, instance) -> None:
         try:
@@ -277,9 +280,22 @@ class SimilarParams(forms.Form):
 QUOTE_WRITE_DOC = extend_schema(
     request=serializers.QuoteWriteSerializer, responses=serializers.QuoteSerializer
 )
+QUOTE_CHANGE_DOC = extend_schema(
+    request=serializers.QuoteWriteSerializer,
+    responses={
+        200: serializers.QuoteSerializer,
+        202: OpenApiResponse(
+            serializers.RevisionSerializer,
+            description="A change of a published quote that needs review: kept as a pending "
+            "revision, which a reviewer accepts or rejects.",
+        ),
+    },
+)
 
 
-@extend_schema_view(create=QUOTE_WRITE_DOC, update=QUOTE_WRITE_DOC, partial_update=QUOTE_WRITE_DOC)
+@extend_schema_view(
+    create=QUOTE_WRITE_DOC, update=QUOTE_CHANGE_DOC, partial_update=QUOTE_CHANGE_DOC
+)
 class QuoteViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
     """Statements: who said what, in which role, when, and where it was reported.
 

@@ -2,26 +2,34 @@
 
     .venv/bin/python bench/bench_site.py [--quotes 100000] [--repeat 9] [--fresh]
 
-It uses bench_search.py's database (``onrecord_search_bench``) and data set, filling it on
-the first run. Each page and its API request go through the whole stack (Django test
-client: filters, search, page, highlights, templates or serialization) and are timed in
-turns, one after the other, so that both see the same load on a shared machine; the table
-gives the medians and the ratio page / API. The target is a ratio of at most 1.5.
+It uses bench_search.py's database (``onrecord_search_bench``), data set and index directory
+(``ONRECORD_DATA_DIR/search-bench``), filling and indexing them on the first run. Each page
+and its API request go through the whole stack (Django test client: filters, search, page,
+highlights, templates or serialization) and are timed in turns, one after the other, so that
+both see the same load on a shared machine; the table gives the medians, the ratio page /
+API (the target is at most 1.5) and the SQL queries of each. Then the search page's weight
+with 20 results: its HTML and the stylesheets and scripts it links (target under 150 KB).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import platform
+import re
 import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("DJANGO_DEBUG", "false")  # as served: no query log, no debug pages
+os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-secret")
 import bench_search
 import django
 
 TARGET = 1.5
+WEIGHT_TARGET = 150 * 1024
 STATEMENT = "quote-1000"
 
 
@@ -62,7 +70,16 @@ def timed(client, url: str, timings: list[float]) -> None:
     assert response.status_code == 200, (url, response.status_code)
 
 
-def compare(repeat: int, statement: str) -> list[tuple[str, float, float]]:
+def queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200, url
+    return len(captured)
+
+
+def compare(repeat: int, statement: str) -> list[tuple]:
     from django.test import Client
 
     client = Client()
@@ -74,8 +91,31 @@ def compare(repeat: int, statement: str) -> list[tuple[str, float, float]]:
         for _ in range(repeat):
             timed(client, page, page_times)
             timed(client, api, api_times)
-        rows.append((label, statistics.median(page_times), statistics.median(api_times)))
+        rows.append(
+            (
+                label,
+                statistics.median(page_times),
+                statistics.median(api_times),
+                queries(client, page),
+                queries(client, api),
+            )
+        )
     return rows
+
+
+def search_page_weight() -> tuple[int, int, dict[str, int]]:
+    """Results shown, and bytes of the search page with 20 results and of each stylesheet
+    and script it links (as served, uncompressed)."""
+    from django.contrib.staticfiles import finders
+    from django.test import Client
+
+    response = Client().get("/?q=minister")
+    html = response.content.decode()
+    parts = {"HTML": len(response.content)}
+    for url in re.findall(r'<(?:link rel="stylesheet"|script) [^>]*?(?:href|src)="([^"]+)"', html):
+        path = finders.find(url.removeprefix("/static/"))
+        parts[url] = Path(path).stat().st_size
+    return html.count('class="result"'), sum(parts.values()), parts
 
 
 def main() -> None:
@@ -84,22 +124,52 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--fresh", action="store_true", help="drop and refill the database")
     options = parser.parse_args()
+    data_dir = Path(os.environ.get("ONRECORD_DATA_DIR", bench_search.ROOT / "var"))
+    os.environ.setdefault("ONRECORD_SEARCH_DIR", str(data_dir / "search-bench"))
     django.setup()
     bench_search.setup(options.fresh)
-    from quotes.models import Quote
+    from django.conf import settings
 
+    # Pages link their static files by name; the manifest storage would need collectstatic.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    from quotes.models import Quote
+    from search import indexer
+    from search.index import current_index
+
+    index = current_index()
     if Quote.objects.count() != options.quotes:
         if Quote.objects.exists():
             sys.exit(f"{bench_search.BENCH_DATABASE} holds another data set: use --fresh")
         print(f"Generating {options.quotes} quotes…")
         bench_search.generate(options.quotes)
+        index.position_file.unlink(missing_ok=True)
+    if options.fresh or not index.exists():
+        print(f"Indexed {indexer.rebuild(index)} quotes.")
     cite_statement(STATEMENT)
-    print(f"\n{Quote.objects.count()} quotes; medians of {options.repeat} runs each\n")
-    print("| page | page ms | API ms | page / API |")
-    print("| --- | ---: | ---: | ---: |")
-    for label, page, api in compare(options.repeat, STATEMENT):
+    indexer.catch_up(index)  # the statement's new citations and status
+    load = os.getloadavg()
+    print(
+        f"\n{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {platform.machine()}, "
+        f"{os.cpu_count()} cores, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; "
+        f"{Quote.objects.count():,} quotes; medians of {options.repeat} interleaved runs\n"
+    )
+    print("| page | page ms | API ms | page / API | page queries | API queries |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for label, page, api, page_queries, api_queries in compare(options.repeat, STATEMENT):
         verdict = "" if page / api <= TARGET else " (over the target)"
-        print(f"| {label} | {page:.0f} | {api:.0f} | {page / api:.2f}{verdict} |")
+        print(
+            f"| {label} | {page:.0f} | {api:.0f} | {page / api:.2f}{verdict} "
+            f"| {page_queries} | {api_queries} |"
+        )
+    shown, total, parts = search_page_weight()
+    print(f"\nSearch page, q=minister, {shown} results: {total / 1024:.1f} KB in all")
+    for name, size in parts.items():
+        print(f"- {name}: {size / 1024:.1f} KB")
+    verdict = "met" if total < WEIGHT_TARGET else "MISSED"
+    print(f"Target: under {WEIGHT_TARGET // 1024} KB: {verdict}")
 
 
 if __name__ == "__main__":

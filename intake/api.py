@@ -4,13 +4,16 @@ nothing (docs/intake.md)."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.params import SingleValuedParams
+from api.serializers import StrictCharField
 from intake.errors import IntakeError
 from intake.proposals import propose
 from intake.reports import Report, report_from_html, report_from_text, report_from_url
@@ -26,14 +29,18 @@ class MayTakeIn(BasePermission):
         return intake_may(user=request.user)
 
 
+REPORT_FIELDS = ("text", "html", "url")
+
+
+@extend_schema_serializer(component_name="Intake")
 class IntakeRequestSerializer(serializers.Serializer):
-    text = serializers.CharField(required=False, trim_whitespace=False)
-    html = serializers.CharField(required=False, trim_whitespace=False)
+    text = StrictCharField(required=False, trim_whitespace=False)
+    html = StrictCharField(required=False, trim_whitespace=False)
     url = serializers.URLField(required=False, max_length=1000)
-    title = serializers.CharField(required=False, max_length=500)
-    publisher = serializers.CharField(required=False, max_length=300)
-    published = serializers.CharField(required=False, max_length=10)
-    language = serializers.CharField(required=False, max_length=35)
+    title = StrictCharField(required=False, max_length=500)
+    publisher = StrictCharField(required=False, max_length=300)
+    published = StrictCharField(required=False, max_length=10)
+    language = StrictCharField(required=False, max_length=35)
 
     def validate_published(self, value: str) -> str:
         try:
@@ -49,7 +56,7 @@ class IntakeRequestSerializer(serializers.Serializer):
         return value
 
     def validate(self, attrs: dict) -> dict:
-        given = [name for name in ("text", "html", "url") if attrs.get(name)]
+        given = [name for name in REPORT_FIELDS if attrs.get(name)]
         if len(given) != 1:
             raise ValidationError(
                 {
@@ -59,6 +66,18 @@ class IntakeRequestSerializer(serializers.Serializer):
                 }
             )
         return attrs
+
+
+class IntakeRequestSchema(OpenApiSerializerExtension):
+    """The request's schema says what ``validate`` requires: exactly one of text, html, url."""
+
+    target_class = IntakeRequestSerializer
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target_class, direction, bypass_extensions=True)
+        if direction == "request":
+            schema["oneOf"] = [{"required": [name]} for name in REPORT_FIELDS]
+        return schema
 
 
 class SourceProposalSerializer(serializers.Serializer):
@@ -122,7 +141,7 @@ def source_proposal(report: Report) -> dict:
     }
 
 
-class IntakeView(APIView):
+class IntakeView(SingleValuedParams, APIView):
     """Propose the statements of a report: speakers, kinds, dates and exact excerpts.
 
     Give the report as `text`, `html` or `url` (fetched with a time and size limit), and

@@ -4,7 +4,10 @@ reduced to its main text with its title, publisher, author, date and language.""
 from __future__ import annotations
 
 import datetime
+import http.client
+import ipaddress
 import re
+import socket
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, replace
@@ -120,14 +123,19 @@ def _fetch(url: str) -> tuple[bytes, str, str | None]:
     timeout = getattr(settings, "INTAKE_FETCH_TIMEOUT", FETCH_TIMEOUT)
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        _require_public(url)
+        with _opener().open(request, timeout=timeout) as response:
             content = response.read(max_bytes() + 1)
             headers: Message = response.headers
     except urllib.error.HTTPError as error:
         message = f"The page at {url} answered {error.code} {error.reason}."
         raise IntakeError(message, "url") from None
+    except PrivateAddress as refusal:
+        raise IntakeError(str(refusal), "url") from None
     except (TimeoutError, OSError, urllib.error.URLError, ValueError) as error:
         reason = getattr(error, "reason", error)
+        if isinstance(reason, PrivateAddress):
+            raise IntakeError(str(reason), "url") from None
         if isinstance(reason, TimeoutError) or "timed out" in str(reason):
             raise IntakeError(
                 f"The page at {url} did not answer within {timeout:g} seconds.", "url"
@@ -135,6 +143,76 @@ def _fetch(url: str) -> tuple[bytes, str, str | None]:
         raise IntakeError(f"The page at {url} could not be fetched: {reason}.", "url") from None
     _check_size(len(content), "url")
     return content, headers.get_content_type(), headers.get_content_charset()
+
+
+# Fetching only public pages: an editor's address (or a page's redirect) must not make the
+# server read what only it can reach (its own services, the cloud's metadata address, the
+# internal network). Each address is checked before the request and each connection once
+# made (a name may resolve differently the second time); through a proxy, only the former.
+
+
+class PrivateAddress(OSError):
+    """A report address that leads to an address not on the public internet."""
+
+
+def _fetches_private() -> bool:
+    return getattr(settings, "INTAKE_FETCH_PRIVATE", False)
+
+
+def _check_address(url: str, address: str) -> None:
+    if not ipaddress.ip_address(address.split("%", 1)[0]).is_global:
+        raise PrivateAddress(
+            f"“{url}” leads to {address}, which is not a public internet address: "
+            "OnRecord fetches only public pages."
+        )
+
+
+def _require_public(url: str) -> None:
+    if _fetches_private():
+        return
+    host = urlsplit(url).hostname or ""
+    try:
+        found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError):
+        raise IntakeError(f"The page at {url} could not be fetched: no such host.", "url") from None
+    for *_, address in found:
+        _check_address(url, address[0])
+
+
+def _checked_on_connect(base: type[http.client.HTTPConnection]) -> type:
+    class Connection(base):
+        def connect(self) -> None:
+            super().connect()
+            if not _fetches_private() and not urllib.request.getproxies():
+                _check_address(f"{self.host}:{self.port}", self.sock.getpeername()[0])
+
+    return Connection
+
+
+class _PublicHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_checked_on_connect(http.client.HTTPConnection), req)
+
+
+class _PublicHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        connection = _checked_on_connect(http.client.HTTPSConnection)
+        return self.do_open(connection, req, context=self._context)
+
+
+class _PublicRedirectHandler(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        try:
+            _require_public(newurl)
+        except IntakeError as error:
+            raise PrivateAddress(error.message) from None
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(
+        _PublicHTTPHandler, _PublicHTTPSHandler, _PublicRedirectHandler
+    )
 
 
 def _check_size(size: int, field: str) -> None:

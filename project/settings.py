@@ -44,6 +44,8 @@ else:
 # Quote search: the tantivy index (see search/); with SEARCH_SYNC every search first brings
 # the index up to date in-process (the tests), instead of an indexer process doing it.
 SEARCH_DIR = Path(env("ONRECORD_SEARCH_DIR", default=str(DATA_DIR / "search"))).resolve()
+# Intake fetches only public pages unless this is set (tests serving pages on 127.0.0.1).
+INTAKE_FETCH_PRIVATE = env.bool("ONRECORD_INTAKE_FETCH_PRIVATE", default=False)
 SEARCH_SYNC = env.bool("ONRECORD_SEARCH_SYNC", default=False)
 # /readyz reports the index as not ready when it lags the outbox by more (seconds).
 SEARCH_MAX_LAG = env.int("ONRECORD_SEARCH_MAX_LAG", default=30)
@@ -251,14 +253,12 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.RateLimitThrottle"],
     "NUM_PROXIES": env.int("ONRECORD_NUM_PROXIES", default=0),
-    "DEFAULT_PARSER_CLASSES": [
-        "api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only: the writes nest lists of objects (names, affiliations, translations,
+    # citations), which form encodings cannot carry (DRF dropped them without a word).
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.RecordSchema",
     "PAGE_SIZE": 20,
 }
 
@@ -268,6 +268,9 @@ SPECTACULAR_SETTINGS = {
     "when, and where it was reported.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies apart from answers, so that a text field that may not be blank says
+    # so (minLength 1) where it is sent, as its validation does, and not where it is read.
+    "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "/" + STATIC_URL + "quotes/favicon.svg",
     "POSTPROCESSING_HOOKS": [

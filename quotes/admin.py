@@ -29,7 +29,6 @@ from quotes.admin_curation import (
     merge_action,
     old_keys,
     plural,
-    refusal_message,
     verification,
 )
 from quotes.exceptions import CurationError, NotPermitted, TransitionNotAllowed
@@ -604,7 +603,7 @@ class QuoteAdmin(CurationAdmin):
                 self._verify(request, quote, formsets)
                 self._move(request, form, quote)
         except (CurationError, ValidationError) as error:
-            raise AdminRefused(refusal_message(error)) from error
+            raise AdminRefused(error) from error
 
     @staticmethod
     def _parts(formsets) -> dict:

@@ -45,7 +45,20 @@ def api_path(obj: models.Model) -> str | None:
 
 class AdminRefused(Exception):
     """A service refused a save; raised out of the change view's transaction, so that
-    nothing of the save remains, and shown as a message."""
+    nothing of the save remains. The form is then shown again, with the editor's input and
+    the refusal on the field at fault (``CurationAdmin.changeform_view``)."""
+
+    def __init__(self, error: Exception):
+        super().__init__(refusal_message(error))
+        self.field = refusal_field(error)
+
+
+def refusal_field(error: Exception) -> str:
+    """The field a service's refusal names, if it names one."""
+    if isinstance(error, CurationError):
+        return error.field
+    fields = list(getattr(error, "error_dict", {}))
+    return fields[0] if len(fields) == 1 and fields[0] != "__all__" else ""
 
 
 def refusal_message(error: Exception) -> str:
@@ -84,6 +97,10 @@ class VersionedForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        refusal = getattr(self.request, "admin_refusal", None)
+        if refusal is not None:  # the service refused this input: show it again, refused
+            field = refusal.field if refusal.field in self.fields else None
+            self.add_error(field, f"Nothing was saved: {refusal}")
         version = cleaned.get("version")
         if self.instance.pk and version is not None:
             try:
@@ -111,7 +128,7 @@ class CurationAdmin(admin.ModelAdmin):
         try:
             services.record_save(obj=obj, user=request.user)
         except (CurationError, ValidationError) as error:
-            raise AdminRefused(refusal_message(error)) from error
+            raise AdminRefused(error) from error
 
     def changeform_view(
         self, request: HttpRequest, object_id=None, form_url="", extra_context=None
@@ -119,6 +136,14 @@ class CurationAdmin(admin.ModelAdmin):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except AdminRefused as refusal:  # raised inside the view's transaction: nothing saved
+            if request.method == "POST":
+                # The same view again, whose form now carries the refusal: the editor's
+                # input is shown as typed, with the reason, and nothing is saved.
+                request.admin_refusal = refusal
+                try:
+                    return super().changeform_view(request, object_id, form_url, extra_context)
+                except AdminRefused:  # a form that does not show refusals
+                    pass
             messages.error(request, f"Nothing was saved: {refusal}")
             return HttpResponseRedirect(request.get_full_path())
 

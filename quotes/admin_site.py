@@ -1,4 +1,5 @@
-"""The editors' admin site: an index of what editors work on, and the review queue."""
+"""The editors' admin site: an index of what editors work on, with the review and revision
+queues."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 
-from quotes.models import Quote
+from quotes.models import Quote, QuoteRevision
 
 # Kept out of the index (and reachable by URL, or inline in the records they belong to):
 # other names, affiliations, translations and citations are edited on their speaker or quote;
@@ -43,22 +44,38 @@ class OnRecordAdminSite(admin.AdminSite):
         return apps
 
     def queues(self, request: HttpRequest) -> list[dict]:
-        """The review queue: the quotes waiting for a reviewer."""
+        """The review queue (quotes waiting for a reviewer) and the revision queue (changes
+        to published quotes waiting for one), each with how many wait."""
         if not request.user.has_perm("quotes.view_quote"):
             return []
-        waiting = Quote.objects.filter(status=Quote.Status.REVIEW).count()
-        url = reverse("admin:quotes_quote_changelist", current_app=self.name)
         return [
-            {
-                "model": Quote,
-                "name": f"Review queue ({waiting})",
-                "object_name": "ReviewQueue",
-                "perms": {"view": True},
-                "admin_url": f"{url}?status__exact=review",
-                "add_url": None,
-                "view_only": True,
-            }
+            self.queue(
+                "Review queue",
+                Quote,
+                Quote.objects.filter(status=Quote.Status.REVIEW).count(),
+                "admin:quotes_quote_changelist",
+                "status__exact=review",
+            ),
+            self.queue(
+                "Revision queue",
+                QuoteRevision,
+                QuoteRevision.objects.filter(status=QuoteRevision.Status.PENDING).count(),
+                "admin:quotes_quoterevision_changelist",
+                "status__exact=pending",
+            ),
         ]
+
+    def queue(self, name: str, model, waiting: int, changelist: str, query: str) -> dict:
+        url = reverse(changelist, current_app=self.name)
+        return {
+            "model": model,
+            "name": f"{name} ({waiting})",
+            "object_name": name.title().replace(" ", ""),
+            "perms": {"view": True},
+            "admin_url": f"{url}?{query}",
+            "add_url": None,
+            "view_only": True,
+        }
 
     def autocomplete_view(self, request: HttpRequest):
         # Fuzzy speaker search sets pg_trgm's threshold for its transaction (see

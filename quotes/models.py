@@ -9,6 +9,7 @@ import pghistory
 import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -91,6 +92,26 @@ def first_day_of(field: str) -> models.Func:
         part(9),
         function="make_date",
         output_field=models.DateField(),
+    )
+
+
+def passages_of(field: str) -> models.Func:
+    """SQL for the passages of a text (``onrecord_passages``, migration 0012): hashes of its
+    runs of three consecutive words, which the similar-text check looks up by index
+    (quotes/similarity.py). Immutable, so generated columns may use it."""
+    return models.Func(
+        models.F(field),
+        function="onrecord_passages",
+        output_field=ArrayField(models.IntegerField()),
+    )
+
+
+def passages_field() -> models.GeneratedField:
+    return models.GeneratedField(
+        expression=passages_of("text"),
+        output_field=ArrayField(models.IntegerField()),
+        db_persist=True,
+        editable=False,
     )
 
 
@@ -316,7 +337,7 @@ class QuoteQuerySet(models.QuerySet):
         return qs
 
 
-@tracked()
+@tracked(exclude=["passages"])
 class Quote(TimeStamped):
     class Kind(models.TextChoices):
         DIRECT = "direct", "Direct (verbatim)"
@@ -351,6 +372,7 @@ class Quote(TimeStamped):
         db_index=True,
         verbose_name="said (first day)",
     )
+    passages = passages_field()
     context = models.TextField(
         blank=True,
         validators=[MaxLengthValidator(limits.CONTEXT)],
@@ -407,6 +429,8 @@ class Quote(TimeStamped):
                 condition=Q(said__regex=r"^[0-9]{4}$"),
                 name="quote_said_year_start",
             ),
+            # ...whose texts share a passage with the new text (quotes/similarity.py).
+            GinIndex(fields=["passages"], name="quote_passages"),
         ]
         constraints = [
             shape_check("language", LANGUAGE_SHAPE_PATTERN),
@@ -437,17 +461,19 @@ class QuoteTopic(Quote.topics.through):
         proxy = True
 
 
-@tracked()
+@tracked(exclude=["passages"])
 class Translation(TimeStamped):
     quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="translations")
     language = language_field()
     text = models.TextField(validators=[MaxLengthValidator(limits.TRANSLATION_TEXT)])
+    passages = passages_field()
     official = models.BooleanField(
         default=False, help_text="Published by the speaker's own office, not by OnRecord."
     )
 
     class Meta:
         ordering = ["quote", "language"]
+        indexes = [GinIndex(fields=["passages"], name="translation_passages")]
         constraints = [
             models.UniqueConstraint(fields=["quote", "language"], name="translation_unique"),
             shape_check("language", LANGUAGE_SHAPE_PATTERN),

@@ -6,25 +6,30 @@ is found. The same speaker's similar quote is a possible duplicate (``same_speak
 another speaker's is a possible misattribution (``other_speaker``). Only quotes said
 within a month of each other count, and the speaker's undated ones.
 
-The date window, not the words, finds the candidates: indexes on the first day of the
-date (``said_start``, with partial ones for month and year precision) give the few
-thousand quotes said around that time out of a million, whose texts are then scored.
-Trigram indexes do not serve this well: a sentence has a hundred or more trigrams, and
-the common ones are in most rows (bench/bench_similar.py, docs/performance.md).
+The quotes compared are those whose text or translation shares a passage with the new
+text: a run of three consecutive words (``onrecord_passages``, migration 0012), stored
+with each text and indexed (GIN), so that the index finds the few quotes out of a million
+that have words in common with it, of which those said around the date are scored. A
+copy, an excerpt, a translation on record or a text reworded here and there shares
+passages with it; a text with no three words in a row in common is not compared.
+
+``similar_for_quotes`` is the rule: one query for any number of new quotes, the API's and
+the admin's one quote as the importer's batch (bench/bench_similar.py,
+docs/performance.md).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
-from django.db import models
-from django.db.models.functions import Greatest
+from django.db import connection, models, transaction
 
 from quotes.dates import ReducedDate, to_reduced_date
-from quotes.models import Quote, Translation
+from quotes.models import Quote
 
 SIMILARITY_THRESHOLD = 0.3
 DATE_WINDOW = datetime.timedelta(days=31)
@@ -38,35 +43,128 @@ class Similar:
     relation: str  # SAME_SPEAKER or OTHER_SPEAKER
 
 
+@dataclass(frozen=True)
+class NewQuote:
+    """What the check needs of a quote to compare: its text and translations, its speaker,
+    its date, and its own id if it is already written (it is not compared with itself)."""
+
+    texts: Sequence[str]
+    speaker_id: int | None
+    said: ReducedDate | str | None
+    pk: int | None = None
+
+
 YEAR = datetime.timedelta(days=366)
 MONTH = datetime.timedelta(days=31)
-# Dates of month and year precision, as the partial indexes of Quote.Meta select them.
-MONTH_ONLY, YEAR_ONLY = r"^[0-9]{4}-[0-9]{2}$", r"^[0-9]{4}$"
+
+# The quotes q, and quote rows of translations, that may be the same statement as the
+# probe p: said within the window of p's date by anyone (a date of month or year
+# precision counts from its first day, so it is looked up that much earlier), and the
+# speaker's undated quotes; for an undated probe, the speaker's quotes. ``_dates_close``
+# then keeps those whose span is within the window.
+_WINDOW = r"""(
+    CASE WHEN p.first IS NULL THEN q.speaker_id = p.speaker_id
+    ELSE q.said_start BETWEEN p.first AND p.last
+        OR (q.said ~ '^[0-9]{4}-[0-9]{2}$' AND q.said_start >= p.first - %(month)s::integer
+            AND q.said_start < p.first)
+        OR (q.said ~ '^[0-9]{4}$' AND q.said_start >= p.first - %(year)s::integer
+            AND q.said_start < p.first)
+        OR (q.said_start IS NULL AND q.speaker_id = p.speaker_id)
+    END
+    AND q.id IS DISTINCT FROM p.quote_id
+    AND (%(written_up_to)s::bigint IS NULL OR q.id <= %(written_up_to)s::bigint)
+)"""
+_QUERY = f"""
+WITH p AS MATERIALIZED (
+    SELECT n, text, onrecord_passages(text) AS passages, first, last, speaker_id, quote_id
+    FROM unnest(%(n)s::integer[], %(text)s::text[], %(first)s::date[], %(last)s::date[],
+                %(speaker)s::bigint[], %(quote)s::bigint[])
+        AS probe(n, text, first, last, speaker_id, quote_id)
+), candidates AS MATERIALIZED (  -- scored only once in the window
+    SELECT p.n, p.text AS probe, q.id, q.text AS stored
+    FROM p JOIN quotes_quote q ON q.passages && p.passages AND {_WINDOW}
+    UNION ALL
+    SELECT p.n, p.text, q.id, t.text
+    FROM p JOIN quotes_translation t ON t.passages && p.passages
+    JOIN quotes_quote q ON q.id = t.quote_id AND {_WINDOW}
+), scored AS (
+    SELECT n, id, greatest(similarity(stored, probe), word_similarity(probe, stored)) AS score
+    FROM candidates
+)
+SELECT n, id, max(score) FROM scored WHERE score >= %(threshold)s GROUP BY n, id
+"""
 
 
-def _candidates(speaker_id: int | None, period: ReducedDate | None) -> models.QuerySet:
-    """The quotes that may be the same statement, found by index: said within the window
-    of ``period`` by anyone (``said_start``, and partial indexes for dates of month and
-    year precision, whose span starts earlier), and the speaker's undated quotes. Without
-    a period, the speaker's quotes."""
-    if period is None:
-        return Quote.objects.filter(speaker_id=speaker_id) if speaker_id else Quote.objects.none()
-    first, last = period.start - DATE_WINDOW, period.end + DATE_WINDOW
-    window = (
-        models.Q(said_start__gte=first, said_start__lte=last)
-        | models.Q(said_start__gte=first - MONTH, said_start__lt=first, said__regex=MONTH_ONLY)
-        | models.Q(said_start__gte=first - YEAR, said_start__lt=first, said__regex=YEAR_ONLY)
+# PostgreSQL cannot estimate how many rows share a passage with a column of another table
+# (it guesses 0.5% of the table, 5,000 of a million quotes): it would join the quotes of
+# the translations found by reading every quote into a hash table, and compile the query
+# (JIT), 0.3 s alone. The index lookups it takes for a costlier plan are the fast one.
+_BY_INDEX = {"enable_hashjoin": "off", "enable_mergejoin": "off", "jit": "off"}
+
+
+@contextlib.contextmanager
+def _planned_by_index(cursor) -> Iterator[None]:
+    """Plan the check's query by its indexes, then restore the settings (which the caller's
+    transaction, an import's, keeps otherwise)."""
+    cursor.execute("SELECT " + ", ".join(f"current_setting('{name}')" for name in _BY_INDEX))
+    before = dict(zip(_BY_INDEX, cursor.fetchone(), strict=True))
+    settings = ", ".join("set_config(%s, %s, true)" for _ in _BY_INDEX)
+    cursor.execute(f"SELECT {settings}", [v for item in _BY_INDEX.items() for v in item])
+    try:
+        yield
+    finally:
+        cursor.execute(f"SELECT {settings}", [v for item in before.items() for v in item])
+
+
+def similar_for_quotes(
+    quotes: Sequence[NewQuote],
+    *,
+    written_up_to: int | None = None,
+    among: models.QuerySet | None = None,
+    limit: int = 10,
+) -> list[list[Similar]]:
+    """For each of ``quotes``, the quotes on record with a text or translation similar to
+    one of its texts, best first: one query for them all. ``written_up_to`` leaves out the
+    quotes with a greater id (those an import writes); ``among`` limits what is shown."""
+    rows: dict[str, list] = defaultdict(list)
+    periods = [to_reduced_date(quote.said) for quote in quotes]
+    for n, (quote, period) in enumerate(zip(quotes, periods, strict=True)):
+        for text in dict.fromkeys(quotes[n].texts):
+            if not text or not text.strip():
+                continue
+            rows["n"].append(n)
+            rows["text"].append(text)
+            rows["first"].append(period.start - DATE_WINDOW if period else None)
+            rows["last"].append(period.end + DATE_WINDOW if period else None)
+            rows["speaker"].append(quote.speaker_id)
+            rows["quote"].append(quote.pk)
+    if not rows:
+        return [[] for _ in quotes]
+    params = {
+        **rows,
+        "month": MONTH.days,
+        "year": YEAR.days,
+        "written_up_to": written_up_to,
+        "threshold": SIMILARITY_THRESHOLD,
+    }
+    with transaction.atomic(), connection.cursor() as cursor, _planned_by_index(cursor):
+        cursor.execute(_QUERY, params)
+        scores = cursor.fetchall()
+    found_quotes = (Quote.objects.all() if among is None else among).filter(
+        pk__in={pk for _, pk, _ in scores}
     )
-    if speaker_id:
-        window |= models.Q(speaker_id=speaker_id, said_start__isnull=True)
-    return Quote.objects.filter(window)
-
-
-def _scored(queryset: models.QuerySet, text: str) -> models.QuerySet:
-    """``queryset`` with the ``score`` of its ``text`` against ``text``: the better of
-    whole-text similarity and of ``text`` occurring in it, at least the threshold."""
-    score = Greatest(TrigramSimilarity("text", text), TrigramWordSimilarity(text, "text"))
-    return queryset.order_by().annotate(score=score).filter(score__gte=SIMILARITY_THRESHOLD)
+    by_pk = {quote.pk: quote for quote in found_quotes.select_related("speaker")}
+    found: list[list[Similar]] = [[] for _ in quotes]
+    for n, pk, score in scores:
+        quote, new = by_pk.get(pk), quotes[n]
+        if quote is None or not _dates_close(periods[n], to_reduced_date(quote.said)):
+            continue
+        relation = SAME_SPEAKER if quote.speaker_id == new.speaker_id else OTHER_SPEAKER
+        found[n].append(Similar(quote, round(score, 3), relation))
+    for similar in found:
+        similar.sort(key=lambda s: (-s.score, s.relation != SAME_SPEAKER, s.quote.key))
+        del similar[limit:]
+    return found
 
 
 def similar_quotes(
@@ -79,35 +177,8 @@ def similar_quotes(
     limit: int = 10,
 ) -> list[Similar]:
     """Quotes with a text or translation similar to one of ``texts``, best first."""
-    texts = [text for text in dict.fromkeys(texts) if text and text.strip()]
-    if not texts:
-        return []
-    period = to_reduced_date(said)
-    candidates = _candidates(speaker_id, period)
-    if exclude_pk is not None:
-        candidates = candidates.exclude(pk=exclude_pk)
-    best: dict[int, float] = {}
-    for text in texts:
-        rows = [
-            *_scored(candidates, text).values_list("pk", "score"),
-            *_scored(
-                Translation.objects.filter(quote__in=candidates.values("pk")), text
-            ).values_list("quote_id", "score"),
-        ]
-        for pk, score in rows:
-            best[pk] = max(score, best.get(pk, 0))
-    found_quotes = (Quote.objects.all() if among is None else among).filter(pk__in=best)
-    found = [
-        Similar(
-            quote,
-            round(best[quote.pk], 3),
-            SAME_SPEAKER if quote.speaker_id == speaker_id else OTHER_SPEAKER,
-        )
-        for quote in found_quotes.select_related("speaker")
-        if _dates_close(period, to_reduced_date(quote.said))
-    ]
-    found.sort(key=lambda s: (-s.score, s.relation != SAME_SPEAKER, s.quote.key))
-    return found[:limit]
+    quote = NewQuote(texts=list(texts), speaker_id=speaker_id, said=said, pk=exclude_pk)
+    return similar_for_quotes([quote], among=among, limit=limit)[0]
 
 
 def similar_to_quote(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -46,6 +47,7 @@ def listing_page(
         active_filters=links.active_filters(params, listing),
         sort_links=links.sort_links(params),
         downloads=links.download_links(params, fixed),
+        download_cap=settings.ONRECORD_DOWNLOAD_MAX_ROWS,
         feed_url=feed_url + links.query_string(params),
         page_links=page_links(listing, params),
     )

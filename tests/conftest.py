@@ -164,3 +164,9 @@ def new_page(request, browser):
             page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
     for page in pages:
         page.context.close()
+
+
+@pytest.fixture
+def local_pages(settings):
+    """Let intake fetch the pages that tests serve on 127.0.0.1 (refused by default)."""
+    settings.INTAKE_FETCH_PRIVATE = True

@@ -269,3 +269,25 @@ def test_a_key_renamed_in_the_admin_keeps_leading_to_the_record(editor_client, m
     moved = client.get(f"/api/v1/{model._meta.verbose_name_plural}/old-key/")
     assert moved.status_code == 301
     assert moved["Location"].endswith("/new-key/")
+
+
+def test_a_refusal_at_save_time_shows_the_form_again_with_the_input(editor_client, monkeypatch):
+    from quotes import services
+    from quotes.exceptions import CurationError
+
+    def refuse(**kwargs):
+        raise CurationError("A rule of the record refuses this context.", field="context")
+
+    monkeypatch.setattr(services, "quote_update", refuse)
+    quote = QuoteFactory(status=Quote.Status.DRAFT, context="A phone call.")
+    url = reverse("admin:quotes_quote_change", args=[quote.pk])
+    typed = admin_form_data(editor_client.get(url), context="Typed by the editor.")
+    response = editor_client.post(url, typed)
+    assert response.status_code == 200  # the form again, not a redirect that drops the input
+    form = response.context["adminform"].form
+    assert form["context"].value() == "Typed by the editor."
+    assert form.errors["context"] == [
+        "Nothing was saved: A rule of the record refuses this context."
+    ]
+    quote.refresh_from_db()
+    assert quote.context == "A phone call."

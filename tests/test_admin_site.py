@@ -1,13 +1,14 @@
-"""The editors' admin site and the API's pages: what the index lists, the review queue, the
-speaker search, the favicon, and documentation pages that load nothing from outside."""
+"""The editors' admin site and the API's pages: what the index lists, the review and revision
+queues, the speaker search, the favicon, and documentation pages that load nothing from outside."""
 
 import re
 
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.staticfiles import finders
+from django.utils import timezone
 
-from quotes.models import Quote
+from quotes.models import Quote, QuoteRevision
 from tests.factories import (
     QuoteFactory,
     SpeakerFactory,
@@ -36,7 +37,8 @@ def index_entries(client) -> list[str]:
 def test_the_index_lists_what_editors_work_on(superuser_client):
     QuoteFactory(status=Quote.Status.REVIEW)
     entries = index_entries(superuser_client)
-    for entry in ["Quotes", "Review queue (1)", "Speakers", "Organizations", "Sources", "Topics"]:
+    expected = ["Quotes", "Review queue (1)", "Revision queue (0)", "Speakers", "Organizations"]
+    for entry in [*expected, "Sources", "Topics"]:
         assert entry in entries
     for internal in [
         "Speaker names",
@@ -69,6 +71,24 @@ def test_an_editor_sees_the_review_queue(editor_client):
     listed = editor_client.get(queue).content.decode()
     assert waiting.text in listed
     assert "Still a draft." not in listed
+
+
+def test_a_reviewer_sees_the_revision_queue(reviewer_client):
+    pending = QuoteRevision.objects.create(
+        quote=QuoteFactory(key="waiting-revision"), changes={"context": {"from": "", "to": "A."}}
+    )
+    QuoteRevision.objects.create(
+        quote=QuoteFactory(key="decided-revision"),
+        changes={"context": {"from": "", "to": "B."}},
+        status=QuoteRevision.Status.REJECTED,
+        decided_at=timezone.now(),
+    )
+    assert "Revision queue (1)" in index_entries(reviewer_client)
+    page = BeautifulSoup(reviewer_client.get("/admin/").content, "html.parser")
+    queue = page.find("a", string=re.compile("Revision queue"))["href"]
+    listed = BeautifulSoup(reviewer_client.get(queue).content, "html.parser")
+    rows = [cell.get_text(strip=True) for cell in listed.select("#result_list tbody th")]
+    assert rows == [str(pending)]
 
 
 @pytest.fixture

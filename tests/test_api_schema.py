@@ -115,6 +115,34 @@ def test_schema_documents_etags_and_if_match(client):
     )
 
 
+def test_schema_states_what_the_server_checks(client):
+    schema = json.loads(client.get("/api/schema/?format=json").content)
+    paths = schema["paths"]
+    record = paths["/api/v1/quotes/{key}/"]
+    (if_match,) = [p for p in record["patch"]["parameters"] if p["name"] == "If-Match"]
+    pattern = re.compile(if_match["schema"]["pattern"])
+    assert all(pattern.match(v) for v in ['"12"', "*", '"1", "2"', 'W/"x"'])
+    assert not any(pattern.match(v) for v in ["12", '"1,2"', ", ".join(['"1"'] * 17)])
+    topics = {p["name"]: p["schema"] for p in paths["/api/v1/topics/"]["get"]["parameters"]}
+    assert topics["q"]["maxLength"] == 200
+    kinds = {p["name"]: p["schema"] for p in paths["/api/v1/quotes/"]["get"]["parameters"]}
+    assert "" in kinds["kind"]["enum"]
+    body = schema["components"]["schemas"]["TopicRequest"]["properties"]
+    assert body["name"]["minLength"] == 1
+    intake = paths["/api/v1/intake/"]["post"]
+    assert {"400", "401", "403", "413", "414", "429", "503"} <= set(intake["responses"])
+    assert list(intake["requestBody"]["content"]) == ["application/json"]
+    report = schema["components"]["schemas"]["IntakeRequest"]
+    assert report["oneOf"] == [{"required": [name]} for name in ("text", "html", "url")]
+    assert "503" in paths["/api/v1/popolo.json"]["get"]["responses"]
+    revision = schema["components"]["schemas"]["Revision"]["properties"]
+    assert revision["decided_by"]["nullable"] is True
+    change = paths["/api/v1/quotes/{key}/"]["patch"]["responses"]["202"]
+    assert change["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Revision"
+    }
+
+
 def test_schema_documents_the_history(client):
     schema = json.loads(client.get("/api/schema/?format=json").content)
     history = schema["paths"]["/api/v1/quotes/{key}/history/"]["get"]
@@ -141,7 +169,7 @@ def test_schema_documents_merges_and_the_redirects_of_merged_keys(client):
     paths = schema["paths"]
     merge = paths["/api/v1/quotes/{key}/merge/"]["post"]
     body = merge["requestBody"]["content"]["application/json"]["schema"]
-    assert body == {"$ref": "#/components/schemas/Merge"}
+    assert body == {"$ref": "#/components/schemas/MergeRequest"}
     assert {"200", "412"} <= set(merge["responses"])
     for path in [
         "/api/v1/quotes/{key}/",

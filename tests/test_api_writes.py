@@ -2,11 +2,13 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from quotes.models import Affiliation, Organization, Quote, Source, Speaker, Translation
+from quotes.models import Affiliation, Organization, Quote, Source, Speaker, Topic, Translation
+from quotes.services.records import save_unique
 from tests.factories import (
     AffiliationFactory,
     CitationFactory,
@@ -259,6 +261,42 @@ def test_speaker_with_names_and_affiliations(editor_api):
     assert "affiliations" in response.json()
 
 
+def test_replacing_an_affiliation_re_resolves_quotes_to_the_new_one(editor_api):
+    # The view reads the speaker with its affiliations prefetched; the replaced one, once
+    # deleted, must not stay in that list for the quotes' roles (it was a 500).
+    speaker = SpeakerFactory(key="albright")
+    ambassador = AffiliationFactory(
+        speaker=speaker, organization__key="usun", role="Ambassador", start="1993", end="1997"
+    )
+    resolved = Quote.RoleResolution.RESOLVED
+    quote = QuoteFactory(
+        key="q", speaker=speaker, said="1995", role=ambassador, role_resolution=resolved
+    )
+    payload = {
+        "key": "albright",
+        "name": speaker.name,
+        "affiliations": [
+            {
+                "organization": "usun",
+                "title": "Ambassador to the UN",
+                "start": "1993",
+                "end": "1997",
+            }
+        ],
+    }
+    response = editor_api.put("/api/v1/speakers/albright/", payload, format="json")
+    assert response.status_code == 200, response.content
+    quote.refresh_from_db()
+    assert quote.role == Affiliation.objects.get(speaker=speaker)
+    assert (quote.role.role, quote.role_resolution) == ("Ambassador to the UN", resolved)
+
+    payload["affiliations"] = []
+    response = editor_api.put("/api/v1/speakers/albright/", payload, format="json")
+    assert response.status_code == 200, response.content
+    quote.refresh_from_db()
+    assert (quote.role, quote.role_resolution) == (None, Quote.RoleResolution.NONE)
+
+
 def test_organizations_and_sources_validate_like_the_admin(editor_api):
     bad = editor_api.post(
         "/api/v1/organizations/",
@@ -351,3 +389,29 @@ def test_create_editor_refuses_an_invalid_user_name():
     with pytest.raises(CommandError, match="is not a valid user name"):
         call_command("create_editor", "no spaces/allowed", "--reviewer")
     assert not get_user_model().objects.exists()
+
+
+def test_a_key_taken_by_a_concurrent_write_is_a_400_naming_it():
+    # full_clean found the key free; another transaction took it before the insert.
+    TopicFactory(key="gaza")
+    late = Topic(key="gaza", name="Gaza")
+    with pytest.raises(ValidationError) as refused:
+        save_unique(late)
+    assert "key" in refused.value.message_dict
+    assert Topic.objects.filter(key="gaza").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"names": [{"language": "ru"}]}, "names"),
+        ({"affiliations": [{"organization": "usun"}]}, "affiliations"),
+    ],
+)
+def test_a_patch_gives_the_items_of_a_list_whole(editor_api, body, field):
+    # A PATCH replaces the list: an item without its required fields was a 500 (KeyError).
+    SpeakerFactory(key="albright")
+    OrganizationFactory(key="usun")
+    response = editor_api.patch("/api/v1/speakers/albright/", body, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()

@@ -1,6 +1,7 @@
 """The editors' and developers' pages in a real browser: the admin's lists and forms fit a
 1280 px screen, the API's pages load nothing from outside and lets a search be tried
-as is, and a download arrives as a file. Each page is saved to test-artifacts/screenshots/.
+as is (the search page's CSV download is in test_reader_browser.py). Each page is saved to
+test-artifacts/screenshots/.
 """
 
 from urllib.parse import urlsplit
@@ -92,6 +93,7 @@ def test_the_admin_index_and_its_favicon(new_page, live_server):
     favicon = page.locator("link[rel=icon]").get_attribute("href")
     assert page.request.get(f"{live_server.url}{favicon}").ok
     assert "Review queue (0)" in page.inner_text("#content-main")
+    assert "Revision queue (0)" in page.inner_text("#content-main")
     assert "Citations" not in page.inner_text("#content-main")
 
 
@@ -127,23 +129,3 @@ def test_swagger_tries_a_search_without_dates_filled_in(new_page, live_server):
     listing.locator(".live-responses-table .response-col_status").first.wait_for()
     screenshot(page, "api-docs-try-it-out")
     assert "Said long before October 2023." in listing.locator(".live-responses-table").inner_text()
-
-
-def test_a_csv_download_arrives_as_a_file(new_page, live_server, tmp_path):
-    QuoteFactory(key="downloaded", text="A statement to download.")
-    page = new_page()
-    page.goto(f"{live_server.url}/api/v1/")
-    with page.expect_download() as started:
-        page.evaluate(
-            "url => { const a = document.createElement('a'); a.href = url; "
-            "document.body.append(a); a.click(); }",
-            f"{live_server.url}/api/v1/quotes/?format=csv",
-        )
-    download = started.value
-    assert download.suggested_filename.startswith("onrecord-quotes-")
-    assert download.suggested_filename.endswith(".csv")
-    target = tmp_path / download.suggested_filename
-    download.save_as(target)
-    content = target.read_bytes()
-    assert content.startswith(b"\xef\xbb\xbfkey,url,")
-    assert b"A statement to download." in content

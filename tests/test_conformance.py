@@ -390,7 +390,7 @@ def test_a_user_without_the_permission_is_refused(path):
 # Rule: a similar text on record is reported, with the relation of the speakers.
 
 
-@pytest.mark.parametrize("path", ["api", "admin", "service"])
+@pytest.mark.parametrize("path", PATHS)
 def test_a_similar_text_is_reported_with_its_relation(path):
     on_record = QuoteFactory(key="on-record", text="We demand an immediate ceasefire in Gaza.")
     other = SpeakerFactory(key="someone-else")
@@ -419,6 +419,18 @@ def test_a_similar_text_is_reported_with_its_relation(path):
         page = client.post(url, data).content.decode()
         assert "possible misattribution" in page
         assert "on-record" in page
+    elif path == "import":
+        record = {"type": "quote", "key": "copy", **payload}
+        lines = [json.dumps({"type": "speaker", "key": "third", "name": "Third"}) + "\n"]
+        lines.append(json.dumps(record) + "\n")  # its speaker is on record
+        report = services.records_import(lines_or_stream=lines, dry_run=False, user=editor)
+        [error] = report.errors
+        assert (error.line, error.field) == (2, "text")
+        assert "on-record (1.0, other_speaker)" in error.message
+        lines[-1] = json.dumps({**record, "allow_similar": True}) + "\n"
+        report = services.records_import(lines_or_stream=lines, dry_run=False, user=editor)
+        assert report.ok, report.errors
+        Quote.objects.filter(key="copy").delete()  # the API's allowed copy alone stays
     else:
         from quotes.exceptions import SimilarQuotesFound
 

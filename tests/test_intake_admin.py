@@ -139,7 +139,7 @@ def test_an_accepted_statement_needs_a_speaker(editor_client):
     assert "Choose the speaker, or name a new one." in response.content.decode()
 
 
-def test_uploads_and_urls(editor_client):
+def test_uploads_and_urls(editor_client, local_pages):
     upload = SimpleUploadedFile("report.txt", demo_text().encode(), content_type="text/plain")
     page, _data = review(editor_client, file=upload)
     assert page.count('class="intake-excerpt"') == 3

@@ -87,7 +87,7 @@ def test_the_client_corrects_the_language_and_title(editor_api):
     )
 
 
-def test_a_page_by_url_is_reduced_to_its_article_with_its_metadata(editor_api):
+def test_a_page_by_url_is_reduced_to_its_article_with_its_metadata(editor_api, local_pages):
     with serve({"/lavrov": (200, "text/html; charset=utf-8", ARTICLE_HTML.encode())}) as base:
         response = editor_api.post(URL, {"url": f"{base}/lavrov"}, format="json")
     assert response.status_code == 200, response.json()
@@ -143,7 +143,9 @@ def test_bad_input_is_a_400_naming_the_parameter(editor_api, payload, field, wor
         ((200, "slow", b"<html></html>"), "did not answer within"),
     ],
 )
-def test_a_page_that_cannot_be_read_is_a_400_on_url(editor_api, settings, route, words):
+def test_a_page_that_cannot_be_read_is_a_400_on_url(
+    editor_api, settings, local_pages, route, words
+):
     settings.INTAKE_MAX_BYTES = 10_000
     settings.INTAKE_FETCH_TIMEOUT = 0.3
     with serve({"/page": route}, delay=1.0) as base:
@@ -152,12 +154,30 @@ def test_a_page_that_cannot_be_read_is_a_400_on_url(editor_api, settings, route,
     assert words in response.json()["url"][0]
 
 
-def test_an_unreachable_address_is_a_400(editor_api):
+def test_an_unreachable_address_is_a_400(editor_api, local_pages):
     with serve({}) as base:
         pass  # the server is closed again: nothing listens on its port
     response = editor_api.post(URL, {"url": f"{base}/page"}, format="json")
     assert response.status_code == 400
     assert "could not be fetched" in response.json()["url"][0]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "http://127.0.0.1:{port}/page",
+        "http://localhost:{port}/page",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.1.2.3/intranet",
+        "http://[::1]:{port}/page",
+    ],
+)
+def test_addresses_off_the_public_internet_are_refused(editor_api, address):
+    with serve({"/page": (200, "text/html", ARTICLE_HTML.encode())}) as base:
+        port = base.rsplit(":", 1)[1]
+        response = editor_api.post(URL, {"url": address.format(port=port)}, format="json")
+    assert response.status_code == 400
+    assert "not a public internet address" in response.json()["url"][0]
 
 
 def test_only_editors_may_ask(api_client):

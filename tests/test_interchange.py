@@ -256,7 +256,7 @@ def test_unknown_field(path):
         with_line(3, {**QUOTE, "speeker": "wang-yi"}),
         "line 4, field speeker: unknown field; expected type, key, speaker, text, language, "
         "kind, said, context, topics, translations, citations, status, retraction_reason, role, "
-        "corrections, old_keys",
+        "corrections, old_keys, allow_similar",
     )
 
 

@@ -166,6 +166,7 @@ def test_an_explicit_role_without_an_affiliation_creates_an_undated_one(path, im
         **QUOTE,
         "key": "as-envoy",
         "role": {"organization": "un", "role": "Special Envoy"},
+        "allow_similar": True,  # the same text, said in another role
     }
     outcome = run_import(path, ndjson(explicit))
     assert outcome.ok, outcome.err
@@ -244,7 +245,10 @@ def test_new_topics_are_created_with_a_name_from_their_key(path, imported):
 def test_dry_run_counts_and_writes_nothing(path, imported):
     before = snapshot()
     outcome = run_import(
-        path, ndjson({**SPEAKER, "name": "WANG Yi"}, {**QUOTE, "key": "new"}), "--dry-run"
+        path,
+        ndjson({**SPEAKER, "name": "WANG Yi"}, {**QUOTE, "key": "new"}),
+        "--dry-run",
+        "--allow-similar",
     )
     assert outcome.ok, outcome.err
     assert outcome.out.startswith("Dry run: nothing was written.")
@@ -362,6 +366,7 @@ def test_an_explicit_role_at_a_stored_organization_not_listed_for_the_speaker(pa
         "key": "zhang-jun-2023",
         "speaker": "zhang-jun",
         "role": {"organization": "un", "role": "Permanent Representative", "start": "2019"},
+        "allow_similar": True,
     }
     outcome = run_import(path, ndjson(speaker, explicit))
     assert outcome.ok, outcome.err
@@ -416,3 +421,58 @@ def test_an_editor_may_not_import_published_quotes(path):
     assert not outcome.ok
     assert "field status: only reviewers may import published quotes" in outcome.err
     assert not Quote.objects.exists()
+
+
+# A new quote similar to one on record is refused, as on every path (quotes/similarity.py).
+
+COPY = {
+    **QUOTE,
+    "key": "copy",
+    "language": "en",
+    "text": "Stop the collective punishment!",
+    "translations": [],
+}
+
+
+def test_a_new_quote_similar_to_one_on_record_is_an_error_unless_allowed(path, imported):
+    outcome = run_import(path, ndjson(SPEAKER, COPY))  # like the translation on record
+    assert not outcome.ok
+    [error] = outcome.error_lines
+    assert error.startswith("line 2, field text: similar to quotes on record: wang-yi-2023-10-14")
+    assert "same_speaker" in error
+    assert not Quote.objects.filter(key="copy").exists()
+    assert run_import(path, ndjson(SPEAKER, COPY), "--allow-similar").ok
+    assert Quote.objects.filter(key="copy").exists()
+
+
+def test_a_record_may_allow_its_similar_text(path, imported):
+    outcome = run_import(path, ndjson(SPEAKER, {**COPY, "allow_similar": True}))
+    assert outcome.ok, outcome.err
+    assert Quote.objects.filter(key="copy").exists()
+    again = run_import(path, ndjson(SPEAKER, {**COPY, "allow_similar": True}))
+    assert "1 unchanged" in " ".join(again.out.split())  # the instruction is not stored
+
+
+def test_the_quotes_of_one_file_and_unchanged_ones_are_not_compared(path):
+    first = run_import(path, ndjson(*VALID, COPY))  # similar to each other, new together
+    assert first.ok, first.err
+    second = run_import(path, ndjson(*VALID, COPY))
+    assert second.ok, second.err
+    assert Quote.objects.count() == 2
+
+
+def test_the_similar_check_is_one_query_per_batch(imported):
+    from django.test.utils import CaptureQueriesContext
+
+    texts = [f"A statement number {n} about something else entirely." for n in range(5)]
+    records = [{**COPY, "key": f"new-{n}", "text": text} for n, text in enumerate(texts)]
+    with CaptureQueriesContext(connection) as queries:
+        report = importer.records_import(
+            lines_or_stream=ndjson(SPEAKER, *records, COPY).splitlines(keepends=True),
+            dry_run=False,
+            user=SYSTEM,
+            batch_size=2,
+        )
+    assert [(e.line, e.field) for e in report.errors] == [(7, "text")]
+    checks = [q for q in queries.captured_queries if "onrecord_passages" in q["sql"]]
+    assert len(checks) == 3  # six new quotes in batches of two

@@ -79,6 +79,8 @@ def test_an_if_match_of_more_than_16_tags_is_a_400(editor_api):
         ("page_size", "0"),
         ("page", "-1"),
         ("page_size", "1e3"),
+        ("page_size", ""),
+        ("page", ""),
     ],
 )
 def test_malformed_query_parameters_are_a_400_naming_them(api_client, parameter, value):
@@ -102,3 +104,38 @@ def test_nul_bytes_in_keys_are_a_400_naming_the_field(editor_api, url, body, fie
     response = editor_api.post(url, body, format="json")
     assert response.status_code == 400, response.content
     assert field in response.json()
+
+
+def test_a_parameter_given_twice_is_a_400_naming_it(api_client):
+    quote = QuoteFactory()
+    response = api_client.get(f"{QUOTES}?page_size=5&page_size=6&q=peace")
+    assert response.status_code == 400
+    assert response.json() == {"page_size": ["Give this parameter once."]}
+    response = api_client.get(f"{QUOTES}{quote.key}/similar/?limit=1&limit=2")
+    assert response.status_code == 400
+    assert "limit" in response.json()
+    assert api_client.get("/api/v1/popolo.json?x=1&x=2").status_code == 400
+    assert api_client.get(f"{QUOTES}?page_size=5").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        ("/api/v1/topics/", {"key": "t", "name": 0}, "name"),
+        ("/api/v1/organizations/", {"key": "o", "name": "O", "aliases": [1]}, "aliases"),
+        (QUOTES, {"text": 1.5}, "text"),
+        (QUOTES, {"said": 1962}, "said"),
+        ("/api/v1/speakers/", {"key": "s", "name": True}, "name"),
+    ],
+)
+def test_a_number_where_text_belongs_is_a_400(editor_api, url, body, field):
+    response = editor_api.post(url, body, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+
+
+def test_writes_take_json_only(editor_api):
+    # A form encoding cannot carry the nested lists (names, affiliations, citations…).
+    response = editor_api.post("/api/v1/topics/", {"key": "t", "name": "T"}, format="multipart")
+    assert response.status_code == 415
+    assert editor_api.get("/api/v1/topics/t/").status_code == 404

@@ -324,15 +324,17 @@ def test_dates_of_any_precision_are_compared_by_their_span(said, close):
 
 def test_the_candidates_of_the_similar_text_check_are_found_by_index():
     from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
 
-    from quotes.dates import ReducedDate
-    from quotes.similarity import _candidates
-
-    quote = QuoteFactory(text=REMARK)
+    quote = QuoteFactory(text=REMARK, said="2023-10-14")
+    TranslationFactory(quote=quote, text=REMARK)
+    with CaptureQueriesContext(connection) as queries:
+        assert similar_quotes(texts=[REMARK], speaker_id=None, said="2023-10-14") != []
+    check = next(q["sql"] for q in queries.captured_queries if "onrecord_passages" in q["sql"])
     with transaction.atomic(), connection.cursor() as cursor:
         # A table of a few rows is read whole; forbidding that shows the indexes can serve.
         cursor.execute("SET LOCAL enable_seqscan = off")
-        plan = _candidates(quote.speaker_id, ReducedDate.parse("2023-10-14")).explain()
+        cursor.execute(f"EXPLAIN {check}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Seq Scan" not in plan
-    assert "quote_said_month_start" in plan
-    assert "quote_said_year_start" in plan
+    assert "quote_passages" in plan

@@ -123,6 +123,16 @@ def test_the_search_page_links_its_feed_and_downloads_of_all_matches(client, roo
     assert '<link rel="alternate" type="application/atom+xml"' in html
     assert "/api/v1/quotes/?format=csv&q=dialogue&speaker=wang-yi" in links
     assert "/api/v1/quotes/?format=ndjson&q=dialogue&speaker=wang-yi" in links
+    assert "(all matches)" in html
+
+
+def test_the_search_page_says_when_a_download_would_stop_at_its_cap(client, room, settings):
+    settings.ONRECORD_DOWNLOAD_MAX_ROWS = 2
+    html = page(client, "/", q="dialogue", speaker="wang-yi")
+    assert "3 statements match" in html
+    assert "a download holds the first 2 of them" in html
+    response = client.get("/api/v1/quotes/", {"format": "csv", "q": "dialogue"})
+    assert response["X-OnRecord-Truncated"] == "true"
 
 
 def test_retracted_statements_leave_the_results_unless_asked_for(client, room, reviewer):
@@ -299,6 +309,12 @@ def test_the_about_page_explains_review_and_corrections(client):
     html = page(client, "/about/")
     assert 'id="review"' in html
     assert 'id="corrections"' in html
+
+
+def test_the_about_page_links_the_formats_for_re_use(client):
+    links = hrefs(page(client, "/about/"))
+    assert {"/feeds/quotes.atom", "/api/docs/", "/api/v1/popolo.json"} <= set(links)
+    assert client.get("/api/v1/popolo.json").status_code == 200
 
 
 # Feeds ----------------------------------------------------------------------------------

@@ -2,6 +2,9 @@
 type at 375 and 1280 px wide, checked by axe-core, under a strict Content-Security-Policy,
 with screenshots saved in test-artifacts/reader/."""
 
+import codecs
+import csv
+import io
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -10,7 +13,7 @@ import pytest
 
 from quotes.models import Quote
 from tests.factories import CitationFactory
-from tests.reader_data import TEXT, reading_room
+from tests.reader_data import EXCERPT, TEXT, TRANSLATION, reading_room
 
 pytestmark = [
     pytest.mark.browser,
@@ -205,3 +208,34 @@ def test_a_feed(reader, live_server):
     assert links == [f"{live_server.url}/quotes/{data['quote'].key}/"]
     reader.goto(links[0])
     assert reader.inner_text("h1").startswith("Wang Yi")
+
+
+def test_a_csv_download(reader, live_server):
+    data = reading_room(extra_quotes=2)
+    reader.goto(live_server.url + "/?speaker=wang-yi")
+    assert reader.inner_text("#count") == "4 statements match"
+    with reader.expect_download() as started:
+        reader.click(".formats a:has-text('CSV')")
+    download = started.value
+    assert download.failure() is None
+    assert download.suggested_filename.startswith("onrecord-quotes-")
+    assert download.suggested_filename.endswith(".csv")
+    body = Path(download.path()).read_bytes()
+    # What spreadsheet programs need to read it as UTF-8, with RFC 4180's line ends.
+    assert body.startswith(codecs.BOM_UTF8)
+    assert body.split(b"\n", 1)[0].endswith(b"\r")
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+    assert {"key", "url", "speaker", "role", "said", "text", "sources", "corrections"} <= set(
+        rows[0]
+    )
+    keys = [data["quote"].key, *(quote.key for quote in data["older"])]
+    assert sorted(row["key"] for row in rows) == sorted(keys)
+    statement = next(row for row in rows if row["key"] == data["quote"].key)
+    assert statement["url"] == f"{live_server.url}/quotes/{data['quote'].key}/"
+    assert (statement["speaker"], statement["role"]) == ("Wang Yi", "Minister of Foreign Affairs")
+    assert (statement["said"], statement["language"]) == ("2023-10-14", "zh")
+    assert statement["text"] == TEXT
+    assert statement["english_translation"] == TRANSLATION
+    assert statement["topics"] == "Gaza; War"
+    assert EXCERPT in statement["sources"]
+    assert "verified by a reviewer" in statement["sources"]

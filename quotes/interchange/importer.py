@@ -61,13 +61,15 @@ def records_import(
     label: str = "",
     progress: ProgressFactory | None = None,
     batch_size: int = BATCH_SIZE,
+    allow_similar: bool = False,
 ) -> ImportReport:
     """Validate every line, then import all records in one transaction, or nothing.
 
     With ``dry_run`` the records are written and the transaction rolled back, so that the
     counts are exactly those a real import would give. ``user`` becomes the quotes'
     ``created_by``/``updated_by`` and the history's user; ``label`` (the file name) is
-    recorded in the history context.
+    recorded in the history context. A new quote similar to a quote on record is an error
+    (``similarity``, as on every path) unless ``allow_similar`` or its record says so.
     """
     progress = progress or no_progress
     record_file = RecordFile(lines_or_stream)
@@ -86,7 +88,13 @@ def records_import(
                     immediate_constraints(),
                     progress("Importing", record_file.size) as bar,
                 ):
-                    writer = Writer(report, user_id, batch_size, check.explicit_roles)
+                    writer = Writer(
+                        report,
+                        user_id,
+                        batch_size,
+                        check.explicit_roles,
+                        similar_allowed=None if allow_similar else check.similar_allowed,
+                    )
                     writer.write(batches(_counted(record_file.lines(), bar), check, batch_size))
                 if dry_run:
                     transaction.set_rollback(True)

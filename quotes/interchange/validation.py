@@ -59,6 +59,8 @@ class FileCheck:
         self.organization_parents: dict[str, str | None] = {}
         # speaker key -> explicit roles of its quotes: (organization key, role, start or None)
         self.explicit_roles: dict[str, set[tuple[str, str, str | None]]] = defaultdict(set)
+        # Lines of quotes to import although similar quotes are on record (allow_similar).
+        self.similar_allowed: set[int] = set()
         self.crlf_lines, self.first_crlf_line = 0, 0
         self.lines = 0
         self.line = 0
@@ -303,6 +305,8 @@ def check_quote(check: FileCheck, record: dict) -> None:
         check.error("status", f"only reviewers may import {record['status']} quotes")
     if record.get("status") == "retracted" and not record.get("retraction_reason", "").strip():
         check.error("retraction_reason", "a retracted quote needs the reason for its retraction")
+    if record.get("allow_similar"):
+        check.similar_allowed.add(check.line)
     role = record.get("role")
     if role is not None:
         check.refer("organization", role["organization"], "role.organization")

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.db import DatabaseError
-from django.db.models import Prefetch, Q
+from django.db.models import Max, Prefetch, Q
 from django.utils import timezone
 
 from quotes import rules
@@ -46,6 +46,7 @@ from quotes.models import (
 )
 from quotes.roles import Resolution, resolve_role
 from quotes.services.quotes import CORRECTED
+from quotes.similarity import NewQuote, similar_for_quotes
 
 RECORD_MODELS = {"organization": Organization, "speaker": Speaker, "source": Source, "quote": Quote}
 UPDATE_BATCH_SIZE = 500
@@ -97,7 +98,10 @@ class Writer:
         user_id: int | None,
         batch_size: int,
         explicit_roles: dict[str, set[tuple[str, str, str | None]]],
+        similar_allowed: set[int] | None = frozenset(),
     ) -> None:
+        """``similar_allowed``: the lines of new quotes that may be similar to quotes on
+        record; ``None`` for all of them."""
         self.report = report
         self.explicit_roles = explicit_roles
         self.user_id = user_id
@@ -108,6 +112,12 @@ class Writer:
         # speaker id -> its affiliations, loaded once for the quotes of all batches
         self.affiliations: dict[int, list[Affiliation]] = {}
         self.errors: list[LineError] = []
+        self.similar_allowed = similar_allowed
+        # The quotes on record are those written before the import: the file's own quotes
+        # are not compared with each other (an export imports back as it was).
+        self.on_record_up_to = (
+            None if similar_allowed is None else Quote.objects.aggregate(Max("pk"))["pk__max"]
+        )
 
     def write(self, runs: Iterator[tuple[str, Batch]]) -> None:
         writers = {
@@ -310,7 +320,7 @@ class Writer:
         roles = RoleFinder(self, {speaker_ids[r["speaker"]] for r in records}, records)
         existing = self.stored_quotes([r["key"] for r in records])
         self.check_excerpts(batch)
-        new, changed = [], []
+        new, changed, new_lines = [], [], []
         for line, record in batch:
             current = existing.get(record["key"])
             speaker_id = speaker_ids[record["speaker"]]
@@ -328,6 +338,9 @@ class Writer:
             quote.role_id, quote.role_resolution = role
             quote.updated_by_id = self.user_id or quote.updated_by_id
             (changed if current else new).append((quote, record))
+            if current is None:
+                new_lines.append(line)
+        self.check_similar(list(zip(new_lines, new, strict=True)))
         fields = [*QUOTE_FIELDS, "speaker", "role", "role_resolution", "updated_by"]
         self.save("quote", new, changed, fields)
         self.replace_topics(new, changed)
@@ -350,6 +363,33 @@ class Writer:
                 "correction: add it to corrections, with its date and note"
             )
             self.errors.append(LineError(line, "corrections", message))
+
+    def check_similar(self, new: list[tuple[int, tuple[Quote, dict]]]) -> None:
+        """A new quote similar to one on record is refused, as ``quote_create`` refuses it
+        (``similarity.similar_for_quotes``, one query for the batch), unless allowed."""
+        if self.on_record_up_to is None:
+            return
+        checked = [(line, q, r) for line, (q, r) in new if line not in self.similar_allowed]
+        found = similar_for_quotes(
+            [
+                NewQuote(
+                    texts=[quote.text, *(item["text"] for item in record.get("translations", []))],
+                    speaker_id=quote.speaker_id,
+                    said=quote.said,
+                )
+                for _, quote, record in checked
+            ],
+            written_up_to=self.on_record_up_to,
+            limit=3,
+        )
+        for (line, _, _), similar in zip(checked, found, strict=True):
+            if similar:
+                listed = ", ".join(f"{s.quote.key} ({s.score}, {s.relation})" for s in similar)
+                message = (
+                    f"similar to quotes on record: {listed}; if this is another statement, "
+                    'add "allow_similar": true to the record or import with --allow-similar'
+                )
+                self.errors.append(LineError(line, "text", message))
 
     def check_excerpts(self, batch: Batch) -> None:
         """Each excerpt must occur in its source's full text, as on every path (rules)."""

@@ -18,6 +18,7 @@ def records_import(
     user: Actor,
     label: str = "",
     progress: ProgressFactory | None = None,
+    allow_similar: bool = False,
 ) -> ImportReport:
     """Import an interchange file in one transaction, or nothing.
 
@@ -25,7 +26,9 @@ def records_import(
     rolled back after counting what it would create, update and leave unchanged. An
     import creates and changes records, so ``user`` needs those permissions, and the
     permission to publish for a file with published or retracted quotes (a system actor
-    has them all). See ``quotes.interchange.importer.records_import``.
+    has them all). A new quote whose text is similar to a quote on record is an error
+    with its line, as ``quote_create`` refuses it, unless ``allow_similar`` or the record's
+    ``allow_similar``. See ``quotes.interchange.importer.records_import``.
     """
     for action in ("add", "edit"):
         require(user, action, noun="quotes by importing them")
@@ -38,4 +41,5 @@ def records_import(
         user=user,
         label=label,
         progress=progress,
+        allow_similar=allow_similar,
     )

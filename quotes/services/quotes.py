@@ -32,7 +32,7 @@ from quotes.models import (
 from quotes.permissions import may, require
 from quotes.roles import Resolution, resolve_role
 from quotes.services.keys import key_taken_by_redirect, record_key_rename
-from quotes.services.records import children_replace
+from quotes.services.records import children_replace, save_unique
 from quotes.similarity import similar_quotes
 
 # The quote's own fields a write may set; "role", "topics", "translations" and "citations"
@@ -133,7 +133,7 @@ def quote_save(
         quote.updated_by = author
     quote.full_clean(exclude=["said_start"])
     if update_fields is None:
-        quote.save()
+        save_unique(quote)
     else:
         bookkeeping = ["role", "role_resolution", "updated_by", "updated", "corrections"]
         quote.save(update_fields=sorted({*update_fields, *bookkeeping}))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 from quotes.actors import Actor
 from quotes.permissions import require
@@ -60,13 +60,25 @@ def nested_error(field: str, index: int, error: ValidationError) -> ValidationEr
     )
 
 
+def save_unique(obj: models.Model) -> None:
+    """Save ``obj``, whose uniqueness ``full_clean`` checked: if another transaction took the
+    same key or URL meanwhile, the unique constraint's refusal becomes the ValidationError
+    (HTTP 400) that the check would have given a moment later, not a server error."""
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError:
+        obj.validate_unique()  # the other row is committed now: raises, naming the field
+        raise
+
+
 @transaction.atomic
 def record_save(*, obj: models.Model, user: Actor) -> models.Model:
     """Validate and save an organization, a source or a topic (records without parts)."""
     require(user, "add" if obj._state.adding else "edit", obj._meta.model_name)
     old_key = stored_key(obj) if hasattr(obj, "old_keys") else None
     obj.full_clean()
-    obj.save()
+    save_unique(obj)
     if old_key is not None and old_key != obj.key:
         record_key_rename(obj=obj, old_key=old_key, user=user)
     return obj

@@ -13,13 +13,16 @@ from quotes.models import Affiliation, Quote, Speaker, SpeakerName
 from quotes.permissions import require
 from quotes.roles import Resolution, resolve_role
 from quotes.services.keys import record_key_rename, stored_key
-from quotes.services.records import children_replace, nested_error
+from quotes.services.records import children_replace, nested_error, save_unique
 
 
 @transaction.atomic
 def speaker_quotes_reresolve(*, speaker: Speaker) -> int:
     """Re-resolve the roles of a speaker's quotes that no editor chose; return how many changed."""
-    affiliations = list(speaker.affiliations.all())
+    # From the database, not ``speaker.affiliations.all()``: a speaker read with its
+    # affiliations prefetched (as the API's views do) keeps that list while they are
+    # saved and deleted, deleted ones included, with no primary key any more.
+    affiliations = list(Affiliation.objects.filter(speaker=speaker))
     now = timezone.now()
     changed = []
     for quote in speaker.quotes.exclude(role_resolution=Resolution.EXPLICIT):
@@ -75,7 +78,7 @@ def speaker_write(
     require(user, "add" if speaker._state.adding else "edit", "speaker")
     old_key = stored_key(speaker)
     speaker.full_clean()
-    speaker.save()
+    save_unique(speaker)
     if old_key is not None and old_key != speaker.key:
         record_key_rename(obj=speaker, old_key=old_key, user=user)
     if names is not None:

@@ -26,6 +26,12 @@ class Command(BaseCommand):
             help="Check the file and count what would change, without writing anything.",
         )
         parser.add_argument(
+            "--allow-similar",
+            action="store_true",
+            help="Import new quotes although quotes on record have a similar text (without "
+            'it, each is an error; a record can also say "allow_similar": true).',
+        )
+        parser.add_argument(
             "--user",
             help="User name recorded as the author of the changes and in the history; the "
             "user needs the permissions to add, change and publish quotes. Without it the "
@@ -42,6 +48,7 @@ class Command(BaseCommand):
                 user=user,
                 label="<stdin>" if path == "-" else Path(path).name,
                 progress=self.progress_bar if sys.stderr.isatty() else None,
+                allow_similar=options["allow_similar"],
             )
         if not report.ok:
             for error in report.errors:
