@@ -8,7 +8,8 @@ them through and this handler (settings ``EXCEPTION_HANDLER``) answers:
 - ``EditConflict`` and ``PreconditionFailed``: 412 with the current ETag and the changes since
 - ``RecordMoved``: 301 (reads) or 308 (writes) to the record's current key
 
-and, as ``handler404``, answers an unknown address under /api/ in JSON too.
+and, as ``handler404`` and ``handler500``, answers an unknown address and an unexpected
+server error under /api/ in JSON too (the reading site's pages are reader/templates/).
 (A query past the statement timeout is answered for every view, API or not, by
 ``project.middleware.StatementTimeoutMiddleware``.)
 """
@@ -107,3 +108,10 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "There is nothing at this address."}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's 500 page (reader/templates/500.html), but a JSON ``{"detail": …}`` under /api/."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "The server could not answer: try again later."}, status=500)
+    return defaults.server_error(request)

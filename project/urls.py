@@ -22,3 +22,4 @@ urlpatterns = [
 ]
 
 handler404 = "api.exceptions.page_not_found"
+handler500 = "api.exceptions.server_error"

@@ -243,6 +243,31 @@ def test_old_keys_redirect_to_the_statement_and_speaker(client, room):
     page(client, "/quotes/no-such-key/", 404)
 
 
+def test_an_unknown_address_gets_the_sites_own_page_with_a_search(client, room):
+    html = page(client, "/quotes/no-such-key/", 404)
+    assert "There is nothing at this address" in html
+    assert 'role="search"' in html
+    assert 'href="/about/"' in html
+    response = client.get("/api/v1/no-such-endpoint/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "There is nothing at this address."}
+
+
+def test_a_server_error_is_a_page_for_readers_and_json_for_the_api(client, monkeypatch):
+    def fail(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("reader.views.render", fail)
+    monkeypatch.setattr("api.views.QuoteViewSet.list", fail)
+    client.raise_request_exception = False
+    response = client.get("/about/")
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
+    response = client.get("/api/v1/quotes/")
+    assert response.status_code == 500
+    assert response.json() == {"detail": "The server could not answer: try again later."}
+
+
 def test_corrections_after_publication_are_listed_with_their_dates(client, reviewer):
     # Each step in its own history context, as each request in the admin has.
     with pghistory.context():

@@ -196,6 +196,17 @@ def test_the_other_pages(reader, live_server):
         check_page(reader, name, live_server)
 
 
+def test_the_not_found_page(reader, live_server):
+    response = reader.goto(f"{live_server.url}/quotes/no-such-key/")
+    assert response.status == 404
+    # The browser reports the page's own status; any other missing file is a second report.
+    reader.problems.remove(
+        "Failed to load resource: the server responded with a status of 404 (Not Found)"
+    )
+    assert reader.locator("form[role=search] input[name=q]").count() == 1
+    check_page(reader, "not-found", live_server)
+
+
 def test_a_feed(reader, live_server):
     data = reading_room()
     reader.goto(f"{live_server.url}/topics/gaza/")
