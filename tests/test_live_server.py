@@ -105,7 +105,7 @@ def wait_until_serving(base: str, server: subprocess.Popen, log: Path) -> None:
         if server.poll() is not None:
             pytest.fail(f"gunicorn exited: {log.read_text()}")
         try:
-            if get(f"{base}/serving/")[0] == 404:  # Django answers, outside the rate limits
+            if get(f"{base}/healthz")[0] == 200:  # Django answers, outside the rate limits
                 return
         except OSError:
             pass
