@@ -45,6 +45,7 @@ from quotes.speaker_search import fuzzy_search_threshold
 from quotes.validators import KEY_PATTERN
 from search.facets import quote_facets
 from search.highlights import highlights
+from search.turns import takes_turns
 
 # Keys as URL path segments: what validate_key allows, so a malformed key is a plain 404.
 KEY_IN_URL = KEY_PATTERN.removeprefix("^").removesuffix("$")
@@ -356,14 +357,13 @@ class QuoteViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
     def accept_revision(self, request, *args, revision_id: str, **kwargs):
         """Apply the pending revision (reviewers only), with the correction note readers
         will see. 409 when it was decided already or the quote changed since."""
-        permissions.require(request.user, "accept revision")
-        given = serializers.RevisionAcceptSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        with transaction.atomic():
-            revision = services.revision_accept(
-                revision=self.revision_of(revision_id), user=request.user, **given.validated_data
-            )
-        return Response(serializers.RevisionSerializer(revision).data)
+        return self.decide_revision(
+            request,
+            revision_id,
+            "accept revision",
+            serializers.RevisionAcceptSerializer,
+            services.revision_accept,
+        )
 
     @extend_schema(
         request=serializers.RevisionRejectSerializer,
@@ -380,11 +380,24 @@ class QuoteViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
     def reject_revision(self, request, *args, revision_id: str, **kwargs):
         """Turn the pending revision down (reviewers only), with the reason its author
         will read."""
-        permissions.require(request.user, "reject revision")
-        given = serializers.RevisionRejectSerializer(data=request.data)
+        return self.decide_revision(
+            request,
+            revision_id,
+            "reject revision",
+            serializers.RevisionRejectSerializer,
+            services.revision_reject,
+        )
+
+    def decide_revision(
+        self, request, revision_id: str, action: str, body: type, decide: Callable
+    ) -> Response:
+        """Accept or reject a revision: ``action``'s permission, ``body``'s fields parsed,
+        then the service ``decide`` on the revision, in one transaction."""
+        permissions.require(request.user, action)
+        given = body(data=request.data)
         given.is_valid(raise_exception=True)
         with transaction.atomic():
-            revision = services.revision_reject(
+            revision = decide(
                 revision=self.revision_of(revision_id), user=request.user, **given.validated_data
             )
         return Response(serializers.RevisionSerializer(revision).data)
@@ -419,6 +432,7 @@ class QuoteViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
         parameters=[downloads.FORMAT_PARAMETER, *downloads.DOWNLOAD_HEADERS],
         responses=downloads.list_responses(serializers.QuoteSerializer),
     )
+    @takes_turns
     def list(self, request, *args, **kwargs):
         """Quotes matching the search and filters, a page at a time; with ``format=csv`` or
         ``format=ndjson``, every match (up to 100,000) as a streamed download."""
@@ -452,6 +466,7 @@ class QuoteViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
         filters=True,
     )
     @action(detail=False, pagination_class=None)
+    @takes_turns
     def facets(self, request):
         """Counts of the matching quotes by speaker, country, year, topic, language and kind,
         for the same q and filters as the list."""
