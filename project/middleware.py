@@ -1,4 +1,5 @@
-"""Bounds on the work of one web request: the size of its body, the time of its queries."""
+"""Bounds on the work of one web request: the size of its body, the time of its queries and
+of its wait for a turn to search."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from django.db import OperationalError
 from django.http import HttpResponse
 from psycopg import errors
 
+from search.turns import SearchBusy
+
 API_PREFIX = "/api/"
 RETRY_AFTER_TIMEOUT = 5  # seconds: a timed-out query is worth trying again a little later
+RETRY_AFTER_BUSY = 2  # seconds: searches queued in a worker are done within a few
 
 
 def error_response(request, status: int, detail: str, **headers: str) -> HttpResponse:
@@ -50,7 +54,8 @@ def is_statement_timeout(exception: BaseException) -> bool:
 
 class StatementTimeoutMiddleware:
     """A request whose query ran past ONRECORD_STATEMENT_TIMEOUT_MS (PostgreSQL cancelled
-    it) answers HTTP 503 with Retry-After, and the worker goes on to the next request."""
+    it), or a search that waited ONRECORD_SEARCH_WAIT_MS for its turn (search/turns.py),
+    answers HTTP 503 with Retry-After, and the worker goes on to the next request."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -59,6 +64,9 @@ class StatementTimeoutMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, SearchBusy):
+            detail = "The server is busy with other searches; try again in a moment."
+            return error_response(request, 503, detail, Retry_After=str(RETRY_AFTER_BUSY))
         if not is_statement_timeout(exception):
             return None
         detail = (

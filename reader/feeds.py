@@ -15,6 +15,7 @@ from reader.cite import SITE_NAME, shortened
 from reader.dates import long_date
 from reader.links import query_string
 from reader.listing import filtered
+from search.turns import takes_turns
 
 FEED_LENGTH = 50
 FEED_ORDERING = "-updated"
@@ -30,6 +31,7 @@ class QuoteFeed(Feed):
     def as_view(cls):
         """A view making a feed per request: a feed keeps its request while it renders."""
 
+        @takes_turns
         def view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             return cls()(request, *args, **kwargs)
 

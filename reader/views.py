@@ -19,6 +19,7 @@ from reader.chart import year_chart
 from reader.corrections import quote_corrections
 from reader.listing import quote_listing, quote_summary
 from reader.markup import json_ld
+from search.turns import takes_turns
 
 PUBLIC_STATUSES = (Quote.Status.PUBLISHED, Quote.Status.RETRACTED)
 OVERVIEW_LIMIT = 100
@@ -28,6 +29,7 @@ def can_edit(request: HttpRequest, permission: str = "quotes.change_quote") -> b
     return request.user.is_authenticated and request.user.has_perm(permission)
 
 
+@takes_turns
 def listing_page(
     request: HttpRequest,
     template: str,

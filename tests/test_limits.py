@@ -2,9 +2,11 @@
 malformed values that once were 500s. Each is a 4xx naming the problem."""
 
 import json
+import threading
 
 import pytest
 
+from search.turns import SearchBusy, search_turn
 from tests.factories import QuoteFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +141,47 @@ def test_writes_take_json_only(editor_api):
     response = editor_api.post("/api/v1/topics/", {"key": "t", "name": "T"}, format="multipart")
     assert response.status_code == 415
     assert editor_api.get("/api/v1/topics/t/").status_code == 404
+
+
+def test_a_search_waits_for_its_turn_and_quick_reads_do_not(settings, api_client, client):
+    settings.SEARCH_CONCURRENCY, settings.SEARCH_WAIT_MS = 1, 50
+    quote = QuoteFactory()
+    with search_turn():  # another search holds this process's only turn
+        response = api_client.get(QUOTES, {"q": "minister"})
+        assert response.status_code == 503
+        assert response["Retry-After"] == "2"
+        assert "busy with other searches" in response.json()["detail"]
+        assert api_client.get(f"{QUOTES}facets/").status_code == 503
+        page = client.get("/", {"q": "minister"})
+        assert page.status_code == 503
+        assert "busy" in page.content.decode()
+        assert client.get("/feeds/quotes.atom").status_code == 503
+        assert api_client.get(f"{QUOTES}{quote.key}/").status_code == 200
+        assert client.get(f"/quotes/{quote.key}/").status_code == 200
+    assert api_client.get(QUOTES, {"q": "minister"}).status_code == 200
+    assert client.get("/", {"q": "minister"}).status_code == 200
+
+
+def test_a_waiting_search_runs_when_the_turn_is_given_back(settings):
+    settings.SEARCH_CONCURRENCY, settings.SEARCH_WAIT_MS = 1, 5_000
+    entered = threading.Event()
+
+    def waiting_search() -> None:
+        with search_turn():
+            entered.set()
+
+    with search_turn():
+        waiting = threading.Thread(target=waiting_search)
+        waiting.start()
+        assert not entered.wait(0.2)  # it waits while the turn is held
+    assert entered.wait(5)
+    waiting.join()
+
+
+def test_the_number_of_turns_is_a_setting(settings):
+    settings.SEARCH_CONCURRENCY, settings.SEARCH_WAIT_MS = 2, 10
+    with search_turn(), search_turn(), pytest.raises(SearchBusy), search_turn():
+        pass
+    settings.SEARCH_CONCURRENCY = 0  # no limit
+    with search_turn(), search_turn(), search_turn():
+        pass
