@@ -135,9 +135,10 @@ def stream(
     """First whether more than ``limit`` quotes match (for the headers), then the text."""
     ids = results.ids(limit + 1)
     truncated = len(ids) > limit
+    del ids[limit:]
     with consistent_snapshot():
         yield truncated
-        yield from body(chunked(ids[:limit], chunk_size))
+        yield from body(chunked(ids, chunk_size))
         if truncated:
             yield trailer(truncation_notice(limit))
 
