@@ -113,8 +113,8 @@ ERRORS = {
     "429": (ErrorSerializer, "Past the client's rate limit; Retry-After says when to retry."),
     "503": (
         ErrorSerializer,
-        "A query took longer than the statement timeout; retry after "
-        "Retry-After seconds, or narrow the request down.",
+        "A query took longer than the statement timeout, or a search waited too long for "
+        "its turn; retry after Retry-After seconds, or narrow the request down.",
     ),
 }
 RATE_LIMIT_HEADERS = {
