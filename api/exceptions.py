@@ -16,8 +16,10 @@ server error under /api/ in JSON too (the reading site's pages are reader/templa
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
 from django.views import defaults
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -103,11 +105,22 @@ def similar_found(exc: SimilarQuotesFound, context: dict) -> Response:
     return Response(body, status=status.HTTP_409_CONFLICT)
 
 
+logger = logging.getLogger(__name__)
+
+
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """Django's 404 page, but a JSON ``{"detail": …}`` under /api/."""
+    """The reading site's 404 page (reader/templates/404.html), but a JSON ``{"detail": …}``
+    under /api/. Without collected static files (``collectstatic`` not run) that page cannot
+    name its style sheet; a plain 404 is answered then, not a 500."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "There is nothing at this address."}, status=404)
-    return defaults.page_not_found(request, exception)
+    try:
+        return defaults.page_not_found(request, exception)
+    except ValueError:  # "Missing staticfiles manifest entry": logged, once per request
+        logger.exception("The 404 page could not be rendered: has collectstatic run?")
+        return HttpResponseNotFound(
+            "There is nothing at this address.", content_type="text/plain; charset=utf-8"
+        )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

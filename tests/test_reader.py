@@ -253,6 +253,19 @@ def test_an_unknown_address_gets_the_sites_own_page_with_a_search(client, room):
     assert response.json() == {"detail": "There is nothing at this address."}
 
 
+def test_without_collected_static_files_an_unknown_address_is_still_a_404(
+    client, settings, tmp_path
+):
+    settings.STATIC_ROOT = tmp_path  # collectstatic has not run: no manifest
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert response.content.decode() == "There is nothing at this address."
+
+
 def test_a_server_error_is_a_page_for_readers_and_json_for_the_api(client, monkeypatch):
     def fail(*args, **kwargs):
         raise RuntimeError("a bug")
