@@ -625,7 +625,9 @@ class QuoteAdmin(CurationAdmin):
             fields={name: cleaned.get(name) for name in services.FIELDS},
             role=cleaned.get("role"),
             parts={**parts, "topics": cleaned.get("topics")},
-            allow_similar=True,  # the form showed the similar quotes and had them confirmed
+            # The service decides (texts and translations); the form's check of the text
+            # before saving only lists the similar quotes for the editor to open.
+            allow_similar=bool(cleaned.get("not_a_duplicate")),
         )
 
     def _update(self, request: HttpRequest, form, parts: dict) -> Quote | None:

@@ -291,3 +291,26 @@ def test_a_refusal_at_save_time_shows_the_form_again_with_the_input(editor_clien
     ]
     quote.refresh_from_db()
     assert quote.context == "A phone call."
+
+
+def test_a_translation_like_a_quote_on_record_stops_an_admin_add_as_it_stops_the_api(
+    editor_client,
+):
+    on_record = QuoteFactory(key="on-record", text="We demand an immediate ceasefire in Gaza.")
+    url = reverse("admin:quotes_quote_add")
+    data = admin_form_data(
+        editor_client.get(url),
+        speaker=SpeakerFactory().pk,
+        text="Nous exigeons un cessez-le-feu immédiat à Gaza.",
+        language="fr",
+        said="2023-10-14",
+        **{"translations-0-language": "en", "translations-0-text": on_record.text},
+    )
+    page = editor_client.post(url, data).content.decode()
+    assert "Nothing was saved" in page
+    assert "similar text" in page
+    assert "Not a duplicate" in page
+    assert Quote.objects.count() == 1
+    response = editor_client.post(url, {**data, "not_a_duplicate": "on"})
+    assert response.status_code == 302
+    assert Quote.objects.count() == 2

@@ -190,7 +190,8 @@ def _check_similar(quote: Quote, translations: list[dict]) -> None:
     if found:
         raise SimilarQuotesFound(
             f"{len(found)} quote(s) on record have a similar text: check them; if this is "
-            "another statement, send it again with allow_similar.",
+            "another statement, confirm that it is not a duplicate (allow_similar in the "
+            "API, “Not a duplicate” in the admin).",
             found,
         )
 
