@@ -129,7 +129,7 @@ def similar_for_quotes(
     rows: dict[str, list] = defaultdict(list)
     periods = [to_reduced_date(quote.said) for quote in quotes]
     for n, (quote, period) in enumerate(zip(quotes, periods, strict=True)):
-        for text in dict.fromkeys(quotes[n].texts):
+        for text in dict.fromkeys(quote.texts):
             if not text or not text.strip():
                 continue
             rows["n"].append(n)

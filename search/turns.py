@@ -19,8 +19,9 @@ from contextlib import contextmanager
 
 from django.conf import settings
 
-_turns: threading.BoundedSemaphore | None = None
-_turns_size = 0
+# By size: a process has one, made on first use (after gunicorn forks its workers); tests
+# that change the setting get another.
+_turns: dict[int, threading.BoundedSemaphore] = {}
 _creating = threading.Lock()
 
 
@@ -29,13 +30,12 @@ class SearchBusy(Exception):
 
 
 def turns() -> threading.BoundedSemaphore:
-    """This process's turns, made on first use (after gunicorn forks its workers)."""
-    global _turns, _turns_size
+    """This process's turns, ONRECORD_SEARCH_CONCURRENCY of them."""
+    size = settings.SEARCH_CONCURRENCY
     with _creating:
-        if _turns is None or _turns_size != settings.SEARCH_CONCURRENCY:
-            _turns = threading.BoundedSemaphore(settings.SEARCH_CONCURRENCY)
-            _turns_size = settings.SEARCH_CONCURRENCY
-        return _turns
+        if size not in _turns:
+            _turns[size] = threading.BoundedSemaphore(size)
+        return _turns[size]
 
 
 @contextmanager
