@@ -44,8 +44,6 @@ else:
 # Quote search: the tantivy index (see search/); with SEARCH_SYNC every search first brings
 # the index up to date in-process (the tests), instead of an indexer process doing it.
 SEARCH_DIR = Path(env("ONRECORD_SEARCH_DIR", default=str(DATA_DIR / "search"))).resolve()
-# Intake fetches only public pages unless this is set (tests serving pages on 127.0.0.1).
-INTAKE_FETCH_PRIVATE = env.bool("ONRECORD_INTAKE_FETCH_PRIVATE", default=False)
 SEARCH_SYNC = env.bool("ONRECORD_SEARCH_SYNC", default=False)
 # Searches at once in each web process, and how long one waits for its turn before a 503
 # (search/turns.py); 0: no limit.
@@ -53,6 +51,8 @@ SEARCH_CONCURRENCY = env.int("ONRECORD_SEARCH_CONCURRENCY", default=1)
 SEARCH_WAIT_MS = env.int("ONRECORD_SEARCH_WAIT_MS", default=3000)
 # /readyz reports the index as not ready when it lags the outbox by more (seconds).
 SEARCH_MAX_LAG = env.int("ONRECORD_SEARCH_MAX_LAG", default=30)
+# Intake fetches only public pages unless this is set (tests serving pages on 127.0.0.1).
+INTAKE_FETCH_PRIVATE = env.bool("ONRECORD_INTAKE_FETCH_PRIVATE", default=False)
 # Persistent connections save a connection's set-up on every request; the health check
 # replaces a connection the server closed before it is reused.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
