@@ -100,10 +100,11 @@ class QuoteResults:
         quotes.sort(key=lambda entry: entry[:2])
         return [quote for _, _, quote in quotes]
 
-    def hits(self, offset: int, limit: int) -> list[Hit]:
-        """Hits ``offset`` to ``offset + limit`` in the order asked for."""
+    def found(self, offset: int, limit: int) -> list[tuple]:
+        """The engine's (score or sort value, document address) of hits ``offset`` to
+        ``offset + limit``, in the order asked for."""
         field, direction = ORDERS[self.ordering]
-        found = self.searcher.search(
+        return self.searcher.search(
             self.query,
             limit=max(limit, 1),
             count=False,
@@ -111,8 +112,13 @@ class QuoteResults:
             offset=offset,
             order=direction,
         ).hits[:limit]
+
+    def hits(self, offset: int, limit: int) -> list[Hit]:
+        """Hits ``offset`` to ``offset + limit`` in the order asked for."""
+        found = self.found(offset, limit)
         addresses = [address for _, address in found]
         ids = self.searcher.fast_field_values("id", addresses)
+        field, direction = ORDERS[self.ordering]
         if field is None:
             dates = self.searcher.fast_field_values("said_desc", addresses)
             return [
@@ -129,10 +135,5 @@ class QuoteResults:
         """The ids of the first ``limit`` quotes found, in order (for downloads): packed, 8
         bytes an id, and without the per-hit objects of a page, since a download's ids are
         kept while it streams."""
-        field, direction = ORDERS[self.ordering]
-        found = self.searcher.search(
-            self.query, limit=max(limit, 1), count=False, order_by_field=field, order=direction
-        ).hits[:limit]
-        addresses = [address for _, address in found]
-        del found
+        addresses = [address for _, address in self.found(0, limit)]
         return array("q", self.searcher.fast_field_values("id", addresses))
