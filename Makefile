@@ -8,9 +8,10 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: install run test lint format migrations-check clean fuzz
+.PHONY: install run test lint format migrations-check clean fuzz client-check
 
 $(STAMP): pyproject.toml
+	@echo "Installing OnRecord and its dependencies into $(VENV) (first run, or pyproject.toml changed)…"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -24,6 +25,7 @@ $(DATA_DIR)/secret-key:
 	chmod 600 $@
 
 run: install $(DATA_DIR)/secret-key
+	@echo "Preparing the site: database, migrations, static files, demo statements, search index…"
 	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(DATA_DIR)/secret-key)}" $(BIN)/python manage.py prepare_demo_site --port $(PORT)
 	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(DATA_DIR)/secret-key)}" \
 		$(BIN)/gunicorn project.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --preload --access-logfile - \
@@ -54,6 +56,11 @@ test: install $(CHROMIUM) $(CJK_FONT) $(AXE)
 # tests/schemathesis.toml); FUZZ_EXAMPLES=N examples per operation (default 50)
 fuzz: install
 	$(BIN)/python -m tests.fuzz_api
+
+# A Python client generated from the OpenAPI schema by openapi-python-client, driven
+# against a live server on 127.0.0.1 (see tests/generated_client_check.py)
+client-check: install
+	$(BIN)/python -m tests.generated_client_check
 
 lint: install
 	$(BIN)/ruff check .

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import copy
 import datetime
+from array import array
 from collections.abc import Callable, Iterator
 
+from django import forms
 from django.conf import settings
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -26,6 +28,8 @@ from quotes.interchange import csv_export
 from quotes.interchange.exporter import chunked, consistent_snapshot, dumps
 from search.results import QuoteResults
 
+# The JSON representations of the quotes of a chunk of ids, in order, given their ranks.
+Represent = Callable[[list[int], "array | None"], list[dict]]
 TRUNCATED_HEADER = "X-OnRecord-Truncated"
 LIMIT_HEADER = "X-OnRecord-Row-Limit"
 CSV_CHUNK_SIZE = csv_export.CHUNK_SIZE
@@ -54,14 +58,47 @@ class NDJSONRenderer(DownloadRenderer):
     format = "ndjson"
 
 
+class DownloadParams(forms.Form):
+    """The parameters of CSV downloads (validated on every list request, so that a bad value
+    is a 400 whatever the format; JSON and NDJSON ignore them)."""
+
+    formula_guard = forms.TypedChoiceField(
+        choices=[("true", "true"), ("false", "false")],
+        coerce=lambda value: value == "true",
+        empty_value=True,
+        required=False,
+    )
+    table = forms.ChoiceField(choices=[(name, name) for name in csv_export.TABLES], required=False)
+
+
+DOWNLOAD_PARAMETERS = [
+    OpenApiParameter(
+        "formula_guard",
+        str,
+        enum=["true", "false", ""],
+        description="CSV: true (the default, also when empty): a cell starting with =, +, -, "
+        "@, a tab or a carriage return gets a leading apostrophe, so that no spreadsheet runs "
+        "it as a formula. false: every value exactly as stored, for programs.",
+    ),
+    OpenApiParameter(
+        "table",
+        str,
+        enum=[*csv_export.TABLES, ""],
+        description="CSV: quotes (the default, also when empty): one row per quote. "
+        "translations, citations, topics or corrections: one row per translation, citation, "
+        "topic or correction of the same quotes, in the same order, each naming its quote in "
+        "quote_key, so that a program reads multi-valued data without splitting cells.",
+    ),
+]
 FORMAT_PARAMETER = OpenApiParameter(
     "format",
     str,
     enum=["json", "csv", "ndjson", ""],
     description="json (the default, also when empty): a page of results. csv or ndjson: "
     "every match, in the same order, as a streamed download (also chosen by Accept: text/csv or "
-    "application/x-ndjson). CSV: one row per quote, UTF-8 with a byte order mark, for "
-    "spreadsheets. NDJSON: one quote per line, as in the JSON results. At most 100,000 "
+    "application/x-ndjson). CSV: one row per quote (or per translation, citation, topic or "
+    "correction: see table), UTF-8 with a byte order mark, for spreadsheets. NDJSON: one "
+    "quote per line, as in the JSON results, rank and highlight included. At most 100,000 "
     f"quotes: when more match, the {TRUNCATED_HEADER} header is true and a last line says "
     "so (a row starting with # in CSV, an object with truncated: true in NDJSON).",
 )
@@ -114,48 +151,67 @@ def truncation_notice(limit: int) -> str:
     )
 
 
-def csv_body(chunks: Iterator[list[int]], request: Request, results: QuoteResults) -> Iterator[str]:
+def csv_body(
+    chunks: Iterator[list[int]], request: Request, results: QuoteResults, params: dict
+) -> Iterator[str]:
     site_url = request.build_absolute_uri("/").rstrip("/")
     visible = results.queryset  # what the client may see, as for the JSON list
-    rows = (row for ids in chunks for row in csv_export.rows_for_ids(ids, site_url, visible))
-    yield from csv_export.csv_lines(rows)
+    table = params["table"] or "quotes"
+    rows = (
+        row
+        for ids in chunks
+        for row in csv_export.rows_for_ids(
+            ids, site_url, visible, table=table, formula_guard=params["formula_guard"]
+        )
+    )
+    yield from csv_export.csv_lines(rows, csv_export.TABLES[table].header)
 
 
 def ndjson_body(
-    chunks: Iterator[list[int]], represent: Callable[[list[int]], list[dict]]
+    chunks: Iterator[list[int]], ranks: array | None, represent: Represent
 ) -> Iterator[str]:
+    """Each quote as the JSON list has it, with its rank and highlight in a search."""
+    done = 0
     for ids in chunks:
-        for record in represent(ids):
+        chunk_ranks = None if ranks is None else ranks[done : done + len(ids)]
+        done += len(ids)
+        for record in represent(ids, chunk_ranks):
             yield dumps(record)
 
 
 def stream(
     results: QuoteResults, *, limit: int, chunk_size: int, body: Callable, trailer: Callable
 ) -> Iterator:
-    """First whether more than ``limit`` quotes match (for the headers), then the text."""
-    ids = results.ids(limit + 1)
+    """First whether more than ``limit`` quotes match (for the headers), then the text.
+    ``body`` takes the chunks of ids and the ranks of all (None unless ordered by relevance)."""
+    ids, ranks = results.ids(limit + 1)
     truncated = len(ids) > limit
     del ids[limit:]
     with consistent_snapshot():
         yield truncated
-        yield from body(chunked(ids, chunk_size))
+        yield from body(chunked(ids, chunk_size), ranks)
         if truncated:
             yield trailer(truncation_notice(limit))
 
 
 def quotes_download(
-    request: Request, results: QuoteResults, represent: Callable[[list[int]], list[dict]]
+    request: Request,
+    results: QuoteResults,
+    represent: Represent,
+    params: dict,
 ) -> StreamingHttpResponse:
     """The quotes ``results`` finds as the CSV or NDJSON the request asked for.
 
-    ``represent`` gives the JSON representation of the quotes of a chunk of ids, in order."""
+    ``represent`` gives the JSON representation of the quotes of a chunk of ids, in order,
+    with their ranks (None: not ordered by relevance);
+    ``params`` are the ``DownloadParams``."""
     limit = settings.ONRECORD_DOWNLOAD_MAX_ROWS
     if request.accepted_renderer.format == "csv":
         text = stream(
             results,
             limit=limit,
             chunk_size=CSV_CHUNK_SIZE,
-            body=lambda chunks: csv_body(chunks, request, results),
+            body=lambda chunks, ranks: csv_body(chunks, request, results, params),
             trailer=lambda notice: csv_export.csv_line([f"# {notice}"]),
         )
     else:
@@ -163,14 +219,16 @@ def quotes_download(
             results,
             limit=limit,
             chunk_size=NDJSON_CHUNK_SIZE,
-            body=lambda chunks: ndjson_body(chunks, represent),
+            body=lambda chunks, ranks: ndjson_body(chunks, ranks, represent),
             trailer=lambda notice: dumps({"truncated": True, "limit": limit, "detail": notice}),
         )
     truncated = next(text)  # searches and opens the snapshot; the response streams the rest
     renderer = request.accepted_renderer
     response = StreamingHttpResponse(text, content_type=f"{renderer.media_type}; charset=utf-8")
     today = datetime.date.today().isoformat()
-    filename = f"onrecord-quotes-{today}.{renderer.format}"
+    table = params["table"] if renderer.format == "csv" and params["table"] else "quotes"
+    named = "quotes" if table == "quotes" else f"quotes-{table}"
+    filename = f"onrecord-{named}-{today}.{renderer.format}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response[TRUNCATED_HEADER] = "true" if truncated else "false"
     response[LIMIT_HEADER] = str(limit)

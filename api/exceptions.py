@@ -17,6 +17,7 @@ server error under /api/ in JSON too (the reading site's pages are reader/templa
 from __future__ import annotations
 
 import logging
+import sys
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
@@ -27,6 +28,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from api import conditional
+from project.middleware import outage_response
 from quotes.exceptions import (
     CurationError,
     DeletionRefused,
@@ -124,7 +126,11 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """Django's 500 page (reader/templates/500.html), but a JSON ``{"detail": …}`` under /api/."""
+    """Django's 500 page (reader/templates/500.html), but a JSON ``{"detail": …}`` under /api/;
+    a database that does not answer is a 503 (``project.middleware.outage_response``)."""
+    # Called while Django handles the exception: it is the one being handled.
+    if outage := outage_response(request, sys.exc_info()[1]):
+        return outage
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "The server could not answer: try again later."}, status=500)
     return defaults.server_error(request)

@@ -17,6 +17,7 @@ from rest_framework.exceptions import PermissionDenied
 from api.params import translate_validation, validate_query_terms
 from quotes.dates import ReducedDate
 from quotes.models import (
+    PUBLIC_STATUSES,
     Affiliation,
     Organization,
     Quote,
@@ -34,7 +35,7 @@ from search.results import ORDERS, QuoteResults
 # Retracted quotes leave the default results; ``?status=retracted`` shows them to everyone,
 # with the reason, so that clients can flag misattributed statements. Editors may ask for
 # any status.
-PUBLIC_STATUSES = (Quote.Status.PUBLISHED, Quote.Status.RETRACTED)
+
 validate_country = RegexValidator(
     r"^[A-Za-z]{2}$", "Enter an ISO 3166-1 alpha-2 country code such as CN.", code="invalid"
 )
@@ -244,6 +245,12 @@ class QuoteFilterSet(filters.FilterSet):
 
     def filter_queryset(self, queryset: QuerySet) -> QuoteResults:
         """The quotes of ``queryset`` that the search and filters find, from the index."""
+        compiled, found = self.criteria()
+        return QuoteResults(queryset, compiled, found, self.ordering_name())
+
+    def criteria(self) -> tuple[CompiledQuery | None, Filters]:
+        """The validated parameters as the index's query and filters (also for alerts'
+        saved searches, alerts/targets.py)."""
         data = self.form.cleaned_data
         text = (data.get("q") or "").strip()
         self.search_query = compile_query(text) if text else None
@@ -260,7 +267,7 @@ class QuoteFilterSet(filters.FilterSet):
             said_from=after.start if after else None,
             said_until=before.end if before else None,
         )
-        return QuoteResults(queryset, self.search_query, found, self.ordering_name())
+        return self.search_query, found
 
     def statuses(self) -> list[str]:
         """``status``, or without it everything but retracted quotes for editors and

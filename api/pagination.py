@@ -16,7 +16,7 @@ class PageParams(forms.Form):
             return 1
         if page == "last":
             return page
-        if not page.isdigit() or int(page) < 1:  # "?page=" too
+        if not (page.isascii() and page.isdigit()) or int(page) < 1:  # "?page=", "¹" too
             raise forms.ValidationError('Enter a page number from 1, or "last".')
         return int(page)
 

@@ -61,7 +61,7 @@ class WholeNumberField(forms.IntegerField):
     def to_python(self, value):
         # Django's IntegerField accepts "2.0"; a page or a page size is written "2". An empty
         # value ("?page_size=") is no number either (an absent one arrives as None).
-        if isinstance(value, str) and not value.strip().isdigit():
+        if isinstance(value, str) and not _ascii_digits(value.strip()):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
 
@@ -80,3 +80,8 @@ def validate_query_terms(value: str) -> None:
             code="too_many_terms",
             params={"limit": MAX_QUERY_TERMS, "count": len(words)},
         )
+
+
+def _ascii_digits(text: str) -> bool:
+    """Digits int() reads: str.isdigit() also accepts "¹" and "²", which int() refuses."""
+    return text.isascii() and text.isdigit()

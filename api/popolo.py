@@ -11,9 +11,10 @@ from quotes.interchange.popolo import popolo_json
 
 
 class PopoloView(SingleValuedParams, APIView):
-    """Every speaker (``persons``), organization, affiliation (``memberships``) and country
-    (``areas``) as one Popolo JSON document (https://www.popoloproject.com/specs/), streamed;
-    ``python manage.py export_popolo`` writes the same document."""
+    """Every speaker (``persons``), organization, affiliation (``memberships``), country
+    (``areas``) and public statement (``speeches``: Popolo ``Speech``) as one Popolo JSON
+    document (https://www.popoloproject.com/specs/), streamed; ``python manage.py
+    export_popolo`` writes the same document."""
 
     permission_classes = [AllowAny]
 
@@ -22,7 +23,8 @@ class PopoloView(SingleValuedParams, APIView):
         responses={
             (200, "application/json"): OpenApiResponse(
                 OpenApiTypes.OBJECT,
-                description="A Popolo document: persons, organizations, memberships, areas.",
+                description="A Popolo document: persons, organizations, memberships, areas, "
+                "speeches.",
             )
         },
     )

@@ -177,11 +177,24 @@ class RecordSchema(AutoSchema):
             self.add_errors(responses)
         return responses
 
+    def _get_request_body(self, direction="request"):
+        """A PATCH names the fields it changes and the intake's report is one of its
+        alternatives: neither can be left out (the server answers 400 without one), though
+        drf-spectacular infers a body without required properties to be optional."""
+        body = super()._get_request_body(direction)
+        if body is not None and (
+            self.method == "PATCH" or getattr(self.view, "body_required", False)
+        ):
+            body["required"] = True
+        return body
+
     def add_errors(self, responses: dict) -> None:
         for code in self.error_codes():
             schema, description = ERRORS[code]
             response = OpenApiResponse(schema, description=description)
-            responses.setdefault(code, self._get_response_for_code(response, code))
+            # Errors are answered in JSON, also by an operation that can answer a download.
+            media = ["application/json"] if schema is not None else None
+            responses.setdefault(code, self._get_response_for_code(response, code, media))
         for code, response in responses.items():
             headers = {**RATE_LIMIT_HEADERS, **(RETRY_AFTER if code in ("429", "503") else {})}
             response.setdefault("headers", {}).update(

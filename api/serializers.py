@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import re
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -10,7 +11,7 @@ from django_countries import countries
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from quotes import limits, services
+from quotes import limits, public, services
 from quotes.dates import ReducedDate
 from quotes.models import (
     Affiliation,
@@ -189,11 +190,12 @@ class CitationSerializer(BaseModelSerializer):
         read_only=True,
         help_text="Whether a reviewer checked the excerpt against the source.",
     )
-    verified_by = serializers.SlugRelatedField(
-        slug_field="username",
+    verified_by = serializers.CharField(
+        source="verifier_name",
         read_only=True,
         allow_null=True,
-        help_text="The reviewer who checked it; null until one did.",
+        help_text="The reviewer who checked it (their user name, also when the "
+        "verification was imported from another database); null until one did.",
     )
     verified_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
@@ -206,17 +208,97 @@ class CitationSerializer(BaseModelSerializer):
 
 
 class CorrectionSerializer(serializers.Serializer):
+    """A ``quotes.public.PublicCorrection``."""
+
     date = serializers.DateField(help_text="When the correction was made.")
     note = StrictCharField(help_text="What was corrected and why.")
 
 
+class PublicTranslationSerializer(serializers.Serializer):
+    """A ``quotes.public.PublicTranslation``: never the speaker's words, always labelled."""
+
+    language = StrictCharField()
+    text = StrictCharField()
+    official = serializers.BooleanField(
+        help_text="Published by the speaker's office; false: OnRecord's own translation."
+    )
+    label = StrictCharField(
+        help_text=f'How to name it: "{public.OFFICIAL_LABEL}" or "{public.OWN_LABEL}".'
+    )
+
+
+class PublicStatementField(abc.ABC, serializers.Field):
+    """Base of the fields a quote's public representation gives (``quotes.public``), read
+    from ``quote.public_statement``, which ``QuoteSerializer`` sets once per quote."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, quote: Quote):
+        return self.represent(quote.public_statement)
+
+    @abc.abstractmethod
+    def represent(self, statement: public.PublicStatement):
+        """The field's value, from the statement's public representation."""
+
+
+@extend_schema_field({"type": "string", "format": "uuid"})
+class UidField(PublicStatementField):
+    def represent(self, statement: public.PublicStatement) -> str:
+        return str(statement.uid)
+
+
+@extend_schema_field({"type": "string", "format": "date-time", "nullable": True})
+class FirstPublishedField(PublicStatementField):
+    def represent(self, statement: public.PublicStatement) -> str | None:
+        return _datetime(statement.first_published)
+
+
+@extend_schema_field({"type": "string", "format": "date-time", "nullable": True})
+class RetractedAtField(PublicStatementField):
+    def represent(self, statement: public.PublicStatement) -> str | None:
+        return _datetime(statement.retraction.at) if statement.retraction else None
+
+
+@extend_schema_field({"type": "string"})
+class RetractionReasonField(PublicStatementField):
+    def represent(self, statement: public.PublicStatement) -> str:
+        return statement.retraction.reason if statement.retraction else ""
+
+
+@extend_schema_field(PublicTranslationSerializer(many=True))
+class TranslationsField(PublicStatementField):
+    def represent(self, statement: public.PublicStatement) -> list:
+        return PublicTranslationSerializer(statement.translations, many=True).data
+
+
+@extend_schema_field(CorrectionSerializer(many=True))
+class CorrectionsField(PublicStatementField):
+    def represent(self, statement: public.PublicStatement) -> list:
+        return CorrectionSerializer(statement.corrections, many=True).data
+
+
+def _datetime(value) -> str | None:
+    return None if value is None else serializers.DateTimeField().to_representation(value)
+
+
 class QuoteSerializer(BaseModelSerializer):
+    """A quote. What readers may know of it (its permanent ``uid``, first publication,
+    retraction, corrections, labelled translations) is its public representation
+    (``quotes.public.statement``), the same every output renders."""
+
     url = serializers.HyperlinkedIdentityField(view_name="api:quote-detail", lookup_field="key")
+    uid = UidField(
+        help_text="The permanent identifier: no key rename or merge changes it "
+        "(the statement's tag: URI ends with it)."
+    )
     said = ReducedDateField(read_only=True)
     speaker = SpeakerSummarySerializer(read_only=True)
     role = RoleSerializer(read_only=True, allow_null=True)
     topics = TopicSummarySerializer(many=True, read_only=True)
-    translations = TranslationSerializer(many=True, read_only=True)
+    translations = TranslationsField(
+        help_text="Translations, official ones first, each labelled; never the speaker's words."
+    )
     citations = CitationSerializer(many=True, read_only=True)
     highlight = serializers.SerializerMethodField(
         help_text="With q: the matching text as HTML, matches in <mark>…</mark>."
@@ -228,16 +310,27 @@ class QuoteSerializer(BaseModelSerializer):
         help_text="With q: the language of the highlighted text."
     )
     rank = serializers.SerializerMethodField(help_text="With q: relevance, from 0 to 1.")
-    corrections = CorrectionSerializer(
-        many=True,
-        read_only=True,
-        help_text="Public corrections of the published quote, oldest first.",
+    published_at = FirstPublishedField(
+        help_text="When the quote was first published; null until then. Never moves."
     )
+    retracted_at = RetractedAtField(help_text="When the quote was retracted; null unless it is.")
+    retraction_reason = RetractionReasonField(
+        help_text="Why the quote was retracted, for readers; empty unless it is."
+    )
+    corrections = CorrectionsField(
+        help_text="Public corrections of the published quote, oldest first, each with its date "
+        "and note. Append-only."
+    )
+
+    def to_representation(self, quote: Quote) -> dict:
+        quote.public_statement = public.statement(quote)
+        return super().to_representation(quote)
 
     class Meta:
         model = Quote
         fields = [
             "key",
+            "uid",
             "url",
             "text",
             "language",
@@ -251,6 +344,8 @@ class QuoteSerializer(BaseModelSerializer):
             "translations",
             "citations",
             "status",
+            "published_at",
+            "retracted_at",
             "retraction_reason",
             "corrections",
             "created",
@@ -528,6 +623,19 @@ class SpeakerSerializer(BaseModelSerializer):
         return None if score is None else round(score, 6)
 
 
+def shown_correction_note() -> serializers.CharField:
+    """The note of a change of a record that published quotes show (services.corrections)."""
+    return StrictCharField(
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        max_length=limits.NOTE,
+        help_text="Required when the change alters what published quotes show (a speaker's "
+        "name, a role, a cited source's title or url): each of them gets this note as a "
+        "public correction.",
+    )
+
+
 class SpeakerWriteSerializer(BaseModelSerializer):
     """What editors send to create or change a speaker; the answer is a ``Speaker``."""
 
@@ -538,10 +646,20 @@ class SpeakerWriteSerializer(BaseModelSerializer):
         required=False,
         help_text="Every affiliation of the speaker; those left out are removed.",
     )
+    correction_note = shown_correction_note()
 
     class Meta:
         model = Speaker
-        fields = ["key", "name", "names", "country", "description", "wikidata", "affiliations"]
+        fields = [
+            "key",
+            "name",
+            "names",
+            "country",
+            "description",
+            "wikidata",
+            "affiliations",
+            "correction_note",
+        ]
 
     def validate_names(self, items: list[dict]) -> list[dict]:
         seen = set()
@@ -554,10 +672,11 @@ class SpeakerWriteSerializer(BaseModelSerializer):
 
     def save_speaker(self, speaker: Speaker, attrs: dict) -> Speaker:
         related = {name: attrs.pop(name) for name in ("names", "affiliations") if name in attrs}
+        note = attrs.pop("correction_note", "")
         for name, value in attrs.items():
             setattr(speaker, name, value)
         user = self.context["request"].user
-        return services.speaker_write(speaker=speaker, user=user, **related)
+        return services.speaker_write(speaker=speaker, user=user, correction_note=note, **related)
 
     def create(self, validated_data: dict) -> Speaker:
         return self.save_speaker(Speaker(), validated_data)
@@ -571,9 +690,11 @@ class SpeakerWriteSerializer(BaseModelSerializer):
 
 class ValidatedModelSerializer(BaseModelSerializer):
     def save_instance(self, instance, attrs: dict):
+        note = attrs.pop("correction_note", "")
         for name, value in attrs.items():
             setattr(instance, name, value)
-        return services.record_save(obj=instance, user=self.context["request"].user)
+        user = self.context["request"].user
+        return services.record_save(obj=instance, user=user, correction_note=note)
 
     def create(self, validated_data: dict):
         return self.save_instance(self.Meta.model(), validated_data)
@@ -588,6 +709,7 @@ class OrganizationSerializer(ValidatedModelSerializer):
     )
     country = CountryCodeField(required=False, allow_blank=True, max_length=2)
     parent = KeyRelatedField(queryset=Organization.objects.all(), required=False, allow_null=True)
+    correction_note = shown_correction_note()
 
     class Meta:
         model = Organization
@@ -603,6 +725,7 @@ class OrganizationSerializer(ValidatedModelSerializer):
             "url",
             "created",
             "updated",
+            "correction_note",
         ]
         read_only_fields = ["created", "updated"]
 
@@ -613,6 +736,7 @@ class SourceSerializer(ValidatedModelSerializer):
     )
     published = ReducedDateField(required=False, allow_null=True)
     quote_count = serializers.IntegerField(read_only=True, help_text="Published quotes.")
+    correction_note = shown_correction_note()
 
     class Meta:
         model = Source
@@ -630,6 +754,7 @@ class SourceSerializer(ValidatedModelSerializer):
             "quote_count",
             "created",
             "updated",
+            "correction_note",
         ]
         read_only_fields = ["created", "updated"]
 
@@ -727,6 +852,13 @@ class MergeSerializer(serializers.Serializer):
         validators=[validate_key],
         help_text="The key of the record to merge into this one; it is deleted, and its key "
         "leads to this record from now on.",
+    )
+    correction_note = StrictCharField(
+        required=False,
+        allow_blank=True,
+        max_length=limits.NOTE,
+        help_text="Required when published quotes then show something else (a speaker's "
+        "name or role, a quote's sources): each of them gets this note as a public correction.",
     )
 
 

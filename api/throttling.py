@@ -12,7 +12,8 @@ Each quota is a fixed window (a minute for ``60/min``) counted with the cache's 
 ``incr``, so that N requests a window get through however many workers answer them. Every
 API answer says where the client stands in ``RateLimit-Limit``, ``RateLimit-Remaining`` and
 ``RateLimit-Reset`` (seconds until the window ends); a refused request gets HTTP 429 with
-``Retry-After``.
+``Retry-After``. While the cache does not answer, each process counts on its own
+(``project.cache.guarded``; docs/operations.md).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from django.core.cache import cache
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
+from project.cache import LOCAL_COUNTS, guarded
 from quotes.permissions import may
 
 API_PREFIX = "/api/"
@@ -68,7 +70,12 @@ def parse_rate(rate: str) -> tuple[int, int]:
     """
     number, slash, unit = rate.partition("/")
     periods = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-    if not (slash and number.strip().isdigit() and unit.strip()[:1] in periods):
+    if not (
+        slash
+        and number.strip().isascii()
+        and number.strip().isdigit()
+        and unit.strip()[:1] in periods
+    ):
         raise ValueError(f'{rate!r} is not a rate such as "60/min" or "5000/hour".')
     return int(number), periods[unit.strip()[0]]
 
@@ -109,6 +116,12 @@ def count_request(quota: Quota, now: float | None = None) -> tuple[bool, RateLim
 
 def increment(key: str, timeout: int) -> int:
     """Count one more in ``key`` atomically; its new value."""
+    return guarded(
+        lambda: _shared_increment(key, timeout), lambda: LOCAL_COUNTS.count(key, timeout)
+    )
+
+
+def _shared_increment(key: str, timeout: int) -> int:
     if hasattr(cache, "count"):  # project.cache.DatabaseCache: one short transaction
         return cache.count(key, timeout)
     cache.add(key, 0, timeout=timeout)
@@ -122,7 +135,8 @@ def increment(key: str, timeout: int) -> int:
 def peek(quota: Quota) -> RateLimitState:
     """The state of ``quota`` without counting a request."""
     key, reset = quota.window(time.time())
-    return RateLimitState(quota.limit, max(0, quota.limit - cache.get(key, 0)), reset)
+    used = guarded(lambda: cache.get(key, 0), lambda: LOCAL_COUNTS.get(key))
+    return RateLimitState(quota.limit, max(0, quota.limit - used), reset)
 
 
 class RateLimitThrottle(SimpleRateThrottle):

@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from alerts.api import AlertSignupView
 from api import views
 from api.popolo import PopoloView
 from intake.api import IntakeView
@@ -18,4 +19,5 @@ urlpatterns = [
     path("popolo.json", PopoloView.as_view(), name="popolo"),
     *router.urls,
     path("intake/", IntakeView.as_view(), name="intake"),
+    path("alerts/", AlertSignupView.as_view(), name="alerts"),
 ]

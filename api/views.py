@@ -19,7 +19,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, ParseError, ValidationError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -69,6 +69,12 @@ def published_count(model_field: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
+def has_body(request) -> bool:
+    """Whether the request came with a body (even ``{}``), by its headers."""
+    meta = request.META
+    return meta.get("CONTENT_LENGTH", "") not in ("", "0") or "HTTP_TRANSFER_ENCODING" in meta
+
+
 class KeyedViewSet(SingleValuedParams, viewsets.ModelViewSet):
     """Records looked up by key; deleting one that others still use is a 409.
 
@@ -78,6 +84,7 @@ class KeyedViewSet(SingleValuedParams, viewsets.ModelViewSet):
     lookup_field = "key"
     lookup_value_regex = KEY_IN_URL
     filter_backends = [filters.StrictFilterBackend]
+    list_params: type[forms.Form] = forms.Form  # a list's parameters besides its filters
 
     def perform_destroy(self, instance) -> None:
         try:
@@ -101,6 +108,10 @@ class KeyedViewSet(SingleValuedParams, viewsets.ModelViewSet):
         try:
             if self.paginator is not None:
                 self.paginator.validate(self.request)
+        except ValidationError as error:
+            errors.update(error.detail)
+        try:
+            self.params = validate_params(self.list_params, self.request.query_params)
         except ValidationError as error:
             errors.update(error.detail)
         if errors:
@@ -179,6 +190,12 @@ class KeyedViewSet(SingleValuedParams, viewsets.ModelViewSet):
             headers = conditional.etag_headers(saved)
         return Response(data, headers=headers)
 
+    def partial_update(self, request, *args, **kwargs):
+        """PATCH: the body, required (as the schema says), names the fields to change."""
+        if not has_body(request):
+            raise ParseError("A PATCH needs a body: a JSON object of the fields to change.")
+        return super().partial_update(request, *args, **kwargs)
+
     def destroy(self, request, *args, **kwargs):
         with transaction.atomic():
             instance = self.get_locked_object()
@@ -254,7 +271,12 @@ class MergeMixin:
             survivor = self.get_object()
             conditional.check_if_match(request, survivor)
             duplicate = self.duplicate_named(given.validated_data["duplicate"])
-            merged = self.merge_records(survivor=survivor, duplicate=duplicate, user=request.user)
+            merged = self.merge_records(
+                survivor=survivor,
+                duplicate=duplicate,
+                user=request.user,
+                correction_note=given.validated_data.get("correction_note", ""),
+            )
             data, headers = self.read(merged), conditional.etag_headers(merged)
         return Response(data, headers=headers)
 
@@ -306,6 +328,7 @@ class QuoteViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
     serializer_class = serializers.QuoteSerializer
     write_serializer_class = serializers.QuoteWriteSerializer
     filterset_class = filters.QuoteFilterSet
+    list_params = downloads.DownloadParams
     find_by_key = staticmethod(selectors.quote_by_key)
     merge_records = staticmethod(services.quote_merge)
 
@@ -409,7 +432,10 @@ class QuoteViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
             .prefetch_related(
                 "topics",
                 "translations",
-                Prefetch("citations", Citation.objects.select_related("source", "verified_by")),
+                Prefetch(
+                    "citations",
+                    Citation.objects.select_related("source", "verified_by").order_by("pk"),
+                ),
             )
         )
 
@@ -429,7 +455,11 @@ class QuoteViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
         return super().finalize_response(request, response, *args, **kwargs)
 
     @extend_schema(
-        parameters=[downloads.FORMAT_PARAMETER, *downloads.DOWNLOAD_HEADERS],
+        parameters=[
+            downloads.FORMAT_PARAMETER,
+            *downloads.DOWNLOAD_PARAMETERS,
+            *downloads.DOWNLOAD_HEADERS,
+        ],
         responses=downloads.list_responses(serializers.QuoteSerializer),
     )
     @takes_turns
@@ -438,19 +468,29 @@ class QuoteViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
         ``format=ndjson``, every match (up to 100,000) as a streamed download."""
         results = self.filter_queryset(self.get_queryset())
         if downloads.is_download(request):
-            return downloads.quotes_download(request, results, self.represent_ids)
+            return downloads.quotes_download(request, results, self.represent_ids, self.params)
         page = self.paginate_queryset(results)
-        compiled = getattr(getattr(self, "filterset", None), "search_query", None)
-        if compiled is not None and not compiled.is_empty and page:
-            found = highlights([quote.pk for quote in page], compiled)
-            for quote in page:
-                quote.search_highlight = found.get(quote.pk)
+        self.highlight(page)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    def represent_ids(self, ids: list[int]) -> list[dict]:
-        """The quotes of ``ids`` as the list shows them, in that order."""
+    def highlight(self, quotes: list[Quote]) -> None:
+        """In a search, each quote's highlight (computed for these quotes only)."""
+        compiled = getattr(getattr(self, "filterset", None), "search_query", None)
+        if compiled is not None and not compiled.is_empty and quotes:
+            found = highlights([quote.pk for quote in quotes], compiled)
+            for quote in quotes:
+                quote.search_highlight = found.get(quote.pk)
+
+    def represent_ids(self, ids: list[int], ranks=None) -> list[dict]:
+        """The quotes of ``ids`` as the list shows them, in that order, with their ``ranks``
+        (None: not ordered by relevance) and highlights in a search, as on a page."""
         found = self.get_queryset().in_bulk(ids)
-        quotes = [found[pk] for pk in ids if pk in found]
+        quotes = []
+        for position, pk in enumerate(ids):
+            if pk in found:
+                found[pk].rank = None if ranks is None else ranks[position]
+                quotes.append(found[pk])
+        self.highlight(quotes)
         context = {**self.get_serializer_context(), **downloads.link_context(self.request)}
         return self.get_serializer(quotes, many=True, context=context).data
 
@@ -553,7 +593,8 @@ class SpeakerViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
 
     def get_queryset(self) -> QuerySet:
         return (
-            Speaker.objects.annotate(quote_count=published_count("speaker"))
+            Speaker.objects.visible_to(self.request.user)
+            .annotate(quote_count=published_count("speaker"))
             .prefetch_related(
                 "names",
                 Prefetch(
@@ -577,7 +618,11 @@ class OrganizationViewSet(HistoryMixin, KeyedViewSet):
     filterset_class = filters.OrganizationFilterSet
 
     def get_queryset(self) -> QuerySet:
-        return Organization.objects.select_related("parent").order_by("name", "key")
+        return (
+            Organization.objects.visible_to(self.request.user)
+            .select_related("parent")
+            .order_by("name", "key")
+        )
 
 
 class SourceViewSet(HistoryMixin, KeyedViewSet):
@@ -599,7 +644,7 @@ class SourceViewSet(HistoryMixin, KeyedViewSet):
             .annotate(n=Count("quote", distinct=True))
             .values("n")
         )
-        queryset = Source.objects.annotate(
+        queryset = Source.objects.visible_to(self.request.user).annotate(
             quote_count=Coalesce(Subquery(counted, output_field=IntegerField()), 0)
         )
         if self.action == "list":
@@ -616,4 +661,8 @@ class TopicViewSet(KeyedViewSet):
 
     def get_queryset(self) -> QuerySet:
         counted = Count("quotes", filter=Q(quotes__status=Quote.Status.PUBLISHED))
-        return Topic.objects.annotate(quote_count=counted).order_by("name", "key")
+        return (
+            Topic.objects.visible_to(self.request.user)
+            .annotate(quote_count=counted)
+            .order_by("name", "key")
+        )

@@ -56,8 +56,15 @@ WORDS = [
 ]
 
 
-def generate(path: Path, quotes: int, seed: int = 1) -> dict[str, int]:
-    """Write a data set in dependency order; return how many records of each type."""
+def generate(
+    path: Path, quotes: int, seed: int = 1, *, new: int = 0, first: int = 0
+) -> dict[str, int]:
+    """Write a data set in dependency order; return how many records of each type.
+
+    With ``new``, only ``new`` other quotes, numbered from ``first``, citing the stored
+    organizations, speakers and sources of the data set of ``quotes`` quotes: its speaker
+    lines again would drop the affiliations its quotes' roles added, a change of published
+    quotes refused without a correction note."""
     rng = random.Random(seed)
     organizations = max(10, quotes // 1000)
     speakers = max(10, quotes // 50)
@@ -67,13 +74,13 @@ def generate(path: Path, quotes: int, seed: int = 1) -> dict[str, int]:
         def write(record: dict) -> None:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
-        for n in range(organizations):
+        for n in range(0 if new else organizations):
             record = {"type": "organization", "key": f"org-{n}", "name": f"Ministry {n}"}
             record |= {"kind": "ministry", "country": rng.choice(["CN", "RU", "US", "FR", "BR"])}
             if n >= 10:
                 record["parent"] = f"org-{rng.randrange(10)}"
             write(record)
-        for n in range(speakers):
+        for n in range(0 if new else speakers):
             start = rng.randrange(1990, 2015)
             affiliations = [
                 {
@@ -99,7 +106,7 @@ def generate(path: Path, quotes: int, seed: int = 1) -> dict[str, int]:
                     "affiliations": affiliations,
                 }
             )
-        for n in range(sources):
+        for n in range(0 if new else sources):
             write(
                 {
                     "type": "source",
@@ -111,13 +118,17 @@ def generate(path: Path, quotes: int, seed: int = 1) -> dict[str, int]:
                     "language": "en",
                 }
             )
-        for n in range(quotes):
-            write(quote(rng, n, speakers, sources, organizations))
+        rng = random.Random(seed + first)
+        for n in range(first, first + (new or quotes)):
+            record = quote(rng, n, speakers, sources, organizations)
+            if new:  # a new role's affiliation would alter the role published quotes show
+                record.pop("role", None)
+            write(record)
     return {
         "organization": organizations,
         "speaker": speakers,
         "source": sources,
-        "quote": quotes,
+        "quote": new or quotes,
     }
 
 
@@ -218,15 +229,33 @@ def psql_copy(url: str, dumps: list[tuple[str, list[str], Path]]) -> float:
     return time.perf_counter() - started
 
 
-def run(args: list[str], env: dict, stdout=subprocess.DEVNULL) -> tuple[float, float]:
-    """Run ``manage.py args``; return wall seconds and the process's peak RSS in MiB."""
+def run(
+    args: list[str], env: dict, stdout=subprocess.DEVNULL, *, refused: str = "", each: str = ""
+) -> tuple[float, float]:
+    """Run ``manage.py args``; wall seconds and the process's peak RSS in MiB. It must
+    succeed, or with ``refused`` fail with that on its standard error (an import's errors),
+    each error line saying ``each``: anything else stops the benchmark, which would
+    otherwise time a failure or another refusal than the one meant."""
     started = time.perf_counter()
-    process = subprocess.Popen([PYTHON, "manage.py", *args], cwd=ROOT, env=env, stdout=stdout)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode:
-        raise SystemExit(f"manage.py {' '.join(args)} failed with exit code {process.returncode}")
+    with tempfile.TemporaryFile() as stderr:
+        process = subprocess.Popen(
+            [PYTHON, "manage.py", *args], cwd=ROOT, env=env, stdout=stdout, stderr=stderr
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        stderr.seek(0)
+        errors = stderr.read().decode(errors="replace")
+    code = os.waitstatus_to_exitcode(status)
+    if (code != 0) != bool(refused) or refused not in errors:
+        expected = f"refused with “{refused}”" if refused else "exit code 0"
+        raise SystemExit(
+            f"manage.py {' '.join(args)}: exit code {code}, expected {expected}\n{errors[-2000:]}"
+        )
+    other = [line for line in errors.splitlines() if line.startswith("line ") and each not in line]
+    if other:
+        raise SystemExit(f"manage.py {' '.join(args)}: refused for another reason: {other[0]}")
+    if refused:
+        print(errors.strip().splitlines()[-1], flush=True)
     return elapsed, usage.ru_maxrss / 1024
 
 
@@ -239,6 +268,15 @@ def main() -> None:
         help="Measure only the first import, the indexing, psql's \\copy and the exports.",
     )
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument(
+        "--similar",
+        type=int,
+        default=0,
+        metavar="N",
+        help="Only: import the data set, then N new quotes into it (the similar-text check "
+        "against the quotes on record: generated texts share their words, so the import is "
+        "refused), and the same N with --allow-similar (the check skipped).",
+    )
     options = parser.parse_args()
     url = options.database_url
     with tempfile.TemporaryDirectory() as scratch:
@@ -270,6 +308,8 @@ def main() -> None:
             return seconds
 
         imported = measure("import into an empty database", ["import_records", str(data)])
+        if options.similar:
+            return similar_check(options, data.parent, env, results, measure)
         measure("search indexer: the import's outbox, in bulk", ["search_indexer", "--once"])
         measure("search_reindex (from scratch)", ["search_reindex"])
         dumps = dump_tables(url, scratch)
@@ -294,6 +334,28 @@ def main() -> None:
             identical = again.read_bytes() == exported.read_bytes()
             print(f"round trip byte-identical: {identical}")
     report(options, results, identical, copied / imported)
+
+
+def similar_check(options, scratch: Path, env: dict, results: list, measure) -> None:
+    """Time the import of ``--similar`` new quotes into the data set just imported."""
+    new = scratch / "new.ndjson"
+    generate(new, options.quotes, new=options.similar, first=options.quotes)
+    label = f"import {options.similar:,} new quotes (similar-text check)"
+    seconds, peak = run(
+        ["import_records", str(new)],
+        env,
+        refused="nothing was imported",
+        each="similar to quotes on record",
+    )
+    results.append((label + ", refused", seconds, peak))
+    print(f"{label}: {seconds:.1f} s, peak RSS {peak:.0f} MiB", flush=True)
+    allowed = f"import {options.similar:,} new quotes --allow-similar (check skipped)"
+    measure(allowed, ["import_records", "--allow-similar", str(new)])
+    load, now = os.getloadavg(), time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    print(f"\n{options.quotes:,} quotes on record, {now}, load average {load[0]:.1f} {load[1]:.1f}")
+    print("| step | wall time | peak RSS |\n| --- | ---: | ---: |")
+    for step, wall, memory in results:
+        print(f"| {step} | {wall:.1f} s | {memory:.0f} MiB |")
 
 
 def report(

@@ -9,7 +9,9 @@ recall of statement detection (direct and partial quotes together, indirect stat
 apart), on the reports the rules were developed on and on held-out reports; speaker
 accuracy where the speaker is on record and for new or unnamed speakers, date accuracy
 and kind accuracy; then the time to propose the statements of a report of
-about 1,000 words (the median of the runs, after one warm-up), with its number of words.
+about 1,000 words (the median of the runs, after one warm-up), with its number of words;
+then of 10 kB, 100 kB and 1 MB of text (the seed article, a published report, repeated),
+which must grow linearly.
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 os.environ.setdefault("DJANGO_DEBUG", "true")
 
 import django
-import psycopg
-from psycopg import sql
+
+from bench.scratch import scratch_database
 
 BENCH_DATABASE = "onrecord_intake_bench"
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "intake"
@@ -40,30 +42,10 @@ COLUMNS = [
     ("speaker_accuracy_new", "speaker (new/unnamed)"),
     ("date_accuracy", "date"),
     ("kind_accuracy", "kind"),
+    ("preselected_wrong_speaker", "preselected, wrong speaker"),
     ("statements", "statements"),
     ("proposals", "proposals"),
 ]
-
-
-def setup() -> None:
-    from django.conf import settings
-
-    database = settings.DATABASES["default"]
-    conninfo = {
-        "dbname": "postgres",
-        "user": database["USER"],
-        "host": database["HOST"],
-        "port": database["PORT"],
-        "password": database.get("PASSWORD") or None,
-    }
-    with psycopg.connect(**conninfo, autocommit=True) as conn:
-        name = sql.Identifier(BENCH_DATABASE)
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(name))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
-    database["NAME"] = BENCH_DATABASE
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def quality(folder: Path, show_misses: bool) -> None:
@@ -116,13 +98,42 @@ def speed(repeat: int) -> None:
     )
 
 
+SEED_ARTICLE = DATA / "china-russia-gaza-2023-10-20.txt"  # as published, 3.9 kB
+
+
+def sizes() -> None:
+    """The time to propose the statements of 10 kB, 100 kB and 1 MB of text: the seed
+    article (a published report) repeated, as paragraphs, and as one paragraph."""
+    from intake.proposals import propose
+    from intake.reports import Report
+
+    article = SEED_ARTICLE.read_text(encoding="utf-8")
+    print("\n| text | paragraphs | proposals | seconds | seconds per 100 kB |")
+    print("| --- | --- | ---: | ---: | ---: |")
+    for size in (10_000, 100_000, 1_000_000):
+        for shape, piece, separator in (
+            ("paragraphs", article, "\n\n"),
+            ("one paragraph", article.replace("\n", " "), " "),
+        ):
+            text = separator.join([piece] * (size // len(piece) + 1))[:size]
+            report = Report(text=text, title="Size", published="2023-10-20", language="en")
+            started = time.perf_counter()
+            count = len(propose(report))
+            seconds = time.perf_counter() - started
+            print(
+                f"| {size // 1000:,} kB | {shape} | {count} | {seconds:.2f} | "
+                f"{seconds / size * 100_000:.2f} |",
+                flush=True,
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--misses", action="store_true", help="list every miss")
     args = parser.parse_args()
     django.setup()
-    setup()
+    scratch_database(BENCH_DATABASE)
     from intake.evaluation import load_speakers
 
     load_speakers(DATA / "speakers.json")
@@ -133,7 +144,18 @@ def main() -> None:
         "(tests/data/intake/heldout/):\n"
     )
     quality(DATA / "heldout", args.misses)
+    print(
+        "\nReal published reports, each with its address (tests/data/intake/real/; the rules "
+        "for Chinese were developed on them):\n"
+    )
+    quality(DATA / "real", args.misses)
+    print(
+        "\nHeld-out real published reports, labelled before any run and never used to change "
+        "a rule (tests/data/intake/real/heldout/):\n"
+    )
+    quality(DATA / "real" / "heldout", args.misses)
     speed(args.repeat)
+    sizes()
 
 
 if __name__ == "__main__":

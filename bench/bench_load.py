@@ -165,7 +165,17 @@ def locust(users: list[str], count: int, seconds: int, config: Path, out: Path) 
     environment = {**os.environ, "BENCH_LOAD_CONFIG": str(config)}
     subprocess.run(command, env=environment, timeout=seconds + 60, check=False)
     with open(f"{prefix}_stats.csv", newline="") as stats:
-        return [row for row in csv.DictReader(stats) if row["Name"] != "Aggregated"]
+        rows = [row for row in csv.DictReader(stats) if row["Name"] != "Aggregated"]
+    if any(int(row["Failure Count"]) for row in rows):
+        # Locust counts every answer but a 2xx or 3xx as a failure: timing error answers
+        # (429s, 503s) would measure nothing, so the run stops here and says which.
+        with open(f"{prefix}_failures.csv", newline="") as failures:
+            listed = "\n".join(
+                f"{row['Occurrences']} × {row['Method']} {row['Name']}: {row['Error']}"
+                for row in csv.DictReader(failures)
+            )
+        sys.exit(f"locust {' '.join(users)}: requests failed; stopped.\n{listed}")
+    return rows
 
 
 def machine() -> str:

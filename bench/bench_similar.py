@@ -26,37 +26,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 os.environ.setdefault("DJANGO_DEBUG", "true")
 
 import django
-import psycopg
-from psycopg import sql
+
+from bench.scratch import scratch_database
 
 BENCH_DATABASE = "onrecord_similar_bench"
 BATCH = 5000
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
-
-
-def setup(fresh: bool) -> None:
-    from django.conf import settings
-    from django.core.management import call_command
-
-    database = settings.DATABASES["default"]
-    conninfo = {
-        "dbname": "postgres",
-        "user": database["USER"],
-        "host": database["HOST"],
-        "port": database["PORT"],
-        "password": database.get("PASSWORD") or None,
-    }
-    with psycopg.connect(**conninfo, autocommit=True) as conn:
-        name = sql.Identifier(BENCH_DATABASE)
-        if fresh:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(name))
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DATABASE]
-        ).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
-    database["NAME"] = BENCH_DATABASE
-    call_command("migrate", verbosity=0)
 
 
 def vocabulary(rng: random.Random) -> list[str]:
@@ -128,7 +103,7 @@ def main() -> None:
     )
     options = parser.parse_args()
     django.setup()
-    setup(options.fresh)
+    scratch_database(BENCH_DATABASE, fresh=options.fresh)
     from django.db import connection, transaction
 
     from quotes.models import Quote, Translation

@@ -110,6 +110,7 @@ def search_page_weight() -> tuple[int, int, dict[str, int]]:
     from django.test import Client
 
     response = Client().get("/?q=minister")
+    assert response.status_code == 200, response.status_code  # an error page weighs nothing
     html = response.content.decode()
     parts = {"HTML": len(response.content)}
     for url in re.findall(r'<(?:link rel="stylesheet"|script) [^>]*?(?:href|src)="([^"]+)"', html):

@@ -4,8 +4,12 @@ nothing (docs/intake.md)."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.extensions import OpenApiSerializerExtension
-from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
+from drf_spectacular.utils import (
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
@@ -32,15 +36,15 @@ class MayTakeIn(BasePermission):
 REPORT_FIELDS = ("text", "html", "url")
 
 
-@extend_schema_serializer(component_name="Intake")
-class IntakeRequestSerializer(serializers.Serializer):
-    text = StrictCharField(required=False, trim_whitespace=False)
-    html = StrictCharField(required=False, trim_whitespace=False)
-    url = serializers.URLField(required=False, max_length=1000)
+class ReportCorrections(serializers.Serializer):
+    """What the client may correct of the report, whichever way it gives it."""
+
     title = StrictCharField(required=False, max_length=500)
     publisher = StrictCharField(required=False, max_length=300)
-    published = StrictCharField(required=False, max_length=10)
-    language = StrictCharField(required=False, max_length=35)
+    published = StrictCharField(
+        required=False, max_length=10, help_text="YYYY, YYYY-MM or YYYY-MM-DD."
+    )
+    language = StrictCharField(required=False, max_length=35, help_text="A BCP 47 tag.")
 
     def validate_published(self, value: str) -> str:
         try:
@@ -55,6 +59,15 @@ class IntakeRequestSerializer(serializers.Serializer):
             raise ValidationError(error.messages) from None
         return value
 
+
+@extend_schema_serializer(component_name="Intake")
+class IntakeRequestSerializer(ReportCorrections):
+    """The report as exactly one of text, html or url, and the corrections."""
+
+    text = StrictCharField(required=False, trim_whitespace=False)
+    html = StrictCharField(required=False, trim_whitespace=False)
+    url = serializers.URLField(required=False, max_length=1000)
+
     def validate(self, attrs: dict) -> dict:
         given = [name for name in REPORT_FIELDS if attrs.get(name)]
         if len(given) != 1:
@@ -68,16 +81,28 @@ class IntakeRequestSerializer(serializers.Serializer):
         return attrs
 
 
-class IntakeRequestSchema(OpenApiSerializerExtension):
-    """The request's schema says what ``validate`` requires: exactly one of text, html, url."""
+class IntakeTextSerializer(ReportCorrections):
+    text = StrictCharField(trim_whitespace=False, help_text="The report as plain text.")
 
-    target_class = IntakeRequestSerializer
 
-    def map_serializer(self, auto_schema, direction):
-        schema = auto_schema._map_serializer(self.target_class, direction, bypass_extensions=True)
-        if direction == "request":
-            schema["oneOf"] = [{"required": [name]} for name in REPORT_FIELDS]
-        return schema
+class IntakeHtmlSerializer(ReportCorrections):
+    html = StrictCharField(trim_whitespace=False, help_text="The report's web page, as HTML.")
+
+
+class IntakeUrlSerializer(ReportCorrections):
+    url = serializers.URLField(max_length=1000, help_text="The report's address, fetched.")
+
+
+# The request's schema: exactly one of text, html and url, each alternative a named schema
+# with its properties (what ``IntakeRequestSerializer.validate`` requires), so that
+# generated clients get one typed model each. The view validates with
+# IntakeRequestSerializer, whose errors name the field at fault.
+INTAKE_REQUEST = PolymorphicProxySerializer(
+    component_name="IntakeReport",
+    serializers=[IntakeTextSerializer, IntakeHtmlSerializer, IntakeUrlSerializer],
+    resource_type_field_name=None,
+    many=False,
+)
 
 
 class SourceProposalSerializer(serializers.Serializer):
@@ -110,6 +135,10 @@ class ProposalSerializer(serializers.Serializer):
     context = serializers.CharField()
     speaker = SpeakerProposal
     candidates = serializers.ListField(child=SpeakerProposal)
+    preselected = serializers.BooleanField(
+        help_text="Whether an editor's review should start from accepting it: its speaker is "
+        "confident (at least 0.85). Otherwise the speaker is a question to settle first."
+    )
 
 
 class IntakeResponseSerializer(serializers.Serializer):
@@ -150,8 +179,9 @@ class IntakeView(SingleValuedParams, APIView):
     """
 
     permission_classes = [MayTakeIn]
+    body_required = True  # the schema marks the request body required (api/schema.py)
 
-    @extend_schema(request=IntakeRequestSerializer, responses=IntakeResponseSerializer)
+    @extend_schema(request=INTAKE_REQUEST, responses=IntakeResponseSerializer)
     def post(self, request):
         serializer = IntakeRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

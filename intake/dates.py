@@ -57,8 +57,18 @@ REWRITES = {
 }
 
 
+# Chinese: no spaces around the phrases, and digits with 年, 月 and 日.
+ZH_PATTERNS = [
+    ("absolute", re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}日")),
+    ("weekday", re.compile(r"(?:星期|周|週)[一二三四五六日天]")),
+    ("relative", re.compile(r"昨天|今天|前天|昨日|今日|上周|上週|本周|本週|上月|本月|去年")),
+]
+
+
 @lru_cache(maxsize=8)
 def _patterns(lang: str) -> list[tuple[str, re.Pattern]]:
+    if lang == "zh":
+        return ZH_PATTERNS
     months, weekdays = MONTHS.get(lang, MONTHS["en"]), WEEKDAYS.get(lang, WEEKDAYS["en"])
     relative = RELATIVE.get(lang, RELATIVE["en"])
     day = r"\d{1,2}(?:er|st|nd|rd|th|\.)?"
@@ -76,9 +86,12 @@ def _patterns(lang: str) -> list[tuple[str, re.Pattern]]:
     ]
 
 
-def find_date_phrase(text: str, lang: str) -> str | None:
-    """The first phrase naming a time in ``text`` (an attribution), by kind of phrase."""
-    for _kind, pattern in _patterns(_base(lang)):
+def find_date_phrase(text: str, lang: str, *, kinds: tuple[str, ...] = ()) -> str | None:
+    """The first phrase naming a time in ``text`` (an attribution), by kind of phrase (of
+    ``kinds`` only, when given: "absolute" for a date with its day and month)."""
+    for kind, pattern in _patterns(_base(lang)):
+        if kinds and kind not in kinds:
+            continue
         match = pattern.search(text)
         if match:
             return match.group(0)
@@ -124,6 +137,8 @@ def _parse(phrase: str, lang: str, base: datetime.date) -> tuple[datetime.date, 
 
     text = re.sub(r"^(?:in|en|im|au mois d[e'’]) ", "", phrase.lower())
     text = REWRITES.get(text, REWRITES.get(text.removeprefix("in der ").removeprefix("im "), text))
+    if lang == "zh" and re.fullmatch(r"\d{1,2}月\d{1,2}日", text):
+        text = f"{base.year}年{text}"  # dateparser reads a day of the month only with its year
     settings = {
         "RELATIVE_BASE": datetime.datetime.combine(base, datetime.time(12)),
         "PREFER_DATES_FROM": "past",
@@ -161,4 +176,4 @@ MONTH_ONLY = re.compile(r"^(?:in|en|im|au mois d[e'’]) \D+$", re.I)
 
 def _base(lang: str) -> str:
     code = (lang or "en").split("-")[0].lower()
-    return code if code in MONTHS else "en"
+    return code if code in MONTHS or code == "zh" else "en"

@@ -74,6 +74,9 @@ class Tally:
     date_right: int = 0
     kind_right: int = 0
     matched: int = 0
+    preselected: int = 0  # found statements the review offers as accepted
+    preselected_wrong: int = 0  # …with a wrong speaker: the costliest error
+
     misses: list[str] = field(default_factory=list)
 
     def add(self, case: Case, proposals: list[Proposal]) -> None:
@@ -101,6 +104,9 @@ class Tally:
         if found.said != item.said:
             self.misses.append(f"{case.name}: “{item.span}” dated {found.said}, not {item.said}")
         right = speaker_of(found) == item.speaker
+        if found.preselected:
+            self.preselected += 1
+            self.preselected_wrong += not right
         if item.speaker and not item.speaker.startswith("new:"):
             self.on_record += 1
             self.speaker_right += right
@@ -124,6 +130,7 @@ class Tally:
             "speaker_accuracy_new": ratio(self.new_right, self.new_or_unnamed),
             "date_accuracy": ratio(self.date_right, self.dated),
             "kind_accuracy": ratio(self.kind_right, self.matched),
+            "preselected_wrong_speaker": ratio(self.preselected_wrong, self.preselected),
             "statements": sum(self.expected.values()),
             "proposals": self.proposals,
         }

@@ -8,14 +8,19 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from intake.dates import statement_date
-from intake.extract import find_statements, occasion
+from intake.dates import find_date_phrase, statement_date
+from intake.extract import Found, find_statements, occasion, paragraphs
 from intake.reports import Report
 from intake.speakers import Candidate, Directory, Resolver
 from quotes.dates import DAY, ReducedDate
-from quotes.excerpts import excerpt_occurs
+from quotes.excerpts import fold
 
 CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+# A proposal is offered as accepted only when its speaker is this sure; below it, the editor
+# decides (the review screen asks about the speaker and lists the candidates).
+PRESELECT_CONFIDENCE = 0.85
 
 
 @dataclass
@@ -31,6 +36,11 @@ class Proposal:
     start: int = 0  # the excerpt's span in the report's text
     end: int = 0
 
+    @property
+    def preselected(self) -> bool:
+        """Whether the review offers the proposal as accepted: its speaker is confident."""
+        return self.speaker.confidence >= PRESELECT_CONFIDENCE
+
     def as_dict(self) -> dict:
         """The API's shape of a proposal (docs/intake.md)."""
         return {
@@ -42,6 +52,7 @@ class Proposal:
             "context": self.context,
             "speaker": self.speaker.as_dict(),
             "candidates": [candidate.as_dict() for candidate in self.candidates],
+            "preselected": self.preselected,
         }
 
 
@@ -53,12 +64,17 @@ def propose(report: Report) -> list[Proposal]:
     resolver = Resolver(Directory(report.text, base.start if base else None), lang)
     resolver.seed(report.text)
     proposals = []
+    folded = fold(report.text)  # once: folding it for each statement was quadratic
+    leads = paragraphs(report.text)
+    headlines = _headlines(leads, report.title)
     for found in find_statements(report.text, lang):
+        if found.paragraph in headlines:
+            continue  # 'Lavrov: West "pumping weapons"' sums a statement up; the body has it
         speaker, candidates = resolver.resolve(found.mention, found.paragraph)
         excerpt = report.text[found.start : found.end]
-        if not excerpt_occurs(excerpt, report.text):
+        if folded.span_of(excerpt, near=found.start) is None:
             continue  # never propose a citation that would not verify
-        said = statement_date(found.attribution, lang, base)
+        said = statement_date(found.attribution, lang, base) or _lead_date(found, leads, lang, base)
         context = occasion(found.attribution, lang)
         earlier = _same_occasion(found, speaker, proposals)
         if earlier is not None:
@@ -93,6 +109,46 @@ def _same_occasion(found, speaker: Candidate, proposals: list[Proposal]) -> Prop
     for proposal in reversed(proposals):
         if (proposal.speaker.key, proposal.speaker.name) == (speaker.key, speaker.name):
             return proposal
+    return None
+
+
+HEADLINE_WORDS = 20
+
+
+def _headlines(leads: list[tuple[int, str]], title: str) -> set[int]:
+    """The paragraphs that are headlines: the report's title repeated in its text, and an
+    opening line without a sentence's end ("Lavrov: West “pumping weapons” into Ukraine")."""
+    wanted = _folded(title) if title else ""
+    found = {
+        i for i, (_s, text) in enumerate(leads) if wanted and fold(text).text.strip() == wanted
+    }
+    if leads:
+        first = leads[0][1].strip()
+        short = len(first.split()) <= HEADLINE_WORDS and "\n" not in first
+        if short and not re.search(r"[.!?。！？][\"”»’']?$", first):
+            found.add(0)
+    return found
+
+
+def _folded(text: str) -> str:
+    return fold(text).text.strip()
+
+
+def _lead_date(
+    found: Found, leads: list[tuple[int, str]], lang: str, base: ReducedDate | None
+) -> ReducedDate | None:
+    """The full date of the nearest paragraph before the statement that names its speaker
+    ("2023年10月14日，…外交部长王毅同…通电话。", "On 14 October, Wang Yi called …"): a
+    readout's or a report's lead, which the speaker's statements after it follow. Only a
+    date with its day and month: a weekday or "last week" there may be another occasion's."""
+    name = found.mention.name if found.mention is not None else ""
+    if len(name) < 2:
+        return None
+    for _start, text in reversed(leads[: found.paragraph]):
+        if name in text:
+            if find_date_phrase(text, lang, kinds=("absolute",)) is None:
+                return None
+            return statement_date(text, lang, base)
     return None
 
 

@@ -3,11 +3,14 @@ reduced to its main text with its title, publisher, author, date and language.""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import http.client
 import ipaddress
 import re
 import socket
+import threading
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, replace
@@ -20,7 +23,8 @@ from intake.errors import IntakeError
 from quotes.dates import ReducedDate
 
 MAX_BYTES = 2_000_000
-FETCH_TIMEOUT = 10.0
+MAX_TEXT_CHARS = 1_000_000  # a report's text: its proposals take a few seconds a megabyte
+FETCH_TIMEOUT = 10.0  # seconds for the whole fetch (redirects and body included)
 USER_AGENT = "OnRecord-intake/1.0 (+editorial review of reported statements)"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -46,12 +50,27 @@ def max_bytes() -> int:
     return getattr(settings, "INTAKE_MAX_BYTES", MAX_BYTES)
 
 
+def max_text_chars() -> int:
+    return getattr(settings, "INTAKE_MAX_TEXT_CHARS", MAX_TEXT_CHARS)
+
+
+def _check_text_length(text: str, field: str) -> None:
+    """A report's text is read in time linear in its length, but not without bound."""
+    if len(text) > max_text_chars():
+        raise IntakeError(
+            f"The report's text has {len(text):,} characters, more than the limit of "
+            f"{max_text_chars():,}: give only the article.",
+            field,
+        )
+
+
 def report_from_text(text: str) -> Report:
     """A pasted or uploaded plain-text report; its title and date from its first lines."""
     text = _normalise(text)
     if not text.strip():
         raise IntakeError("The report is empty: paste its text, upload a file or give a URL.")
     _check_size(len(text.encode()), "text")
+    _check_text_length(text, "text")
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return Report(
         text=text,
@@ -75,6 +94,7 @@ def report_from_html(html: str, *, url: str = "") -> Report:
             "No article text was found in this page: paste the article's text instead.",
             "url" if url else "html",
         )
+    _check_text_length(text, "url" if url else "html")
     published = ""
     if document.date:
         try:
@@ -119,30 +139,102 @@ def report_from_url(url: str) -> Report:
     )
 
 
+def fetch_timeout() -> float:
+    return float(getattr(settings, "INTAKE_FETCH_TIMEOUT", FETCH_TIMEOUT))
+
+
 def _fetch(url: str) -> tuple[bytes, str, str | None]:
-    timeout = getattr(settings, "INTAKE_FETCH_TIMEOUT", FETCH_TIMEOUT)
+    timeout = fetch_timeout()
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    deadline = Deadline(timeout)
     try:
         _require_public(url)
-        with _opener().open(request, timeout=timeout) as response:
-            content = response.read(max_bytes() + 1)
+        with deadline, _opener(deadline).open(request, timeout=timeout) as response:
+            content = deadline.read(response, max_bytes() + 1)
             headers: Message = response.headers
     except urllib.error.HTTPError as error:
         message = f"The page at {url} answered {error.code} {error.reason}."
         raise IntakeError(message, "url") from None
     except PrivateAddress as refusal:
         raise IntakeError(str(refusal), "url") from None
-    except (TimeoutError, OSError, urllib.error.URLError, ValueError) as error:
+    except (
+        TimeoutError,
+        OSError,
+        urllib.error.URLError,
+        ValueError,
+        http.client.HTTPException,
+    ) as error:
         reason = getattr(error, "reason", error)
         if isinstance(reason, PrivateAddress):
             raise IntakeError(str(reason), "url") from None
-        if isinstance(reason, TimeoutError) or "timed out" in str(reason):
+        if deadline.passed or isinstance(reason, TimeoutError) or "timed out" in str(reason):
             raise IntakeError(
                 f"The page at {url} did not answer within {timeout:g} seconds.", "url"
             ) from None
         raise IntakeError(f"The page at {url} could not be fetched: {reason}.", "url") from None
     _check_size(len(content), "url")
     return content, headers.get_content_type(), headers.get_content_charset()
+
+
+class Deadline:
+    """One time limit for a whole fetch: its connections, redirects, headers and body.
+
+    A socket's timeout bounds each read, so a page sending a byte a second would never
+    reach it; when the deadline passes, a timer shuts the fetch's sockets down, which ends
+    any read blocked on them at once.
+    """
+
+    CHUNK = 64 * 1024
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+        self.passed = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._timer.cancel()
+
+    def remaining(self) -> float:
+        left = self.ends - time.monotonic()
+        if left <= 0:
+            self.passed = True
+            raise TimeoutError("the fetch's deadline passed")
+        return left
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+        sock.settimeout(self.remaining())
+        if self.passed:
+            self._expire()
+
+    def read(self, response, limit: int) -> bytes:
+        """Up to ``limit`` bytes of the body, within the deadline."""
+        chunks, size = [], 0
+        while size < limit:
+            self.remaining()
+            chunk = response.read(min(self.CHUNK, limit - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        self.remaining()  # a read ended by the timer looks like the body's end
+        return b"".join(chunks)
+
+    def _expire(self) -> None:
+        self.passed = True
+        with self._lock:
+            for sock in self._sockets:
+                with contextlib.suppress(OSError):  # already closed
+                    sock.shutdown(socket.SHUT_RDWR)
 
 
 # Fetching only public pages: an editor's address (or a page's redirect) must not make the
@@ -155,12 +247,55 @@ class PrivateAddress(OSError):
     """A report address that leads to an address not on the public internet."""
 
 
+# Addresses that ``is_global`` may count as public but that lead to an IPv4 address of
+# any kind (a private one included) through translation or tunnelling, or that no public
+# page has: refused whatever they embed.
+REFUSED_NETWORKS = tuple(
+    ipaddress.ip_network(network)
+    for network in (
+        "::/96",  # IPv4-compatible (deprecated), and :: and ::1
+        "::ffff:0:0/96",  # IPv4-mapped
+        "::ffff:0:0:0/96",  # IPv4-translated (SIIT)
+        "64:ff9b::/96",  # NAT64, well-known prefix
+        "64:ff9b:1::/48",  # NAT64, local-use prefix
+        "100::/64",  # discard-only
+        "2001::/23",  # IETF protocol assignments, Teredo (2001::/32) among them
+        "2001:db8::/32",  # documentation
+        "2002::/16",  # 6to4
+        "3fff::/20",  # documentation
+        "5f00::/16",  # segment routing (SRv6) identifiers
+        "fc00::/7",  # unique local
+        "fe80::/10",  # link-local
+        "fec0::/10",  # site-local (deprecated)
+        "192.88.99.0/24",  # 6to4 relay anycast (deprecated)
+    )
+)
+
+
+def is_public_address(address: str) -> bool:
+    """Whether a fetch may go to ``address``: globally routable, unicast, and in no range
+    that translates or tunnels to another address."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if not ip.is_global or ip.is_multicast or ip.is_reserved or ip.is_unspecified:
+        return False
+    return not any(ip.version == net.version and ip in net for net in REFUSED_NETWORKS)
+
+
 def _fetches_private() -> bool:
     return getattr(settings, "INTAKE_FETCH_PRIVATE", False)
 
 
+def _allowed(address: str) -> bool:
+    """An address of the networks the operator lets intake fetch (ONRECORD_INTAKE_FETCH_ALLOW)."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    return any(
+        ip.version == net.version and ip in net
+        for net in map(ipaddress.ip_network, getattr(settings, "INTAKE_FETCH_ALLOW", []))
+    )
+
+
 def _check_address(url: str, address: str) -> None:
-    if not ipaddress.ip_address(address.split("%", 1)[0]).is_global:
+    if not is_public_address(address) and not _allowed(address):
         raise PrivateAddress(
             f"“{url}” leads to {address}, which is not a public internet address: "
             "OnRecord fetches only public pages."
@@ -179,10 +314,12 @@ def _require_public(url: str) -> None:
         _check_address(url, address[0])
 
 
-def _checked_on_connect(base: type[http.client.HTTPConnection]) -> type:
+def _checked_on_connect(base: type[http.client.HTTPConnection], deadline: Deadline) -> type:
     class Connection(base):
         def connect(self) -> None:
+            self.timeout = deadline.remaining()
             super().connect()
+            deadline.watch(self.sock)
             if not _fetches_private() and not urllib.request.getproxies():
                 _check_address(f"{self.host}:{self.port}", self.sock.getpeername()[0])
 
@@ -190,13 +327,21 @@ def _checked_on_connect(base: type[http.client.HTTPConnection]) -> type:
 
 
 class _PublicHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, deadline: Deadline):
+        super().__init__()
+        self.deadline = deadline
+
     def http_open(self, req):
-        return self.do_open(_checked_on_connect(http.client.HTTPConnection), req)
+        return self.do_open(_checked_on_connect(http.client.HTTPConnection, self.deadline), req)
 
 
 class _PublicHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: Deadline):
+        super().__init__()
+        self.deadline = deadline
+
     def https_open(self, req):
-        connection = _checked_on_connect(http.client.HTTPSConnection)
+        connection = _checked_on_connect(http.client.HTTPSConnection, self.deadline)
         return self.do_open(connection, req, context=self._context)
 
 
@@ -209,9 +354,9 @@ class _PublicRedirectHandler(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def _opener() -> urllib.request.OpenerDirector:
+def _opener(deadline: Deadline) -> urllib.request.OpenerDirector:
     return urllib.request.build_opener(
-        _PublicHTTPHandler, _PublicHTTPSHandler, _PublicRedirectHandler
+        _PublicHTTPHandler(deadline), _PublicHTTPSHandler(deadline), _PublicRedirectHandler
     )
 
 

@@ -5,8 +5,10 @@ check)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
+from anyascii import anyascii
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
@@ -16,6 +18,7 @@ from quotes.actors import Actor
 from quotes.exceptions import CurationError, NotPermitted, SimilarQuotesFound
 from quotes.models import KEY_LENGTH, Quote, Source, Speaker
 from quotes.permissions import may, require
+from quotes.services.keys import free_key
 
 # What confirming adds: the source, and quotes with their citations.
 NEEDED = (("add", "source"), ("add", "quote"), ("add", "citation"))
@@ -120,7 +123,7 @@ def intake_confirm(
 
 def _source_create(fields: SourceFields, user: Actor) -> Source:
     source = Source(
-        key=_free_key(Source, f"{fields.title} {fields.published}"),
+        key=_free_key(Source, source_key_text(fields)),
         title=fields.title,
         url=fields.url,
         publisher=fields.publisher,
@@ -156,6 +159,8 @@ def _quote_create(statement: AcceptedStatement, speaker: Speaker, source: Source
 
 
 # Keys are ASCII: Cyrillic names are transliterated (the BGN/PCGN letters, simplified).
+HAN = re.compile(r"[\u3400-\u9fff]")
+SOURCE_KEY_WORDS = 5
 CYRILLIC = dict(
     zip(
         "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
@@ -202,16 +207,21 @@ CYRILLIC = dict(
 
 
 def _ascii(text: str) -> str:
-    return "".join(
+    """Latin letters for a key: Russian as news writing spells it (Песков → Peskov), every
+    other script by anyascii, a Han character as a syllable of its own (费萨尔 → Fei Sa Er)."""
+    cyrillic = "".join(
         CYRILLIC.get(c, c) if c.lower() == c else CYRILLIC.get(c.lower(), c).title() for c in text
     )
+    return "".join(f" {anyascii(c)} " if HAN.match(c) else anyascii(c) for c in cyrillic)
+
+
+def source_key_text(fields: SourceFields) -> str:
+    """What a new source's key is made of: its publisher, its date and the first words of
+    its title ("reuters-2023-10-20-china-and-russia-find"), not the whole headline."""
+    words = _ascii(fields.title).split()[:SOURCE_KEY_WORDS]
+    return " ".join([*fields.publisher.split()[:3], fields.published or "", *words])
 
 
 def _free_key(model, text: str) -> str:
     base = slugify(_ascii(text))[: KEY_LENGTH - 8].strip("-") or model._meta.model_name
-    taken = set(model.objects.filter(key__startswith=base).values_list("key", flat=True))
-    candidate, counter = base, 1
-    while candidate in taken:
-        counter += 1
-        candidate = f"{base}-{counter}"
-    return candidate
+    return free_key(model=model, base=base)

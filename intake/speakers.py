@@ -10,15 +10,18 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, Value
+from django.db.models.functions import StrIndex
 
 from intake import lexicon
 from intake.extract import Mention
+from intake.inflection import nominative
 from quotes.dates import to_reduced_date
-from quotes.models import Affiliation, Speaker
+from quotes.models import Affiliation, Speaker, SpeakerName
 
 TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
 CJK = re.compile(r"[\u3400-\u9fff]{2,4}")
+HAN_NAME = r"^[\u3400-\u9fff·・]{2,}$"
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,9 @@ def _load_entries(text: str, on: datetime.date | None) -> list[Entry]:
     stems = sorted({w[:-2] if len(w) >= 7 else w for w in words})[:400]
     pattern = r"\m(" + "|".join(re.escape(s) for s in stems) + ")"
     speakers = (
-        Speaker.objects.filter(Q(name__iregex=pattern) | Q(names__name__iregex=pattern))
+        Speaker.objects.filter(
+            Q(name__iregex=pattern) | Q(names__name__iregex=pattern) | _han_names_in(text)
+        )
         .distinct()
         .prefetch_related(
             "names",
@@ -157,6 +162,20 @@ def _load_entries(text: str, on: datetime.date | None) -> list[Entry]:
         )[:500]
     )
     return [_entry(speaker, on) for speaker in speakers]
+
+
+def _han_names_in(text: str) -> Q:
+    """Speakers with a name in Han characters that the report contains: nothing separates
+    such a name from the words around it ("外交部长王毅同…"), so it is looked for as it is."""
+    if not CJK.search(text):
+        return Q(pk__in=[])
+    found = {
+        model: model.objects.filter(name__regex=HAN_NAME)
+        .annotate(at=StrIndex(Value(text), "name"))
+        .filter(at__gt=0)
+        for model in (Speaker, SpeakerName)
+    }
+    return Q(pk__in=found[Speaker].values("pk")) | Q(pk__in=found[SpeakerName].values("speaker_id"))
 
 
 def _entry(speaker: Speaker, on: datetime.date | None) -> Entry:
@@ -264,7 +283,8 @@ class Resolver:
                 matches = self.directory.by_name(mention.name)
         if not matches:
             confidence = 0.7 if len(tokens(mention.name)) >= 2 else 0.4
-            return Candidate(None, mention.name, confidence, mention.role), []
+            name = nominative(mention.name, self.lang)
+            return Candidate(None, name, confidence, mention.role), []
         ranked = sorted(
             (self._candidate(entry, score, mention) for entry, score in matches),
             key=lambda c: -c.confidence,

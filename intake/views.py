@@ -79,7 +79,7 @@ def _initial(proposal: Proposal) -> dict:
         Speaker.objects.filter(key=proposal.speaker.key).first() if proposal.speaker.key else None
     )
     return {
-        "decision": "accept",
+        "decision": "accept" if proposal.preselected else None,
         "speaker": speaker.pk if speaker else None,
         "new_speaker": "" if speaker else proposal.speaker.name,
         "new_speaker_role": "" if speaker else proposal.speaker.role,

@@ -4,11 +4,15 @@
 each check named in ``settings.READINESS_CHECKS`` (a dotted path to a function taking no
 argument and returning ``None`` when ready, or the reason why not) and answers 503 with the
 reasons of the failing ones. A new check (a search index's lag, say) is one more entry.
+The checks of ``settings.DEGRADED_CHECKS`` concern what the service works without (the
+shared cache): a failing one leaves the answer 200, with ``"status": "degraded"`` and its
+reason under ``degraded``.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
@@ -26,14 +30,34 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_safe
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
-    reasons = [
-        reason
-        for reason in (import_string(check)() for check in settings.READINESS_CHECKS)
-        if reason
-    ]
+    reasons = [reason for reason in _reasons(settings.READINESS_CHECKS) if reason]
+    degraded = [reason for reason in _reasons(settings.DEGRADED_CHECKS) if reason]
     if reasons:
-        return JsonResponse({"status": "unavailable", "reasons": reasons}, status=503)
+        body = {"status": "unavailable", "reasons": reasons}
+        return JsonResponse({**body, "degraded": degraded} if degraded else body, status=503)
+    if degraded:
+        return JsonResponse({"status": "degraded", "degraded": degraded})
     return JsonResponse({"status": "ok"})
+
+
+def _reasons(checks: list[str]):
+    return (import_string(check)() for check in checks)
+
+
+def cache_answers() -> str | None:
+    """The shared cache (Redis, or the database's cache table) answers a read."""
+    from project.cache import CACHE_ERRORS, OUTAGE
+
+    try:
+        cache.get("onrecord:readyz")
+    except (*CACHE_ERRORS, DatabaseError) as error:
+        OUTAGE.failed(error)
+        return (
+            f"cache does not answer: {type(error).__name__}; rate limits are counted in "
+            "each process"
+        )
+    OUTAGE.answered()
+    return None
 
 
 def database_answers() -> str | None:

@@ -96,12 +96,25 @@ class ReplicaMiddleware:
             return self.get_response(request)
         client = _client_key(request)
         writes = request.method not in SAFE_METHODS
-        read_only = not writes and not (client and cache.get(client))
+        read_only = not writes and not (client and _wrote(client))
         token = _readable_replicas.set(replicas if read_only else ())
         try:
             response = self.get_response(request)
         finally:
             _readable_replicas.reset(token)
         if writes and client and response.status_code < 400:
-            cache.set(client, True, timeout=settings.REPLICA_STICKY_SECONDS)
+            _mark_wrote(client)
         return response
+
+
+def _wrote(client: str) -> bool:
+    from project.cache import guarded  # (settings import this module: the cache comes later)
+
+    # A cache that does not answer cannot say whether the client wrote: the primary, then.
+    return bool(guarded(lambda: cache.get(client), lambda: True))
+
+
+def _mark_wrote(client: str) -> None:
+    from project.cache import guarded
+
+    guarded(lambda: cache.set(client, True, timeout=settings.REPLICA_STICKY_SECONDS), lambda: None)

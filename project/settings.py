@@ -5,6 +5,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
 
 from project.replicas import replica_databases
 
@@ -53,6 +54,17 @@ SEARCH_WAIT_MS = env.int("ONRECORD_SEARCH_WAIT_MS", default=3000)
 SEARCH_MAX_LAG = env.int("ONRECORD_SEARCH_MAX_LAG", default=30)
 # Intake fetches only public pages unless this is set (tests serving pages on 127.0.0.1).
 INTAKE_FETCH_PRIVATE = env.bool("ONRECORD_INTAKE_FETCH_PRIVATE", default=False)
+# Networks off the public internet that intake may fetch all the same (an intranet's
+# newsroom, e.g. "10.20.0.0/16"); redirects elsewhere are still refused.
+INTAKE_FETCH_ALLOW = env.list("ONRECORD_INTAKE_FETCH_ALLOW", default=[])
+# Seconds for a whole fetch of a report's page (connection, redirects, headers and body).
+INTAKE_FETCH_TIMEOUT = env.float("ONRECORD_INTAKE_FETCH_TIMEOUT", default=10.0)
+# A report's text (pasted, uploaded or fetched) of more characters is refused.
+INTAKE_MAX_TEXT_CHARS = env.int("ONRECORD_INTAKE_MAX_TEXT_CHARS", default=1_000_000)
+# An import lists this many errors and counts the rest; its write pass stops at as many.
+ONRECORD_IMPORT_MAX_ERRORS = env.int("ONRECORD_IMPORT_MAX_ERRORS", default=1_000)
+# The similar-text check scores at most this many candidates a text (quotes.similarity).
+ONRECORD_SIMILAR_PASSAGE_CAP = env.int("ONRECORD_SIMILAR_PASSAGE_CAP", default=20)
 # Persistent connections save a connection's set-up on every request; the health check
 # replaces a connection the server closed before it is reused.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
@@ -81,6 +93,13 @@ CACHES = {"default": env.cache("CACHE_URL", default="dbcache://onrecord_cache")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
     CACHES["default"]["BACKEND"] = "project.cache.DatabaseCache"  # an atomic incr()
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 50_000)
+if CACHES["default"]["BACKEND"].startswith("django_redis."):
+    # A Redis that does not answer costs a request at most this long (seconds), not the
+    # system's TCP timeout; then the rate limits are counted per process (project/cache.py).
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("SOCKET_CONNECT_TIMEOUT", 0.5)
+    CACHES["default"]["OPTIONS"].setdefault("SOCKET_TIMEOUT", 0.5)
+# While the cache does not answer, ask it again after this many seconds.
+ONRECORD_CACHE_RETRY_SECONDS = env.int("ONRECORD_CACHE_RETRY_SECONDS", default=5)
 
 INSTALLED_APPS = [
     "quotes.apps.OnRecordAdminConfig",  # django.contrib.admin, with OnRecord's admin site
@@ -91,6 +110,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "rest_framework",
     "rest_framework.authtoken",
     "rest_framework_api_key",
@@ -102,11 +122,15 @@ INSTALLED_APPS = [
     "pghistory.admin",
     "axes",
     "csp",
+    # Background jobs on PostgreSQL (project/jobs.py); before the apps whose tasks.py it finds.
+    "procrastinate.contrib.django",
     "quotes",
     "search",
     "api",
     "reader",
     "intake",
+    "alerts",
+    "dumps",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +138,7 @@ MIDDLEWARE = [
     "api.throttling.RateLimitHeadersMiddleware",
     "project.middleware.RequestBodyLimitMiddleware",
     "project.middleware.StatementTimeoutMiddleware",
+    "project.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -124,6 +149,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "project.replicas.ReplicaMiddleware",
+    # Inside the others, so that a 429 page gets their headers (CSP, framing).
+    "reader.throttling.SiteRateLimitMiddleware",
     # Last, as django-axes requires.
     "axes.middleware.AxesMiddleware",
 ]
@@ -164,6 +191,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Source maps (14 of the 25 MB of static files, read only by developers' tools) are served
+# as they are: compressing them took most of a first `make run`'s static-files step.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -222,7 +252,10 @@ READINESS_CHECKS = [
     "project.health.database_answers",
     "project.health.migrations_applied",
     "search.health.index_current",
+    "project.jobs.worker_seen",
 ]
+# What /readyz reports as degraded while still answering 200 (the service works without it).
+DEGRADED_CHECKS = ["project.health.cache_answers"]
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 LOGGING = {
@@ -232,10 +265,49 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
 }
 
+# Background jobs (project/jobs.py): /readyz reports jobs waiting longer than this (seconds)
+# with no worker seen within it.
+JOBS_MAX_WAIT = env.int("ONRECORD_JOBS_MAX_WAIT", default=120)
+
+# Mail (alerts/): Django's e-mail backends, configured by EMAIL_URL (smtp://user:password@host:587,
+# smtp+tls://…, consolemail://); unset, each message is written as a file to var/mail/.
+if env("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+DEFAULT_FROM_EMAIL = env("ONRECORD_MAIL_FROM", default="OnRecord alerts <alerts@localhost>")
+# Alert sign-ups (alerts/limits.py): at most this many per address and per client an hour,
+# so that nobody can make OnRecord mail a third party repeatedly.
+ALERTS_SIGNUPS_PER_ADDRESS = env.int("ONRECORD_ALERTS_SIGNUPS_PER_ADDRESS", default=3)
+ALERTS_SIGNUPS_PER_CLIENT = env.int("ONRECORD_ALERTS_SIGNUPS_PER_CLIENT", default=10)
+# An address that never confirms is deleted after this many days (docs/operations.md).
+ALERTS_UNCONFIRMED_DAYS = env.int("ONRECORD_ALERTS_UNCONFIRMED_DAYS", default=7)
+# Deliveries (sent or failed) are kept this many days for the admin's outbox.
+ALERTS_DELIVERY_DAYS = env.int("ONRECORD_ALERTS_DELIVERY_DAYS", default=30)
+
+# Public dumps (dumps/): where they are written, how many versions are kept, when the job
+# makes one (cron, UTC), and the licence the /dumps/ page and each manifest state.
+DUMPS_DIR = Path(env("ONRECORD_DUMPS_DIR", default=str(DATA_DIR / "dumps"))).resolve()
+DUMPS_KEEP = env.int("ONRECORD_DUMPS_KEEP", default=7)
+DUMPS_CRON = env("ONRECORD_DUMPS_CRON", default="0 2 * * *")
+DUMPS_LICENSE = env("ONRECORD_DUMPS_LICENSE", default="CC BY 4.0")
+DUMPS_LICENSE_URL = env(
+    "ONRECORD_DUMPS_LICENSE_URL", default="https://creativecommons.org/licenses/by/4.0/"
+)
+
 # The reader site's address, for links made outside a request (export_quotes_csv).
 ONRECORD_SITE_URL = env("ONRECORD_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The authority of statements' permanent identifiers (tag: URIs, RFC 4151: a domain or
+# address the publisher held on a date). Set once for a deployment and never changed: feed
+# readers and other databases know statements by it.
+ONRECORD_TAG_AUTHORITY = env("ONRECORD_TAG_AUTHORITY", default="onrecord.org,2026")
 # At most this many quotes in a download of /api/v1/quotes/ (?format=csv or ndjson).
 ONRECORD_DOWNLOAD_MAX_ROWS = env.int("ONRECORD_DOWNLOAD_MAX_ROWS", default=100_000)
+
+# An import lists at most this many errors (and counts the others); its write pass stops
+# looking once it has found as many.
+ONRECORD_IMPORT_MAX_ERRORS = env.int("ONRECORD_IMPORT_MAX_ERRORS", default=1000)
 
 # Bounded work per request: bodies over this many bytes get HTTP 413.
 ONRECORD_MAX_BODY_BYTES = env.int("ONRECORD_MAX_BODY_BYTES", default=2 * 1024 * 1024)
@@ -246,6 +318,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = ONRECORD_MAX_BODY_BYTES
 # not limited. ONRECORD_NUM_PROXIES: how many proxies in front add to X-Forwarded-For.
 ONRECORD_RATE_ANON = env("ONRECORD_RATE_ANON", default="60/min")
 ONRECORD_RATE_CLIENT = env("ONRECORD_RATE_CLIENT", default="600/min")
+# The reader site's pages and feeds, per client address (reader/throttling.py); signed-in
+# users count at ONRECORD_RATE_CLIENT, editors' and reviewers' reading not at all.
+ONRECORD_RATE_SITE = env("ONRECORD_RATE_SITE", default="60/min")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -289,3 +364,8 @@ SPECTACULAR_SETTINGS = {
         "RevisionStatusEnum": "quotes.models.QuoteRevision.Status",
     },
 }
+
+# Readers' error reports (reader/reports.py): at most this many per client address.
+ONRECORD_RATE_ERROR_REPORTS = env("ONRECORD_RATE_ERROR_REPORTS", default="5/hour")
+# Where readers write to the editors (the About page).
+ONRECORD_CONTACT_EMAIL = env("ONRECORD_CONTACT_EMAIL", default="editors@onrecord.example")

@@ -1,9 +1,11 @@
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from api.schema_view import SchemaView
 from project import health
+from reader.sitemaps import SITEMAPS, robots_txt
 
 admin.site.site_header = "OnRecord editors"
 admin.site.site_title = "OnRecord"
@@ -18,6 +20,16 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
+    path("robots.txt", robots_txt, name="robots"),
+    path("alerts/", include("alerts.urls")),
+    path("dumps/", include("dumps.urls")),
     path("", include("reader.urls")),
 ]
 

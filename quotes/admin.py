@@ -14,8 +14,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from quotes import (
+    admin_reports,  # noqa: F401  (registers the editors' queue of error reports)
     admin_revisions,  # noqa: F401  (registers the reviewers' queue)
-    limits,
     rules,
     services,
 )
@@ -25,10 +25,13 @@ from quotes.admin_curation import (
     VersionedForm,
     action_page,
     apply_to_each,
+    correction_note,
+    correction_note_field,
     excerpt_highlighted,
     merge_action,
     old_keys,
     plural,
+    refusal_message,
     verification,
 )
 from quotes.exceptions import CurationError, NotPermitted, TransitionNotAllowed
@@ -37,6 +40,7 @@ from quotes.models import (
     Citation,
     Organization,
     Quote,
+    QuoteRevision,
     Source,
     Speaker,
     SpeakerName,
@@ -104,6 +108,7 @@ class OrganizationAdmin(CurationAdmin):
     autocomplete_fields = ["parent"]
     prepopulated_fields = {"key": ["name"]}
     readonly_fields = ["api_link"]
+    shows_quotes = True
 
 
 class SpeakerNameInline(admin.TabularInline):
@@ -129,6 +134,7 @@ class SpeakerAdmin(CurationAdmin):
     inlines = [SpeakerNameInline, AffiliationInline]
     actions = ["merge_speakers"]
     history_parts = "other names and affiliations"
+    shows_quotes = True
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(quote_count=Count("quotes", distinct=True))
@@ -157,10 +163,48 @@ class SpeakerAdmin(CurationAdmin):
                 response.render()  # the results are read here, in the search's transaction
             return response
 
+    # Saving: the speaker with its names and affiliations, in one call of the service, which
+    # resolves the quotes' roles again and corrects the published quotes whose name or
+    # role changes (with the form's correction note).
+
+    def save_model(self, request: HttpRequest, obj: Speaker, form, change: bool) -> None:
+        pass  # written in save_related, once the inlines are parsed
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        # Written by save_related; the admin's change message reads these.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        # Affiliations edited inline change which role each quote was said in.
-        services.speaker_quotes_reresolve(speaker=form.instance)
+        for formset in formsets:
+            self.save_formset(request, form, formset, change)
+        parts = {}
+        for formset in formsets:
+            if not formset.has_changed():
+                continue
+            if formset.model is SpeakerName:
+                parts["names"] = formset_items(formset, ("name", "language"))
+            elif formset.model is Affiliation:
+                parts["affiliations"] = [
+                    {
+                        "id": item["id"].pk if item["id"] else None,
+                        "organization": item["organization"],
+                        "title": item["role"],
+                        "start": item["start"],
+                        "end": item["end"],
+                    }
+                    for item in formset_items(
+                        formset, ("id", "organization", "role", "start", "end")
+                    )
+                ]
+        try:
+            services.speaker_write(
+                speaker=form.instance,
+                user=request.user,
+                correction_note=correction_note(form),
+                **parts,
+            )
+        except (CurationError, ValidationError) as error:
+            raise AdminRefused(error) from error
 
     @admin.display(description="merged keys")
     def merged_keys(self, obj: Speaker) -> str:
@@ -197,17 +241,41 @@ class AffiliationAdmin(CurationAdmin):
     list_select_related = ["speaker", "organization"]
     search_fields = ["speaker__name", "role", "organization__name"]
     autocomplete_fields = ["speaker", "organization"]
+    shows_quotes = True
 
     def save_model(self, request: HttpRequest, obj: Affiliation, form, change: bool) -> None:
         previous = form.initial.get("speaker") if change else None
-        services.affiliation_save(affiliation=obj, previous_speaker_id=previous, user=request.user)
+        try:
+            services.affiliation_save(
+                affiliation=obj,
+                previous_speaker_id=previous,
+                user=request.user,
+                correction_note=correction_note(form),
+            )
+        except (CurationError, ValidationError) as error:
+            raise AdminRefused(error) from error
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        try:  # Django's delete view runs in a transaction: a refusal leaves nothing deleted
+            return super().delete_view(request, object_id, extra_context)
+        except ValidationError as error:
+            messages.error(
+                request,
+                f"Nothing was deleted: {refusal_message(error)} Remove the affiliation on the "
+                "speaker's page, with the correction note.",
+            )
+            return HttpResponseRedirect(
+                reverse("admin:quotes_affiliation_change", args=[object_id])
+            )
 
     def delete_model(self, request: HttpRequest, obj: Affiliation) -> None:
         services.affiliation_delete(affiliation=obj, user=request.user)
 
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
-        for affiliation in queryset:
-            services.affiliation_delete(affiliation=affiliation, user=request.user)
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        # Removing affiliations may change published quotes' roles: one at a time, with a note.
+        actions.pop("delete_selected", None)
+        return actions
 
 
 @admin.register(SpeakerName)
@@ -227,6 +295,7 @@ class SourceAdmin(CurationAdmin):
     search_fields = ["title", "key", "publisher", "url", "author"]
     prepopulated_fields = {"key": ["title"]}
     readonly_fields = ["api_link", "excerpts_in_text"]
+    shows_quotes = True
 
     @admin.display(description="cited excerpts in the text")
     def excerpts_in_text(self, obj: Source) -> str:
@@ -332,13 +401,10 @@ class QuoteAdminForm(VersionedForm):
         label="Not a duplicate",
         help_text="Tick to save although similar quotes are on record.",
     )
-    correction_note = forms.CharField(
-        required=False,
-        max_length=limits.NOTE,
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
-        help_text="Reviewers: what a change of this published quote's text, language, kind, "
-        "date, speaker, role, translations or citations corrects, for readers. An editor's "
-        "change of a published quote goes to a reviewer as a revision.",
+    correction_note = correction_note_field(
+        "Reviewers: what a change of this published quote's text, language, kind, date, "
+        "speaker, role, translations or citations corrects, for readers. An editor's change "
+        "of a published quote goes to a reviewer as a revision."
     )
 
     class Meta:
@@ -368,7 +434,14 @@ class QuoteAdminForm(VersionedForm):
     def _explain_moves(self) -> None:
         current = self.instance.status if self.instance.pk else Quote.Status.DRAFT
         user = self.request.user if self.request else None
-        moves = [Quote.Status(target).label.lower() for target in allowed_targets(current, user)]
+        targets = allowed_targets(current, user)
+        # The menu offers only the moves the workflow allows this user (an editor is not
+        # offered publishing); a status posted anyway is refused by clean_status, saying why.
+        offered = {current, *targets}
+        self.fields["status"].widget.choices = [
+            (value, label) for value, label in Quote.Status.choices if value in offered
+        ]
+        moves = [Quote.Status(target).label.lower() for target in targets]
         self.fields["status"].help_text = (
             f"From {Quote.Status(current).label.lower()} you may move it to: {', '.join(moves)}."
             if moves
@@ -598,7 +671,7 @@ class QuoteAdmin(CurationAdmin):
                 quote = self._update(request, form, parts)
             else:
                 quote = self._create(request, form, parts)
-                form.instance = quote
+                form.instance = request.created_quote = quote
             if quote is not None:
                 self._verify(request, quote, formsets)
                 self._move(request, form, quote)
@@ -681,6 +754,42 @@ class QuoteAdmin(CurationAdmin):
             reason=form.cleaned_data.get("retraction_reason") or "",
         )
 
+    def response_add(self, request: HttpRequest, obj: Quote, post_url_continue=None):
+        # The service created the quote as a new object: the admin's ``obj`` has no id.
+        return super().response_add(
+            request, getattr(request, "created_quote", obj), post_url_continue
+        )
+
+    def log_addition(self, request: HttpRequest, obj: Quote, message):
+        return super().log_addition(request, getattr(request, "created_quote", obj), message)
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
+        if request.method == "GET":
+            self._point_to_pending_revisions(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @staticmethod
+    def _point_to_pending_revisions(request: HttpRequest, object_id: str) -> None:
+        """The form shows the published values: say which revisions wait for a reviewer."""
+        pending = QuoteRevision.objects.filter(
+            quote_id=unquote(object_id), status=QuoteRevision.Status.PENDING
+        ).order_by("pk")
+        if not pending:
+            return
+        links = format_html_join(
+            ", ",
+            '<a href="{}">revision {}</a>',
+            ((reverse("admin:quotes_quoterevision_change", args=[r.pk]), r.pk) for r in pending),
+        )
+        messages.warning(
+            request,
+            format_html(
+                "Changes of this published quote wait for a reviewer: {}. The form shows the "
+                "published version.",
+                links,
+            ),
+        )
+
     def response_change(self, request: HttpRequest, obj: Quote):
         revision = getattr(request, "quote_revision", None)
         if revision is None:
@@ -691,6 +800,35 @@ class QuoteAdmin(CurationAdmin):
             "reviewer to accept. Readers see the published version until then.",
         )
         return HttpResponseRedirect(request.path)
+
+    # Reverting: a change like any other (services.quote_revert).
+
+    def revert_needs_note(self, request: HttpRequest, obj: Quote) -> bool:
+        return obj.status == Quote.Status.PUBLISHED and may(request.user, "correct")
+
+    def revert_outcome(self, request: HttpRequest, obj: Quote) -> str:
+        if obj.status != Quote.Status.PUBLISHED:
+            return ""
+        if may(request.user, "correct"):
+            return (
+                "This quote is published: the revert is a public correction. Readers see "
+                "your note among its corrections, and the corrections made since stay."
+            )
+        return (
+            "This quote is published: your revert becomes a revision for a reviewer to "
+            "accept. Readers see the published version until then."
+        )
+
+    def revert(self, request: HttpRequest, obj: Quote, version: int, note: str) -> str:
+        outcome = services.quote_revert(
+            quote=obj, event_id=version, user=request.user, correction_note=note
+        )
+        if outcome.revision is not None:
+            return (
+                f"Your revert of “{obj.key}” was kept as revision {outcome.revision.pk} for a "
+                "reviewer to accept."
+            )
+        return f"“{obj.key}” was reverted to version {version}."
 
     # Deleting: drafts and quotes under review only (services.quote_delete).
 
@@ -798,13 +936,40 @@ class QuoteAdmin(CurationAdmin):
         )
 
 
+class QuotePartAdmin(CurationAdmin):
+    """A list of a quote's parts (translations, citations) across quotes, to find and
+    verify them. They are written on their quote's page only, whose inlines go through
+    ``services.quote_update``: there a change of a published quote becomes a revision or
+    a correction, and its last cited excerpt stays (``rules.check_cited``)."""
+
+    form = forms.ModelForm  # nothing is saved here, so no version to check
+    readonly_fields = ["quote_page"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return may(request.user, "view", self.opts.model_name)
+
+    @admin.display(description="edit")
+    def quote_page(self, obj) -> str:
+        url = reverse("admin:quotes_quote_change", args=[obj.quote_id])
+        return format_html('<a href="{}">Edit on the quote’s page ({})</a>', url, obj.quote.key)
+
+
 @admin.register(Translation)
-class TranslationAdmin(CurationAdmin):
-    list_display = ["quote", "language", "official"]
+class TranslationAdmin(QuotePartAdmin):
+    list_display = ["quote", "language", "official", "quote_page"]
     list_filter = ["language", "official"]
     list_select_related = ["quote__speaker"]
     search_fields = ["text", "quote__key"]
-    autocomplete_fields = ["quote"]
+    fields = ["quote", "language", "text", "official", "quote_page"]
 
 
 class VerifiedListFilter(admin.SimpleListFilter):
@@ -821,14 +986,20 @@ class VerifiedListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Citation)
-class CitationAdmin(CurationAdmin):
-    list_display = ["quote", "source", "is_verified", "verified_by", "verified_at"]
+class CitationAdmin(QuotePartAdmin):
+    list_display = ["quote", "source", "is_verified", "verified_by", "verified_at", "quote_page"]
     list_filter = [VerifiedListFilter, "source__kind"]
     list_select_related = ["quote__speaker", "source", "verified_by"]
     search_fields = ["excerpt", "quote__key", "source__title"]
-    autocomplete_fields = ["quote", "source"]
-    fields = ["quote", "source", "excerpt", "excerpt_in_source", "verification_status"]
-    readonly_fields = ["excerpt_in_source", "verification_status"]
+    fields = [
+        "quote",
+        "source",
+        "excerpt",
+        "excerpt_in_source",
+        "verification_status",
+        "quote_page",
+    ]
+    readonly_fields = ["excerpt_in_source", "verification_status", "quote_page"]
     actions = ["verify"]
 
     @admin.display(description="verified", boolean=True)

@@ -3,6 +3,7 @@ API, bulk steps that report what was refused, merges with a confirmation page.""
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 
 from django import forms
@@ -18,10 +19,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from quotes import history, services
+from quotes import history, limits, services
 from quotes.exceptions import CurationError, EditConflict
 from quotes.excerpts import excerpt_in_context
 from quotes.models import Citation
+
+PUBLISHED_LISTED = 50  # the published quotes listed on a record's page
 
 # The API's routes of records (api/urls.py), by model.
 API_DETAIL_ROUTES = {
@@ -111,22 +114,71 @@ class VersionedForm(forms.ModelForm):
         return cleaned
 
 
+def correction_note_field(help_text: str, **options) -> forms.CharField:
+    """The field of a public correction's note, as every admin form asks for it."""
+    return forms.CharField(
+        required=False,
+        max_length=limits.NOTE,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text=help_text,
+        **options,
+    )
+
+
+class CorrectionNoteForm(VersionedForm):
+    """The change form of a record that published quotes show (a speaker, an affiliation,
+    an organization, a source): a change that alters what they show needs a note."""
+
+    correction_note = correction_note_field(
+        "Needed when this change alters what the published quotes listed under “published "
+        "quotes showing it” show (the speaker's name, the role, a cited source's title or "
+        "address): each of them gets this note as a public correction."
+    )
+
+
 class CurationAdmin(admin.ModelAdmin):
     """History with revert, edit-conflict checks and the API link for a tracked model."""
 
     form = VersionedForm
     history_parts = ""  # e.g. "translations, citations and topics", for the history page
+    shows_quotes = False  # a record that published quotes show: lists them, asks for a note
 
     def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
+        if self.shows_quotes:
+            kwargs.setdefault("form", CorrectionNoteForm)
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"request": request})
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "published_quotes"] if self.shows_quotes and obj else fields
+
+    @admin.display(description="published quotes showing it")
+    def published_quotes(self, obj: models.Model) -> str:
+        """The published quotes a change of this record may alter, before it is saved."""
+        quotes = services.quotes_showing(obj).order_by("key")
+        keys = list(quotes.values_list("pk", "key")[:PUBLISHED_LISTED])
+        if not keys:
+            return "None: a change here alters no published quote."
+        links = format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            ((reverse("admin:quotes_quote_change", args=[pk]), key) for pk, key in keys),
+        )
+        total = quotes.count()
+        more = f" and {total - len(keys)} more" if total > len(keys) else ""
+        return format_html(
+            "{}{}. A change of what they show is a public correction of each: give the note.",
+            links,
+            more,
+        )
 
     def save_model(self, request: HttpRequest, obj: models.Model, form, change: bool) -> None:
         # Records with keys go through the service, so that a renamed key keeps leading here.
         if not hasattr(obj, "old_keys"):
             return super().save_model(request, obj, form, change)
         try:
-            services.record_save(obj=obj, user=request.user)
+            services.record_save(obj=obj, user=request.user, correction_note=correction_note(form))
         except (CurationError, ValidationError) as error:
             raise AdminRefused(error) from error
 
@@ -189,21 +241,80 @@ class CurationAdmin(admin.ModelAdmin):
         return require_POST(self._revert)(request, object_id, version)
 
     def _revert(self, request: HttpRequest, object_id: str, version: int) -> HttpResponse:
+        """Revert after a confirmation page that lists the changes undone (and asks a
+        reviewer reverting a published quote for the correction's public note)."""
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
-        try:
-            services.record_revert(obj=obj, event_id=version, user=request.user)
-        except CurationError as error:
-            messages.error(request, error.message)
-        except ValidationError as error:
-            messages.error(request, "That version is not valid today: " + " ".join(error.messages))
-        else:
-            messages.success(request, f"“{obj}” was reverted to version {version}.")
         info = self.opts.app_label, self.opts.model_name
-        return HttpResponseRedirect(reverse("admin:{}_{}_history".format(*info), args=[obj.pk]))
+        history_url = reverse("admin:{}_{}_history".format(*info), args=[obj.pk])
+        entries = history.record_history(obj)
+        entry = next((e for e in entries if e.version == version), None)
+        if entry is None:
+            messages.error(request, f"Version {version} is not in the history of “{obj}”.")
+            return HttpResponseRedirect(history_url)
+        form = RevertForm(
+            request.POST if request.POST.get("confirm") else None,
+            note_needed=self.revert_needs_note(request, obj),
+        )
+        if form.is_bound and form.is_valid():
+            try:
+                done = self.revert(request, obj, version, form.cleaned_data["correction_note"])
+            except (CurationError, ValidationError) as error:
+                form.add_error(None, f"Nothing was reverted: {refusal_message(error)}")
+            else:
+                messages.success(request, done)
+                return HttpResponseRedirect(history_url)
+        request.current_app = self.admin_site.name
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Revert to this version?",
+            "opts": self.opts,
+            "object": obj,
+            "entry": entry,
+            "undone": [e for e in entries if e.version > version],
+            "form": form,
+            "outcome": self.revert_outcome(request, obj),
+            "submit_label": "Yes, revert",
+        }
+        return TemplateResponse(request, "admin/quotes/revert_confirm.html", context)
+
+    def revert_needs_note(self, request: HttpRequest, obj: models.Model) -> bool:
+        """Whether the revert may be a public correction, whose note the page asks for."""
+        return self.shows_quotes and services.quotes_showing(obj).exists()
+
+    def revert_outcome(self, request: HttpRequest, obj: models.Model) -> str:
+        """What the revert will do, when it is not a plain change."""
+        return ""
+
+    def revert(self, request: HttpRequest, obj: models.Model, version: int, note: str) -> str:
+        """Revert ``obj`` through the services; the message that says what was done."""
+        services.record_revert(obj=obj, event_id=version, user=request.user, correction_note=note)
+        return f"“{obj}” was reverted to version {version}."
+
+
+class RevertForm(forms.Form):
+    correction_note = correction_note_field(
+        "Readers see it among the quote's corrections: what the revert corrects, and why.",
+        label="Correction note",
+    )
+
+    def __init__(self, *args, note_needed: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not note_needed:
+            del self.fields["correction_note"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        cleaned.setdefault("correction_note", "")
+        return cleaned
+
+
+def correction_note(form) -> str:
+    """The correction note a change form was given (none on forms without one)."""
+    return (getattr(form, "cleaned_data", None) or {}).get("correction_note") or ""
 
 
 def apply_to_each(
@@ -257,6 +368,14 @@ def action_page(
     )
 
 
+class MergeForm(forms.Form):
+    correction_note = correction_note_field(
+        "Needed when published quotes then show something else (a speaker's name or role, "
+        "the sources of a quote): each of them gets it as a public correction.",
+        label="Correction note",
+    )
+
+
 def merge_action(
     modeladmin: admin.ModelAdmin,
     request: HttpRequest,
@@ -272,24 +391,16 @@ def merge_action(
     if len(selected) != 2:
         messages.error(request, f"Select exactly two {noun}s to merge.")
         return None
-    if request.POST.get("confirm"):
-        survivor_pk = request.POST.get("survivor")
-        survivor = next((obj for obj in selected if str(obj.pk) == survivor_pk), None)
+    form = MergeForm(request.POST if request.POST.get("confirm") else None)
+    if form.is_valid():
+        survivor = next((o for o in selected if str(o.pk) == request.POST.get("survivor")), None)
         if survivor is None:
             messages.error(request, f"Choose the {noun} that stays.")
             return None
-        duplicate = next(obj for obj in selected if obj.pk != survivor.pk)
-        try:
-            merge(survivor=survivor, duplicate=duplicate, user=request.user)
-        except CurationError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request,
-                f"“{duplicate.key}” was merged into “{survivor.key}”; its key now leads there.",
-            )
-        return None
-    candidates = [(obj, [getter(obj) for _, getter in rows]) for obj in selected]
+        if merged_into(request, merge, survivor, selected, form):
+            return None
+    values = [[getter(obj) for _, getter in rows] for obj in selected]
+    candidates = list(zip(selected, compared(*values), strict=True))
     return action_page(
         modeladmin,
         request,
@@ -300,6 +411,60 @@ def merge_action(
         rows=[label for label, _ in rows],
         candidates=candidates,
         merged_parts=merged_parts,
+        form=form,
+    )
+
+
+def merged_into(
+    request: HttpRequest, merge: Callable, survivor: models.Model, selected: list, form: MergeForm
+) -> bool:
+    """Merge the other selected record into ``survivor``; False when the form is to be
+    shown again (a correction note is needed)."""
+    duplicate = next(obj for obj in selected if obj.pk != survivor.pk)
+    note = form.cleaned_data.get("correction_note") or ""
+    try:
+        merge(survivor=survivor, duplicate=duplicate, user=request.user, correction_note=note)
+    except ValidationError as error:
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+        return False
+    except CurationError as error:
+        messages.error(request, error.message)
+        return True
+    messages.success(
+        request, f"“{duplicate.key}” was merged into “{survivor.key}”; its key now leads there."
+    )
+    return True
+
+
+def compared(first: list, second: list) -> tuple[list, list]:
+    """The two records' values side by side, each as ``(shown, differs)``: where the two
+    differ, the words of one that the other does not have are marked."""
+    marked_first, marked_second = [], []
+    for one, other in zip(first, second, strict=True):
+        if str(one) == str(other):
+            marked_first.append((one, False))
+            marked_second.append((other, False))
+            continue
+        words_one, words_other = str(one).split(" "), str(other).split(" ")
+        matcher = difflib.SequenceMatcher(a=words_one, b=words_other, autojunk=False)
+        kept_one, kept_other = set(), set()
+        for block in matcher.get_matching_blocks():
+            kept_one.update(range(block.a, block.a + block.size))
+            kept_other.update(range(block.b, block.b + block.size))
+        marked_first.append((_marked(words_one, kept_one), True))
+        marked_second.append((_marked(words_other, kept_other), True))
+    return marked_first, marked_second
+
+
+def _marked(words: list[str], kept: set[int]) -> str:
+    return format_html_join(
+        " ",
+        "{}",
+        (
+            (word if index in kept else format_html("<mark>{}</mark>", word),)
+            for index, word in enumerate(words)
+        ),
     )
 
 

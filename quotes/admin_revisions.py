@@ -6,9 +6,11 @@ import json
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from quotes import limits, services
@@ -74,7 +76,15 @@ class QuoteRevisionAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     list_select_related = ["quote", "author"]
     search_fields = ["quote__key"]
-    fields = ["quote", "author", "created", "status", "changes_table", "decided_by", "decided_at"]
+    fields = [
+        "quote",
+        "author",
+        "created",
+        "status",
+        "changes_table",
+        "decided_by",
+        "decided_at",
+    ]
     readonly_fields = fields
     actions = ["accept", "reject"]
 
@@ -108,6 +118,27 @@ class QuoteRevisionAdmin(admin.ModelAdmin):
         return render_to_string(
             "admin/quotes/includes/revision_changes.html", {"rows": change_rows(obj)}
         )
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
+        """The revision's page, with Accept and Reject buttons for those who may: they run
+        the list's actions for this revision, whose page asks for the note or the reason."""
+        revision = self.get_object(request, object_id)
+        pending = revision is not None and revision.status == QuoteRevision.Status.PENDING
+        decisions = [
+            (action, label)
+            for action, label, permitted in (
+                ("accept", "Accept…", self.has_accept_permission(request)),
+                ("reject", "Reject…", self.has_reject_permission(request)),
+            )
+            if pending and permitted
+        ]
+        context = {
+            **(extra_context or {}),
+            "decisions": decisions,
+            "changelist_url": reverse("admin:quotes_quoterevision_changelist"),
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return super().change_view(request, object_id, form_url, context)
 
     def decide(self, request, queryset, *, form_class, step, done: str, title: str, intro: str):
         form = form_class(request.POST if request.POST.get("confirm") else None)

@@ -8,6 +8,7 @@ must match.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 # Each group is folded to its first character.
@@ -29,6 +30,20 @@ class Folded:
     text: str
     origins: tuple[int, ...]
 
+    def span_of(self, excerpt: str, *, near: int = 0) -> tuple[int, int] | None:
+        """Where ``excerpt`` occurs in the original text, as (start, end) of that text: the
+        first occurrence from the original index ``near`` on, else the first of all. Folding
+        the text once and searching it for many excerpts keeps the work linear in it."""
+        needle = fold(excerpt).text
+        if not needle:
+            return None
+        found = self.text.find(needle, bisect_left(self.origins, near))
+        if found < 0:
+            found = self.text.find(needle)
+        if found < 0:
+            return None
+        return self.origins[found], self.origins[found + len(needle) - 1] + 1
+
 
 def fold(text: str) -> Folded:
     chars: list[str] = []
@@ -49,14 +64,7 @@ def fold(text: str) -> Folded:
 
 def excerpt_span(excerpt: str, full_text: str) -> tuple[int, int] | None:
     """Where ``excerpt`` occurs in ``full_text`` as (start, end) indexes of ``full_text``."""
-    needle = fold(excerpt).text
-    if not needle:
-        return None
-    haystack = fold(full_text)
-    found = haystack.text.find(needle)
-    if found < 0:
-        return None
-    return haystack.origins[found], haystack.origins[found + len(needle) - 1] + 1
+    return fold(full_text).span_of(excerpt)
 
 
 def excerpt_occurs(excerpt: str, full_text: str) -> bool:

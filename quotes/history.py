@@ -15,7 +15,7 @@ import contextlib
 import datetime
 import getpass
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Max, Subquery
+from pghistory.runtime import _tracker
 
 
 def command_context(command: str, *, user: Any = None) -> contextlib.AbstractContextManager:
@@ -37,6 +38,30 @@ def command_context(command: str, *, user: Any = None) -> contextlib.AbstractCon
     return pghistory.context(**metadata)
 
 
+@contextlib.contextmanager
+def action_context(*, action: str, **metadata: Any) -> Iterator[None]:
+    """One curation step (``action``, with its ``note``) as an entry of the history of its
+    own, attributed as the request or command around it is (user, url, command).
+
+    pghistory folds a context opened inside another into it, the inner metadata replacing
+    the outer: a merge in a request that also corrects the quotes it alters was told as
+    "correct" alone. Each step gets a context of its own instead, as it does outside a
+    request. (pghistory has no public way to open one: its thread-local tracker is set
+    aside for the step, then restored.)
+    """
+    outer = getattr(_tracker, "value", None)
+    if outer is not None:
+        inherited = {k: v for k, v in outer.metadata.items() if k not in ("action", "note")}
+        metadata = {**inherited, **metadata}
+        del _tracker.value
+    try:
+        with pghistory.context(action=action, **metadata):
+            yield
+    finally:
+        if outer is not None:
+            _tracker.value = outer
+
+
 def _login_name() -> str | None:
     try:
         return getpass.getuser()
@@ -44,8 +69,20 @@ def _login_name() -> str | None:
         return None
 
 
-# Columns that every save changes or that only mirror others: not worth showing.
-QUIET_FIELDS = {"id", "created", "updated", "created_by", "updated_by", "said_start"}
+# Columns that every save changes or that only mirror others (the public dates follow the
+# status and the corrections, which are shown): not worth showing.
+QUIET_FIELDS = {
+    "id",
+    "created",
+    "updated",
+    "created_by",
+    "updated_by",
+    "said_start",
+    "uid",
+    "published_at",
+    "corrected_at",
+    "retracted_at",
+}
 EMPTY = "—"
 
 

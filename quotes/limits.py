@@ -22,5 +22,6 @@ RETRACTION_REASON = 2_000
 NOTE = 2_000  # correction notes, rejection reasons
 SOURCE_FULL_TEXT = 1_000_000
 DESCRIPTION = 10_000  # a speaker's
+ERROR_REPORT = 5_000  # a reader's report of an error
 
 MAX_LINE_BYTES = 16 * 1024 * 1024

@@ -50,3 +50,21 @@ def excerpt_problem(excerpt: str, full_text: str, source_label: str) -> str | No
         f"This excerpt does not occur in the full text of “{source_label}” (differences in "
         "spaces, quote marks and dashes are ignored). Copy it exactly as the source has it."
     )
+
+
+def full_text_problem(full_text: str, cited: Iterable[tuple[str, str]]) -> str | None:
+    """Why a source cannot take ``full_text``, or None: the excerpts cited from it, as
+    ``(quote key, excerpt)`` pairs, must all still occur in it.
+
+    One call per source, with its citations read beforehand: the admin and the API give
+    one source's, the importer the citations of all the sources of a batch in one query.
+    """
+    if not full_text:
+        return None
+    missing = [key for key, excerpt in cited if excerpt and not excerpt_occurs(excerpt, full_text)]
+    if not missing:
+        return None
+    return (
+        f"The excerpts cited by {len(missing)} quote(s) ({', '.join(missing)}) do not occur in "
+        "this text. Correct the text or those excerpts first."
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from quotes.models import KeyRedirect, Quote, Speaker
+from quotes.models import TARGETS, KeyRedirect, Quote, Speaker
 
 
 def record_by_key(model: type[models.Model], key: str) -> tuple[models.Model | None, bool]:
@@ -15,6 +15,8 @@ def record_by_key(model: type[models.Model], key: str) -> tuple[models.Model | N
     if record is not None:
         return record, False
     kind = model._meta.model_name
+    if kind not in TARGETS:  # topics keep no old keys
+        return None, False
     redirect = KeyRedirect.objects.filter(kind=kind, old_key=key).select_related(kind).first()
     return (redirect.target, True) if redirect else (None, False)
 

@@ -14,8 +14,8 @@ copy, an excerpt, a translation on record or a text reworded here and there shar
 passages with it; a text with no three words in a row in common is not compared.
 
 ``similar_for_quotes`` is the rule: one query for any number of new quotes, the API's and
-the admin's one quote as the importer's batch (bench/bench_similar.py,
-docs/performance.md).
+the admin's one quote as the importer's batch, each text scoring at most ``passage_cap()``
+candidates (bench/bench_similar.py, bench/bench_import.py --similar, docs/performance.md).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, models, transaction
 
 from quotes.dates import ReducedDate, to_reduced_date
@@ -80,19 +81,36 @@ WITH p AS MATERIALIZED (
     FROM unnest(%(n)s::integer[], %(text)s::text[], %(first)s::date[], %(last)s::date[],
                 %(speaker)s::bigint[], %(quote)s::bigint[])
         AS probe(n, text, first, last, speaker_id, quote_id)
-), candidates AS MATERIALIZED (  -- scored only once in the window
-    SELECT p.n, p.text AS probe, q.id, q.text AS stored
-    FROM p JOIN quotes_quote q ON q.passages && p.passages AND {_WINDOW}
-    UNION ALL
-    SELECT p.n, p.text, q.id, t.text
-    FROM p JOIN quotes_translation t ON t.passages && p.passages
-    JOIN quotes_quote q ON q.id = t.quote_id AND {_WINDOW}
+), candidates AS MATERIALIZED (  -- scored only once in the window, at most %(cap)s a text
+    SELECT p.n, p.text AS probe, c.id, c.stored
+    FROM p CROSS JOIN LATERAL (
+        (SELECT q.id, q.text AS stored
+         FROM quotes_quote q WHERE q.passages && p.passages AND {_WINDOW})
+        UNION ALL
+        (SELECT q.id, t.text
+         FROM quotes_translation t JOIN quotes_quote q ON q.id = t.quote_id AND {_WINDOW}
+         WHERE t.passages && p.passages)
+        LIMIT %(cap)s
+    ) c
 ), scored AS (
     SELECT n, id, greatest(similarity(stored, probe), word_similarity(probe, stored)) AS score
     FROM candidates
 )
 SELECT n, id, max(score) FROM scored WHERE score >= %(threshold)s GROUP BY n, id
 """
+
+
+# A text made of common words shares passages with a great many quotes in its window (a
+# generated import's texts shared them with thousands: 13 minutes a batch of 1,000). The
+# work of a text is bounded by fetching and scoring at most this many candidates, those the
+# index gives first (ONRECORD_SIMILAR_PASSAGE_CAP): a copy, excerpt or translation of real
+# text shares its rare passages with the few quotes it repeats, far fewer than the cap, but
+# a text past the cap may miss a similar quote among the candidates left out.
+PASSAGE_CAP = 20
+
+
+def passage_cap() -> int:
+    return getattr(settings, "ONRECORD_SIMILAR_PASSAGE_CAP", PASSAGE_CAP)
 
 
 # PostgreSQL cannot estimate how many rows share a passage with a column of another table
@@ -110,10 +128,10 @@ def _planned_by_index(cursor) -> Iterator[None]:
     before = dict(zip(_BY_INDEX, cursor.fetchone(), strict=True))
     settings = ", ".join("set_config(%s, %s, true)" for _ in _BY_INDEX)
     cursor.execute(f"SELECT {settings}", [v for item in _BY_INDEX.items() for v in item])
-    try:
-        yield
-    finally:
-        cursor.execute(f"SELECT {settings}", [v for item in before.items() for v in item])
+    # Restored only after success: a failed query (a statement timeout) aborts the
+    # transaction, whose rollback undoes the settings, and any query there would fail too.
+    yield
+    cursor.execute(f"SELECT {settings}", [v for item in before.items() for v in item])
 
 
 def similar_for_quotes(
@@ -146,6 +164,7 @@ def similar_for_quotes(
         "year": YEAR.days,
         "written_up_to": written_up_to,
         "threshold": SIMILARITY_THRESHOLD,
+        "cap": passage_cap(),
     }
     with transaction.atomic(), connection.cursor() as cursor, _planned_by_index(cursor):
         cursor.execute(_QUERY, params)

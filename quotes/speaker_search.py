@@ -1,8 +1,14 @@
-"""Fuzzy search of speakers by any of their names, for the API and the admin alike:
-"Poutine", "Vladimr" or "putin" find Vladimir Putin (pg_trgm over unaccented names)."""
+"""Fuzzy search of speakers by any of their names, for the API, the admin and the reader's
+suggestions alike: "Poutine", "Vladimr" or "putin" find Vladimir Putin (pg_trgm over
+unaccented names), and a name typed in another script or spelling than any stored finds
+the speaker too ("Ван И" → Wang Yi, "Lawrow" → Lavrov, "Wang Yi" → a speaker stored only as
+王毅): the query and the stored names are transliterated to Latin letters (anyascii; the
+names' in ``name_latin``, derived when they are saved) and compared by how they sound
+(``onrecord_name_key``, migration 0016: w → v, y → i, ou → u…)."""
 
 from __future__ import annotations
 
+from anyascii import anyascii
 from django.contrib.postgres.search import (
     TrigramSimilarity,
     TrigramStrictWordSimilarity,
@@ -24,12 +30,16 @@ class Unaccent(Func):
     output_field = TextField()
 
 
-def fuzzy_name_score(field: str, query: str) -> Func:
-    """How well a name matches a query typed with typos or without diacritics, 0 to 1: the
-    mean of pg_trgm's similarity, word similarity and strict word similarity, so that the
-    name's closest word, and then the closest whole name, win."""
-    name = Unaccent(Lower(field))
-    typed = Unaccent(Lower(Value(query)))
+class NameKey(Func):
+    """A name as it sounds across spellings (migration 0015's ``onrecord_name_key``)."""
+
+    function = "onrecord_name_key"
+    output_field = TextField()
+
+
+def name_key_score(field: str, query: str) -> Func:
+    """How well a name sounds like the query, both in Latin letters, 0 to 1 (as below)."""
+    name, typed = NameKey(f"{field}_latin"), NameKey(Value(anyascii(query)))
     return (
         TrigramSimilarity(name, typed)
         + TrigramWordSimilarity(typed, name)
@@ -37,10 +47,29 @@ def fuzzy_name_score(field: str, query: str) -> Func:
     ) / 3.0
 
 
+def fuzzy_name_score(field: str, query: str) -> Func:
+    """How well a name matches a query typed with typos or without diacritics, 0 to 1: the
+    mean of pg_trgm's similarity, word similarity and strict word similarity, so that the
+    name's closest word, and then the closest whole name, win."""
+    name = Unaccent(Lower(field))
+    typed = Unaccent(Lower(Value(query)))
+    return Greatest(
+        (
+            TrigramSimilarity(name, typed)
+            + TrigramWordSimilarity(typed, name)
+            + TrigramStrictWordSimilarity(typed, name)
+        )
+        / 3.0,
+        name_key_score(field, query),
+    )
+
+
 def names_matching(queryset: QuerySet, query: str) -> QuerySet:
     typed = Unaccent(Lower(Value(query)))
-    return queryset.alias(plain=Unaccent(Lower("name"))).filter(
-        Q(plain__trigram_word_similar=typed) | Q(plain__contains=typed)
+    return queryset.alias(plain=Unaccent(Lower("name")), sound=NameKey("name_latin")).filter(
+        Q(plain__trigram_word_similar=typed)
+        | Q(plain__contains=typed)
+        | Q(sound__trigram_word_similar=NameKey(Value(anyascii(query))))
     )
 
 

@@ -1,112 +1,209 @@
 """How a statement is cited and described to machines: APA and Chicago citations, its
-schema.org ``Quotation`` (JSON-LD) and its Open Graph tags."""
+schema.org ``Quotation`` (JSON-LD, from its public representation), the ``Person`` and
+``Organization`` of speaker and organization pages, and its Open Graph tags."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.urls import reverse
+
 from quotes.models import Quote
+from quotes.public import PublicCitation, PublicStatement, PublicTranslation
 from reader.dates import apa_date, long_date
 
 SITE_NAME = "OnRecord"
 WIKIDATA = "https://www.wikidata.org/wiki/"
 SHORT_TEXT = 200
+# schema.org's creativeWorkStatus of each status; editors' previews of drafts and quotes
+# under review say "Draft".
+WORK_STATUS = {Quote.Status.PUBLISHED: "Published", Quote.Status.RETRACTED: "Retracted"}
 
 
 def shortened(text: str, length: int = SHORT_TEXT) -> str:
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
-def english_translation(quote: Quote) -> str:
-    if quote.language.split("-")[0].lower() == "en":
-        return ""
-    found = [t for t in quote.translations.all() if t.language.split("-")[0].lower() == "en"]
-    return found[0].text if found else ""
+def quoted_text(statement: PublicStatement) -> str:
+    """The speaker's own words, then, for a statement not said in English, its English
+    translation labelled as official or OnRecord's: never the translation alone."""
+    text = f"“{statement.text}”"
+    translation = statement.translation_in("en")
+    return f"{text} [{translation.label}: “{translation.text}”]" if translation else text
 
 
-def _quoted_text(quote: Quote) -> str:
-    text = f"“{quote.text}”"
-    translation = english_translation(quote)
-    return f"{text} [{translation}]" if translation else text
-
-
-def apa_citation(quote: Quote, url: str) -> str:
+def apa_citation(statement: PublicStatement, url: str) -> str:
     """APA style: Speaker. (Date). “Text” [Statement]. Occasion. OnRecord. URL"""
-    parts = [quote.speaker.name + ".", apa_date(quote.said) + "."]
-    parts.append(f"{_quoted_text(quote)} [Statement].")
-    if quote.context:
-        parts.append(quote.context.rstrip(".") + ".")
+    parts = [statement.speaker.name + ".", apa_date(statement.said) + "."]
+    parts.append(f"{quoted_text(statement)} [Statement].")
+    if statement.context:
+        parts.append(statement.context.rstrip(".") + ".")
+    if statement.retraction:
+        parts.append(f"Retracted: {statement.retraction.reason.rstrip('.')}.")
     parts += [f"{SITE_NAME}.", url]
     return " ".join(parts)
 
 
-def chicago_citation(quote: Quote, url: str) -> str:
+def chicago_citation(statement: PublicStatement, url: str) -> str:
     """Chicago style: Speaker, “Text,” occasion, Date, OnRecord, URL."""
-    text = quote.text.rstrip().rstrip(".。")
-    rest = [quote.context.rstrip(".")] if quote.context else []
-    rest += [long_date(quote.said, style="month-first") or "n.d.", SITE_NAME, url]
-    return f"{quote.speaker.name}, “{text},” " + ", ".join(rest) + "."
+    text = statement.text.rstrip().rstrip(".。")
+    rest = [statement.context.rstrip(".")] if statement.context else []
+    rest += [long_date(statement.said, style="month-first") or "n.d.", SITE_NAME, url]
+    return f"{statement.speaker.name}, “{text},” " + ", ".join(rest) + "."
 
 
-def _person(quote: Quote, speaker_url: str) -> dict:
-    person = {"@type": "Person", "name": quote.speaker.name, "url": speaker_url}
-    if quote.speaker.wikidata:
-        person["sameAs"] = WIKIDATA + quote.speaker.wikidata
-    return person
+def _same_as(wikidata: str) -> dict:
+    return {"sameAs": WIKIDATA + wikidata} if wikidata else {}
 
 
-def _work(citation) -> dict:
-    source = citation.source
-    work = {"@type": "CreativeWork", "name": source.title}
-    if source.url:
-        work["url"] = source.url
-    if source.publisher:
-        work["publisher"] = {"@type": "Organization", "name": source.publisher}
-    if source.published:
-        work["datePublished"] = str(source.published)
-    if source.language:
-        work["inLanguage"] = source.language
+def _work(citation: PublicCitation) -> dict:
+    """A cited source as a ``CreativeWork``, with its archived copy (``archivedAt``)."""
+    work = {"@type": "CreativeWork", "name": citation.source_title}
+    if citation.url:
+        work["url"] = citation.url
+    if citation.archive_url:
+        work["archivedAt"] = citation.archive_url
+    if citation.publisher:
+        work["publisher"] = {"@type": "Organization", "name": citation.publisher}
+    if citation.source_published:
+        work["datePublished"] = str(citation.source_published)
+    if citation.source_language:
+        work["inLanguage"] = citation.source_language
     return work
 
 
-def quotation_jsonld(quote: Quote, url: str, speaker_url: str) -> dict:
-    """The statement as a schema.org ``Quotation``."""
-    citations = list(quote.citations.all())
+def _translation(translation: PublicTranslation, url: str) -> dict:
+    """A translation, labelled as every output labels it; OnRecord's own names its
+    translator."""
+    data = {
+        "@type": "Quotation",
+        "text": translation.text,
+        "inLanguage": translation.language,
+        "name": translation.label,
+        "translationOfWork": {"@id": url},
+    }
+    if not translation.official:
+        data["translator"] = {"@type": "Organization", "name": SITE_NAME}
+    return data
+
+
+def _corrections(item: PublicStatement) -> list[dict]:
+    """Each correction, and a retraction with its reason, as a ``CorrectionComment``."""
+    comments = [
+        {"@type": "CorrectionComment", "datePublished": str(c.date), "text": c.note}
+        for c in item.corrections
+    ]
+    if item.retraction is not None:
+        retraction = {
+            "@type": "CorrectionComment",
+            "name": "Retraction",
+            "text": f"Retracted: {item.retraction.reason}",
+        }
+        if item.retraction.date:
+            retraction["datePublished"] = str(item.retraction.date)
+        comments.append(retraction)
+    return comments
+
+
+def quotation_jsonld(item: PublicStatement, url: str, speaker_url: str) -> dict:
+    """The statement as a schema.org ``Quotation``: the speaker as its ``creator`` (a real
+    person; ``spokenByCharacter`` names the same node), its status and the reason of a
+    retraction, each correction, the permanent identifier and the labelled translations."""
+    person = {"@type": "Person", "@id": speaker_url, "name": item.speaker.name, "url": speaker_url}
+    person.update(_same_as(item.speaker.wikidata))
     data = {
         "@context": "https://schema.org",
         "@type": "Quotation",
         "@id": url,
         "url": url,
-        "text": quote.text,
-        "inLanguage": quote.language,
-        "spokenByCharacter": _person(quote, speaker_url),
-        "isBasedOn": [_work(citation) for citation in citations],
-        "citation": [{**_work(c), "text": c.excerpt} if c.excerpt else _work(c) for c in citations],
+        "identifier": item.tag,
+        "text": item.text,
+        "inLanguage": item.language,
+        "creator": person,
+        "spokenByCharacter": {"@id": speaker_url},
+        "creativeWorkStatus": WORK_STATUS.get(item.status, "Draft"),
+        "isBasedOn": [_work(citation) for citation in item.citations],
+        "citation": [
+            {**_work(c), "text": c.excerpt} if c.excerpt else _work(c) for c in item.citations
+        ],
         "publisher": {"@type": "Organization", "name": SITE_NAME},
+        "dateModified": item.updated.isoformat(),
     }
-    if quote.said:
-        data["dateCreated"] = str(quote.said)
-    if quote.context:
-        data["description"] = quote.context
-    topics = [topic.name for topic in quote.topics.all()]
-    if topics:
-        data["about"] = [{"@type": "Thing", "name": name} for name in topics]
-    translations = [
-        {"@type": "Quotation", "text": t.text, "inLanguage": t.language}
-        for t in quote.translations.all()
-    ]
-    if translations:
-        data["workTranslation"] = translations
+    if item.first_published:
+        data["datePublished"] = item.first_published.isoformat()
+    if item.said:
+        data["dateCreated"] = str(item.said)
+    if item.context:
+        data["description"] = item.context
+    if item.topics:
+        data["about"] = [{"@type": "Thing", "name": name} for _, name in item.topics]
+    if item.translations:
+        data["workTranslation"] = [_translation(t, url) for t in item.translations]
+    corrections = _corrections(item)
+    if corrections:
+        data["correction"] = corrections
     return data
 
 
-def open_graph(quote: Quote, url: str) -> dict[str, str]:
-    when = long_date(quote.said)
-    title = f"{quote.speaker.name}{', ' + when if when else ''}"
-    description = english_translation(quote) or quote.text
+def organization_jsonld(organization, url: str, absolute: Callable[[str], str]) -> dict:
+    """An organization's page as a schema.org ``Organization``."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Organization",
+        "@id": url,
+        "url": url,
+        "name": organization.name,
+    }
+    same_as = [WIKIDATA + organization.wikidata] if organization.wikidata else []
+    same_as += [organization.url] if organization.url else []
+    if same_as:
+        data["sameAs"] = same_as
+    if organization.parent_id:
+        parent = organization.parent
+        link = absolute(reverse("reader:organization", args=[parent.key]))
+        data["parentOrganization"] = {"@type": "Organization", "@id": link, "name": parent.name}
+    return data
+
+
+def person_jsonld(speaker, names, affiliations, url: str, absolute: Callable[[str], str]) -> dict:
+    """A speaker's page as a schema.org ``Person``: other names, Wikidata and the
+    organizations of their roles."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Person",
+        "@id": url,
+        "url": url,
+        "name": speaker.name,
+        **_same_as(speaker.wikidata),
+    }
+    if names:
+        data["alternateName"] = [name.name for name in names]
+    if speaker.description:
+        data["description"] = speaker.description
+    organizations = {a.organization.key: a.organization for a in affiliations}
+    if organizations:
+        data["affiliation"] = [
+            {
+                "@type": "Organization",
+                "@id": absolute(reverse("reader:organization", args=[key])),
+                "name": organization.name,
+                **_same_as(organization.wikidata),
+            }
+            for key, organization in organizations.items()
+        ]
+    return data
+
+
+def open_graph(statement: PublicStatement, url: str) -> dict[str, str]:
+    when = long_date(statement.said)
+    title = f"{statement.speaker.name}{', ' + when if when else ''}"
+    if statement.retraction:
+        title = f"Retracted: {title}"
     return {
         "og:type": "article",
         "og:site_name": SITE_NAME,
         "og:title": title,
-        "og:description": shortened(f"“{description}”"),
+        "og:description": shortened(quoted_text(statement)),
         "og:url": url,
-        "og:locale": quote.language.replace("-", "_"),
+        "og:locale": statement.language.replace("-", "_"),
     }

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import QueryDict
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -18,14 +18,56 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from api.filters import QuoteFilterSet
 from api.pagination import PageNumberPagination, PageParams
 from api.params import validate_params
-from quotes.models import Citation, Quote
+from quotes import public
+from quotes.models import Quote
 from search.facets import quote_facets
-from search.highlights import highlights
+from search.highlights import Highlight, highlights
 
 PAGE_SIZE = PageNumberPagination.page_size
 FACET_LIMIT = 10
+# Years counted for the histogram of matches (the year facet shows the latest FACET_LIMIT).
+HISTOGRAM_YEARS = 200
 # The parameters that narrow a list: the API's, whatever they are.
 FILTER_PARAMS = tuple(QuoteFilterSet.base_filters)
+
+
+@dataclass(frozen=True)
+class Result:
+    """A statement in a list, as its public representation states it: the speaker's own
+    words first, in their language; where a search matched a translation, that translation
+    after them with its label (official or OnRecord's), never alone."""
+
+    statement: public.PublicStatement
+    highlight: Highlight | None = None
+
+    @property
+    def text_html(self) -> str:
+        """The original words with the matches marked, when the search matched them."""
+        found = self.highlight
+        return found.html if found is not None and found.field == "text" else ""
+
+    @property
+    def translation(self) -> public.PublicTranslation | None:
+        """The translation shown under the original: the one the search matched, else the
+        English one for a statement said in another language."""
+        found = self.highlight
+        if found is not None and found.field == "translation":
+            for translation in self.statement.translations:
+                if translation.language == found.language:
+                    return translation
+        return self.statement.translation_in("en")
+
+    @property
+    def translation_html(self) -> str:
+        found = self.highlight
+        matched = found is not None and found.field == "translation"
+        return found.html if matched and self.translation else ""
+
+    @property
+    def context_html(self) -> str:
+        """The occasion with the matches marked, when the search matched only there."""
+        found = self.highlight
+        return found.html if found is not None and found.field == "context" else ""
 
 
 @dataclass
@@ -38,36 +80,40 @@ class Listing:
     count: int = 0
     facets: dict[str, list[dict]] = field(default_factory=dict)
     searched: bool = False
+    years: list[dict] = field(default_factory=list)  # every year's count, latest first
 
     @property
     def quotes(self) -> list[Quote]:
         return list(self.page.object_list) if self.page else []
 
+    @property
+    def results(self) -> list[Result]:
+        return [
+            Result(public.statement(quote), getattr(quote, "search_highlight", None))
+            for quote in self.quotes
+        ]
+
 
 def public_quotes() -> QuerySet:
     """What readers may see, with what a result shows; the FilterSet then keeps published
     statements unless ``status=retracted`` is asked for, as it does for the API's public."""
-    return (
-        Quote.objects.visible_to(None)
-        .select_related("speaker", "role__organization")
-        .prefetch_related(
-            "topics",
-            "translations",
-            Prefetch("citations", Citation.objects.select_related("source")),
-        )
-    )
+    return Quote.objects.visible_to(None).with_public_parts()
 
 
-def filtered(params: Mapping[str, str], fixed: Mapping[str, str] | None = None) -> QuoteFilterSet:
-    """The API's FilterSet over the public statements; ``fixed`` parameters (a speaker
-    page's speaker) override those of the request."""
+def filtered(
+    params: Mapping[str, str],
+    fixed: Mapping[str, str] | None = None,
+    filterset_class: type[QuoteFilterSet] = QuoteFilterSet,
+) -> QuoteFilterSet:
+    """The API's FilterSet (or a subclass, the feeds') over the public statements; ``fixed``
+    parameters (a speaker page's speaker) override those of the request."""
     data = QueryDict(mutable=True)
     for name in FILTER_PARAMS:
         value = params.get(name)
         if value not in (None, ""):
             data[name] = value
     data.update(fixed or {})
-    return QuoteFilterSet(data=data, queryset=public_quotes(), request=None)
+    return filterset_class(data=data, queryset=public_quotes(), request=None)
 
 
 def quote_summary(fixed: Mapping[str, str], *, facet_limit: int) -> dict:
@@ -104,8 +150,10 @@ def quote_listing(
         listing.errors = {name: [str(m) for m in messages] for name, messages in errors.items()}
         return listing
     queryset = filterset.qs
-    summary = quote_facets(queryset, limit=facet_limit)
+    summary = quote_facets(queryset, limit=facet_limit, year_limit=HISTOGRAM_YEARS)
     listing.count, listing.facets = summary["count"], summary["facets"]
+    listing.years = listing.facets["year"]
+    listing.facets["year"] = listing.years[:facet_limit]
     size = min(paging.get("page_size") or PAGE_SIZE, PageNumberPagination.max_page_size)
     paginator = Paginator(queryset, size, allow_empty_first_page=True)
     paginator.count = listing.count  # counted with the facets already

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from quotes.validators import KEY_PATTERN
-from reader import feeds, views
+from reader import browse, feeds, reports, views
 
 
 class KeyConverter:
@@ -31,4 +31,10 @@ urlpatterns = [
     path("organizations/<key:key>/", views.organization_detail, name="organization"),
     path("sources/<key:key>/", views.source_detail, name="source"),
     path("feeds/quotes.atom", feeds.QuoteFeed.as_view(), name="feed"),
+    path("speakers/", browse.speakers, name="speakers"),
+    path("topics/", browse.topics, name="topics"),
+    path("organizations/", browse.organizations, name="organizations"),
+    path("sources/", browse.sources, name="sources"),
+    path("quotes/<key:key>/report/", reports.report_error, name="report"),
+    path("quotes/<key:key>/report/thanks/", reports.report_thanks, name="report-thanks"),
 ]

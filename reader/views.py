@@ -12,16 +12,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from quotes import selectors
-from quotes.models import Affiliation, Citation, Organization, Quote, Source, Speaker, Topic
+from alerts.links import signup_url
+from quotes import public, selectors
+from quotes.models import Affiliation, Organization, Quote, Source, Speaker, Topic
 from reader import cite, links
 from reader.chart import year_chart
-from reader.corrections import quote_corrections
 from reader.listing import quote_listing, quote_summary
 from reader.markup import json_ld
 from search.turns import takes_turns
 
-PUBLIC_STATUSES = (Quote.Status.PUBLISHED, Quote.Status.RETRACTED)
 OVERVIEW_LIMIT = 100
 
 
@@ -51,6 +50,7 @@ def listing_page(
         downloads=links.download_links(params, fixed),
         download_cap=settings.ONRECORD_DOWNLOAD_MAX_ROWS,
         feed_url=feed_url + links.query_string(params),
+        alerts_url=signup_url({**params, **(fixed or {})}) if feed_url else "",
         page_links=page_links(listing, params),
     )
     return render(request, template, context, status=400 if listing.errors else 200)
@@ -77,34 +77,27 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def quote_detail(request: HttpRequest, key: str) -> HttpResponse:
-    visible = PUBLIC_STATUSES if not can_edit(request, "quotes.view_quote") else Quote.Status
-    quote = (
-        Quote.objects.filter(key=key, status__in=list(visible))
-        .select_related("speaker", "role__organization")
-        .prefetch_related(
-            "topics",
-            "translations",
-            Prefetch("citations", Citation.objects.select_related("source").order_by("pk")),
-        )
-        .first()
-    )
+    """The statement as its public representation says it (``quotes.public``); editors
+    also see drafts, marked as not public."""
+    visible = Quote.objects.visible_to(request.user)
+    quote = visible.with_public_parts().filter(key=key).first()
     if quote is None:
         survivor, redirected = selectors.quote_by_key(key)
-        if redirected and survivor.status in visible:
+        if redirected and visible.filter(pk=survivor.pk).exists():
             return redirect("reader:quote", key=survivor.key, permanent=True)
         raise Http404("No statement has this address.")
-    url = request.build_absolute_uri(reverse("reader:quote", args=[quote.key]))
-    speaker_url = request.build_absolute_uri(reverse("reader:speaker", args=[quote.speaker.key]))
+    shown = public.statement(quote)
+    url = request.build_absolute_uri(shown.path)
+    speaker_url = request.build_absolute_uri(reverse("reader:speaker", args=[shown.speaker.key]))
+    open_graph = cite.open_graph(shown, url)
     context = {
-        "quote": quote,
+        "statement": shown,
         "page_url": url,
-        "citations": list(quote.citations.all()),
-        "corrections": quote_corrections(quote),
-        "apa": cite.apa_citation(quote, url),
-        "chicago": cite.chicago_citation(quote, url),
-        "json_ld": json_ld(cite.quotation_jsonld(quote, url, speaker_url)),
-        "open_graph": cite.open_graph(quote, url),
-        "description": cite.open_graph(quote, url)["og:description"],
+        "apa": cite.apa_citation(shown, url),
+        "chicago": cite.chicago_citation(shown, url),
+        "json_ld": json_ld(cite.quotation_jsonld(shown, url, speaker_url)),
+        "open_graph": open_graph,
+        "description": open_graph["og:description"],
         "edit_url": reverse("admin:quotes_quote_change", args=[quote.pk])
         if can_edit(request)
         else "",
@@ -115,7 +108,8 @@ def quote_detail(request: HttpRequest, key: str) -> HttpResponse:
 @require_safe
 def speaker_detail(request: HttpRequest, key: str) -> HttpResponse:
     speaker = (
-        Speaker.objects.filter(key=key)
+        Speaker.objects.visible_to(request.user)
+        .filter(key=key)
         .prefetch_related(
             "names",
             Prefetch(
@@ -127,14 +121,18 @@ def speaker_detail(request: HttpRequest, key: str) -> HttpResponse:
     )
     if speaker is None:
         survivor, redirected = selectors.speaker_by_key(key)
-        if redirected:
+        if redirected and Speaker.objects.visible_to(request.user).filter(pk=survivor.pk).exists():
             return redirect("reader:speaker", key=survivor.key, permanent=True)
         raise Http404("No speaker has this address.")
     overview = quote_summary({"speaker": speaker.key}, facet_limit=OVERVIEW_LIMIT)
+    roles, names = list(speaker.affiliations.all()), list(speaker.names.all())
+    url = request.build_absolute_uri(reverse("reader:speaker", args=[speaker.key]))
+    person = cite.person_jsonld(speaker, names, roles, url, request.build_absolute_uri)
     context = {
         "speaker": speaker,
-        "roles": list(speaker.affiliations.all()),
-        "names": list(speaker.names.all()),
+        "roles": roles,
+        "names": names,
+        "json_ld": json_ld(person),
         "chart": year_chart(overview["facets"]["year"]),
         "topics": overview["facets"]["topic"],
         "total": overview["count"],
@@ -157,7 +155,7 @@ def admin_url(request: HttpRequest, model: str, pk: int) -> str:
 
 @require_safe
 def topic_detail(request: HttpRequest, key: str) -> HttpResponse:
-    topic = get_object_or_404(Topic, key=key)
+    topic = get_object_or_404(Topic.objects.visible_to(request.user), key=key)
     context = {"topic": topic, "edit_url": admin_url(request, "topic", topic.pk)}
     return listing_page(
         request,
@@ -170,15 +168,23 @@ def topic_detail(request: HttpRequest, key: str) -> HttpResponse:
 
 @require_safe
 def organization_detail(request: HttpRequest, key: str) -> HttpResponse:
-    organization = get_object_or_404(Organization.objects.select_related("parent"), key=key)
+    organizations = Organization.objects.visible_to(request.user)
+    organization = get_object_or_404(organizations, key=key)
     members = (
-        Affiliation.objects.filter(organization=organization)
+        Affiliation.objects.filter(
+            organization=organization, speaker__in=Speaker.objects.visible_to(request.user)
+        )
         .select_related("speaker")
         .order_by("-start", "speaker__name", "pk")
     )
+    url = request.build_absolute_uri(reverse("reader:organization", args=[organization.key]))
     context = {
         "organization": organization,
+        "parent": organizations.filter(pk=organization.parent_id).first()
+        if organization.parent_id
+        else None,
         "members": list(members),
+        "json_ld": json_ld(cite.organization_jsonld(organization, url, request.build_absolute_uri)),
         "edit_url": admin_url(request, "organization", organization.pk),
     }
     return listing_page(
@@ -188,7 +194,7 @@ def organization_detail(request: HttpRequest, key: str) -> HttpResponse:
 
 @require_safe
 def source_detail(request: HttpRequest, key: str) -> HttpResponse:
-    source = get_object_or_404(Source.objects.defer("full_text"), key=key)
+    source = get_object_or_404(Source.objects.visible_to(request.user).defer("full_text"), key=key)
     context = {"source": source, "edit_url": admin_url(request, "source", source.pk)}
     return listing_page(request, "reader/source.html", context, fixed={"source": source.key})
 

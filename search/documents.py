@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import tantivy
 from django.db import connection
 
+from quotes.public import LAST_PUBLIC_CHANGE_SQL
 from search import analysis
 from search.index import CONTEXT_STEMMER
 
@@ -16,7 +17,7 @@ from search.index import CONTEXT_STEMMER
 # history tracking sees a read.
 QUOTES_SQL = """
 SELECT q.id, q.key, q.text, q.language, q.kind, q.said, q.said_start, q.context, q.status,
-       q.created, q.updated, s.key, s.name, o.key, o.country,
+       q.created, q.updated, {last_public_change}, s.key, s.name, o.key, o.country,
        ARRAY(SELECT n.name FROM quotes_speakername n WHERE n.speaker_id = q.speaker_id
              ORDER BY n.id),
        ARRAY(SELECT n.language FROM quotes_speakername n WHERE n.speaker_id = q.speaker_id
@@ -37,6 +38,12 @@ WHERE {where}
 ORDER BY q.id
 """
 CHUNK = 2000
+
+
+def quotes_sql(*, where: str) -> str:
+    return QUOTES_SQL.format(where=where, last_public_change=LAST_PUBLIC_CHANGE_SQL)
+
+
 EPOCH = datetime.date(1, 1, 1)
 PRECISION = {4: 0, 7: 1, 10: 2}  # length of a reduced date -> year, month, day
 UNDATED_LAST = 1 << 40
@@ -55,6 +62,7 @@ class QuoteRow:
     status: str
     created: datetime.datetime
     updated: datetime.datetime
+    changed: datetime.datetime  # the last public change (``quotes.public``)
     speaker_key: str
     speaker_name: str
     organization_key: str | None
@@ -73,7 +81,7 @@ def rows_by_id(ids: Iterable[int]) -> Iterator[QuoteRow]:
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         with connection.cursor() as cursor:
-            cursor.execute(QUOTES_SQL.format(where="q.id = ANY(%s)"), [chunk])
+            cursor.execute(quotes_sql(where="q.id = ANY(%s)"), [chunk])
             rows = cursor.fetchall()
         yield from (QuoteRow(*row) for row in rows)
 
@@ -83,7 +91,7 @@ def all_rows() -> Iterator[QuoteRow]:
     last = 0
     while True:
         with connection.cursor() as cursor:
-            cursor.execute(QUOTES_SQL.format(where="q.id > %s") + " LIMIT %s", [last, CHUNK])
+            cursor.execute(quotes_sql(where="q.id > %s") + " LIMIT %s", [last, CHUNK])
             rows = cursor.fetchall()
         if not rows:
             return
@@ -156,6 +164,7 @@ def add_filters(doc: tantivy.Document, row: QuoteRow) -> None:
         doc.add_integer("said_desc", days * 4 + precision)
     doc.add_integer("created", micros(row.created))
     doc.add_integer("updated", micros(row.updated))
+    doc.add_integer("changed", micros(row.changed))
 
 
 def language_prefixes(tag: str) -> list[str]:

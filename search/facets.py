@@ -18,14 +18,15 @@ KIND_LABELS = dict(Quote.Kind.choices)
 LANGUAGE_NAMES = {"zh": "Chinese"}
 
 
-def quote_facets(results: QuoteResults, *, limit: int = 20) -> dict:
+def quote_facets(results: QuoteResults, *, limit: int = 20, year_limit: int = 0) -> dict:
     """The number of quotes found and, for each facet, its ``limit`` most frequent values
-    (years: the latest), with labels."""
+    (years: the latest ``year_limit``, or ``limit``), with labels."""
+    year_limit = year_limit or limit
     aggregations = {
         name: {
             "terms": {
                 "field": name,
-                "size": limit if name == "year" else limit + TIE_MARGIN,
+                "size": year_limit if name == "year" else limit + TIE_MARGIN,
                 "segment_size": SEGMENT_SIZE,
                 **({"order": {"_key": "desc"}} if name == "year" else {}),
             }
@@ -57,7 +58,7 @@ def quote_facets(results: QuoteResults, *, limit: int = 20) -> dict:
         if name != "year":  # by count, then speakers and topics by name, others by value
             by_label = name in labels
             entries.sort(key=lambda e: (-e["count"], e["label"] if by_label else "", e["value"]))
-        facets[name] = entries[:limit]
+        facets[name] = entries[: year_limit if name == "year" else limit]
     return {"count": results.count(), "facets": facets}
 
 

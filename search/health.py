@@ -11,13 +11,15 @@ from search.index import current_index
 
 
 def index_current() -> str | None:
-    """The index exists (rebuilt first when missing) and applies the outbox within
-    ``SEARCH_MAX_LAG`` seconds."""
+    """The index can be trusted (``indexer.stale``: else it is rebuilt, and the server is
+    not ready meanwhile) and applies the outbox within ``SEARCH_MAX_LAG`` seconds."""
     index = current_index()
     try:
         if settings.SEARCH_SYNC:
             indexer.flush()
-        indexer.ensure(index)  # a missing index is rebuilt before the server is ready
+        if reason := indexer.stale(index):
+            indexer.rebuild_behind(index)
+            return f"{reason}: it is being rebuilt"
         lag = outbox.lag(index.position().position)
     except DatabaseError as error:
         return f"the search outbox cannot be read: {type(error).__name__}"

@@ -1,16 +1,19 @@
 """The index on disk: its schema, readers, the one writer at a time, and its position.
 
 An index directory holds a tantivy index and ``position.json``, the outbox position up to
-which the index is current (see ``search.outbox``). Every process reads the index through
-one ``tantivy.Index``, whose reader reloads by itself after each commit; writing takes a
-file lock first, so that one writer at a time (an indexer, a rebuild) works on a directory.
+which the index is current (see ``search.outbox``) and the database it was built from.
+Every process reads the index through one ``tantivy.Index``, whose reader reloads by itself
+after each commit; writing takes a file lock first, so that one writer at a time (an
+indexer, a rebuild) works on a directory.
 """
 
 from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
+import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,7 +30,8 @@ PARTS = ("text", "translation", "name", "context")
 # Context is read as English, as editors write it.
 CONTEXT_STEMMER = "english"
 WRITER_HEAP = 64_000_000
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: "changed", the last public change
+log = logging.getLogger(__name__)
 
 
 def part_fields(part: str) -> list[str]:
@@ -50,18 +54,24 @@ def build_schema() -> tantivy.Schema:
         builder.add_text_field(field, tokenizer_name="raw", fast=True)
     builder.add_integer_field("said_start", indexed=True, fast=True)
     # Orders: see documents.said_order.
-    for field in ("said_asc", "said_desc", "created", "updated"):
+    for field in ("said_asc", "said_desc", "created", "updated", "changed"):
         builder.add_integer_field(field, fast=True)
     return builder.build()
 
 
 @dataclass
 class Position:
-    """How far the index is: the last outbox position applied, and when."""
+    """How far the index is: the last outbox position applied, and when; and the database
+    whose outbox it is (``search.outbox.State``)."""
 
     position: int = 0
     committed: str | None = None
     schema: int = SCHEMA_VERSION
+    database: str | None = None
+
+
+class IndexDamaged(Exception):
+    """The index's files cannot be read."""
 
 
 class SearchIndex:
@@ -101,9 +111,38 @@ class SearchIndex:
     def position(self) -> Position:
         try:
             data = json.loads(self.position_file.read_text())
+            return Position(**data)
         except FileNotFoundError:
             return Position()
-        return Position(**data)
+        except (ValueError, TypeError) as error:
+            raise IndexDamaged(f"{self.position_file.name}: {error}") from error
+
+    def damage(self) -> str | None:
+        """Why the index's files cannot be read, if they cannot (a missing index is not
+        damaged: see ``exists``)."""
+        try:
+            json.loads((self.path / "meta.json").read_text())
+            if (schema := self.position().schema) != SCHEMA_VERSION:
+                return f"the search index at {self.path} has schema {schema}, not {SCHEMA_VERSION}"
+            self.open()
+        except FileNotFoundError:
+            return None
+        except (IndexDamaged, ValueError, OSError) as error:
+            return f"the search index at {self.path} is damaged ({error})"
+        return None
+
+    def clear(self) -> None:
+        """Remove the index's files (a damaged index, before a rebuild); the caller writes."""
+        log.warning("Removing the damaged search index at %s to rebuild it.", self.path)
+        with self._opening:
+            self._index = None
+            for child in self.path.iterdir():
+                if child.name == "write.lock":
+                    continue
+                if child.is_dir():
+                    shutil.rmtree(child)
+                else:
+                    child.unlink()
 
     def save_position(self, position: Position) -> None:
         """Written after the index's commit: a crash in between only replays changes."""
@@ -113,9 +152,12 @@ class SearchIndex:
 
     @contextmanager
     def writing(self) -> Iterator[tantivy.IndexWriter]:
-        """The index's writer, once no other process or thread writes to this directory."""
+        """The index's writer, once no other process or thread writes to this directory;
+        a damaged index is removed first."""
         self.path.mkdir(parents=True, exist_ok=True)
         with _locked(self.path / "write.lock"):
+            if self.damage():  # nothing in it can be kept: the writer rebuilds from nothing
+                self.clear()
             writer = self.open().writer(WRITER_HEAP, 1)
             try:
                 yield writer

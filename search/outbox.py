@@ -62,6 +62,31 @@ def last_position() -> int:
 
 
 @dataclass
+class State:
+    """The database's identity (its cluster's system identifier and its OID: a restored
+    dump or another ``DATABASE_URL`` has another one), the first position the outbox still
+    holds (None: every commit pruned) and the latest position given (pruning keeps it)."""
+
+    identity: str
+    first: int | None
+    latest: int
+
+
+STATE_SQL = """
+SELECT (SELECT system_identifier FROM pg_control_system())::text || '/' || d.oid,
+       (SELECT min(position) FROM search_commit),
+       (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM search_position)
+FROM pg_database d WHERE d.datname = current_database()
+"""
+
+
+def state() -> State:
+    with connection.cursor() as cursor:
+        cursor.execute(STATE_SQL)
+        return State(*cursor.fetchone())
+
+
+@dataclass
 class Lag:
     commits: int
     quotes: int

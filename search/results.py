@@ -26,6 +26,10 @@ ORDERS = {
     "updated": ("updated", Order.Asc),
     "-updated": ("updated", Order.Desc),
 }
+# Orders of the site's own lists, not offered to the API's clients: the feeds' last public
+# change first (an editor's unpublished work does not bring a statement up).
+SITE_ORDERS = {"-changed": ("changed", Order.Desc)}
+ALL_ORDERS = {**ORDERS, **SITE_ORDERS}
 
 
 class PageTooDeep(Exception):
@@ -34,13 +38,13 @@ class PageTooDeep(Exception):
 
 def reading_index() -> SearchIndex:
     """The index to search: in synchronous mode (ONRECORD_SEARCH_SYNC) brought up to date
-    first; rebuilt when missing."""
+    first; otherwise as the indexer keeps it, if it can be trusted (else
+    ``indexer.SearchUnavailable``, while it is rebuilt)."""
     index = current_index()
     if settings.SEARCH_SYNC:
         indexer.flush()
-    else:
-        indexer.ensure(index)
-    return index
+        return index
+    return indexer.searchable(index)
 
 
 @dataclass
@@ -95,7 +99,7 @@ class QuoteResults:
         for hit in hits:
             quote = found.get(hit.quote_id)
             if quote is not None:
-                quote.rank = None if hit.score is None else hit.score / (hit.score + 1.0)
+                quote.rank = None if hit.score is None else rank_of(hit.score)
                 quotes.append((hit.order, quote.key, quote))
         quotes.sort(key=lambda entry: entry[:2])
         return [quote for _, _, quote in quotes]
@@ -103,7 +107,7 @@ class QuoteResults:
     def found(self, offset: int, limit: int) -> list[tuple]:
         """The engine's (score or sort value, document address) of hits ``offset`` to
         ``offset + limit``, in the order asked for."""
-        field, direction = ORDERS[self.ordering]
+        field, direction = ALL_ORDERS[self.ordering]
         return self.searcher.search(
             self.query,
             limit=max(limit, 1),
@@ -118,7 +122,7 @@ class QuoteResults:
         found = self.found(offset, limit)
         addresses = [address for _, address in found]
         ids = self.searcher.fast_field_values("id", addresses)
-        field, direction = ORDERS[self.ordering]
+        field, direction = ALL_ORDERS[self.ordering]
         if field is None:
             dates = self.searcher.fast_field_values("said_desc", addresses)
             return [
@@ -131,9 +135,17 @@ class QuoteResults:
             for (value, _), quote_id in zip(found, ids, strict=True)
         ]
 
-    def ids(self, limit: int) -> array:
-        """The ids of the first ``limit`` quotes found, in order (for downloads): packed, 8
-        bytes an id, and without the per-hit objects of a page, since a download's ids are
-        kept while it streams."""
-        addresses = [address for _, address in self.found(0, limit)]
-        return array("q", self.searcher.fast_field_values("id", addresses))
+    def ids(self, limit: int) -> tuple[array, array | None]:
+        """The ids of the first ``limit`` quotes found, in order (for downloads), and their
+        ranks when ordered by relevance (else None): packed, 8 bytes a number, and without
+        the per-hit objects of a page, since a download's ids are kept while it streams."""
+        found = self.found(0, limit)
+        ids = array("q", self.searcher.fast_field_values("id", [address for _, address in found]))
+        if ALL_ORDERS[self.ordering][0] is not None:
+            return ids, None
+        return ids, array("d", (rank_of(score) for score, _ in found))
+
+
+def rank_of(score: float) -> float:
+    """A BM25 score as a rank from 0 to 1 (the API's ``rank``)."""
+    return score / (score + 1.0)

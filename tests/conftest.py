@@ -1,4 +1,9 @@
+import shutil
+import socket
+import subprocess
+import time
 from pathlib import Path
+from types import SimpleNamespace
 from uuid import uuid4
 
 import pytest
@@ -26,10 +31,25 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _own_rate_limit_counters(settings):
     # Each test counts its requests afresh, also in a Redis shared with other runs.
+    from project.cache import LOCAL_COUNTS, OUTAGE
+
     settings.CACHES = {
         **settings.CACHES,
         "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid4().hex}"},
     }
+    OUTAGE.reset()  # and in this process's memory, the fallback of a cache that is down
+    LOCAL_COUNTS.clear()
+
+
+@pytest.fixture(autouse=True)
+def _one_rate_window(monkeypatch):
+    """The rate limits count in fixed windows (a minute for 60/min): the clock they read
+    stands still during a test, so that a window turning in the middle of it does not
+    reset a count the test checks (a 200 where the limit's 429 was due)."""
+    from api import throttling
+
+    now = time.time()
+    monkeypatch.setattr(throttling, "time", SimpleNamespace(time=lambda: now))
 
 
 @pytest.fixture(autouse=True)
@@ -41,6 +61,13 @@ def _search_index(settings, tmp_path):
     settings.SEARCH_SYNC = True
     yield settings.SEARCH_DIR
     forget(settings.SEARCH_DIR)
+
+
+@pytest.fixture(autouse=True)
+def _dumps_dir(settings, tmp_path):
+    """Each test writes its public dumps in its own directory, never the real data dir's."""
+    settings.DUMPS_DIR = tmp_path / "dumps"
+    return settings.DUMPS_DIR
 
 
 @pytest.fixture
@@ -163,6 +190,9 @@ def new_page(request, browser):
             name = f"{request.node.name}-{number}.png"
             page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
     for page in pages:
+        # A route handler still answering a request as the page closes raised at teardown
+        # ("Fetch response has been disposed"): its errors are of no interest by then.
+        page.unroute_all(behavior="ignoreErrors")
         page.context.close()
 
 
@@ -170,3 +200,53 @@ def new_page(request, browser):
 def local_pages(settings):
     """Let intake fetch the pages that tests serve on 127.0.0.1 (refused by default)."""
     settings.INTAKE_FETCH_PRIVATE = True
+
+
+class RedisServer:
+    """A Redis of the test's own, on a free port of 127.0.0.1, without persistence."""
+
+    def __init__(self, binary: str):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.binary = binary
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        import redis
+
+        command = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        self.process = subprocess.Popen([*command, "--appendonly", "no"], stdout=subprocess.DEVNULL)
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
+        for _ in range(100):
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not answer on port {self.port}")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture
+def redis_server():
+    """A real Redis, started from ``redis-server`` (CI installs it: .ci/run) and stopped."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail(
+            "redis-server is not installed, so the Redis outage cannot be tried: "
+            "apt-get install redis-server (.ci/run installs it)."
+        )
+    server = RedisServer(binary)
+    server.start()
+    yield server
+    server.stop()

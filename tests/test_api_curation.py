@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from quotes import history, services
+from quotes import history, services, similarity
 from quotes.models import Organization, Quote, Source
 from quotes.similarity import similar_to_quote
 from tests.api_helpers import count_queries, result_keys
@@ -25,6 +25,9 @@ from tests.factories import (
     TranslationFactory,
     UserFactory,
 )
+
+# The note of a merge that changes what published quotes show (services.corrections).
+MERGED = "Two records of the same statement were merged."
 
 pytestmark = pytest.mark.django_db
 QUOTES = "/api/v1/quotes/"
@@ -289,9 +292,9 @@ def records():
 @pytest.mark.parametrize("collection", ["quotes", "speakers", "organizations", "sources"])
 def test_every_record_carries_its_version_as_etag(api_client, editor_api, records, collection):
     obj = records[collection]
-    if collection == "quotes":
-        obj.status = Status.PUBLISHED
-        obj.save()
+    quote = records["quotes"]  # published, so that readers see it and the records around it
+    quote.status = Status.PUBLISHED
+    quote.save()
     response = api_client.get(f"/api/v1/{collection}/{obj.key}/")
     assert response.status_code == 200
     assert re.fullmatch(r'"\d+"', response["ETag"])
@@ -671,6 +674,26 @@ def test_similar_quotes_take_as_many_queries_for_many_as_for_one(editor_api):
     assert queries() == one
 
 
+def test_a_statement_timeout_in_the_similar_check_is_a_503(editor_api):
+    """Issue 18, item 8: the check's settings were restored in a ``finally``, by a query in
+    the transaction the timeout had aborted: an InternalError, a 500."""
+    speaker = SpeakerFactory()
+    quote_in(Status.PUBLISHED, key="remark", speaker=speaker, text=REMARK)
+
+    def slow_check(execute, sql, params, many, context):
+        if sql != similarity._QUERY:
+            return execute(sql, params, many, context)
+        execute("SET LOCAL statement_timeout = '50ms'", None, False, context)
+        return execute("SELECT pg_sleep(2)", None, False, context)
+
+    with connection.execute_wrapper(slow_check):
+        response = editor_api.get(f"{QUOTES}remark/similar/")
+    assert response.status_code == 503
+    assert response["Retry-After"]
+    assert "took too long" in response.json()["detail"]
+    assert editor_api.get(f"{QUOTES}remark/similar/").status_code == 200  # the worker goes on
+
+
 # Merges and the keys of merged records --------------------------------------------------
 
 
@@ -681,7 +704,9 @@ def merged_quotes(reviewer):
     survivor = quote_in(Status.PUBLISHED, key="survivor", speaker=speaker, text=REMARK)
     duplicate = quote_in(Status.PUBLISHED, key="duplicate", speaker=speaker, text=REMARK + ".")
     TranslationFactory(quote=duplicate, language="en")
-    services.quote_merge(survivor=survivor, duplicate=duplicate, user=reviewer)
+    services.quote_merge(
+        survivor=survivor, duplicate=duplicate, user=reviewer, correction_note=MERGED
+    )
     return survivor
 
 
@@ -721,7 +746,9 @@ def test_a_merged_key_leads_nowhere_the_client_may_not_go(api_client, editor_api
     speaker = SpeakerFactory()
     survivor = quote_in(Status.DRAFT, key="survivor", speaker=speaker)
     duplicate = quote_in(Status.PUBLISHED, key="duplicate", speaker=speaker)
-    services.quote_merge(survivor=survivor, duplicate=duplicate, user=reviewer)
+    services.quote_merge(
+        survivor=survivor, duplicate=duplicate, user=reviewer, correction_note=MERGED
+    )
     assert api_client.get(f"{QUOTES}duplicate/").status_code == 404
     assert editor_api.get(f"{QUOTES}duplicate/").status_code == 301
     assert api_client.get(f"{QUOTES}never-existed/").status_code == 404
@@ -730,8 +757,8 @@ def test_a_merged_key_leads_nowhere_the_client_may_not_go(api_client, editor_api
 def test_keys_merged_twice_lead_to_the_last_survivor(api_client, reviewer):
     speaker = SpeakerFactory()
     first, second, third = (quote_in(Status.PUBLISHED, speaker=speaker) for _ in range(3))
-    services.quote_merge(survivor=second, duplicate=first, user=reviewer)
-    services.quote_merge(survivor=third, duplicate=second, user=reviewer)
+    services.quote_merge(survivor=second, duplicate=first, user=reviewer, correction_note=MERGED)
+    services.quote_merge(survivor=third, duplicate=second, user=reviewer, correction_note=MERGED)
     response = api_client.get(f"{QUOTES}{first.key}/")
     assert response["Location"] == f"http://testserver{QUOTES}{third.key}/"
 
@@ -739,7 +766,10 @@ def test_keys_merged_twice_lead_to_the_last_survivor(api_client, reviewer):
 def test_the_key_of_a_merged_speaker_redirects(api_client, editor_api, reviewer):
     survivor = SpeakerFactory(key="wang-yi")
     duplicate = SpeakerFactory(key="wang-yi-2")
-    services.speaker_merge(survivor=survivor, duplicate=duplicate, user=reviewer)
+    QuoteFactory(speaker=duplicate)  # published: readers see the speaker
+    services.speaker_merge(
+        survivor=survivor, duplicate=duplicate, user=reviewer, correction_note=MERGED
+    )
     response = api_client.get("/api/v1/speakers/wang-yi-2/")
     assert response.status_code == 301
     assert response["Location"] == "http://testserver/api/v1/speakers/wang-yi/"
@@ -756,7 +786,10 @@ def test_a_reviewer_merges_two_quotes_through_the_api(reviewer_api, reviewer, ap
 
     tag = reviewer_api.get(f"{QUOTES}survivor/")["ETag"]
     response = reviewer_api.post(
-        f"{QUOTES}survivor/merge/", {"duplicate": "duplicate"}, format="json", HTTP_IF_MATCH=tag
+        f"{QUOTES}survivor/merge/",
+        {"duplicate": "duplicate", "correction_note": MERGED},
+        format="json",
+        HTTP_IF_MATCH=tag,
     )
     assert response.status_code == 200, response.content
     body = response.json()
@@ -768,15 +801,23 @@ def test_a_reviewer_merges_two_quotes_through_the_api(reviewer_api, reviewer, ap
     assert response["ETag"] == etag_of(survivor)
     assert not Quote.objects.filter(pk=duplicate.pk).exists()
     assert api_client.get(f"{QUOTES}duplicate/")["Location"].endswith(f"{QUOTES}survivor/")
-    latest = reviewer_api.get(f"{QUOTES}survivor/history/").json()["results"][0]
-    assert (latest["action"], latest["user"]) == ("merge", reviewer.username)
+    # The published survivor gained a citation: the merge, then its public correction.
+    assert body["corrections"][-1]["note"] == MERGED
+    # Each step of the request is an entry of the history of its own: the merge, then its
+    # public correction, both the reviewer's.
+    correction, merge = reviewer_api.get(f"{QUOTES}survivor/history/").json()["results"][:2]
+    assert (correction["action"], correction["note"]) == ("correct", MERGED)
+    assert (merge["action"], merge["note"]) == ("merge", "duplicate merged into survivor")
+    assert correction["user"] == merge["user"] == reviewer.username
 
 
 def test_a_reviewer_merges_two_speakers_through_the_api(reviewer_api):
     survivor = SpeakerFactory(key="wang-yi", name="Wang Yi")
     quote = quote_in(Status.PUBLISHED, speaker=SpeakerFactory(key="wang-yi-2", name="王毅"))
     response = reviewer_api.post(
-        "/api/v1/speakers/wang-yi/merge/", {"duplicate": "wang-yi-2"}, format="json"
+        "/api/v1/speakers/wang-yi/merge/",
+        {"duplicate": "wang-yi-2", "correction_note": MERGED},
+        format="json",
     )
     assert response.status_code == 200, response.content
     assert {"name": "王毅", "language": ""} in response.json()["names"]
@@ -789,7 +830,9 @@ def test_merges_are_for_reviewers(api_client, editor_api):
     quote_in(Status.PUBLISHED, key="a", speaker=speaker)
     quote_in(Status.PUBLISHED, key="b", speaker=speaker)
     assert api_client.post(f"{QUOTES}a/merge/", {"duplicate": "b"}).status_code == 401
-    response = editor_api.post(f"{QUOTES}a/merge/", {"duplicate": "b"}, format="json")
+    response = editor_api.post(
+        f"{QUOTES}a/merge/", {"duplicate": "b", "correction_note": MERGED}, format="json"
+    )
     assert response.status_code == 403
     assert response.json()["detail"] == "Only reviewers may merge quotes."
     assert Quote.objects.filter(key__in=["a", "b"]).count() == 2
@@ -813,9 +856,11 @@ def test_merges_that_make_no_sense_are_400_naming_duplicate(
     quote_in(Status.PUBLISHED, key="a", speaker=speaker)
     b = quote_in(Status.PUBLISHED, key="b", speaker=speaker)
     merged = quote_in(Status.PUBLISHED, key="merged", speaker=speaker)
-    services.quote_merge(survivor=b, duplicate=merged, user=reviewer)
+    services.quote_merge(survivor=b, duplicate=merged, user=reviewer, correction_note=MERGED)
     quote_in(Status.PUBLISHED, key="elsewhere")
-    response = reviewer_api.post(f"{QUOTES}a/merge/", {"duplicate": duplicate}, format="json")
+    response = reviewer_api.post(
+        f"{QUOTES}a/merge/", {"duplicate": duplicate, "correction_note": MERGED}, format="json"
+    )
     assert response.status_code == 400
     assert message in response.json()["duplicate"][0]
     assert Quote.objects.filter(key__in=["a", "b", "elsewhere"]).count() == 3
@@ -828,7 +873,10 @@ def test_a_merge_with_a_stale_if_match_is_412(reviewer_api):
     stale = reviewer_api.get(f"{QUOTES}a/")["ETag"]
     TranslationFactory(quote=survivor, language="de")
     response = reviewer_api.post(
-        f"{QUOTES}a/merge/", {"duplicate": "b"}, format="json", HTTP_IF_MATCH=stale
+        f"{QUOTES}a/merge/",
+        {"duplicate": "b", "correction_note": MERGED},
+        format="json",
+        HTTP_IF_MATCH=stale,
     )
     assert response.status_code == 412
     assert Quote.objects.filter(key="b").exists()

@@ -83,8 +83,16 @@ def test_quote_representation(api_client):
     assert body["context"] == "Phone call"
     assert body["topics"] == [{"key": "gaza", "name": "Gaza"}]
     assert body["translations"] == [
-        {"language": "en", "text": "Stop collective punishment.", "official": False}
+        {
+            "language": "en",
+            "text": "Stop collective punishment.",
+            "official": False,
+            "label": "OnRecord's translation",
+        }
     ]
+    assert body["uid"] == str(quote.uid)
+    assert body["published_at"] is not None
+    assert (body["retracted_at"], body["retraction_reason"], body["corrections"]) == (None, "", [])
     assert body["citations"] == [
         {
             "source": {
@@ -464,3 +472,13 @@ def test_the_public_default_order_is_served_by_an_index():
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("RESET enable_sort")
     assert "quote_published_latest_first" in plan
+
+
+@pytest.mark.parametrize("params", [{"page": "¹"}, {"page_size": "²"}, {"page": "٣"}])
+def test_digits_int_cannot_read_are_a_400_naming_the_parameter(api_client, params):
+    # str.isdigit() accepts superscripts and other scripts' digits; int() refuses some
+    # (found by make fuzz: a 500 on /api/v1/topics/?page=¹).
+    for url in (QUOTES, "/api/v1/topics/"):
+        response = api_client.get(url, params)
+        assert response.status_code == 400, response.content
+        assert set(params) <= set(response.json())

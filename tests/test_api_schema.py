@@ -7,10 +7,15 @@ import pytest
 import yaml
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
+from openapi_spec_validator import validate
+
+from quotes.models import Quote
+from tests.factories import QuoteFactory
 
 pytestmark = pytest.mark.django_db
 
 ENDPOINTS = {
+    "/api/v1/alerts/": {"post"},
     "/api/v1/quotes/": {"get", "post"},
     "/api/v1/quotes/{key}/": {"get", "put", "patch", "delete"},
     "/api/v1/quotes/facets/": {"get"},
@@ -65,6 +70,9 @@ def test_schema_documents_the_search_parameters_and_fields(client):
         "ordering",
         "page",
         "page_size",
+        "format",
+        "formula_guard",
+        "table",
     }
     facet_names = {
         p["name"] for p in schema["paths"]["/api/v1/quotes/facets/"]["get"]["parameters"]
@@ -132,8 +140,6 @@ def test_schema_states_what_the_server_checks(client):
     intake = paths["/api/v1/intake/"]["post"]
     assert {"400", "401", "403", "413", "414", "429", "503"} <= set(intake["responses"])
     assert list(intake["requestBody"]["content"]) == ["application/json"]
-    report = schema["components"]["schemas"]["IntakeRequest"]
-    assert report["oneOf"] == [{"required": [name]} for name in ("text", "html", "url")]
     assert "503" in paths["/api/v1/popolo.json"]["get"]["responses"]
     revision = schema["components"]["schemas"]["Revision"]["properties"]
     assert revision["decided_by"]["nullable"] is True
@@ -180,3 +186,61 @@ def test_schema_documents_merges_and_the_redirects_of_merged_keys(client):
     assert "308" in paths["/api/v1/quotes/{key}/"]["patch"]["responses"]
     assert "301" in paths["/api/v1/organizations/{key}/"]["get"]["responses"]
     assert "301" not in paths["/api/v1/topics/{key}/"]["get"]["responses"]
+
+
+def test_schema_is_valid_openapi_for_openapi_spec_validator(client):
+    schema = json.loads(client.get("/api/schema/?format=json").content)
+    validate(schema)  # raises on the first error
+
+
+def test_issue17_defect_10_the_intake_request_is_three_typed_alternatives(client):
+    schema = json.loads(client.get("/api/schema/?format=json").content)
+    components = schema["components"]["schemas"]
+    body = schema["paths"]["/api/v1/intake/"]["post"]["requestBody"]
+    assert body["required"] is True
+    report = components[body["content"]["application/json"]["schema"]["$ref"].split("/")[-1]]
+    alternatives = [ref["$ref"].split("/")[-1] for ref in report["oneOf"]]
+    assert alternatives == ["IntakeTextRequest", "IntakeHtmlRequest", "IntakeUrlRequest"]
+    for name, given in zip(alternatives, ["text", "html", "url"], strict=True):
+        alternative = components[name]
+        assert alternative["required"] == [given]
+        assert set(alternative["properties"]) == {
+            given,
+            "title",
+            "publisher",
+            "published",
+            "language",
+        }
+
+
+def test_issue17_defect_10_downloads_have_their_media_types_and_errors_are_json(client):
+    schema = json.loads(client.get("/api/schema/?format=json").content)
+    responses = schema["paths"]["/api/v1/quotes/"]["get"]["responses"]
+    assert set(responses["200"]["content"]) == {
+        "application/json",
+        "text/csv",
+        "application/x-ndjson",
+    }
+    assert responses["200"]["content"]["text/csv"]["schema"]["type"] == "string"
+    errors = {code: response for code, response in responses.items() if code.startswith("4")}
+    assert {"400", "401", "403", "404"} <= set(errors)
+    for code, response in errors.items():
+        assert set(response.get("content", {"application/json": None})) == {"application/json"}, (
+            code
+        )
+
+
+def test_issue17_defect_10_patch_bodies_are_required(client):
+    schema = json.loads(client.get("/api/schema/?format=json").content)
+    patches = [ops["patch"] for ops in schema["paths"].values() if "patch" in ops]
+    assert len(patches) == 5
+    assert all(patch["requestBody"]["required"] is True for patch in patches)
+
+
+def test_a_patch_without_a_body_is_a_400(reviewer_api):
+    draft = QuoteFactory(status=Quote.Status.DRAFT)
+    response = reviewer_api.patch(f"/api/v1/quotes/{draft.key}/")
+    assert response.status_code == 400
+    assert "body" in response.json()["detail"]
+    empty = reviewer_api.patch(f"/api/v1/quotes/{draft.key}/", {}, format="json")
+    assert empty.status_code == 200, empty.json()

@@ -1,4 +1,6 @@
-"""Speakers: fuzzy name search, filters, affiliations; and the other read-only collections."""
+"""Speakers: fuzzy name search, filters, affiliations; and the other read-only collections.
+The searches and filters are tried by an editor, who sees every record; readers see the
+public ones (tests/test_public.py)."""
 
 import pytest
 from django.db import connection, transaction
@@ -17,6 +19,7 @@ from tests.factories import (
     TopicFactory,
     quote_with_related,
 )
+from tests.interchange_support import ndjson, run_import
 
 pytestmark = pytest.mark.django_db
 SPEAKERS = "/api/v1/speakers/"
@@ -51,8 +54,8 @@ def speakers():
         ("Putin", "putin"),
     ],
 )
-def test_fuzzy_name_search_puts_the_best_match_first(api_client, q, best):
-    response = api_client.get(SPEAKERS, {"q": q})
+def test_fuzzy_name_search_puts_the_best_match_first(editor_api, q, best):
+    response = editor_api.get(SPEAKERS, {"q": q})
     found = result_keys(response)
     assert found[0] == best
     scores = [item["score"] for item in response.json()["results"]]
@@ -61,23 +64,38 @@ def test_fuzzy_name_search_puts_the_best_match_first(api_client, q, best):
 
 
 @pytest.mark.usefixtures("speakers")
-def test_unrelated_names_are_not_found(api_client):
-    assert result_keys(api_client.get(SPEAKERS, {"q": "Macron"})) == []
-    assert set(result_keys(api_client.get(SPEAKERS, {"q": "Wang"}))) == {"wang-yi", "wang-wenbin"}
+@pytest.mark.parametrize(
+    ("q", "best"),
+    [
+        ("Ван И", "wang-yi"),
+        ("Lawrow", "sergey-lavrov"),
+        ("Poutine", "putin"),
+        ("Vladimr Putn", "putin"),
+        ("Путин", "putin"),
+    ],
+)
+def test_a_name_in_another_script_or_spelling_than_any_stored_is_found(editor_api, q, best):
+    assert result_keys(editor_api.get(SPEAKERS, {"q": q}))[0] == best
 
 
-def test_speaker_filters(api_client):
+@pytest.mark.usefixtures("speakers")
+def test_unrelated_names_are_not_found(editor_api):
+    assert result_keys(editor_api.get(SPEAKERS, {"q": "Macron"})) == []
+    assert set(result_keys(editor_api.get(SPEAKERS, {"q": "Wang"}))) == {"wang-yi", "wang-wenbin"}
+
+
+def test_speaker_filters(editor_api):
     mfa = OrganizationFactory(key="prc-mfa", country="CN")
     AffiliationFactory(speaker__key="wang-yi", organization=mfa, start="2013", end="2022")
     AffiliationFactory(speaker__key="qin-gang", organization=mfa, start="2022-12")
     AffiliationFactory(speaker__key="lavrov", speaker__country="RU", organization__country="RU")
-    assert set(result_keys(api_client.get(SPEAKERS, {"organization": "prc-mfa"}))) == {
+    assert set(result_keys(editor_api.get(SPEAKERS, {"organization": "prc-mfa"}))) == {
         "qin-gang",
         "wang-yi",
     }
-    assert result_keys(api_client.get(SPEAKERS, {"country": "ru"})) == ["lavrov"]
-    assert api_client.get(SPEAKERS, {"country": "Russia"}).status_code == 400
-    assert api_client.get(SPEAKERS, {"q": "x\x00"}).status_code == 400
+    assert result_keys(editor_api.get(SPEAKERS, {"country": "ru"})) == ["lavrov"]
+    assert editor_api.get(SPEAKERS, {"country": "Russia"}).status_code == 400
+    assert editor_api.get(SPEAKERS, {"q": "x\x00"}).status_code == 400
 
 
 def test_speaker_detail_has_dated_affiliations(api_client):
@@ -114,7 +132,7 @@ def test_speaker_detail_has_dated_affiliations(api_client):
 # The other collections.
 
 
-def test_organizations_sources_and_topics(api_client):
+def test_organizations_sources_and_topics(editor_api):
     parent = OrganizationFactory(key="state-council", name="State Council", country="CN")
     OrganizationFactory(
         key="prc-mfa",
@@ -125,33 +143,33 @@ def test_organizations_sources_and_topics(api_client):
         kind="ministry",
     )
     OrganizationFactory(key="kremlin", name="Kremlin", country="RU", kind="head_of_state_office")
-    body = api_client.get("/api/v1/organizations/prc-mfa/").json()
+    body = editor_api.get("/api/v1/organizations/prc-mfa/").json()
     assert (body["parent"], body["country"], body["aliases"]) == (
         "state-council",
         "CN",
         ["MFA", "外交部"],
     )
     organizations = "/api/v1/organizations/"
-    assert result_keys(api_client.get(organizations, {"country": "RU"})) == ["kremlin"]
-    assert result_keys(api_client.get(organizations, {"q": "外交部"})) == ["prc-mfa"]
-    assert result_keys(api_client.get(organizations, {"parent": "state-council"})) == ["prc-mfa"]
-    assert api_client.get(organizations, {"kind": "club"}).status_code == 400
+    assert result_keys(editor_api.get(organizations, {"country": "RU"})) == ["kremlin"]
+    assert result_keys(editor_api.get(organizations, {"q": "外交部"})) == ["prc-mfa"]
+    assert result_keys(editor_api.get(organizations, {"parent": "state-council"})) == ["prc-mfa"]
+    assert editor_api.get(organizations, {"kind": "club"}).status_code == 400
 
     source = SourceFactory(key="nyt", title="Common Cause", publisher="NYT", language="en")
     SourceFactory(key="tass", title="Заявление", publisher="TASS", language="ru")
     CitationFactory(source=source)
     sources = "/api/v1/sources/"
-    assert result_keys(api_client.get(sources, {"language": "ru"})) == ["tass"]
-    assert result_keys(api_client.get(sources, {"q": "common"})) == ["nyt"]
-    detail = api_client.get(f"{sources}nyt/").json()
+    assert result_keys(editor_api.get(sources, {"language": "ru"})) == ["tass"]
+    assert result_keys(editor_api.get(sources, {"q": "common"})) == ["nyt"]
+    detail = editor_api.get(f"{sources}nyt/").json()
     assert detail["quote_count"] == 1
     assert "full_text" in detail
-    assert "full_text" not in api_client.get(sources).json()["results"][0]
+    assert "full_text" not in editor_api.get(sources).json()["results"][0]
 
     topic = TopicFactory(key="gaza", name="Gaza")
     QuoteFactory().topics.add(topic)
     QuoteFactory(status=Quote.Status.DRAFT).topics.add(topic)
-    topics = api_client.get("/api/v1/topics/", {"q": "gaz"}).json()["results"]
+    topics = editor_api.get("/api/v1/topics/", {"q": "gaz"}).json()["results"]
     assert topics == [{"key": "gaza", "name": "Gaza", "quote_count": 1}]
 
 
@@ -177,7 +195,12 @@ def test_list_queries_do_not_grow_with_page_size(api_client, url, params):
 
 @pytest.mark.parametrize(
     ("model", "index"),
-    [(Speaker, "speaker_name_trigrams"), (SpeakerName, "speakername_name_trigrams")],
+    [
+        (Speaker, "speaker_name_trigrams"),
+        (SpeakerName, "speakername_name_trigrams"),
+        (Speaker, "speaker_name_key_trigrams"),
+        (SpeakerName, "speakername_name_key_trigrams"),
+    ],
 )
 def test_fuzzy_name_search_is_served_by_trigram_indexes(model, index):
     SpeakerNameFactory(speaker__name="Sergey Lavrov", name="Сергей Лавров")
@@ -190,4 +213,21 @@ def test_fuzzy_name_search_is_served_by_trigram_indexes(model, index):
             cursor.execute("EXPLAIN " + sql, params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
         assert index in plan
-        assert model.objects.filter(pk__in=matching).exists() == (model is Speaker)
+        # The other name in Cyrillic matches too, by its Latin letters (name_latin).
+        assert model.objects.filter(pk__in=matching).exists()
+
+
+def test_a_name_stored_only_in_another_script_is_found_by_its_latin_spelling(editor_api, tmp_path):
+    # Written by each kind of writer: the API (save), an import of new records (COPY), and
+    # an import of changed ones (bulk_update).
+    body = {"key": "wang-yi", "name": "王毅"}
+    assert editor_api.post(SPEAKERS, body, format="json").status_code == 201
+    lines = [{"type": "speaker", "key": "lavrov", "name": "Лавров", "names": []}]
+    assert run_import(tmp_path / "new.ndjson", ndjson(*lines)).ok
+    lines.append({"type": "speaker", "key": "peskov", "name": "Песков", "names": []})
+    lines[0] = {**lines[0], "name": "Сергей Лавров", "names": [{"name": "谢尔盖·拉夫罗夫"}]}
+    assert run_import(tmp_path / "changed.ndjson", ndjson(*lines)).ok
+    assert result_keys(editor_api.get(SPEAKERS, {"q": "Wang Yi"})) == ["wang-yi"]
+    assert result_keys(editor_api.get(SPEAKERS, {"q": "Sergei Lavrov"}))[0] == "lavrov"
+    assert result_keys(editor_api.get(SPEAKERS, {"q": "Peskov"})) == ["peskov"]
+    assert Speaker.objects.get(key="lavrov").name_latin == "Sergey Lavrov"

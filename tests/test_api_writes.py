@@ -283,6 +283,7 @@ def test_replacing_an_affiliation_re_resolves_quotes_to_the_new_one(editor_api):
                 "end": "1997",
             }
         ],
+        "correction_note": "Her title was “Ambassador to the UN”.",
     }
     response = editor_api.put("/api/v1/speakers/albright/", payload, format="json")
     assert response.status_code == 200, response.content

@@ -16,7 +16,14 @@ import pytest
 from django.conf import settings
 from psycopg import sql
 
-from tests.live_site import call, editor_token, manage, serving, site_environment
+from tests.live_site import (
+    call,
+    editor_token,
+    manage,
+    serving,
+    site_environment,
+    wait_until_ready,
+)
 from tests.replication import BIN
 
 QUOTE = "wang-yi-2023-10-14-collective-punishment"
@@ -108,6 +115,7 @@ def test_a_restored_dump_keeps_history_conflicts_and_search(scratch_databases, t
 
     environment = site_environment(url(restored), tmp_path / "restored")
     with serving(environment) as base:
+        wait_until_ready(base)  # the indexer builds the restored database's index
         assert call("GET", f"{base}/readyz")[:2] == (200, {"status": "ok"})
         found = call("GET", f"{base}/api/v1/quotes/?q=collective%20punishment")[1]
         assert [quote["key"] for quote in found["results"]] == [QUOTE]

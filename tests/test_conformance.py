@@ -13,16 +13,18 @@ affiliations, so it cannot pick another speaker's.
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from quotes import limits, services
+from quotes import history, limits, services
 from quotes.exceptions import CurationError
 from quotes.interchange.exporter import export_lines
-from quotes.models import KeyRedirect, Quote, QuoteRevision
+from quotes.models import KeyRedirect, Organization, Quote, QuoteRevision, Source, Speaker
 from tests.admin_forms import admin_form_data
 from tests.conftest import token_client
 from tests.factories import (
@@ -30,6 +32,7 @@ from tests.factories import (
     AffiliationFactory,
     CitationFactory,
     EditorFactory,
+    OrganizationFactory,
     QuoteFactory,
     ReviewerFactory,
     SourceFactory,
@@ -456,3 +459,188 @@ def test_no_service_writes_without_an_acting_user():
         with pytest.raises(CurationError, match="Only"):
             attempt()
     assert Quote.objects.get(pk=quote.pk).status == Quote.Status.DRAFT
+
+
+# The records around quotes (speakers, organizations, sources), written on each path.
+
+RECORD_MODELS = {"speaker": Speaker, "organization": Organization, "source": Source}
+NEW_RECORD_FIELDS = {
+    "speaker": {"name": "New Speaker"},
+    "organization": {"name": "New Ministry", "kind": "ministry"},
+    "source": {"title": "New report", "kind": "news_article"},
+}
+
+
+def write_record(path: str, user, kind: str, key: str, fields: dict, note: str = "") -> None:
+    """Create the ``kind`` record ``key`` with ``fields``, or change it if it exists, through
+    ``path`` (with a correction ``note``, on the paths that take one); raise ``Refused``
+    when refused."""
+    model = RECORD_MODELS[kind]
+    existing = model.objects.filter(key=key).first()
+    write = getattr(sys.modules[__name__], f"write_record_by_{path}")
+    write(user, kind, key, {**fields, **({"correction_note": note} if note else {})}, existing)
+
+
+def write_record_by_api(user, kind: str, key: str, fields: dict, existing) -> None:
+    client = token_client(user)
+    if existing is None:
+        response = client.post(f"/api/v1/{kind}s/", {"key": key, **fields}, format="json")
+    else:
+        response = client.patch(f"/api/v1/{kind}s/{key}/", fields, format="json")
+    if response.status_code >= 400:
+        field, messages = next(iter(response.json().items()))
+        raise Refused(field, str(messages))
+
+
+def write_record_by_admin(user, kind: str, key: str, fields: dict, existing) -> None:
+    client = Client()
+    client.force_login(user)
+    if existing is None:
+        url = reverse(f"admin:quotes_{kind}_add")
+    else:
+        url = reverse(f"admin:quotes_{kind}_change", args=[existing.pk])
+    response = client.post(url, admin_form_data(client.get(url), key=key, **fields))
+    if response.status_code != 302:
+        errors = _admin_errors(response)
+        raise Refused(errors[0][0] if errors else "", str(errors))
+
+
+def write_record_by_import(user, kind: str, key: str, fields: dict, existing) -> None:
+    lines = []
+    for line in export_lines():
+        record = json.loads(line)
+        if record["type"] == kind and record["key"] == key:
+            record.update(fields)
+        lines.append(json.dumps(record, ensure_ascii=False) + "\n")
+    if existing is None:
+        lines.append(json.dumps({"type": kind, "key": key, **fields}) + "\n")
+    report = services.records_import(lines_or_stream=lines, dry_run=False, user=user)
+    if not report.ok:
+        raise Refused(report.errors[0].field, report.errors[0].message)
+
+
+def write_record_by_service(user, kind: str, key: str, fields: dict, existing) -> None:
+    obj = existing or RECORD_MODELS[kind](key=key)
+    note = fields.pop("correction_note", "")
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    try:
+        if kind == "speaker":
+            services.speaker_write(speaker=obj, user=user, correction_note=note)
+        else:
+            services.record_save(obj=obj, user=user, correction_note=note)
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise Refused(field, str(messages)) from error
+
+
+# Rule: a new record does not take an old key of another record (its redirect stays).
+
+
+@pytest.mark.parametrize("kind", ["speaker", "organization", "source"])
+@pytest.mark.parametrize("path", PATHS)
+def test_a_new_record_may_not_take_an_old_key(path, kind):
+    factory = {"speaker": SpeakerFactory, "organization": OrganizationFactory}.get(
+        kind, SourceFactory
+    )
+    renamed = factory(key="current-key")
+    KeyRedirect.objects.create(
+        kind=kind, old_key="former-key", cause=KeyRedirect.Cause.RENAME, **{kind: renamed}
+    )
+    with pytest.raises(Refused) as refused:
+        write_record(path, ReviewerFactory(), kind, "former-key", NEW_RECORD_FIELDS[kind])
+    assert refused.value.field == "key"
+    assert "current-key" in refused.value.message
+    assert not RECORD_MODELS[kind].objects.filter(key="former-key").exists()
+    assert KeyRedirect.objects.get(kind=kind, old_key="former-key").target == renamed
+
+
+# Rule: a source's full text keeps the excerpts cited from it.
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_a_full_text_keeps_the_cited_excerpts(published, path):
+    with pytest.raises(Refused) as refused:
+        write_record(path, ReviewerFactory(), "source", "article", {"full_text": "Other words."})
+    assert refused.value.field == "full_text"
+    assert "remark" in refused.value.message
+    assert Source.objects.get(key="article").full_text == FULL_TEXT
+
+
+# Rule: a change of a record that alters what a published quote shows is a correction of it.
+
+
+@pytest.mark.parametrize(
+    ("kind", "key", "fields"),
+    [
+        ("speaker", None, {"name": "Wang Yi (corrected)"}),
+        ("source", "article", {"title": "Another title"}),
+        ("source", "article", {"url": "https://example.org/moved"}),
+    ],
+)
+@pytest.mark.parametrize("path", PATHS)
+def test_a_change_a_published_quote_shows_is_a_correction_of_it(published, path, kind, key, fields):
+    key = key or published.speaker.key
+    citation = published.citations.get()
+    services.citation_verify(citation=citation, user=ReviewerFactory())
+    # Only a reviewer imports a file with verified citations (an export carries them).
+    editor = ReviewerFactory() if path == "import" else EditorFactory()
+    with pytest.raises(Refused) as refused:
+        write_record(path, editor, kind, key, fields)
+    assert refused.value.field == "correction_note"
+    assert "remark" in refused.value.message
+    for name, value in fields.items():  # left as it was
+        assert getattr(RECORD_MODELS[kind].objects.get(key=key), name) != value
+    write_record(path, editor, kind, key, fields, note="The name was misspelt.")
+    published.refresh_from_db()
+    assert published.corrections == [
+        {"date": timezone.localdate().isoformat(), "note": "The name was misspelt."}
+    ]
+    citation.refresh_from_db()
+    # A source's new title or address withdraws the verifications of its citations.
+    assert citation.is_verified == (kind == "speaker")
+
+
+# Rule: a revert is a change like any other (the API has no revert; the importer neither).
+
+
+def revert_by(path: str, user, quote: Quote, version: int, note: str = "") -> None:
+    if path == "service":
+        try:
+            services.quote_revert(quote=quote, event_id=version, user=user, correction_note=note)
+        except ValidationError as error:
+            field, messages = next(iter(error.message_dict.items()))
+            raise Refused(field, str(messages)) from error
+        return
+    client = Client()
+    client.force_login(user)
+    url = reverse("admin:quotes_quote_revert", args=[quote.pk, version])
+    response = client.post(url, {"confirm": "yes", "correction_note": note})
+    if response.status_code != 302:
+        errors = response.context["form"].non_field_errors()
+        raise Refused("correction_note" if "correction_note" in str(errors) else "", str(errors))
+
+
+@pytest.mark.parametrize("path", ["admin", "service"])
+def test_a_revert_of_a_published_quote_is_a_change_like_any_other(published, path):
+    original, version = published.text, history.record_version(published)
+    services.quote_update(
+        quote=published,
+        user=ReviewerFactory(),
+        changes={"text": "A corrected text."},
+        correction_note="First correction.",
+    )
+    revert_by(path, EditorFactory(), published, version)
+    revision = QuoteRevision.objects.get(quote=published, status="pending")
+    assert revision.changes["text"]["to"] == original
+    assert Quote.objects.get(pk=published.pk).text == "A corrected text."
+    with pytest.raises(Refused) as refused:
+        revert_by(path, ReviewerFactory(), published, version)
+    assert refused.value.field == "correction_note"
+    revert_by(path, ReviewerFactory(), published, version, note="Back to the reported words.")
+    published.refresh_from_db()
+    assert published.text == original
+    assert [c["note"] for c in published.corrections] == [
+        "First correction.",
+        "Back to the reported words.",
+    ]

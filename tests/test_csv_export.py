@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from quotes.interchange.csv_export import HEADER
+from quotes.models import Quote
 from tests.factories import (
     AffiliationFactory,
     CitationFactory,
@@ -67,7 +68,8 @@ def test_rows_survive_commas_quotes_and_newlines(tmp_path):
         "kind": "direct",
         "text": AWKWARD,
         "english_translation": '"No", he said,\r\nfirmly.',
-        "translations": 'en: "No", he said,\r\nfirmly.\n\nfr: Non.',
+        "translations": 'en (OnRecord\'s translation): "No", he said,\r\nfirmly.\n\n'
+        "fr (OnRecord's translation): Non.",
         "context": quote.context,
         "topics": "",
         "source_title": 'Report, "quoted"',
@@ -78,7 +80,20 @@ def test_rows_survive_commas_quotes_and_newlines(tmp_path):
         "status": "published",
         "retraction_reason": "",
         "corrections": "",
+        "uid": str(quote.uid),
+        "first_published": Quote.objects.get().published_at.isoformat(),
+        "retraction_date": "",
     }
+
+
+def test_a_retracted_quote_has_its_reason_and_date(tmp_path):
+    QuoteFactory(key="gone", status=Quote.Status.RETRACTED, retraction_reason="Misattributed.")
+    _, rows = export_rows(tmp_path)
+    row = dict(zip(HEADER, rows[1], strict=True))
+    retracted = Quote.objects.get()
+    assert (row["status"], row["retraction_reason"]) == ("retracted", "Misattributed.")
+    assert row["retraction_date"] == retracted.retracted_at.date().isoformat()
+    assert row["first_published"] == retracted.published_at.isoformat()
 
 
 def test_a_quote_without_role_translation_or_source(tmp_path):

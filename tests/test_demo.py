@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.core.management import call_command
 
@@ -39,3 +41,25 @@ def test_load_demo_twice_gives_the_same_data():
     call_command("load_demo")
     assert snapshot() == first
     assert sorted(Quote.objects.values_list("key", "role_id")) == keys
+
+
+def test_prepare_demo_site_prints_its_steps_and_the_demo_statements(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    settings.STATIC_ROOT = tmp_path / "static"
+    out = io.StringIO()
+    call_command("prepare_demo_site", stdout=out)
+    printed = out.getvalue()
+    steps = [
+        "Database",
+        "Migrations",
+        "Static files",
+        "Demo statements",
+        "Search index",
+        "Public dump",
+    ]
+    for number, step in enumerate(steps, start=1):
+        assert f"[{number}/6] {step}…" in printed
+        assert f"{step}: done in " in printed
+    assert "Loaded 3 demo statements" in printed
+    assert "Admin: http://127.0.0.1:8000/admin/" in printed
+    assert "onrecord-statements-" in printed  # a first run writes a public dump

@@ -83,7 +83,7 @@ def test_database_connections_persist_with_health_checks(environment, expected):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "path",
-    ["/admin/login/", "/api/v1/quotes/", "/api/docs/", "/api/schema/", "/healthz"],
+    ["/admin/login/", "/api/v1/quotes/", "/api/docs/", "/api/schema/", "/healthz", "/dumps/"],
 )
 def test_every_page_carries_the_security_headers(client, path):
     response = client.get(path, HTTP_ACCEPT="text/html,*/*;q=0.8")  # as browsers ask

@@ -95,6 +95,12 @@ def test_confirming_creates_the_source_drafts_citations_and_new_speakers(editor_
     assert quotes[1].said is None
     new = Speaker.objects.get(name="Ma Xiaolin (ZISU)")
     assert new.description == "Professor at Zhejiang International Studies University"
+    # Keys that read well: the source's from its date and first title words, not the whole
+    # headline; an undated draft's from its speaker and first words, not "…-undated".
+    assert source.key == "2023-10-20-china-and-russia-find-common"
+    assert quotes[0].key == "wang-yi-2023-10-14"
+    assert quotes[1].key.startswith("ma-xiaolin-zisu-")
+    assert "undated" not in quotes[1].key
     for citation in Citation.objects.all():
         assert citation.source == source
         assert excerpt_occurs(citation.excerpt, source.full_text)
@@ -133,6 +139,7 @@ def test_an_excerpt_edited_away_from_the_report_is_refused(editor_client):
 
 def test_an_accepted_statement_needs_a_speaker(editor_client):
     _page, data = review(editor_client, text="The professor said that the talks would fail soon.")
+    data["proposal-0-decision"] = "accept"  # unsure of the speaker, it is not preselected
     data["proposal-0-speaker"] = ""
     data["proposal-0-new_speaker"] = ""
     response = editor_client.post(CONFIRM, data)
@@ -176,4 +183,18 @@ def test_the_service_refuses_a_quote_that_breaks_a_rule_and_writes_nothing(edito
             source=SourceFields(title="T", full_text="Another text entirely."),
             statements=[statement],
         )
+    assert Source.objects.count() == 0
+
+
+def test_a_proposal_whose_speaker_is_unsure_is_asked_about_not_preselected(editor_client):
+    text = (
+        "Maria Olsen, a senior researcher at the Nordic Institute for Peace Studies, said on "
+        "Tuesday that the talks in Geneva had stalled over the question of prisoners."
+    )
+    page, data = review(editor_client, text=text, published="2023-10-20")
+    assert "proposal-0-decision" not in data  # neither accepted nor rejected until decided
+    assert "Who said it?" in page
+    del data["proposal-0-new_speaker"]
+    response = editor_client.post(CONFIRM, data)
+    assert response.status_code == 200  # the review again, asking for a decision
     assert Source.objects.count() == 0

@@ -1,5 +1,7 @@
 """POST /api/v1/intake/: a report in, the proposed source and statements out, nothing saved."""
 
+import time
+
 import pytest
 
 from quotes.excerpts import excerpt_occurs
@@ -11,7 +13,17 @@ from tests.intake_support import demo_speakers, demo_text, serve
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/intake/"
-PROPOSAL_KEYS = {"text", "kind", "language", "excerpt", "said", "context", "speaker", "candidates"}
+PROPOSAL_KEYS = {
+    "text",
+    "kind",
+    "language",
+    "excerpt",
+    "said",
+    "context",
+    "speaker",
+    "candidates",
+    "preselected",
+}
 
 ARTICLE_HTML = """<!doctype html><html lang="en"><head>
 <title>Lavrov meets Fidan in Moscow | World Desk</title>
@@ -53,6 +65,7 @@ def test_the_demo_article_gives_its_three_statements_with_their_speakers(editor_
     assert ma["excerpt"].endswith("support from the United States.")  # the paragraph goes on
     assert {p["said"] for p in proposals} == {None}  # the article dates none of them
     assert all(p["speaker"]["confidence"] >= 0.9 for p in proposals)
+    assert all(p["preselected"] for p in proposals)  # each speaker is on record, confidently
     assert body["source"]["title"] == "China and Russia Find Common Cause in Israel-Hamas Conflict"
     assert body["source"]["language"] == "en"
     assert body["source"]["published"] == "2023-10-20"
@@ -67,6 +80,7 @@ def test_an_unknown_speaker_is_proposed_as_new_with_the_role_as_affiliation(edit
     [proposal] = response.json()["proposals"]
     assert proposal["speaker"]["key"] is None
     assert proposal["speaker"]["name"] == "Maria Olsen"
+    assert proposal["preselected"] is False  # a new speaker is a question for the editor
     assert (
         "senior researcher at the Nordic Institute for Peace Studies" in proposal["speaker"]["role"]
     )
@@ -186,3 +200,166 @@ def test_only_editors_may_ask(api_client):
     response = reader.post(URL, {"text": demo_text()}, format="json")
     assert response.status_code == 403
     assert "Only editors" in response.json()["detail"]
+
+
+# Issue 18: bounded work and the address check ------------------------------------------
+
+
+def test_fault_6_a_page_sent_a_byte_a_second_is_cut_off_at_the_fetch_deadline(
+    editor_api, settings, local_pages
+):
+    settings.INTAKE_FETCH_TIMEOUT = 2
+    body = b"<html><body><p>" + b"word " * 4 + b"</p></body></html>"
+    with serve({"/drip": (200, "drip", body)}, delay=1.0) as base:
+        started = time.monotonic()
+        response = editor_api.post(URL, {"url": f"{base}/drip"}, format="json")
+        elapsed = time.monotonic() - started
+    assert response.status_code == 400
+    assert "did not answer within 2 seconds" in response.json()["url"][0]
+    assert elapsed < 4  # each read was within a second: only the whole fetch's deadline cuts
+
+
+@pytest.mark.parametrize("field", ["text", "html"])
+def test_fault_6_a_report_over_the_text_limit_is_a_400_naming_it(editor_api, settings, field):
+    settings.INTAKE_MAX_TEXT_CHARS = 1000
+    text = ("The minister said the talks would go on. " * 30)[: 1001 if field == "text" else 1200]
+    html = f"<html><body><article><p>{text}</p></article></body></html>"
+    payload = {"text": text} if field == "text" else {"html": html}
+    response = editor_api.post(URL, payload, format="json")
+    assert response.status_code == 400
+    assert "more than the limit of 1,000" in response.json()[field][0]
+
+
+def _proposing_time(text: str) -> float:
+    from intake.proposals import propose
+    from intake.reports import Report
+
+    report = Report(text=text, title="Time", published="2023-10-20", language="en")
+    times = []
+    for _ in range(2):
+        started = time.perf_counter()
+        assert propose(report)
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+@pytest.mark.parametrize("separator", ["\n\n", " "], ids=["paragraphs", "one-paragraph"])
+def test_fault_6_proposing_takes_time_linear_in_the_text(separator):
+    """Ten times the text takes about ten times as long (it took a hundred times as long)."""
+    demo_speakers()
+    article = demo_text() if separator == "\n\n" else demo_text().replace("\n", " ")
+    small = separator.join([article] * 5)  # about 20 kB
+    _proposing_time(small)  # warm-up: the sentence splitter, dateparser, the language model
+    ratio = _proposing_time(separator.join([article] * 50)) / _proposing_time(small)
+    assert ratio < 25, f"ten times the text took {ratio:.0f} times as long"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254
+        "64:ff9b:1::a9fe:a9fe",  # NAT64, local-use prefix
+        "2002:a9fe:a9fe::1",  # 6to4 of 169.254.169.254
+        "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # Teredo
+        "::ffff:169.254.169.254",  # IPv4-mapped
+        "::169.254.169.254",  # IPv4-compatible
+        "::ffff:0:a9fe:a9fe",  # IPv4-translated (SIIT)
+        "fc00::1",  # unique local
+        "fec0::1",  # site-local
+        "fe80::1",  # link-local
+        "ff0e::1",  # multicast
+        "5f00::1",  # segment routing
+        "100.64.0.1",  # shared (carrier-grade NAT)
+        "0.0.0.0",  # this host
+        "224.0.0.1",  # multicast
+        "192.88.99.1",  # 6to4 relay
+    ],
+)
+def test_fault_9_addresses_that_reach_private_ones_are_refused(editor_api, settings, address):
+    settings.INTAKE_FETCH_TIMEOUT = 2
+    host = f"[{address}]" if ":" in address else address
+    response = editor_api.post(URL, {"url": f"http://{host}/latest/meta-data/"}, format="json")
+    assert response.status_code == 400
+    assert "not a public internet address" in response.json()["url"][0]
+
+
+def test_fault_9_a_redirect_to_a_private_address_is_refused(editor_api, settings):
+    settings.INTAKE_FETCH_ALLOW = ["127.0.0.1/32"]  # the first page's server, by exception
+    metadata = b"http://169.254.169.254/latest/meta-data/"
+    routes = {
+        "/article": (200, "text/html", ARTICLE_HTML.encode()),
+        "/moved": (302, "redirect", metadata),
+    }
+    with serve(routes) as base:
+        allowed = editor_api.post(URL, {"url": f"{base}/article"}, format="json")
+        moved = editor_api.post(URL, {"url": f"{base}/moved"}, format="json")
+    assert allowed.status_code == 200, allowed.json()
+    assert moved.status_code == 400
+    message = moved.json()["url"][0]
+    assert "169.254.169.254" in message
+    assert "not a public internet address" in message
+
+
+def test_a_headline_is_never_proposed_as_a_statement(editor_api):
+    demo_speakers()
+    headline = "Lavrov: “The West keeps pumping weapons into Ukraine”"
+    text = (
+        f"{headline}\n\n"
+        "Russian Foreign Minister Sergey Lavrov said on Tuesday that the West kept “pumping "
+        "weapons into Ukraine” and prolonged the conflict."
+    )
+    for title in ({"title": headline}, {}):  # the title repeated in the text, or an opening
+        body = {"text": text, "published": "2023-10-20", **title}
+        response = editor_api.post(URL, body, format="json")
+        assert response.status_code == 200, response.json()
+        proposals = response.json()["proposals"]
+        assert [p["excerpt"][:42] for p in proposals] == [
+            "Russian Foreign Minister Sergey Lavrov sai"
+        ]
+
+
+@pytest.mark.parametrize(
+    ("written", "name"),
+    [
+        ("Игоря Иванова", "Игорь Иванов"),  # a man's given name and surname, genitive
+        ("Марии Ивановой", "Мария Иванова"),  # a woman's
+        ("Абдель Хафиз Нофаль", "Абдель Хафиз Нофаль"),  # a foreign name, kept as written
+    ],
+)
+def test_a_new_speaker_named_in_another_case_is_proposed_in_the_nominative(
+    editor_api, written, name
+):
+    # Russian declines names: "по словам Игоря Иванова" (Igor Ivanov's words, genitive).
+    text = f"По словам {written}, переговоры продолжатся на следующей неделе в Женеве."
+    body = {"text": text, "published": "2023-10-20", "language": "ru"}
+    [proposal] = editor_api.post(URL, body, format="json").json()["proposals"]
+    assert proposal["speaker"]["key"] is None
+    assert proposal["speaker"]["name"] == name
+
+
+def test_according_to_him_follows_back_to_the_person_named_before(editor_api):
+    demo_speakers()
+    text = (
+        "Vladimir Putin held talks with the Turkish president in Ankara on Tuesday.\n\n"
+        "According to him, the talks will continue next week in Geneva with both delegations."
+    )
+    body = {"text": text, "published": "2023-10-20"}
+    [proposal] = editor_api.post(URL, body, format="json").json()["proposals"]
+    assert proposal["speaker"]["key"] == "vladimir-putin"
+    assert proposal["kind"] == "indirect"
+    assert proposal["text"].startswith("The talks will continue next week")
+
+
+def test_a_passive_or_a_document_is_not_a_persons_statement(editor_api):
+    text = (
+        "Israel has been accused of violating international humanitarian law in Gaza by "
+        "several agencies.\n\n"
+        "Article 99 of the Charter states that the Secretary-General may bring any matter to "
+        "the attention of the Security Council.\n\n"
+        "Guterres invoked Article 99, saying that the humanitarian system in Gaza faced a "
+        "severe risk of collapse."
+    )
+    body = {"text": text, "published": "2023-12-07"}
+    proposals = editor_api.post(URL, body, format="json").json()["proposals"]
+    assert [(p["speaker"]["name"], p["kind"]) for p in proposals] == [("Guterres", "indirect")]
+    assert proposals[0]["text"].startswith("The humanitarian system in Gaza")

@@ -35,6 +35,13 @@ def test_an_editor_pastes_the_demo_article_and_confirms_two_of_its_statements(
     headings = proposals.locator("h2").all_inner_texts()
     for heading, name in zip(headings, ["Wang Yi", "Vladimir Putin", "Ma Xiaolin"], strict=True):
         assert name in heading
+    # Each proposal's number is legible (it took the heading's link colour on its own pill)
+    # and is the number of its mark in the report.
+    number = page.locator("#proposal-0 h2 .intake-number")
+    style = "e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor]"
+    colour, background = number.evaluate(style)
+    assert colour != background
+    assert number.inner_text() == page.inner_text("#excerpt-0 .intake-number") == "1"
     # The speaker on record is already chosen in each proposal's autocomplete.
     assert "Wang Yi" in page.inner_text("#proposal-0 .field-speaker .select2")
     page.check("input[name='proposal-1-decision'][value=reject]")

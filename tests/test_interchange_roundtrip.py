@@ -175,9 +175,11 @@ def assert_round_trip(tmp_path) -> str:
 def test_demo_round_trip_is_byte_identical(tmp_path):
     call_command("load_demo")
     first = assert_round_trip(tmp_path)
-    assert first.count("\n") == 12
+    assert first.count("\n") == 16
     kinds = [json.loads(line)["type"] for line in first.splitlines()]
-    assert kinds == ["organization"] * 5 + ["speaker"] * 3 + ["source"] + ["quote"] * 3
+    assert kinds == (
+        ["organization"] * 5 + ["speaker"] * 3 + ["source"] + ["topic"] * 4 + ["quote"] * 3
+    )
 
 
 def test_full_data_set_round_trip_is_byte_identical(tmp_path):
@@ -202,7 +204,7 @@ def test_reimporting_an_export_changes_nothing(tmp_path):
     before = snapshot()
     outcome = run_import(path)
     assert outcome.ok, outcome.err
-    for kind in ("organizations", "speakers", "sources", "quotes"):
+    for kind in ("organizations", "speakers", "sources", "topics", "quotes"):
         line = next(line for line in outcome.out.splitlines() if line.startswith(kind))
         assert " 0 created" in line
         assert " 0 updated" in line
@@ -254,14 +256,20 @@ def test_export_of_one_type(tmp_path):
     assert target.read_text(encoding="utf-8").splitlines() == lines
 
 
-def test_the_schema_accepts_the_demo_file_and_every_exported_line():
+def test_the_schema_accepts_the_demo_file_and_every_exported_line(tmp_path):
     validator = schema_validator()
     Draft202012Validator.check_schema(interchange_schema())
     demo = Path(demo_package).parent / "demo.ndjson"
-    for line in demo.read_text(encoding="utf-8").splitlines():
-        assert not list(validator.iter_errors(json.loads(line))), line
+    records = [json.loads(line) for line in demo.read_text(encoding="utf-8").splitlines()]
+    for record in records:
+        assert not list(validator.iter_errors(record)), record
     build_full_dataset()
-    call_command("load_demo")
+    # The demo's records change some of the dataset's, and so what its published quotes
+    # show: a public correction, with a note.
+    note = {"correction_note": "Corrected from the demo records."}
+    noted = [{**r, **note} if r["type"] != "quote" else r for r in records]
+    outcome = run_import(tmp_path / "demo.ndjson", "".join(json.dumps(r) + "\n" for r in noted))
+    assert outcome.ok, outcome.err
     exported = export_text().splitlines()
     assert len(exported) > 40
     for line in exported:
@@ -287,7 +295,62 @@ def test_the_schema_rejects_what_the_importer_rejects():
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_exports_outside_a_transaction_read_one_snapshot():
     call_command("load_demo")
-    assert export_text().count("\n") == 12
+    assert export_text().count("\n") == 16
     out = io.StringIO()
     call_command("export_quotes_csv", stdout=out)
     assert out.getvalue().count("\r\n") == 4
+
+
+def public_facts() -> dict:
+    """What readers and editors see of each statement besides its text, by key."""
+    quotes = Quote.objects.prefetch_related("topics", "citations__source", "citations__verified_by")
+    return {
+        quote.key: {
+            "uid": quote.uid,
+            "published_at": quote.published_at,
+            "corrected_at": quote.corrected_at,
+            "retracted_at": quote.retracted_at,
+            "corrections": quote.corrections,
+            "topics": sorted((topic.key, topic.name) for topic in quote.topics.all()),
+            "verifications": [
+                (c.source.key, c.verifier_name, c.verified_at) for c in quote.citations.all()
+            ],
+        }
+        for quote in quotes
+    }
+
+
+def test_issue17_defect_13_the_round_trip_keeps_what_readers_and_editors_see(tmp_path):
+    build_full_dataset()
+    known = services.user_make_editor(username="home-reviewer", reviewer=True)
+    visiting = services.user_make_editor(username="visiting-reviewer", reviewer=True)
+    Topic.objects.filter(key="gaza").update(name="Israel–Hamas war")
+    cited = Citation.objects.filter(quote__status="published").exclude(excerpt="").order_by("pk")
+    first_citation, second_citation = cited[:2]
+    first_citation = services.citation_verify(citation=first_citation, user=known)
+    second_citation = services.citation_verify(citation=second_citation, user=visiting)
+    corrected = first_citation.quote
+    services.quote_update(
+        quote=corrected, user=known, changes={"said": "2023-10-15"}, correction_note="Date."
+    )
+    before = public_facts()
+    assert before[corrected.key]["corrected_at"] is not None
+    retracted = [key for key, facts in before.items() if facts["retracted_at"]]
+    assert retracted
+    first = export_text()
+    empty_database()
+    visiting.delete()  # the target database has no such user
+    path = tmp_path / "dump.ndjson"
+    path.write_text(first, encoding="utf-8")
+    outcome = run_import(path)
+    assert outcome.ok, outcome.err
+    after = public_facts()
+    assert after == before
+    assert Topic.objects.get(key="gaza").name == "Israel–Hamas war"
+    assert any(("gaza", "Israel–Hamas war") in facts["topics"] for facts in after.values())
+    verifiers = {v[1] for facts in after.values() for v in facts["verifications"]}
+    assert {"home-reviewer", "visiting-reviewer"} <= verifiers
+    kept = Citation.objects.get(verified_by_name="visiting-reviewer")
+    assert kept.verified_by is None
+    assert kept.verified_at == second_citation.verified_at
+    assert export_text() == first

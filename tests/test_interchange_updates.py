@@ -118,9 +118,13 @@ def test_affiliations_are_updated_in_place_and_removed_ones_release_their_quotes
         {"organization": "prc-mfa", "role": "Minister", "start": "2013"},
         {"organization": "un", "role": "Observer", "start": "2024"},
     ]
-    outcome = run_import(path, ndjson(speaker))
+    note = "The speaker's roles at the United Nations were corrected."
+    outcome = run_import(path, ndjson({**speaker, "correction_note": note}))
     assert outcome.ok, outcome.err
     assert counts_line(outcome, "speakers") == "speakers 0 created 1 updated 0 unchanged"
+    # Only the quote whose role changed is corrected.
+    assert [c["note"] for c in Quote.objects.get(key="q-2023").corrections] == [note]
+    assert Quote.objects.get(key="q-2020").corrections == []
     minister.refresh_from_db()
     assert minister.end is None, "the matching affiliation was updated in place"
     assert Affiliation.objects.get(role="Minister").pk == minister.pk
@@ -155,8 +159,10 @@ def test_a_new_affiliation_resolves_the_quotes_it_covers(path):
     assert run_import(path, ndjson(ORGANIZATION, speaker, SOURCE, {**QUOTE, "said": "2010"})).ok
     assert Quote.objects.get().role_resolution == Quote.RoleResolution.NONE
     speaker["affiliations"] = [{"organization": "prc-mfa", "role": "Vice Minister", "end": "2012"}]
+    speaker["correction_note"] = "Added the role he held then."
     assert run_import(path, ndjson(speaker)).ok
     quote = Quote.objects.get()
+    assert quote.corrections[-1]["note"] == "Added the role he held then."
     assert quote.role.role == "Vice Minister"
     assert quote.role_resolution == Quote.RoleResolution.RESOLVED
 
@@ -169,6 +175,12 @@ def test_an_explicit_role_without_an_affiliation_creates_an_undated_one(path, im
         "allow_similar": True,  # the same text, said in another role
     }
     outcome = run_import(path, ndjson(explicit))
+    # The new undated affiliation overlaps the minister's term: the published quote on
+    # record would lose its role, a correction the file does not make.
+    assert not outcome.ok
+    assert "line 1, field role: this role gives the speaker a new affiliation" in outcome.err
+    # With the quote's correction in the file, it imports.
+    outcome = run_import(path, ndjson(explicit, {**QUOTE, **corrected(1)}))
     assert outcome.ok, outcome.err
     quote = Quote.objects.get(key="as-envoy")
     assert quote.role_resolution == Quote.RoleResolution.EXPLICIT
@@ -246,7 +258,10 @@ def test_dry_run_counts_and_writes_nothing(path, imported):
     before = snapshot()
     outcome = run_import(
         path,
-        ndjson({**SPEAKER, "name": "WANG Yi"}, {**QUOTE, "key": "new"}),
+        ndjson(
+            {**SPEAKER, "name": "WANG Yi", "correction_note": "The name's spelling."},
+            {**QUOTE, "key": "new"},
+        ),
         "--dry-run",
         "--allow-similar",
     )
@@ -315,11 +330,12 @@ def test_unknown_user(path):
 def test_bulk_writes_are_recorded_in_the_history(path, imported):
     AffiliationEvent = apps.get_model("quotes", "AffiliationEvent")
     assert AffiliationEvent.objects.filter(pgh_label="insert").count() == 1
-    speaker = {**SPEAKER, "affiliations": []}
+    speaker = {**SPEAKER, "affiliations": [], "correction_note": "The role was wrong."}
     assert run_import(path, ndjson(speaker)).ok
     assert AffiliationEvent.objects.filter(pgh_label="delete").count() == 1
     QuoteEvent = apps.get_model("quotes", "QuoteEvent")
-    assert QuoteEvent.objects.filter(pgh_label="update").count() == 1  # its role was released
+    # Its role was released, then the correction added.
+    assert QuoteEvent.objects.filter(pgh_label="update").count() == 2
 
 
 def test_progress_is_reported_for_both_passes(path):
@@ -476,3 +492,165 @@ def test_the_similar_check_is_one_query_per_batch(imported):
     assert [(e.line, e.field) for e in report.errors] == [(7, "text")]
     checks = [q for q in queries.captured_queries if "onrecord_passages" in q["sql"]]
     assert len(checks) == 3  # six new quotes in batches of two
+
+
+def test_fault_11_an_import_lists_a_bounded_number_of_errors_and_counts_the_rest(path, settings):
+    settings.ONRECORD_IMPORT_MAX_ERRORS = 3
+    outcome = run_import(path, "{not json\n" * 5)
+    assert not outcome.ok
+    assert len(outcome.error_lines) == 3
+    assert "… and 2 more errors, not listed." in outcome.err
+    assert "5 errors in" in outcome.err
+
+
+def test_fault_11_the_similar_check_stops_once_the_import_is_refused_anyway(imported, settings):
+    from django.test.utils import CaptureQueriesContext
+
+    settings.ONRECORD_IMPORT_MAX_ERRORS = 2
+    copies = [{**COPY, "key": f"copy-{n}"} for n in range(6)]
+    with CaptureQueriesContext(connection) as queries:
+        report = importer.records_import(
+            lines_or_stream=ndjson(SPEAKER, *copies).splitlines(keepends=True),
+            dry_run=False,
+            user=SYSTEM,
+            batch_size=2,
+        )
+    assert [(e.line, e.field) for e in report.errors] == [(2, "text"), (3, "text")]
+    assert report.stopped_at == 3
+    assert "the 4 lines after it were not checked" in report.error_summary()[-1]
+    checks = [q for q in queries.captured_queries if "onrecord_passages" in q["sql"]]
+    assert len(checks) == 1  # not one per batch of the six new quotes
+    assert not Quote.objects.filter(key__startswith="copy").exists()
+
+
+# The permanent identifier, the public dates, topics' names and verifications.
+
+VERIFIED = {
+    **QUOTE,
+    "citations": [
+        {
+            "source": "mfa-2023-10-14",
+            "excerpt": "collective punishment",
+            "verified_at": "2024-02-01T09:30:00Z",
+            "verified_by": "someone-elsewhere",
+        }
+    ],
+}
+
+
+def test_a_file_without_the_public_dates_moves_none_of_them(path, imported):
+    before = Quote.objects.values("uid", "published_at", "corrected_at").get()
+    outcome = run_import(path, ndjson(OTHER_ORGANIZATION, *VALID))
+    assert outcome.ok, outcome.err
+    assert "quotes 0 created 0 updated 1 unchanged" in counts_line(outcome, "quotes")
+    assert Quote.objects.values("uid", "published_at", "corrected_at").get() == before
+
+
+def test_given_public_dates_and_uid_are_kept(path):
+    uid = "6f1c1d2e-0000-4000-8000-000000000001"
+    dated = {
+        **QUOTE,
+        "uid": uid,
+        "published_at": "2023-10-15T08:00:00Z",
+        "status": "retracted",
+        "retraction_reason": "Misattributed.",
+        "retracted_at": "2024-03-01T12:00:00.5Z",
+    }
+    outcome = run_import(path, ndjson(*VALID[:-1], dated))
+    assert outcome.ok, outcome.err
+    quote = Quote.objects.get()
+    assert str(quote.uid) == uid
+    assert quote.published_at.isoformat() == "2023-10-15T08:00:00+00:00"
+    assert quote.retracted_at.isoformat() == "2024-03-01T12:00:00.500000+00:00"
+
+
+def test_another_uid_for_a_quote_on_record_is_refused(path, imported):
+    other = {**QUOTE, "uid": "6f1c1d2e-0000-4000-8000-000000000002"}
+    outcome = run_import(path, ndjson(*VALID[:-1], other))
+    assert not outcome.ok
+    assert 'field uid: the quote "wang-yi-2023-10-14" on record has the permanent' in outcome.err
+
+
+def test_a_retraction_date_needs_a_retracted_quote(path):
+    outcome = run_import(
+        path, ndjson(*VALID[:-1], {**QUOTE, "retracted_at": "2024-03-01T12:00:00Z"})
+    )
+    assert "field retracted_at: only a retracted quote has a retraction date" in outcome.err
+
+
+def test_a_topic_record_names_its_topic(path):
+    topic = {"type": "topic", "key": "israel-hamas-war", "name": "Israel–Hamas war"}
+    outcome = run_import(path, ndjson(*VALID[:-1], topic, {**QUOTE, "topics": [topic["key"]]}))
+    assert outcome.ok, outcome.err
+    assert Topic.objects.get().name == "Israel–Hamas war"
+    assert counts_line(outcome, "topics") == "topics 1 created 0 updated 0 unchanged"
+    renamed = run_import(path, ndjson({**topic, "name": "Israel–Hamas war (2023–)"}))
+    assert renamed.ok, renamed.err
+    assert Topic.objects.get().name == "Israel–Hamas war (2023–)"
+
+
+def test_a_verifier_this_database_lacks_is_kept_by_name(path, api_client):
+    outcome = run_import(path, ndjson(*VALID[:-1], VERIFIED))
+    assert outcome.ok, outcome.err
+    citation = Citation.objects.get()
+    assert (citation.verified_by, citation.verified_by_name) == (None, "someone-elsewhere")
+    assert citation.verified_at.isoformat() == "2024-02-01T09:30:00+00:00"
+    shown = api_client.get(f"/api/v1/quotes/{QUOTE['key']}/").json()["citations"][0]
+    assert (shown["verified"], shown["verified_by"]) == (True, "someone-elsewhere")
+
+
+def test_a_known_verifier_is_linked_and_a_changed_excerpt_withdraws_it(path):
+    reviewer = ReviewerFactory(username="someone-elsewhere")
+    outcome = run_import(path, ndjson(*VALID[:-1], VERIFIED))
+    assert outcome.ok, outcome.err
+    assert Citation.objects.get().verified_by == reviewer
+    changed = {**QUOTE, "citations": [{"source": "mfa-2023-10-14", "excerpt": "punishment"}]}
+    outcome = run_import(path, ndjson(*VALID[:-1], {**changed, **corrected(1)}))
+    assert outcome.ok, outcome.err
+    citation = Citation.objects.get()
+    assert (citation.verified_by, citation.verified_at, citation.verified_by_name) == (
+        None,
+        None,
+        "",
+    )
+
+
+def test_only_reviewers_import_verifications(path):
+    EditorFactory(username="editor-only")
+    draft = {**VERIFIED, "status": "draft"}
+    outcome = run_import(path, ndjson(*VALID[:-1], draft), "--user", "editor-only")
+    assert "field citations[0].verified_at: only reviewers may import verified citations" in (
+        outcome.err
+    )
+    lone = {**QUOTE, "citations": [{"source": "mfa-2023-10-14", "verified_by": "x"}]}
+    outcome = run_import(path, ndjson(*VALID[:-1], lone))
+    assert "field citations[0].verified_by: a verifier needs the date: add verified_at" in (
+        outcome.err
+    )
+
+
+def test_a_renamed_speaker_without_a_note_is_refused_at_its_line(path, imported):
+    outcome = run_import(path, ndjson(OTHER_ORGANIZATION, {**SPEAKER, "name": "WANG Yi"}))
+    assert not outcome.ok
+    assert "line 2, field correction_note: this change alters what 1 published quote(s)" in (
+        outcome.err
+    )
+    assert QUOTE["key"] in outcome.err
+    assert Speaker.objects.get().name == "Wang Yi"
+
+
+def test_a_file_that_corrects_the_quotes_itself_needs_no_note(path, imported):
+    """A file from another OnRecord, where the rename was made: its quotes carry the
+    correction, which the import keeps and does not add again."""
+    renamed = {**SPEAKER, "name": "WANG Yi"}
+    outcome = run_import(path, ndjson(renamed, {**QUOTE, **corrected(1)}))
+    assert outcome.ok, outcome.err
+    assert Quote.objects.get().corrections == corrected(1)["corrections"]
+    assert Speaker.objects.get().name == "WANG Yi"
+
+
+def test_a_note_is_not_a_change_of_the_record(path, imported):
+    outcome = run_import(path, ndjson({**SPEAKER, "correction_note": "Nothing changed."}))
+    assert outcome.ok, outcome.err
+    assert counts_line(outcome, "speakers") == "speakers 0 created 0 updated 1 unchanged"
+    assert Quote.objects.get().corrections == []

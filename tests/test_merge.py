@@ -2,6 +2,7 @@
 keep leading to the survivor."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -21,6 +22,9 @@ from tests.factories import (
     TopicFactory,
     TranslationFactory,
 )
+
+# The note of a merge that changes what published quotes show (services.corrections).
+MERGED = "Two records of the same statement were merged."
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +129,9 @@ def test_merging_quotes_combines_citations_translations_and_topics():
     duplicate.topics.add(topic_b)
     old_key = duplicate.key
 
-    services.quote_merge(survivor=survivor, duplicate=duplicate, user=reviewer)
+    services.quote_merge(
+        survivor=survivor, duplicate=duplicate, user=reviewer, correction_note=MERGED
+    )
 
     survivor.refresh_from_db()
     assert not Quote.objects.filter(pk=duplicate.pk).exists()
@@ -143,7 +149,8 @@ def test_merging_quotes_combines_citations_translations_and_topics():
     assert selectors.quote_by_key(old_key) == (survivor, True)
     assert selectors.quote_by_key(survivor.key) == (survivor, False)
     assert selectors.quote_by_key("no-such-key") == (None, False)
-    merge = history.record_history(survivor)[0]
+    correction, merge = history.record_history(survivor)[:2]
+    assert (correction.action, correction.note) == ("correct", MERGED)
     assert merge.action == "merge"
     assert merge.note == f"{old_key} merged into {survivor.key}"
 
@@ -153,8 +160,8 @@ def test_keys_merged_earlier_follow_to_the_new_survivor():
     first = QuoteFactory(text=REMARK)
     second = QuoteFactory(speaker=first.speaker, text=REMARK)
     third = QuoteFactory(speaker=first.speaker, text=REMARK)
-    services.quote_merge(survivor=second, duplicate=first, user=reviewer)
-    services.quote_merge(survivor=third, duplicate=second, user=reviewer)
+    services.quote_merge(survivor=second, duplicate=first, user=reviewer, correction_note=MERGED)
+    services.quote_merge(survivor=third, duplicate=second, user=reviewer, correction_note=MERGED)
     assert selectors.quote_by_key(first.key) == (third, True)
     assert selectors.quote_by_key(second.key) == (third, True)
 
@@ -166,7 +173,9 @@ def test_a_merged_key_is_not_given_to_a_new_quote():
     speaker.key = "wang-yi"
     speaker.save()
     duplicate = QuoteFactory(key="wang-yi-2023-10-14-2", speaker=speaker, said="2023-10-14")
-    services.quote_merge(survivor=survivor, duplicate=duplicate, user=reviewer)
+    services.quote_merge(
+        survivor=survivor, duplicate=duplicate, user=reviewer, correction_note=MERGED
+    )
     new = Quote(speaker=speaker, said="2023-10-14")
     assert services.quote_key_generate(quote=new) == "wang-yi-2023-10-14-3"
 
@@ -181,7 +190,9 @@ def test_a_merged_key_is_not_given_to_a_new_quote():
 def test_quote_merges_that_make_no_sense_are_refused(make_pair, error, message):
     survivor, duplicate = make_pair()
     with pytest.raises(error, match=message):
-        services.quote_merge(survivor=survivor, duplicate=duplicate, user=ReviewerFactory())
+        services.quote_merge(
+            survivor=survivor, duplicate=duplicate, user=ReviewerFactory(), correction_note=MERGED
+        )
     assert Quote.objects.filter(pk=duplicate.pk).exists()
 
 
@@ -189,7 +200,9 @@ def test_editors_may_not_merge():
     quote = QuoteFactory()
     duplicate = QuoteFactory(speaker=quote.speaker)
     with pytest.raises(NotPermitted, match="Only reviewers may merge quotes"):
-        services.quote_merge(survivor=quote, duplicate=duplicate, user=EditorFactory())
+        services.quote_merge(
+            survivor=quote, duplicate=duplicate, user=EditorFactory(), correction_note=MERGED
+        )
     with pytest.raises(NotPermitted, match="Only reviewers may merge speakers"):
         services.speaker_merge(
             survivor=quote.speaker, duplicate=SpeakerFactory(), user=EditorFactory()
@@ -201,9 +214,13 @@ def test_a_revert_across_a_merge_is_refused():
     survivor = QuoteFactory(text=REMARK)
     before_merge = history.record_version(survivor)
     duplicate = CitationFactory(quote__speaker=survivor.speaker).quote
-    services.quote_merge(survivor=survivor, duplicate=duplicate, user=reviewer)
+    services.quote_merge(
+        survivor=survivor, duplicate=duplicate, user=reviewer, correction_note=MERGED
+    )
     with pytest.raises(RevertNotPossible, match="merged into this one after that version"):
-        services.quote_revert(quote=survivor, event_id=before_merge, user=reviewer)
+        services.quote_revert(
+            quote=survivor, event_id=before_merge, user=reviewer, correction_note="Undone."
+        )
 
 
 def test_redirects_are_constrained_to_one_target_of_their_kind():
@@ -239,7 +256,9 @@ def test_merging_speakers_moves_quotes_and_affiliations_and_combines_names():
     )
     old_key = duplicate.key
 
-    services.speaker_merge(survivor=survivor, duplicate=duplicate, user=reviewer)
+    services.speaker_merge(
+        survivor=survivor, duplicate=duplicate, user=reviewer, correction_note=MERGED
+    )
 
     survivor.refresh_from_db()
     assert not Speaker.objects.filter(pk=duplicate.pk).exists()
@@ -260,7 +279,9 @@ def test_merging_speakers_moves_quotes_and_affiliations_and_combines_names():
 def test_speakers_with_different_wikidata_items_are_not_merged():
     survivor, duplicate = SpeakerFactory(wikidata="Q1"), SpeakerFactory(wikidata="Q2")
     with pytest.raises(MergeNotAllowed, match="different Wikidata items"):
-        services.speaker_merge(survivor=survivor, duplicate=duplicate, user=ReviewerFactory())
+        services.speaker_merge(
+            survivor=survivor, duplicate=duplicate, user=ReviewerFactory(), correction_note=MERGED
+        )
 
 
 # The admin --------------------------------------------------------------------------
@@ -275,7 +296,9 @@ def test_a_reviewer_merges_two_quotes_after_a_confirmation_page(reviewer_client)
     assert "Merge two quotes" in page.content.decode()
     assert Quote.objects.count() == 2
     done = reviewer_client.post(
-        url, {**selection, "confirm": "yes", "survivor": survivor.pk}, follow=True
+        url,
+        {**selection, "confirm": "yes", "survivor": survivor.pk, "correction_note": MERGED},
+        follow=True,
     )
     assert f"“{duplicate.key}” was merged into “{survivor.key}”" in done.content.decode()
     assert list(Quote.objects.all()) == [survivor]
@@ -298,11 +321,30 @@ def test_a_reviewer_merges_two_speakers_in_the_admin(reviewer_client):
     url = reverse("admin:quotes_speaker_changelist")
     selection = {"action": "merge_speakers", "_selected_action": [survivor.pk, duplicate.pk]}
     assert "Merge two speakers" in reviewer_client.post(url, selection).content.decode()
-    reviewer_client.post(url, {**selection, "confirm": "yes", "survivor": survivor.pk})
+    reviewer_client.post(
+        url, {**selection, "confirm": "yes", "survivor": survivor.pk, "correction_note": MERGED}
+    )
     assert list(Speaker.objects.all()) == [survivor]
     assert survivor.quotes.count() == 1
     page = reviewer_client.get(reverse("admin:quotes_speaker_change", args=[survivor.pk]))
     assert duplicate.key in page.content.decode()  # shown as a merged key
+
+
+def test_the_admin_asks_for_a_note_when_published_quotes_change(reviewer_client):
+    survivor, duplicate = SpeakerFactory(name="Wang Yi"), SpeakerFactory(name="WANG Yi")
+    quote = QuoteFactory(speaker=duplicate, status=Quote.Status.PUBLISHED)
+    url = reverse("admin:quotes_speaker_changelist")
+    selection = {"action": "merge_speakers", "_selected_action": [survivor.pk, duplicate.pk]}
+    page = reviewer_client.post(url, {**selection, "confirm": "yes", "survivor": survivor.pk})
+    assert page.status_code == 200  # the confirmation page again, with the error
+    assert "This change alters what 1 published quote(s) show" in page.content.decode()
+    assert 'name="correction_note"' in page.content.decode()
+    assert Speaker.objects.count() == 2
+    reviewer_client.post(
+        url, {**selection, "confirm": "yes", "survivor": survivor.pk, "correction_note": MERGED}
+    )
+    quote.refresh_from_db()
+    assert (quote.speaker, quote.corrections[-1]["note"]) == (survivor, MERGED)
 
 
 def test_editors_are_not_offered_merges(editor_client):
@@ -338,3 +380,20 @@ def test_the_candidates_of_the_similar_text_check_are_found_by_index():
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Seq Scan" not in plan
     assert "quote_passages" in plan
+
+
+def test_a_merge_that_changes_what_published_quotes_show_needs_a_note():
+    reviewer = ReviewerFactory()
+    survivor = SpeakerFactory(name="Wang Yi")
+    duplicate = SpeakerFactory(name="WANG Yi")
+    quote = QuoteFactory(speaker=duplicate, status=Quote.Status.PUBLISHED)
+    with pytest.raises(ValidationError) as refused:
+        services.speaker_merge(survivor=survivor, duplicate=duplicate, user=reviewer)
+    assert quote.key in refused.value.message_dict["correction_note"][0]
+    assert Speaker.objects.filter(pk=duplicate.pk).exists()
+    services.speaker_merge(
+        survivor=survivor, duplicate=duplicate, user=reviewer, correction_note=MERGED
+    )
+    quote.refresh_from_db()
+    assert quote.speaker == survivor
+    assert [c["note"] for c in quote.corrections] == [MERGED]

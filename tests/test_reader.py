@@ -1,19 +1,22 @@
 """The reading site, through its pages: search, statements, speakers and other records,
 feeds, and what every page must hold (favicon, no inline code, few queries)."""
 
+import datetime
 import json
 import re
 import xml.etree.ElementTree as ET
 from html import unescape
 
-import pghistory
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from quotes import services
 from quotes.models import KeyRedirect, Quote
 from search import indexer
+from tests.api_helpers import record_queries
 from tests.factories import CitationFactory, QuoteFactory, SpeakerFactory
 from tests.reader_data import EXCERPT, TEXT, TRANSLATION, reading_room
 
@@ -33,7 +36,7 @@ def page(client, url: str, expect: int = 200, **params) -> str:
 
 
 def result_keys(html: str) -> list[str]:
-    return re.findall(r'<li class="result">.*?href="/quotes/([^/"]+)/"', html, re.S)
+    return re.findall(r'<li class="result"[^>]*>.*?href="/quotes/([^/"]+)/"', html, re.S)
 
 
 def hrefs(html: str) -> list[str]:
@@ -157,7 +160,7 @@ def test_a_statement_page_shows_everything_on_record(client, room):
         f'<blockquote lang="en" dir="auto"><p>{TRANSLATION}</p></blockquote>'.replace("'", "&#x27;")
         in html
     )
-    assert "by OnRecord, not official" in html
+    assert "English · OnRecord&#x27;s translation, not official" in html
     assert "Minister of Foreign Affairs" in html
     assert "/organizations/mfa-china/" in html
     assert "14 October 2023</time> (known to the day)" in html
@@ -174,11 +177,15 @@ def test_a_statement_page_shows_everything_on_record(client, room):
 def test_a_statement_page_offers_citations_and_a_copyable_link(client, room):
     html = unescape(page(client, "/quotes/wang-yi-2023-10-14/"))
     url = "http://testserver/quotes/wang-yi-2023-10-14/"
-    assert f"Wang Yi. (2023, October 14). “{TEXT}” [{TRANSLATION}] [Statement]." in html
+    translation = f"[OnRecord's translation: “{TRANSLATION}”]"
+    assert f"Wang Yi. (2023, October 14). “{TEXT}” {translation} [Statement]." in html
     assert f"Phone call with Saudi Foreign Minister Faisal bin Farhan. OnRecord. {url}" in html
     assert f"Wang Yi, “{TEXT.rstrip('。')}" in html
     assert f"October 14, 2023, OnRecord, {url}." in html
     assert f'id="permalink" class="permalink" type="url" value="{url}" readonly' in html
+    uid = room["quote"].uid
+    tag = f"tag:{settings.ONRECORD_TAG_AUTHORITY}:statement:{uid}"
+    assert f'id="identifier" class="permalink" value="{tag}" readonly' in html
 
 
 def test_a_statement_page_embeds_json_ld_and_open_graph(client, room):
@@ -186,8 +193,10 @@ def test_a_statement_page_embeds_json_ld_and_open_graph(client, room):
     data = json_ld(html)
     assert data["@type"] == "Quotation"
     assert (data["text"], data["inLanguage"], data["dateCreated"]) == (TEXT, "zh", "2023-10-14")
-    assert data["spokenByCharacter"] == {
+    assert data["spokenByCharacter"] == {"@id": "http://testserver/speakers/wang-yi/"}
+    assert data["creator"] == {
         "@type": "Person",
+        "@id": "http://testserver/speakers/wang-yi/",
         "name": "Wang Yi",
         "url": "http://testserver/speakers/wang-yi/",
         "sameAs": "https://www.wikidata.org/wiki/Q16250",
@@ -282,19 +291,26 @@ def test_a_server_error_is_a_page_for_readers_and_json_for_the_api(client, monke
 
 
 def test_corrections_after_publication_are_listed_with_their_dates(client, reviewer):
-    # Each step in its own history context, as each request in the admin has.
-    with pghistory.context():
-        quote = CitationFactory(quote__status=Quote.Status.REVIEW, quote__text="Frist text.").quote
+    quote = CitationFactory(quote__status=Quote.Status.REVIEW, quote__text="Frist text.").quote
     services.quote_publish(quote=quote, user=reviewer)
-    with pghistory.context():
-        quote.text = "First text."
-        services.quote_save(quote=quote, user=reviewer)
+    html = page(client, f"/quotes/{quote.key}/")
+    assert "No correction since this statement was published." in html
+    services.quote_update(
+        quote=quote,
+        user=reviewer,
+        changes={"text": "First text."},
+        correction_note="A typing error in the first word.",
+    )
     html = page(client, f"/quotes/{quote.key}/")
     corrections = html.split('id="corrections-title"')[1].split("</section>")[0]
-    assert re.search(
-        r"<time datetime=\"[0-9-]+T[^\"]+\">\d+ \w+ \d{4}</time>: Text changed", corrections
-    )
+    today = datetime.date.today()
+    assert (
+        f'<time datetime="{today.isoformat()}">{today.day} {today:%B %Y}</time>: '
+        "A typing error in the first word."
+    ) in corrections
     assert "No correction" not in corrections
+    published = Quote.objects.get(pk=quote.pk).published_at
+    assert f"{published.day} {published:%B %Y}</time> (first published)" in html
 
 
 # Speakers and other records ----------------------------------------------------------------
@@ -377,6 +393,17 @@ def test_speaker_and_topic_feeds(client, room):
     assert client.get("/topics/none/feed.atom").status_code == 404
 
 
+@pytest.mark.parametrize(
+    "feed", ["/feeds/quotes.atom", "/speakers/wang-yi/feed.atom", "/topics/gaza/feed.atom"]
+)
+def test_a_feed_of_an_editors_status_is_forbidden_not_a_server_error(client, room, feed):
+    """Issue 18, item 8: the filter's PermissionDenied (DRF's) escaped the feeds: a 500."""
+    response = client.get(feed, {"status": "draft"})
+    assert response.status_code == 403
+    assert b"Only editors may filter on status draft" in response.content
+    assert client.get(feed, {"status": "published"}).status_code == 200
+
+
 def test_a_correction_updates_the_feed_entry(client, room, reviewer):
     quote = room["older"][0]
     before = {e.find(f"{ATOM}id").text: e for e in feed_entries(client, "/feeds/quotes.atom")}
@@ -429,7 +456,7 @@ def queries_for(client, url: str) -> int:
     indexer.flush()
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
-    return len(captured)
+    return len(record_queries(captured))  # not the rate limit's count
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -450,8 +477,28 @@ def test_each_page_costs_the_same_queries_however_many_statements(client, url):
     assert few <= next((n for prefix, n in budget.items() if url.startswith(prefix)), 10)
 
 
-def test_query_budget_of_the_search_page(client, django_assert_max_num_queries):
+def test_query_budget_of_the_search_page(client):
     reading_room(extra_quotes=20)
     indexer.flush()
-    with django_assert_max_num_queries(6 + SYNC_QUERIES):
+    with CaptureQueriesContext(connection) as captured:
         client.get("/", {"q": "remark trade"})
+    assert len(record_queries(captured)) <= 6 + SYNC_QUERIES
+
+
+def test_fault_10_pages_and_feeds_are_rate_limited_per_client(settings, editor_client):
+    settings.ONRECORD_RATE_SITE = "3/min"
+    client = Client()
+    QuoteFactory(status=Quote.Status.PUBLISHED)
+    answers = [client.get(url) for url in ("/about/", "/feeds/quotes.atom", "/", "/about/")]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert [a["RateLimit-Remaining"] for a in answers] == ["2", "1", "0", "0"]
+    refused = answers[-1]
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert refused["Content-Type"].startswith("text/html")
+    assert "Too many requests" in refused.content.decode()
+    assert "Content-Security-Policy" in refused  # the site's headers, as on every page
+    assert client.get("/feeds/quotes.atom").status_code == 429  # the feeds count too
+    assert client.get("/healthz").status_code == 200  # the probes never
+    other = Client(REMOTE_ADDR="10.0.0.9")
+    assert other.get("/about/").status_code == 200  # each address has its own count
+    assert [editor_client.get("/about/").status_code for _ in range(5)] == [200] * 5

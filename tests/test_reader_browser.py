@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from dumps.services import dump_create
 from quotes.models import Quote
 from tests.factories import CitationFactory
 from tests.reader_data import EXCERPT, TEXT, TRANSLATION, reading_room
@@ -149,13 +150,15 @@ def test_a_statement_page_with_its_citations_and_json_ld(reader, live_server):
     assert "beyond the scope of self-defence" in citation.inner_text()
     assert "Verified" in citation.locator(".verification").inner_text()
     linked = json.loads(reader.inner_text("script[type='application/ld+json']"))
-    assert (linked["@type"], linked["spokenByCharacter"]["name"]) == ("Quotation", "Wang Yi")
+    assert (linked["@type"], linked["creator"]["name"]) == ("Quotation", "Wang Yi")
     assert linked["isBasedOn"][0]["name"] == "China and Russia on the war in Gaza"
     assert reader.get_attribute("meta[property='og:title']", "content").startswith("Wang Yi")
     # JavaScript adds the copy buttons; the link is there to copy by hand without it.
-    assert reader.locator("button.copy").count() == 3
+    assert reader.locator("button.copy").count() == 4
     assert reader.is_visible("button[data-copy=permalink]")
     assert reader.input_value("#permalink") == f"{live_server.url}/quotes/{data['quote'].key}/"
+    assert reader.is_visible("button[data-copy=identifier]")
+    assert reader.input_value("#identifier").endswith(f":statement:{data['quote'].uid}")
     check_page(reader, "statement", live_server)
 
 
@@ -185,11 +188,13 @@ def test_the_other_pages(reader, live_server):
     reader.goto(f"{live_server.url}/quotes/{retracted.key}/")
     assert "misattributed" in reader.inner_text(".banner.retracted")
     check_page(reader, "statement-retracted", live_server)
+    dump_create()  # a listing with its files, sizes and digests
     for name, path in [
         ("topic", "/topics/gaza/"),
         ("organization", "/organizations/mfa-china/"),
         ("source", "/sources/reuters-gaza/"),
         ("about", "/about/"),
+        ("dumps", "/dumps/"),
     ]:
         reader.goto(live_server.url + path)
         assert reader.locator("h1").count() == 1
@@ -250,3 +255,33 @@ def test_a_csv_download(reader, live_server):
     assert statement["topics"] == "Gaza; War"
     assert EXCERPT in statement["sources"]
     assert "verified by a reviewer" in statement["sources"]
+
+
+def test_the_alert_pages_and_an_alert_mail(reader, live_server):
+    from alerts import links, services
+    from alerts.mail import compose
+    from alerts.models import Change as AlertChange
+    from alerts.models import Delivery, Match
+
+    reading_room()
+    quote = Quote.objects.public().get(speaker__key="wang-yi", translations__isnull=False)
+    reader.goto(f"{live_server.url}/alerts/new/?speaker={quote.speaker.key}")
+    check_page(reader, "alerts-new", live_server)
+    alert = services.alert_subscribe(
+        email="reader@example.org",
+        frequency="daily",
+        target={"speaker": quote.speaker.key},
+        client="x",
+        language="en",
+    )
+    services.alert_confirm(alert=alert)
+    reader.goto(
+        live_server.url + links.manage_url(alert.subscriber).removeprefix(links.absolute(""))
+    )
+    check_page(reader, "alerts-manage", live_server)
+    change = AlertChange.objects.create(quote=quote, kind="published", at=quote.published_at)
+    delivery = Delivery.objects.create(subscriber=alert.subscriber)
+    Match.objects.create(alert=alert, change=change, delivery=delivery)
+    html = compose(delivery).alternatives[0][0]
+    reader.set_content(html)
+    check_accessible(reader)

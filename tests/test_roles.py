@@ -114,7 +114,9 @@ def test_editing_an_affiliation_re_resolves_the_quotes_it_affects(albright):
     quote = save_quote(speaker, "1997-01-22")
     assert quote.role_resolution == Quote.RoleResolution.NONE  # the day between the two roles
     state.start = "1997-01-22"
-    services.affiliation_save(affiliation=state, user=SYSTEM)
+    services.affiliation_save(
+        affiliation=state, user=SYSTEM, correction_note="Her role on that day was corrected."
+    )
     quote.refresh_from_db()
     assert quote.role == state
     assert quote.role_resolution == Quote.RoleResolution.RESOLVED
@@ -123,7 +125,9 @@ def test_editing_an_affiliation_re_resolves_the_quotes_it_affects(albright):
 def test_deleting_an_affiliation_re_resolves(albright):
     speaker, un_mission, _ = albright
     quote = save_quote(speaker, "1996")
-    services.affiliation_delete(affiliation=un_mission, user=SYSTEM)
+    services.affiliation_delete(
+        affiliation=un_mission, user=SYSTEM, correction_note="That role was not hers."
+    )
     quote.refresh_from_db()
     assert quote.role is None
     assert quote.role_resolution == Quote.RoleResolution.NONE
@@ -149,6 +153,7 @@ def test_an_affiliation_edited_in_the_speaker_admin_re_resolves_quotes(editor_cl
         if name.startswith("affiliations-") and name.endswith("-id") and value == un_mission.pk
     )
     data[f"{prefix}-end"] = "1997-01-22"
+    data["correction_note"] = "Her role on that day was corrected."
     response = editor_client.post(url, data)
     assert response.status_code == 302
     quote.refresh_from_db()

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from api.models import ClientKey
 from tests.conftest import token_client
-from tests.factories import TopicFactory, UserFactory
+from tests.factories import QuoteFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,7 @@ def test_signed_in_users_who_are_not_editors_count_at_the_client_rate(rates):
 
 def test_a_client_key_reads_at_the_client_rate(rates):
     key = create_api_key("Newsroom tool")
-    TopicFactory()
+    QuoteFactory().topics.add(TopicFactory())  # a published statement's topic: public
     client = key_client(key)
     answers = [client.get(TOPICS) for _ in range(6)]
     assert [a.status_code for a in answers] == [200] * 5 + [429]

@@ -8,6 +8,7 @@ the record alone. Field order follows docs/interchange.md.
 
 from __future__ import annotations
 
+import datetime
 import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from quotes.models import (
     Quote,
     Source,
     Speaker,
+    Topic,
     Translation,
 )
 from quotes.validators import normalize_language_tag
@@ -44,6 +46,15 @@ def date(value: Any) -> str | None:
     if value is None or value == "":
         return None
     return str(value if isinstance(value, ReducedDate) else ReducedDate.parse(value))
+
+
+def instant(value: datetime.datetime | str | None) -> str | None:
+    """A moment in its one spelling: UTC, ISO 8601, ``Z`` (microseconds only when some)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
 
 
 def name_order(item: dict) -> tuple:
@@ -124,6 +135,22 @@ def source_from_file(record: dict) -> dict:
     )
 
 
+def topic_from_file(record: dict) -> dict:
+    return {"type": "topic", "key": record["key"], "name": record["name"]}
+
+
+def citation_from_file(item: dict) -> dict:
+    verified_at = instant(item.get("verified_at"))
+    return compact(
+        {
+            "source": item["source"],
+            "excerpt": item.get("excerpt"),
+            "verified_at": verified_at,
+            "verified_by": item.get("verified_by") if verified_at else None,
+        }
+    )
+
+
 def quote_from_file(record: dict) -> dict:
     translations = [
         {
@@ -133,10 +160,7 @@ def quote_from_file(record: dict) -> dict:
         }
         for item in record.get("translations", [])
     ]
-    citations = [
-        compact({"source": item["source"], "excerpt": item.get("excerpt")})
-        for item in record.get("citations", [])
-    ]
+    citations = [citation_from_file(item) for item in record.get("citations", [])]
     role = record.get("role")
     if role:
         role = compact(
@@ -166,6 +190,10 @@ def quote_from_file(record: dict) -> dict:
                 {"date": item["date"], "note": item["note"]}
                 for item in record.get("corrections", [])
             ],
+            "uid": record["uid"].lower() if record.get("uid") else None,
+            "published_at": instant(record.get("published_at")),
+            "corrected_at": instant(record.get("corrected_at")),
+            "retracted_at": instant(record.get("retracted_at")),
             "old_keys": sorted(set(record.get("old_keys", []))),
         }
     )
@@ -175,6 +203,7 @@ FROM_FILE = {
     "organization": organization_from_file,
     "speaker": speaker_from_file,
     "source": source_from_file,
+    "topic": topic_from_file,
     "quote": quote_from_file,
 }
 
@@ -251,6 +280,10 @@ def source_record(source: Source) -> dict:
     )
 
 
+def topic_record(topic: Topic) -> dict:
+    return {"type": "topic", "key": topic.key, "name": topic.name}
+
+
 # Quotes are many: they are read as plain rows, with their lists fetched per chunk of quotes,
 # which is several times faster than model instances with prefetch_related.
 QUOTE_COLUMNS = (
@@ -270,7 +303,13 @@ QUOTE_COLUMNS = (
     "role__role",
     "role__start",
     "corrections",
+    "uid",
+    "published_at",
+    "corrected_at",
+    "retracted_at",
 )
+# The public dates a record may leave out: the database keeps its own (see quote_record).
+DATABASE_KEPT = ("uid", "published_at", "corrected_at", "retracted_at")
 
 
 @dataclass
@@ -296,8 +335,24 @@ def quote_lists(ids: list[int]) -> QuoteLists:
             {"language": language, "text": text, "official": official}
         )
     citations = Citation.objects.filter(quote_id__in=ids).order_by("pk")
-    for quote_id, source, excerpt in citations.values_list("quote_id", "source__key", "excerpt"):
-        lists.citations[quote_id].append(compact({"source": source, "excerpt": excerpt}))
+    for quote_id, source, excerpt, verified_at, username, kept_name in citations.values_list(
+        "quote_id",
+        "source__key",
+        "excerpt",
+        "verified_at",
+        "verified_by__username",
+        "verified_by_name",
+    ):
+        lists.citations[quote_id].append(
+            compact(
+                {
+                    "source": source,
+                    "excerpt": excerpt,
+                    "verified_at": instant(verified_at),
+                    "verified_by": (username or kept_name) if verified_at else None,
+                }
+            )
+        )
     redirects = KeyRedirect.objects.filter(quote_id__in=ids).order_by("old_key")
     for quote_id, old_key in redirects.values_list("quote_id", "old_key"):
         lists.old_keys[quote_id].append(old_key)
@@ -335,6 +390,10 @@ def quote_record(row: dict, lists: QuoteLists) -> dict:
             "retraction_reason": row["retraction_reason"],
             "role": role,
             "corrections": list(row["corrections"] or []),
+            "uid": str(row["uid"]),
+            "published_at": instant(row["published_at"]),
+            "corrected_at": instant(row["corrected_at"]),
+            "retracted_at": instant(row["retracted_at"]),
             "old_keys": lists.old_keys.get(quote_id, []),
         }
     )

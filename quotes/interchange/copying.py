@@ -20,6 +20,8 @@ from typing import Any
 from django.db import connection, models
 from django.utils import timezone
 
+from quotes.models import derive_fields
+
 # Fields whose get_db_prep_save() returns a str, int, bool or None unchanged (exact classes:
 # subclasses such as CountryField or ReducedDateField convert their values).
 PLAIN_FIELDS = (
@@ -47,6 +49,7 @@ def copy_create(model: type[models.Model], objects: Sequence[models.Model]) -> N
     if not objects:
         return
     now = timezone.now()
+    derive_fields(objects, [field.name for field in model._meta.concrete_fields])
     for obj in objects:
         for field in _timestamp_fields(model):
             setattr(obj, field.attname, now)  # as pre_save() of auto_now(_add) would

@@ -1,7 +1,7 @@
 """Exporting the database in the interchange format, in dependency order and in bounded memory.
 
-Organizations come first, each after its parent; then speakers, sources and quotes, each type
-in key order (byte order, whatever the database's collation). Records are read with
+Organizations come first, each after its parent; then speakers, sources, topics and quotes,
+each type in key order (byte order, whatever the database's collation). Records are read with
 ``.iterator(chunk_size=...)`` and their relations prefetched one chunk at a time, so memory
 stays constant however large the database is. The output is deterministic: exporting,
 importing into an empty database and exporting again gives the same bytes.
@@ -25,8 +25,9 @@ from quotes.interchange.canonical import (
     quote_record,
     source_record,
     speaker_record,
+    topic_record,
 )
-from quotes.models import Affiliation, Organization, Quote, Source, Speaker
+from quotes.models import Affiliation, Organization, Quote, Source, Speaker, Topic
 
 CHUNK_SIZE = 2000
 
@@ -76,16 +77,10 @@ def consistent_snapshot() -> Iterator[None]:
 def export_lines(
     types: Iterable[str] = RECORD_TYPES, chunk_size: int = CHUNK_SIZE
 ) -> Iterator[str]:
-    exporters = {
-        "organization": organizations,
-        "speaker": speakers,
-        "source": sources,
-        "quote": quotes,
-    }
     with consistent_snapshot():
         for kind in RECORD_TYPES:
             if kind in types:
-                for record in exporters[kind](chunk_size):
+                for record in EXPORTERS[kind](chunk_size):
                     yield dumps(record)
 
 
@@ -93,31 +88,46 @@ def by_key(queryset: QuerySet) -> QuerySet:
     return queryset.order_by(Collate("key", "C"))
 
 
-def organizations(chunk_size: int) -> Iterator[dict]:
+def organizations(chunk_size: int, *, public_only: bool = False) -> Iterator[dict]:
+    """Every organization, or only the public ones (``public_only``): then a parent that is
+    not public is left out of its child's record, as every public output leaves it out."""
+    records = Organization.objects.select_related("parent").prefetch_related("old_keys")
+    public = Organization.objects.public() if public_only else Organization.objects.none()
+    public_ids = set(public.values_list("pk", flat=True))
     with connection.cursor() as cursor:
         cursor.execute(ORGANIZATIONS_IN_DEPENDENCY_ORDER)
         while rows := cursor.fetchmany(chunk_size):
-            ids = [row[0] for row in rows]
-            found = (
-                Organization.objects.select_related("parent").prefetch_related("old_keys")
-            ).in_bulk(ids)
+            ids = [row[0] for row in rows if not public_only or row[0] in public_ids]
+            found = records.in_bulk(ids)
             for pk in ids:
-                yield organization_record(found[pk])
+                record = organization_record(found[pk])
+                if public_only and found[pk].parent_id not in public_ids:
+                    record.pop("parent", None)
+                yield record
 
 
-def speakers(chunk_size: int) -> Iterator[dict]:
+def speakers(chunk_size: int, *, public_only: bool = False) -> Iterator[dict]:
     affiliations = Affiliation.objects.select_related("organization")
-    queryset = by_key(Speaker.objects.all()).prefetch_related(
+    queryset = by_key(_among(Speaker, public_only)).prefetch_related(
         "names", Prefetch("affiliations", queryset=affiliations), "old_keys"
     )
     for speaker in queryset.iterator(chunk_size=chunk_size):
         yield speaker_record(speaker)
 
 
-def sources(chunk_size: int) -> Iterator[dict]:
-    queryset = by_key(Source.objects.all()).prefetch_related("old_keys")
+def sources(chunk_size: int, *, public_only: bool = False) -> Iterator[dict]:
+    queryset = by_key(_among(Source, public_only)).prefetch_related("old_keys")
     for source in queryset.iterator(chunk_size=chunk_size):
         yield source_record(source)
+
+
+def topics(chunk_size: int, *, public_only: bool = False) -> Iterator[dict]:
+    for topic in by_key(_among(Topic, public_only)).iterator(chunk_size=chunk_size):
+        yield topic_record(topic)
+
+
+def _among(model, public_only: bool) -> QuerySet:
+    return model.objects.public() if public_only else model.objects.all()
 
 
 def chunked(items: Iterable, size: int) -> Iterator[list]:
@@ -131,9 +141,20 @@ def chunked(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def quotes(chunk_size: int) -> Iterator[dict]:
-    rows = by_key(Quote.objects.all()).values(*QUOTE_COLUMNS).iterator(chunk_size=chunk_size)
-    for chunk in chunked(rows, chunk_size):
+def quotes(chunk_size: int, *, public_only: bool = False) -> Iterator[dict]:
+    """Every quote, or only the public ones (published, and retracted with the reason)."""
+    queryset = by_key(_among(Quote, public_only)).values(*QUOTE_COLUMNS)
+    for chunk in chunked(queryset.iterator(chunk_size=chunk_size), chunk_size):
         lists = quote_lists([row["id"] for row in chunk])
         for row in chunk:
             yield quote_record(row, lists)
+
+
+# Each record type's exporter, in the order of RECORD_TYPES; each takes ``public_only``.
+EXPORTERS = {
+    "organization": organizations,
+    "speaker": speakers,
+    "source": sources,
+    "topic": topics,
+    "quote": quotes,
+}

@@ -21,6 +21,7 @@ import pghistory
 from django.db import connection, transaction
 
 from quotes.interchange.canonical import FROM_FILE
+from quotes.interchange.corrections import with_note
 from quotes.interchange.errors import ImportAborted
 from quotes.interchange.reader import Line, RecordFile
 from quotes.interchange.report import ImportReport
@@ -73,36 +74,40 @@ def records_import(
     """
     progress = progress or no_progress
     record_file = RecordFile(lines_or_stream)
-    check = FileCheck(may_publish=may(user, "publish"))
+    check = FileCheck(may_publish=may(user, "publish"), may_verify=may(user, "verify"))
     try:
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_ID])
             with progress("Checking", record_file.size) as bar:
                 errors = check.check(_counted(record_file.lines(), bar))
-            report = ImportReport(errors=errors, lines=check.lines, dry_run=dry_run)
-            if not errors:
-                user_id = user.pk if user is not None and user.is_authenticated else None
-                with (
-                    pghistory.context(file=label, user=user_id),  # the command names itself
-                    immediate_constraints(),
-                    progress("Importing", record_file.size) as bar,
-                ):
-                    writer = Writer(
-                        report,
-                        user_id,
-                        batch_size,
-                        check.explicit_roles,
-                        similar_allowed=None if allow_similar else check.similar_allowed,
-                    )
-                    writer.write(batches(_counted(record_file.lines(), bar), check, batch_size))
-                if dry_run:
-                    transaction.set_rollback(True)
-                else:
-                    refresh_statistics(report)
+            if errors:
+                return ImportReport.refused(errors, lines=check.lines, dry_run=dry_run)
+            report = ImportReport(errors=[], lines=check.lines, dry_run=dry_run)
+            user_id = user.pk if user is not None and user.is_authenticated else None
+            with (
+                pghistory.context(file=label, user=user_id),  # the command names itself
+                immediate_constraints(),
+                progress("Importing", record_file.size) as bar,
+            ):
+                writer = Writer(
+                    report,
+                    user_id,
+                    batch_size,
+                    check.explicit_roles,
+                    similar_allowed=None if allow_similar else check.similar_allowed,
+                    user=user,
+                )
+                writer.write(batches(_counted(record_file.lines(), bar), check, batch_size))
+            if dry_run:
+                transaction.set_rollback(True)
+            else:
+                refresh_statistics(report)
             return report
     except ImportAborted as aborted:
-        return ImportReport(errors=aborted.errors, lines=check.lines, dry_run=dry_run)
+        return ImportReport.refused(
+            aborted.errors, lines=check.lines, dry_run=dry_run, stopped_at=aborted.stopped_at
+        )
     finally:
         record_file.close()
 
@@ -158,7 +163,7 @@ def batches(lines: Iterator[Line], check: FileCheck, size: int) -> Iterator[tupl
     for line in lines:
         if line.number in check.duplicate_lines:
             continue
-        record = FROM_FILE[line.record["type"]](line.record)
+        record = with_note(FROM_FILE[line.record["type"]](line.record), line.record)
         starts_new = (
             record["type"] != kind
             or len(batch) >= size

@@ -9,6 +9,7 @@ keys, 64-bit content digests and a few small maps in memory, whatever the file's
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import re
@@ -44,9 +45,11 @@ def content_digest(record: dict) -> int:
 class FileCheck:
     """Collects every error of a file; afterwards tells the write pass which lines to skip."""
 
-    def __init__(self, *, may_publish: bool = True) -> None:
-        # Whether the importing user may publish: published and retracted quotes need it.
+    def __init__(self, *, may_publish: bool = True, may_verify: bool = True) -> None:
+        # Whether the importing user may publish: published and retracted quotes need it;
+        # and verify: verified citations need it.
         self.may_publish = may_publish
+        self.may_verify = may_verify
         self.errors: list[LineError] = []
         # key -> (line number << 64) | content digest, per record type
         self.defined: dict[str, dict[str, int]] = {kind: {} for kind in RECORD_TYPES}
@@ -90,7 +93,7 @@ class FileCheck:
             self.error("type", "missing required field")
             return
         if kind not in RECORD_TYPES:
-            expected = "organization, speaker, source or quote"
+            expected = "organization, speaker, source, topic or quote"
             self.error("type", f"unknown type {shown(kind)}; expected {expected}")
             return
         problems = schema_errors(record, kind)
@@ -155,6 +158,14 @@ class FileCheck:
         except ValidationError as error:
             self.error(field, error.messages[0].rstrip("."))
             return None
+
+    def instant(self, value: str | None, field: str) -> None:
+        if value is None:
+            return
+        try:
+            datetime.datetime.fromisoformat(value)
+        except ValueError:
+            self.error(field, f"{shown(value)} is not a moment that exists")
 
     def country(self, value: str | None, field: str = "country") -> None:
         if value is not None and value not in COUNTRY_CODES:
@@ -297,6 +308,11 @@ def check_quote(check: FileCheck, record: dict) -> None:
         if item["source"] in seen_sources:
             check.error(field, f'source "{item["source"]}" is cited twice')
         seen_sources.add(item["source"])
+        check_verification(check, item, f"citations[{index}]")
+    for name in ("published_at", "corrected_at", "retracted_at"):
+        check.instant(record.get(name), name)
+    if record.get("retracted_at") and record.get("status") != "retracted":
+        check.error("retracted_at", "only a retracted quote has a retraction date")
     excerpts = [item.get("excerpt", "") for item in record.get("citations", [])]
     if record.get("status") == "published" and not rules.has_cited_excerpt(excerpts):
         # The same rule as publishing in the admin or the API (docs/curation.md).
@@ -315,9 +331,28 @@ def check_quote(check: FileCheck, record: dict) -> None:
         check.explicit_roles[record["speaker"]].add(explicit)
 
 
+def check_verification(check: FileCheck, citation: dict, field: str) -> None:
+    """A verification vouches for an excerpt, as ``services.citation_verify`` requires, and
+    only a user who may verify brings one."""
+    if "verified_at" not in citation:
+        if "verified_by" in citation:
+            check.error(f"{field}.verified_by", "a verifier needs the date: add verified_at")
+        return
+    check.instant(citation["verified_at"], f"{field}.verified_at")
+    if not citation.get("excerpt", "").strip():
+        check.error(f"{field}.verified_at", "a citation without an excerpt cannot be verified")
+    if not check.may_verify:
+        check.error(f"{field}.verified_at", "only reviewers may import verified citations")
+
+
+def check_topic(check: FileCheck, record: dict) -> None:
+    """A topic has only its key and name, which the schema checks."""
+
+
 SEMANTIC_CHECKS: dict[str, Callable[[FileCheck, dict], None]] = {
     "organization": check_organization,
     "speaker": check_speaker,
     "source": check_source,
+    "topic": check_topic,
     "quote": check_quote,
 }

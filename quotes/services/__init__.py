@@ -7,15 +7,23 @@ one transaction, each taking the acting user (``quotes.actors``). One module per
 - ``speakers``: speakers, other names and affiliations, and the roles they resolve
 - ``workflow``: submit, send back, publish, retract
 - ``citations``: reviewers' verification of excerpts
+- ``corrections``: corrections of published quotes by changes of the records they show
 - ``merges``: merging duplicates; merged keys redirect
 - ``history``: edit conflicts and reverts
 - ``imports``: interchange files
 - ``users``: editors' and reviewers' accounts
+- ``reports``: readers' reports of errors, the editors' queue
 
 The names below are re-exported so that callers write ``services.quote_write(...)``.
 """
 
-from quotes.services.citations import citation_unverify, citation_verify
+from quotes.services.citations import citation_unverify, citation_verify, citations_unverify_moved
+from quotes.services.corrections import (
+    published_quotes_corrected,
+    quotes_correct_altered,
+    quotes_showing,
+    quotes_shown,
+)
 from quotes.services.history import quote_revert, record_check_version, record_revert
 from quotes.services.imports import records_import
 from quotes.services.merges import quote_merge, speaker_merge
@@ -32,6 +40,7 @@ from quotes.services.quotes import (
     quote_update,
 )
 from quotes.services.records import record_save
+from quotes.services.reports import error_report_file, error_report_set_status
 from quotes.services.revisions import revision_accept, revision_propose, revision_reject
 from quotes.services.speakers import (
     affiliation_delete,
@@ -57,6 +66,10 @@ __all__ = [
     "affiliation_save",
     "citation_unverify",
     "citation_verify",
+    "citations_unverify_moved",
+    "error_report_file",
+    "error_report_set_status",
+    "published_quotes_corrected",
     "quote_apply_role",
     "quote_create",
     "quote_delete",
@@ -70,6 +83,9 @@ __all__ = [
     "quote_submit",
     "quote_transition",
     "quote_update",
+    "quotes_correct_altered",
+    "quotes_showing",
+    "quotes_shown",
     "record_check_version",
     "record_revert",
     "record_save",

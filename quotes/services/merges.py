@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-import pghistory
 from django.db import models, transaction
 from django.utils import timezone
 
 from quotes.actors import Actor, person
 from quotes.exceptions import MergeNotAllowed
+from quotes.history import action_context
 from quotes.models import KeyRedirect, Quote, Speaker, SpeakerName
 from quotes.permissions import require
+from quotes.services.corrections import published_quotes_corrected
 from quotes.services.speakers import speaker_quotes_reresolve
 
 
 @transaction.atomic
-def quote_merge(*, survivor: Quote, duplicate: Quote, user: Actor) -> Quote:
+def quote_merge(
+    *, survivor: Quote, duplicate: Quote, user: Actor, correction_note: str = ""
+) -> Quote:
     """Merge ``duplicate`` into ``survivor`` (reviewers only) and delete it.
 
     Citations, translations and topics are combined; the survivor's text, date, role and
     status stay, and its empty fields are filled from the duplicate. The duplicate's key
-    (and any key merged into it before) leads to the survivor from now on.
+    (and any key merged into it before) leads to the survivor from now on. A published
+    survivor that gains citations is corrected: ``correction_note`` is needed then.
     """
     require(user, "merge", "quote")
     survivor, duplicate = _lock_pair(Quote, survivor, duplicate, "quote")
@@ -28,7 +32,12 @@ def quote_merge(*, survivor: Quote, duplicate: Quote, user: Actor) -> Quote:
             f"“{survivor.key}” and “{duplicate.key}” have different speakers; correct the "
             "speaker of the wrong one before merging."
         )
-    with pghistory.context(action="merge", note=f"{duplicate.key} merged into {survivor.key}"):
+    with (
+        published_quotes_corrected(
+            quotes=Quote.objects.filter(pk=survivor.pk), note=correction_note, user=user
+        ),
+        action_context(action="merge", note=f"{duplicate.key} merged into {survivor.key}"),
+    ):
         _merge_citations(survivor, duplicate)
         _merge_translations(survivor, duplicate)
         survivor.topics.add(*duplicate.topics.all())
@@ -37,16 +46,21 @@ def quote_merge(*, survivor: Quote, duplicate: Quote, user: Actor) -> Quote:
         survivor.save()
         _redirect_keys(KeyRedirect.Kind.QUOTE, duplicate, survivor, user)
         duplicate.delete()
+    survivor.refresh_from_db()  # with the correction, if it got one
     return survivor
 
 
 @transaction.atomic
-def speaker_merge(*, survivor: Speaker, duplicate: Speaker, user: Actor) -> Speaker:
+def speaker_merge(
+    *, survivor: Speaker, duplicate: Speaker, user: Actor, correction_note: str = ""
+) -> Speaker:
     """Merge ``duplicate`` into ``survivor`` (reviewers only) and delete it.
 
     Quotes and affiliations move to the survivor (an affiliation it already has is not
     doubled); the duplicate's names become the survivor's other names; empty fields are
     filled from the duplicate. The duplicate's key leads to the survivor from now on.
+    Published quotes that then show another name or role are corrected with
+    ``correction_note``, which is needed then (``services.corrections``).
     """
     require(user, "merge", "speaker")
     survivor, duplicate = _lock_pair(Speaker, survivor, duplicate, "speaker")
@@ -55,7 +69,11 @@ def speaker_merge(*, survivor: Speaker, duplicate: Speaker, user: Actor) -> Spea
             f"{survivor.name} ({survivor.wikidata}) and {duplicate.name} ({duplicate.wikidata}) "
             "are different Wikidata items, so not the same person."
         )
-    with pghistory.context(action="merge", note=f"{duplicate.key} merged into {survivor.key}"):
+    both = Quote.objects.filter(speaker__in=[survivor, duplicate])
+    with (
+        published_quotes_corrected(quotes=both, note=correction_note, user=user),
+        action_context(action="merge", note=f"{duplicate.key} merged into {survivor.key}"),
+    ):
         _merge_affiliations(survivor, duplicate)
         _merge_names(survivor, duplicate)
         duplicate.quotes.update(speaker=survivor, updated=timezone.now())
@@ -92,12 +110,17 @@ def _merge_citations(survivor: Quote, duplicate: Quote) -> None:
             continue
         if not twin.excerpt.strip() and citation.excerpt.strip():
             twin.excerpt = citation.excerpt
-            twin.verified_by, twin.verified_at = citation.verified_by, citation.verified_at
+            _copy_verification(citation, twin)
             twin.save()
         elif twin.verified_at is None and citation.verified_at and twin.excerpt == citation.excerpt:
-            twin.verified_by, twin.verified_at = citation.verified_by, citation.verified_at
+            _copy_verification(citation, twin)
             twin.save()
         citation.delete()
+
+
+def _copy_verification(citation, twin) -> None:
+    twin.verified_by, twin.verified_at = citation.verified_by, citation.verified_at
+    twin.verified_by_name = citation.verified_by_name
 
 
 def _merge_translations(survivor: Quote, duplicate: Quote) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import pghistory
+from anyascii import anyascii
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -20,18 +20,18 @@ from django.utils.text import slugify
 from quotes import rules
 from quotes.actors import Actor, is_system, person
 from quotes.exceptions import DeletionRefused, SimilarQuotesFound, TransitionNotAllowed
+from quotes.history import action_context
 from quotes.models import (
     KEY_LENGTH,
     Affiliation,
     Citation,
-    KeyRedirect,
     Quote,
     QuoteRevision,
     Translation,
 )
 from quotes.permissions import may, require
 from quotes.roles import Resolution, resolve_role
-from quotes.services.keys import key_taken_by_redirect, record_key_rename
+from quotes.services.keys import check_key_free, free_key, record_key_rename
 from quotes.services.records import children_replace, save_unique
 from quotes.similarity import similar_quotes
 
@@ -59,24 +59,12 @@ class QuoteUpdate:
 
 
 def quote_key_generate(*, quote: Quote) -> str:
-    """A readable unique key from the speaker and date: ``wang-yi-2023-10-14``, then ``-2``…"""
-    base = slugify(f"{quote.speaker.key} {quote.said or 'undated'}")[: KEY_LENGTH - 8]
-    taken = set(
-        Quote.objects.filter(key__startswith=base)
-        .exclude(pk=quote.pk)
-        .values_list("key", flat=True)
-    )
-    # Old keys keep leading to their records: never hand them out again.
-    taken.update(
-        KeyRedirect.objects.filter(
-            kind=KeyRedirect.Kind.QUOTE, old_key__startswith=base
-        ).values_list("old_key", flat=True)
-    )
-    candidate, counter = base, 1
-    while candidate in taken:
-        counter += 1
-        candidate = f"{base}-{counter}"
-    return candidate
+    """A readable unique key from the speaker and date: ``wang-yi-2023-10-14``, then ``-2``…;
+    for an undated quote, from the speaker and its first words (``josep-borrell-we-call-for``)
+    rather than one "undated" key after another."""
+    said = str(quote.said) if quote.said else " ".join(anyascii(quote.text).split()[:4])
+    base = slugify(f"{quote.speaker.key} {said}")[: KEY_LENGTH - 8].strip("-")
+    return free_key(model=Quote, base=base, exclude_pk=quote.pk)
 
 
 def quote_apply_role(*, quote: Quote, chosen: Affiliation | None = None) -> None:
@@ -123,8 +111,7 @@ def quote_save(
         _check_status_unchanged(quote)
     if not quote.key:
         quote.key = quote_key_generate(quote=quote)
-    if key_taken_by_redirect(obj=quote, key=quote.key):
-        raise ValidationError({"key": f"{quote.key} is the old key of another quote."})
+    check_key_free(obj=quote)
     quote_apply_role(quote=quote, chosen=chosen_role)
     author = person(user)
     if author is not None:
@@ -235,7 +222,11 @@ def quote_update(
     may, needs ``correction_note`` for a change of ``CORRECTED``.
     """
     require(user, "edit")
-    locked = Quote.objects.select_for_update().select_related("speaker").get(pk=quote.pk)
+    # The quote's row alone: locking its speaker's too (FOR UPDATE locks every joined row)
+    # deadlocked with a speaker's change, which locks the speaker, then the speaker's quotes.
+    locked = (
+        Quote.objects.select_for_update(of=("self",)).select_related("speaker").get(pk=quote.pk)
+    )
     if locked.status == Quote.Status.PUBLISHED:
         from quotes.services.revisions import quote_changes, revision_propose
 
@@ -250,7 +241,7 @@ def quote_update(
         if corrected:
             note = {"date": timezone.localdate().isoformat(), "note": correction_note.strip()}
             locked.corrections = [*locked.corrections, note]
-            with pghistory.context(action="correct", note=correction_note.strip()):
+            with action_context(action="correct", note=correction_note.strip()):
                 return QuoteUpdate(_apply(locked, user, changes))
     return QuoteUpdate(_apply(locked, user, changes))
 

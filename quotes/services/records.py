@@ -8,8 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from quotes.actors import Actor
+from quotes.models import Source
 from quotes.permissions import require
-from quotes.services.keys import record_key_rename, stored_key
+from quotes.services.citations import citations_unverify_moved
+from quotes.services.corrections import published_quotes_corrected, quotes_showing
+from quotes.services.keys import check_key_free, record_key_rename, stored_key
 
 
 def children_replace(
@@ -73,12 +76,31 @@ def save_unique(obj: models.Model) -> None:
 
 
 @transaction.atomic
-def record_save(*, obj: models.Model, user: Actor) -> models.Model:
-    """Validate and save an organization, a source or a topic (records without parts)."""
+def record_save(*, obj: models.Model, user: Actor, correction_note: str = "") -> models.Model:
+    """Validate and save a speaker's own fields, an organization, a source or a topic.
+
+    A change that alters what published quotes show (a speaker's name, an organization's
+    name in a role, a cited source's title or address) needs ``correction_note``, which
+    each of those quotes gets as a public correction (``corrections``); a source's new
+    title or address withdraws the verifications of its citations.
+    """
     require(user, "add" if obj._state.adding else "edit", obj._meta.model_name)
     old_key = stored_key(obj) if hasattr(obj, "old_keys") else None
+    moved = source_moved(obj)
     obj.full_clean()
-    save_unique(obj)
+    check_key_free(obj=obj)
+    with published_quotes_corrected(quotes=quotes_showing(obj), note=correction_note, user=user):
+        save_unique(obj)
+    if moved:
+        citations_unverify_moved(source_ids=[obj.pk])
     if old_key is not None and old_key != obj.key:
         record_key_rename(obj=obj, old_key=old_key, user=user)
     return obj
+
+
+def source_moved(obj: models.Model) -> bool:
+    """Whether ``obj`` is a stored source whose title or address is about to change."""
+    if not isinstance(obj, Source) or obj.pk is None:
+        return False
+    stored = Source.objects.filter(pk=obj.pk).values_list("url", "title").first()
+    return stored is not None and stored != (obj.url, obj.title)

@@ -12,7 +12,8 @@ from quotes.actors import Actor
 from quotes.models import Affiliation, Quote, Speaker, SpeakerName
 from quotes.permissions import require
 from quotes.roles import Resolution, resolve_role
-from quotes.services.keys import record_key_rename, stored_key
+from quotes.services.corrections import published_quotes_corrected, quotes_lock, quotes_showing
+from quotes.services.keys import check_key_free, record_key_rename, stored_key
 from quotes.services.records import children_replace, nested_error, save_unique
 
 
@@ -40,9 +41,26 @@ def speaker_quotes_reresolve(*, speaker: Speaker) -> int:
 
 @transaction.atomic
 def affiliation_save(
-    *, affiliation: Affiliation, user: Actor, previous_speaker_id: int | None = None
+    *,
+    affiliation: Affiliation,
+    user: Actor,
+    previous_speaker_id: int | None = None,
+    correction_note: str = "",
 ) -> int:
-    """Save an affiliation and re-resolve the quotes whose role it may change."""
+    """Save an affiliation and re-resolve the quotes whose role it may change.
+
+    A change of the role a published quote shows needs ``correction_note``, which each such
+    quote gets as a public correction (``services.corrections``).
+    """
+    quotes = Quote.objects.filter(speaker_id__in=[affiliation.speaker_id, previous_speaker_id])
+    quotes_lock(quotes=quotes)  # every quote whose role is resolved again, drafts too
+    with published_quotes_corrected(quotes=quotes, note=correction_note, user=user):
+        return _affiliation_save(affiliation, user, previous_speaker_id)
+
+
+def _affiliation_save(
+    affiliation: Affiliation, user: Actor, previous_speaker_id: int | None = None
+) -> int:
     require(user, "add" if affiliation._state.adding else "edit", "affiliation")
     affiliation.full_clean()
     affiliation.save()
@@ -53,7 +71,16 @@ def affiliation_save(
 
 
 @transaction.atomic
-def affiliation_delete(*, affiliation: Affiliation, user: Actor) -> int:
+def affiliation_delete(*, affiliation: Affiliation, user: Actor, correction_note: str = "") -> int:
+    """Delete an affiliation; the quotes said in it resolve their role again (a published
+    quote whose role changes gets a correction with ``correction_note``)."""
+    quotes_lock(quotes=Quote.objects.filter(speaker_id=affiliation.speaker_id))
+    quotes = quotes_showing(affiliation)
+    with published_quotes_corrected(quotes=quotes, note=correction_note, user=user):
+        return _affiliation_delete(affiliation, user)
+
+
+def _affiliation_delete(affiliation: Affiliation, user: Actor) -> int:
     require(user, "delete", "affiliation")
     speaker = affiliation.speaker
     # Detach first: a quote may not keep a "resolved" state without its role.
@@ -69,15 +96,34 @@ def speaker_write(
     user: Actor,
     names: Iterable[dict] | None = None,
     affiliations: Iterable[dict] | None = None,
+    correction_note: str = "",
 ) -> Speaker:
     """Save a speaker with its other names and affiliations (each left as it is when None).
 
-    Affiliations are matched on organization, title and start; those not given are removed,
-    and the roles of the speaker's quotes are resolved again.
+    Affiliations are matched on their ``id`` when given, else on organization, title and
+    start; those not given are removed, and the roles of the speaker's quotes are resolved
+    again. A change of what a published quote shows (the speaker's name, its role) needs
+    ``correction_note``, which each such quote gets as a public correction.
     """
     require(user, "add" if speaker._state.adding else "edit", "speaker")
+    if affiliations is not None and speaker.pk is not None:
+        quotes_lock(quotes=Quote.objects.filter(speaker_id=speaker.pk))
+    with published_quotes_corrected(
+        quotes=quotes_showing(speaker), note=correction_note, user=user
+    ):
+        _speaker_write(speaker, user, names, affiliations)
+    return speaker
+
+
+def _speaker_write(
+    speaker: Speaker,
+    user: Actor,
+    names: Iterable[dict] | None,
+    affiliations: Iterable[dict] | None,
+) -> None:
     old_key = stored_key(speaker)
     speaker.full_clean()
+    check_key_free(obj=speaker)
     save_unique(speaker)
     if old_key is not None and old_key != speaker.key:
         record_key_rename(obj=speaker, old_key=old_key, user=user)
@@ -91,23 +137,24 @@ def speaker_write(
         )
     if affiliations is not None:
         _affiliations_replace(speaker, list(affiliations), user)
-    return speaker
 
 
 def _affiliations_replace(speaker: Speaker, items: list[dict], user: Actor) -> None:
-    existing = {
-        (a.organization_id, a.role, str(a.start or "")): a for a in speaker.affiliations.all()
-    }
+    stored = list(speaker.affiliations.all())
+    by_id = {a.pk: a for a in stored}
+    existing = {(a.organization_id, a.role, str(a.start or "")): a for a in stored}
     for index, item in enumerate(items):
         key = (item["organization"].pk, item["title"], str(item.get("start") or ""))
-        affiliation = existing.pop(key, None) or Affiliation(speaker=speaker)
+        affiliation = by_id.get(item.get("id")) or existing.get(key) or Affiliation(speaker=speaker)
+        existing = {k: a for k, a in existing.items() if a is not affiliation}
+        by_id.pop(affiliation.pk, None)
         affiliation.organization = item["organization"]
         affiliation.role = item["title"]
         affiliation.start = item.get("start")
         affiliation.end = item.get("end")
         try:
-            affiliation_save(affiliation=affiliation, user=user)
+            _affiliation_save(affiliation, user)
         except ValidationError as error:
             raise nested_error("affiliations", index, error) from error
-    for stale in existing.values():
-        affiliation_delete(affiliation=stale, user=user)
+    for stale in by_id.values():
+        _affiliation_delete(stale, user)

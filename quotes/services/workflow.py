@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import pghistory
 from django.db import transaction
 
 from quotes import rules
 from quotes.actors import Actor, person
 from quotes.exceptions import TransitionNotAllowed
+from quotes.history import action_context
 from quotes.models import Quote
 from quotes.workflow import transition_check_permission, transition_for
 
@@ -38,7 +38,7 @@ def quote_transition(
         locked.retraction_reason = reason
     locked.status = status
     locked.updated_by = person(user) or locked.updated_by
-    with pghistory.context(action=transition.action, note=note or reason or None):
+    with action_context(action=transition.action, note=note or reason or None):
         locked.save(update_fields=["status", "retraction_reason", "updated_by", "updated"])
     for name in ("status", "retraction_reason", "updated_by_id", "updated"):
         setattr(quote, name, getattr(locked, name))

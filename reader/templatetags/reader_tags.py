@@ -1,7 +1,7 @@
 from django import template
 
 from quotes.dates import to_reduced_date
-from reader.cite import english_translation as quote_english_translation
+from quotes.models import Quote
 from reader.dates import long_date as format_long_date
 from search.facets import language_name as facet_language_name
 
@@ -26,8 +26,14 @@ def language_name(tag: str) -> str:
 
 
 @register.filter
-def english_translation(quote) -> str:
-    return quote_english_translation(quote)
+def kind_label(kind: str) -> str:
+    """The name of a statement's kind ("partial" → "Partial quote")."""
+    return str(Quote.Kind(kind).label)
+
+
+@register.filter
+def status_label(status: str) -> str:
+    return str(Quote.Status(status).label)
 
 
 @register.filter

@@ -28,8 +28,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--allow-similar",
             action="store_true",
-            help="Import new quotes although quotes on record have a similar text (without "
-            'it, each is an error; a record can also say "allow_similar": true).',
+            help="Import new quotes although quotes on record have a similar text: the "
+            "similar-text check is skipped, which a bulk load of new quotes needs (without "
+            'it, each similar quote is an error; a record can also say "allow_similar": true).',
         )
         parser.add_argument(
             "--user",
@@ -53,10 +54,13 @@ class Command(BaseCommand):
         if not report.ok:
             for error in report.errors:
                 self.stderr.write(str(error))
-            count = len(report.errors)
+            for line in report.error_summary():
+                self.stderr.write(line)
+            count = len(report.errors) + report.errors_not_listed
             where = "standard input" if path == "-" else path
             raise CommandError(
-                f"{count} error{'s' if count != 1 else ''} in {where}: nothing was imported."
+                f"{'at least ' if report.stopped_at is not None else ''}{count:,} "
+                f"error{'s' if count != 1 else ''} in {where}: nothing was imported."
             )
         self.print_counts(report)
 

@@ -33,11 +33,14 @@ class Command(BaseCommand):
                 raise CommandError("\n".join(str(error) for error in report.errors))
             for key, name in DEMO_TOPIC_NAMES.items():
                 Topic.objects.filter(key=key).exclude(name=name).update(name=name)
+        statements = report.counts["quote"]
+        count = statements.created + statements.updated + statements.unchanged
         created = sum(counts.created for counts in report.counts.values())
         updated = sum(counts.updated for counts in report.counts.values())
         self.stdout.write(
             self.style.SUCCESS(
-                f"Loaded {report.lines} demo records: {created} created, {updated} updated, "
-                f"{report.lines - created - updated} unchanged."
+                f"Loaded {count} demo statement{'s' if count != 1 else ''} "
+                f"({report.lines} records: {created} created, {updated} updated, "
+                f"{report.lines - created - updated} unchanged)."
             )
         )

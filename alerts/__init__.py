@@ -1,0 +1,1 @@
+"""Alerts: readers' saved searches and watched records, mailed when public statements change."""

@@ -1,0 +1,113 @@
+"""The mails of alerts: a confirmation, and one mail per address per run with every
+statement its alerts matched, each once, grouped by the first alert that matched it.
+
+Each statement is rendered from its public representation (quotes/public.py), in plain
+text and HTML; every mail carries the "my alerts" link and a one-click unsubscribe
+(RFC 8058: ``List-Unsubscribe`` and ``List-Unsubscribe-Post``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from alerts import links
+from alerts.models import Alert, Change, Delivery, Match
+from quotes.models import Quote
+from quotes.public import PublicCorrection, PublicStatement, PublicTranslation, statement
+from reader.dates import long_date
+
+
+@dataclass
+class Item:
+    statement: PublicStatement
+    url: str
+    said: str
+    translation: PublicTranslation | None
+    kinds: set[str]
+    correction: PublicCorrection | None
+
+
+@dataclass
+class Group:
+    alert: Alert
+    items: list[Item] = field(default_factory=list)
+
+
+def compose(delivery: Delivery, alert: Alert | None = None) -> EmailMultiAlternatives | None:
+    """The message of ``delivery``; None when nothing public is left to tell."""
+    subscriber = delivery.subscriber
+    context = {
+        "manage_url": links.manage_url(subscriber),
+        "unsubscribe_url": links.unsubscribe_url(subscriber),
+        "site_url": settings.ONRECORD_SITE_URL,
+    }
+    if delivery.kind == "confirmation":
+        if alert is None:
+            return None
+        context.update(alert=alert, confirm_url=links.confirm_url(alert))
+        subject = "Confirm your OnRecord alert"
+        template = "alerts/mail/confirm"
+    else:
+        groups = grouped(delivery)
+        if not groups:
+            return None
+        count = sum(len(group.items) for group in groups)
+        context.update(groups=groups, count=count)
+        subject = f"OnRecord: {count} statement{'s' if count != 1 else ''} for your alerts"
+        template = "alerts/mail/alerts"
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"{template}.txt", context),
+        to=[subscriber.email],
+        headers={
+            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    return message
+
+
+def grouped(delivery: Delivery) -> list[Group]:
+    """The delivery's statements by alert: each statement once, under the first alert that
+    matched it, with every change of it the delivery tells."""
+    matches = (
+        Match.objects.filter(delivery=delivery)
+        .select_related("alert__speaker", "alert__topic", "alert__organization", "alert__quote")
+        .select_related("change")
+        .order_by("alert_id", "change__at", "change_id")
+    )
+    kinds: dict[int, set[str]] = defaultdict(set)
+    first_alert: dict[int, Alert] = {}
+    for found in matches:
+        kinds[found.change.quote_id].add(found.change.kind)
+        first_alert.setdefault(found.change.quote_id, found.alert)
+    quotes = Quote.objects.public().with_public_parts().in_bulk(list(first_alert))
+    groups: dict[int, Group] = {}
+    for quote_id, alert in first_alert.items():
+        quote = quotes.get(quote_id)
+        if quote is None:  # no longer public (merged away, say): not mailed
+            continue
+        group = groups.setdefault(alert.pk, Group(alert))
+        public = statement(quote)
+        group.items.append(item(public, kinds[quote_id], delivery.subscriber.language))
+    return list(groups.values())
+
+
+def item(public: PublicStatement, kinds: set[str], language: str) -> Item:
+    """A statement as mailed to a reader of ``language``: the original words, and the
+    translation into that language when the statement has one."""
+    corrected = Change.Kind.CORRECTED in kinds and public.corrections
+    return Item(
+        statement=public,
+        url=links.absolute(public.path),
+        said=long_date(public.said),
+        translation=public.translation_in(language),
+        kinds=kinds,
+        correction=public.corrections[-1] if corrected else None,
+    )

@@ -1,0 +1,423 @@
+"""Statements in a report: direct quotes (split quotes included), reported speech and the
+quoted fragments inside it, each with its exact span, its attribution and its speaker's
+mention."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from functools import lru_cache
+
+from intake import lexicon
+from intake.extract.base import (
+    BOUNDARY,
+    MASK,
+    PASSIVE_BEFORE,
+    PRONOUN_ACCORDING,
+    REQUEST_VERBS,
+    TITLE_MARKERS,
+    WORD,
+    Found,
+    Mention,
+    QuoteSpan,
+)
+from intake.extract.mentions import mention_after, mention_before
+from intake.extract.quotation import find_quotes, masked
+from intake.extract.sentences import paragraphs, sentences
+from intake.extract.transcripts import transcript_statements
+from intake.extract.unspaced import unspaced_statement
+from intake.lexicon import Language
+
+WORD_START = r"(?<![\w-])"
+
+
+@lru_cache(maxsize=8)
+def _patterns(code: str) -> dict[str, re.Pattern]:
+    lang = lexicon.language(code)
+    comps = lexicon.alternation(lang.complementizers)
+    return {
+        "verb": lexicon.compile_words(lang.verbs),
+        "according": lexicon.compile_words(lang.according),
+        "complementizer": re.compile(
+            rf"^[^{MASK}.!?]{{0,120}}?(?<![\w-])(?:{comps})(?:(?<=['’])|(?![\w-]))\s*", re.I
+        ),
+        "connective": re.compile(rf"^(?:{lexicon.alternation(lang.connectives)})\b", re.I),
+        "mood": lexicon.compile_words(lang.reported_mood or ("(?!)",)),
+        # An occasion starts a word ("that the talks" holds no "at the talks"), where words
+        # are spaced.
+        "occasion": re.compile(
+            "|".join(f"{WORD_START if lang.spaced else ''}(?:{o})" for o in lang.occasions), re.I
+        ),
+    }
+
+
+def find_statements(text: str, code: str) -> list[Found]:
+    """Every statement the report attributes to someone, in the order of the text."""
+    lang = lexicon.language(code)
+    spans = paragraphs(text)
+    transcript = transcript_statements(spans)
+    if transcript is not None:
+        return transcript
+    found: list[Found] = []
+    extendable: Found | None = None
+    for number, (paragraph_start, paragraph) in enumerate(spans):
+        quotes = find_quotes(paragraph)
+        starts = [q.start for q in quotes]
+        # Reported speech goes on into the next paragraph only in its mood (German "sei").
+        carried, extendable = extendable, None
+        for start, end in sentences(paragraph, quotes, lang.code):
+            inside = [
+                QuoteSpan(q.start - start, min(q.end, end) - start, q.inner)
+                for q in quotes[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]
+            ]
+            sentence = paragraph[start:end]
+            statement = _sentence_statement(
+                sentence, inside, lang, paragraph_start + start, number, found
+            )
+            if statement is not None and _goes_on(statement, found):
+                found[-1].end = statement.end
+                found[-1].text = f"{found[-1].text} {statement.text}"
+            elif statement is not None:
+                found.append(statement)
+                extendable = statement if statement.kind != "direct" else None
+            elif extendable is not None and _continues(sentence, inside, lang):
+                _extend(extendable, paragraph_start + end, sentence, lang)
+            elif carried is not None and _in_reported_mood(sentence, inside, lang):
+                extendable = carried
+                _extend(extendable, paragraph_start + end, sentence, lang)
+            else:
+                extendable = None
+            carried = None
+    return found
+
+
+def _extend(statement: Found, end: int, sentence: str, lang: Language) -> None:
+    statement.end = end
+    statement.text += (" " if lang.spaced else "") + sentence
+
+
+def _in_reported_mood(sentence: str, quotes: list[QuoteSpan], lang: Language) -> bool:
+    """A sentence whose verb is in the mood of reported speech (German Konjunktiv I and II:
+    "Der Vorschlag sei eine Chance"): the words of the speaker reported before."""
+    return (
+        bool(lang.reported_mood)
+        and not quotes
+        and _patterns(lang.code)["mood"].search(sentence) is not None
+    )
+
+
+def _goes_on(statement: Found, found: list[Found]) -> bool:
+    """A quotation right after a direct quote in its paragraph: the same statement."""
+    return (
+        statement.mention is not None
+        and statement.mention.kind == "continuation"
+        and bool(found)
+        and found[-1].kind == "direct"
+        and found[-1].paragraph == statement.paragraph
+    )
+
+
+def _continues(sentence: str, quotes: list[QuoteSpan], lang: Language) -> bool:
+    """A sentence that goes on with the reported speech before it ("However, …", or in its
+    mood); in a language without spaces, any sentence without an attribution of its own
+    (readouts give a speaker's words as a paragraph after "王毅表示，")."""
+    if not lang.spaced or _in_reported_mood(sentence, quotes, lang):
+        return True
+    return not quotes and bool(_patterns(lang.code)["connective"].match(sentence.strip()))
+
+
+def _sentence_statement(
+    sentence: str,
+    quotes: list[QuoteSpan],
+    lang: Language,
+    offset: int,
+    paragraph: int,
+    previous: list[Found],
+) -> Found | None:
+    if not lang.spaced:
+        return unspaced_statement(sentence, quotes, lang, offset, paragraph)
+    text_masked = masked(sentence, quotes)
+    quoted = [q for q in quotes if not _is_title(text_masked, q)]
+    long_quotes = [
+        q
+        for q in quoted
+        if q.is_long or (q.words >= 2 and not text_masked[: q.start].strip(" —–-"))
+    ]
+    verb, mention = _attribution(text_masked, lang, offset)
+    if mention is not None and mention.kind == "organization":
+        return None  # statements of states and offices are not a person's
+    if long_quotes:
+        return _direct(
+            sentence, text_masked, quoted, verb, mention, lang, offset, paragraph, previous
+        )
+    if mention is None or verb is None:
+        return None
+    return _reported(sentence, text_masked, quoted, verb, mention, lang, offset, paragraph)
+
+
+def _attribution(text: str, lang: Language, offset: int) -> tuple[re.Match | None, Mention | None]:
+    """The verb of saying and the speaker it names, if the sentence has both."""
+    patterns = _patterns(lang.code)
+    for verb in patterns["verb"].finditer(text):
+        if verb.group(0)[:1].isupper() and not _opens_sentence(text[: verb.start()], lang):
+            continue  # "United States", not "states"
+        if PASSIVE_BEFORE.search(text, max(0, verb.start() - 12), verb.start()):
+            continue  # "has been accused of": spoken about, not speaking
+        mention = _verb_mention(text, verb, lang, offset)
+        if mention is not None:
+            return verb, mention
+    own = PRONOUN_ACCORDING.search(text)
+    if own:
+        return own, Mention("pronoun", start=offset + own.start())
+    according = patterns["according"].search(text)
+    if according:
+        bound = _next_bound(text, according.end())
+        mention = mention_after(text[according.end() : bound], offset + according.end(), lang)
+        if mention is not None and mention.kind != "pronoun":
+            return according, mention
+    colon = re.match(rf"^([^{MASK}:]{{2,120}}):\s*{MASK}", text)
+    if colon:
+        mention = mention_before(colon.group(1), offset, lang)
+        if mention is not None and mention.kind == "name":
+            return None, mention
+    return None, None
+
+
+def _verb_mention(text: str, verb: re.Match, lang: Language, offset: int) -> Mention | None:
+    if re.search(r"-t-(?:il|elle)\b", verb.group(0)):
+        return Mention("pronoun", start=offset + verb.start())
+    start = _previous_bound(text, verb.start())
+    before = text[start : verb.start()]
+    mention = None
+    # "…, sagte Baerbock": in German the speaker follows the verb after a clause, whose
+    # nouns are capitalised like names ("Hilfe"), so the name after the verb comes first.
+    if lang.code == "de" and before.rstrip().endswith(","):
+        end = _next_bound(text, verb.end())
+        mention = mention_after(text[verb.end() : end], offset + verb.end(), lang)
+    if mention is None and before.strip(" ,"):
+        mention = mention_before(before, offset + start, lang)
+    if mention is None:
+        end = _next_bound(text, verb.end())
+        mention = mention_after(text[verb.end() : end], offset + verb.end(), lang)
+    if mention is None and _opens_sentence(text[: verb.start()], lang):
+        mention = Mention("pronoun", start=offset + verb.start())  # "Dijo que…", "He added"
+    return mention
+
+
+def _opens_sentence(before: str, lang: Language) -> bool:
+    rest = before.strip(f" ,{MASK}")
+    return not rest or bool(_patterns(lang.code)["connective"].fullmatch(rest))
+
+
+def _previous_bound(text: str, index: int) -> int:
+    bounds = [m.end() for m in BOUNDARY.finditer(text, 0, index)]
+    return bounds[-1] if bounds else 0
+
+
+def _next_bound(text: str, index: int, *, comma: bool = False) -> int:
+    pattern = re.compile(rf"[{MASK};:—–()\n.!?{',' if comma else ''}](?!\w)")
+    match = pattern.search(text, index)
+    return match.start() if match else len(text)
+
+
+def _is_title(text_masked: str, quote: QuoteSpan) -> bool:
+    """A name in quotation marks: an operation, a title, a so-called thing, or a phrase
+    in capitals throughout."""
+    before = text_masked[: quote.start].replace(MASK, " ")
+    if TITLE_MARKERS.search(before):
+        return True
+    words = WORD.findall(quote.inner)
+    return 0 < len(words) <= 6 and all(w[:1].isupper() for w in words if len(w) > 3)
+
+
+def _direct(
+    sentence: str,
+    text_masked: str,
+    quoted: list[QuoteSpan],
+    verb: re.Match | None,
+    mention: Mention | None,
+    lang: Language,
+    offset: int,
+    paragraph: int,
+    previous: list[Found],
+) -> Found | None:
+    if mention is None:
+        mention = _continuation(sentence, quoted, paragraph, previous)
+        if mention is None:
+            return None
+    whole = verb is None or _quote_is_the_statement(text_masked, verb, quoted)
+    parts = [q.inner.strip() for q in quoted]
+    return Found(
+        kind="direct" if whole else "partial",
+        text=_joined(parts) if whole else _clause_text(sentence, verb, lang),
+        start=offset,
+        end=offset + len(sentence),
+        attribution=text_masked.replace(MASK, " "),
+        mention=mention,
+        paragraph=paragraph,
+        fragments=parts,
+        verb=verb.group(0) if verb else "",
+    )
+
+
+def _joined(parts: list[str]) -> str:
+    """The parts of a split quotation as one statement, without the comma that led to the
+    attribution: "“We will respond,” he said" is "We will respond."."""
+    text = " ".join(parts)
+    return text[:-1] + "." if text.endswith(",") else text
+
+
+def _continuation(
+    sentence: str, quoted: list[QuoteSpan], paragraph: int, previous: list[Found]
+) -> Mention | None:
+    """A quotation standing alone right after a statement goes on with its speaker."""
+    if not previous or previous[-1].paragraph < paragraph - 1:
+        return None
+    share = sum(q.end - q.start for q in quoted) / max(len(sentence), 1)
+    if share < 0.6:
+        return None
+    return Mention("continuation", start=-1)
+
+
+def _quote_is_the_statement(text_masked: str, verb: re.Match, quoted: list[QuoteSpan]) -> bool:
+    """ "“…,” he said" and "He said: “…”" quote the statement; "called for “a stable and
+    predictable” relationship" quotes words of a paraphrase."""
+    first, last = quoted[0], quoted[-1]
+    if first.start >= verb.end():
+        between = text_masked[verb.end() : first.start]
+        after = text_masked[last.end :]
+        return (
+            re.fullmatch(r"[\s,:—–-]*|.*[:]\s*", between) is not None
+            and len(WORD.findall(after.replace(MASK, " "))) <= 2
+        )
+    before = text_masked[: first.start]
+    return re.fullmatch(r"[\s—–-]*", before) is not None or before.rstrip().endswith(":")
+
+
+def _clause_text(sentence: str, verb: re.Match | None, lang: Language) -> str:
+    if verb is None:
+        return sentence
+    rest = sentence[verb.end() :]
+    found = _patterns(lang.code)["complementizer"].match(rest)
+    return (rest[found.end() :] if found else rest).strip(" ,:")
+
+
+def _reported(
+    sentence: str,
+    text_masked: str,
+    quoted: list[QuoteSpan],
+    verb: re.Match,
+    mention: Mention,
+    lang: Language,
+    offset: int,
+    paragraph: int,
+) -> Found | None:
+    span = _content_span(text_masked, verb, mention, lang, offset)
+    if span is None:
+        return None
+    start, end = span
+    content = sentence[start:end].strip(" ,:")
+    if len(WORD.findall(content)) < 3:
+        return None
+    fragments = [q.inner.strip() for q in quoted if start <= q.start < end]
+    attribution = (text_masked[:start] + " " + text_masked[end:]).replace(MASK, " ")
+    attribution += " " + _leading_time(content, lang)
+    return Found(
+        kind="partial" if fragments else "indirect",
+        text=content,
+        start=offset,
+        end=offset + len(sentence),
+        attribution=attribution,
+        mention=mention,
+        paragraph=paragraph,
+        fragments=fragments,
+        verb=verb.group(0),
+    )
+
+
+def _leading_time(content: str, lang: Language) -> str:
+    """ "a appelé jeudi à une trêve": the time right after the verb attributes the statement."""
+    from intake.dates import find_date_phrase
+
+    phrase = find_date_phrase(content[:40], lang.code)
+    if phrase and re.match(rf"^(?:\w{{1,3}}\s+)?{re.escape(phrase)}", content, re.I):
+        return phrase
+    return ""
+
+
+def _content_span(
+    text_masked: str, verb: re.Match, mention: Mention, lang: Language, offset: int
+) -> tuple[int, int] | None:
+    """Where the reported statement stands in the sentence: after the verb ("said that…"),
+    before the attribution ("…, the minister said."), or after "according to X,"."""
+    patterns = _patterns(lang.code)
+    end = len(text_masked.rstrip())
+    if verb.re is patterns["according"]:
+        named_at = mention.start - offset
+        if mention.name and text_masked.find(mention.name, named_at) >= 0:
+            named_at = text_masked.find(mention.name, named_at) + len(mention.name)
+        comma = text_masked.find(",", max(verb.end(), named_at))
+        if comma > 0 and mention.start - offset < comma:
+            return comma + 1, end
+        return (0, verb.start()) if verb.start() > 20 else None
+    if perfect := _perfect_span(text_masked, verb, mention, lang, offset):
+        return perfect
+    rest = text_masked[verb.end() :]
+    that = patterns["complementizer"].match(rest)
+    if that:
+        return verb.end() + that.end(), end
+    tail = _without_time_and_occasion(rest, lang)
+    mention_at = mention.start - offset
+    if len(WORD.findall(tail)) <= 3 and 0 < mention_at <= verb.start():
+        comma = text_masked.rfind(",", 0, mention_at + 1)
+        return (0, comma) if comma > 10 else None
+    if len(WORD.findall(tail)) <= 3 and mention_at > verb.start():  # "…, sagte Baerbock."
+        comma = text_masked.rfind(",", 0, verb.start() + 1)
+        return (0, comma) if comma > 10 else None
+    if re.match(r"^\s*[,:]", rest) or REQUEST_VERBS.match(verb.group(0)):
+        return verb.end(), end
+    first = WORD.search(rest)
+    if first and first.group(0)[:1].islower():
+        return verb.end(), end
+    return None
+
+
+PERFECT_AUXILIARY = re.compile(r"(?<![\w-])(?:hat|haben|hatte|hatten)(?![\w-])")
+
+
+def _perfect_span(
+    text_masked: str, verb: re.Match, mention: Mention, lang: Language, offset: int
+) -> tuple[int, int] | None:
+    """ "Baerbock hat erneut eine Feuerpause gefordert": in German the statement stands
+    between the auxiliary after the speaker and the participle that ends the sentence."""
+    if lang.code != "de" or text_masked[verb.end() :].strip(" .") or verb.group(0).endswith("e"):
+        return None
+    named_at = mention.start - offset
+    auxiliary = PERFECT_AUXILIARY.search(text_masked, max(named_at, 0), verb.start())
+    if auxiliary is None or len(WORD.findall(text_masked[auxiliary.end() : verb.start()])) < 2:
+        return None
+    return auxiliary.end(), verb.end()
+
+
+def _without_time_and_occasion(text: str, lang: Language) -> str:
+    from intake.dates import find_date_phrase
+
+    text = _patterns(lang.code)["occasion"].sub(" ", text)
+    phrase = find_date_phrase(text, lang.code)
+    if phrase:
+        text = text.replace(phrase, " ")
+    mention = mention_after(text, 0, lang)
+    if mention and mention.name:
+        text = text.replace(mention.name, " ")
+    if mention and mention.role:
+        text = text.replace(mention.role, " ")
+    return re.sub(rf"(?i)\b(?:{lexicon.alternation(lang.pronouns)}|on|am|el|le|в|во)\b", " ", text)
+
+
+def occasion(attribution: str, code: str) -> str:
+    """The occasion the attribution names ("at a press conference in Beijing"), or ""."""
+    match = _patterns(lexicon.language(code).code)["occasion"].search(attribution)
+    if not match:
+        return ""
+    text = match.group(0).strip(" ,.")
+    return text[:1].upper() + text[1:]

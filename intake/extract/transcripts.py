@@ -1,0 +1,84 @@
+"""Transcripts of press conferences and briefings: paragraphs that open with their speaker's
+label ("Mao Ning: …", "Reuters: …", "Q: …"/"A: …", "问：…"/"答：…"). The answers are the
+statements, each the spokesperson's own words (direct), going on through the unlabelled
+paragraphs after them; the questions, by journalists and their outlets, are not."""
+
+from __future__ import annotations
+
+import re
+
+from intake.extract.base import ORGANIZATION_WORDS, Found, Mention
+
+LABEL = re.compile(r"^\s*(?P<label>[^\n:：。.!?,，]{1,60}?)\s*[:：]\s*(?=\S)")
+QUESTIONS = re.compile(r"(?i)^(?:q|question|问|問|记者|記者|journalist|reporter)$")
+ANSWERS = re.compile(r"(?i)^(?:a|answer|答)$")
+# "Foreign Ministry Spokesperson Mao Ning’s Regular Press Conference", "外交部发言人汪文斌":
+# the host's name, without the possessive.
+SPOKESPERSON = re.compile(
+    r"(?:[Ss]pokes(?:person|man|woman)|发言人|發言人)\s*"
+    r"(?P<name>[A-Z][a-z-]+(?: [A-Z][a-z-]+){1,2}|[\u3400-\u9fff]{2,4})"
+)
+MIN_LABELLED = 3  # paragraphs: fewer is an interview quoted in a report, not a transcript
+
+
+def transcript_statements(paragraphs: list[tuple[int, str]]) -> list[Found] | None:
+    """The answers of a transcript, or None when the text is not one."""
+    labelled = [(i, LABEL.match(text)) for i, (_start, text) in enumerate(paragraphs)]
+    labelled = [(i, m) for i, m in labelled if m and not re.search(r"\d", m.group("label"))]
+    labels = {match.group("label").strip() for _i, match in labelled}
+    if len(labelled) < MIN_LABELLED or len(labels) < 2:  # a dateline "October 20:" is none
+        return None
+    first = labelled[0][0]
+    header = " ".join(text for _start, text in paragraphs[:first])
+    host = SPOKESPERSON.search(header)
+    found: list[Found] = []
+    current: Found | None = None
+    for index, (start, text) in enumerate(paragraphs[first:], start=first):
+        match = LABEL.match(text)
+        if match is None:
+            if current is not None:  # the answer goes on
+                current.end = start + len(text)
+                current.text = f"{current.text}\n\n{text}"
+            continue
+        mention = _answerer(match.group("label"), header, host)
+        current = None
+        if mention is not None:
+            mention.start = start
+            current = Found(
+                kind="direct",
+                text=text[match.end() :],
+                start=start + match.end(),
+                end=start + len(text),
+                attribution=header,
+                mention=mention,
+                paragraph=index,
+            )
+            found.append(current)
+    return found or None  # no answer: labels of another kind ("Photo:", "Source:")
+
+
+def _answerer(label: str, header: str, host: re.Match | None) -> Mention | None:
+    """Who answers under ``label``: the host for "A:", a person by name; None for a question,
+    an outlet or an office."""
+    label = label.strip()
+    if QUESTIONS.match(label):
+        return None
+    if ANSWERS.match(label):
+        if host is not None:
+            return Mention("name", name=host.group("name"))
+        return Mention("role", role="spokesperson", anaphoric=True)
+    if host is not None:  # the host answers; the other labels are those who ask
+        return Mention("name", name=label) if label == host.group("name") else None
+    return Mention("name", name=label) if _person_like(label) else None
+
+
+def _person_like(label: str) -> bool:
+    """A person's name, not an outlet's ("Mao Ning", not "Xinhua News Agency" or "CCTV")."""
+    if re.fullmatch(r"[\u3400-\u9fff·]{2,4}", label):
+        return True
+    words = label.split()
+    return (
+        2 <= len(words) <= 4
+        and all(word[:1].isupper() and not word.isupper() for word in words)
+        and not any(ORGANIZATION_WORDS.match(word) for word in words)
+    )

@@ -1,0 +1,43 @@
+"""The words the extractor looks for, per language: speech verbs, pronouns, role words,
+connectives, occasions and the quotation marks of many languages.
+
+Each language's lists are a module of their own (``en``, ``fr``, ``de``, ``es``, ``ru``, ``zh``):
+adding a language is adding its module and naming it in ``LANGUAGES`` below.
+"""
+
+from intake.lexicon.base import QUOTE_PAIRS, Language, alternation, compile_words
+from intake.lexicon.countries import CITY_FORMS, COUNTRY_BY_WORD, COUNTRY_WORDS
+from intake.lexicon.de import DE
+from intake.lexicon.en import EN
+from intake.lexicon.es import ES
+from intake.lexicon.fr import FR
+from intake.lexicon.roles import ROLE_CONCEPTS
+from intake.lexicon.ru import RU
+from intake.lexicon.zh import ZH
+
+LANGUAGES: dict[str, Language] = {lang.code: lang for lang in (EN, FR, DE, ES, RU, ZH)}
+
+
+def language(code: str) -> Language:
+    """The word lists of ``code`` (a BCP 47 tag); English for languages without lists."""
+    return LANGUAGES.get((code or "en").split("-")[0].lower(), EN)
+
+
+__all__ = [
+    "CITY_FORMS",
+    "COUNTRY_BY_WORD",
+    "COUNTRY_WORDS",
+    "DE",
+    "EN",
+    "ES",
+    "FR",
+    "LANGUAGES",
+    "QUOTE_PAIRS",
+    "ROLE_CONCEPTS",
+    "RU",
+    "ZH",
+    "Language",
+    "alternation",
+    "compile_words",
+    "language",
+]

@@ -1,0 +1,60 @@
+"""What every language's word lists are made of, and the quotation marks of many languages.
+
+Patterns are plain regular expressions over the report's text; each language's list is
+what news writing in that language uses most to attribute a statement.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Opening mark → closing marks it may pair with.
+QUOTE_PAIRS: dict[str, str] = {
+    "“": "”",
+    '"': '"',
+    "«": "»",
+    "„": "“”",
+    "‚": "‘’",
+    "「": "」",
+    "『": "』",
+    "‘": "’",
+    "»": "«",
+}
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    # Verbs of saying that take a subject before or after them ("X said", "said X").
+    verbs: tuple[str, ...]
+    # A verb followed by its reported clause: "said that", "a déclaré que".
+    complementizers: tuple[str, ...]
+    # "according to X, …" and the like; X follows the phrase.
+    according: tuple[str, ...]
+    pronouns: tuple[str, ...]
+    roles: tuple[str, ...]
+    connectives: tuple[str, ...]
+    occasions: tuple[str, ...]
+    determiners: tuple[str, ...] = ()
+    # Words between a verb and its clause that are not part of the statement.
+    fillers: tuple[str, ...] = field(default=())
+    # Written with spaces between words and capitals for names; if not (Chinese), the
+    # speaker is whatever stands right before the verb of saying (intake/extract/unspaced.py).
+    spaced: bool = True
+    # Unspaced languages: what ends a speaker's name before the verb ("外长" in 王毅外长表示),
+    # and what marks a side rather than a person (中方, 美方).
+    titles_after: tuple[str, ...] = ()
+    sides: tuple[str, ...] = ()
+    # Verb forms of the mood of reported speech (German Konjunktiv): a sentence in it, with no
+    # attribution of its own, goes on with the statement before it.
+    reported_mood: tuple[str, ...] = ()
+
+
+def alternation(words: tuple[str, ...]) -> str:
+    # Longest first, so that "foreign minister" wins over "minister".
+    return "|".join(sorted(words, key=len, reverse=True))
+
+
+def compile_words(words: tuple[str, ...], flags: int = re.IGNORECASE) -> re.Pattern:
+    return re.compile(rf"(?<![\w-])(?:{alternation(words)})(?![\w-])", flags)

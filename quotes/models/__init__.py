@@ -1,0 +1,82 @@
+"""OnRecord's domain: who said what, in which role, when, and where it was reported.
+
+By concern: ``base`` (field makers, history tracking, timestamps), ``records`` (topics,
+organizations, speakers, sources), ``statements`` (quotes, translations, citations) and
+``curation`` (key redirects, revisions, error reports)."""
+
+from quotes.models.base import (
+    KEY_LENGTH,
+    PUBLIC_STATUSES,
+    TimeStamped,
+    TransliterationField,
+    derive_fields,
+    first_day_of,
+    key_field,
+    language_field,
+    passages_field,
+    passages_of,
+    sees_everything,
+    shape_check,
+    tracked,
+    user_field,
+)
+from quotes.models.curation import TARGETS, ErrorReport, KeyRedirect, QuoteRevision
+from quotes.models.records import (
+    Affiliation,
+    Organization,
+    OrganizationQuerySet,
+    PublicRecordQuerySet,
+    Source,
+    SourceQuerySet,
+    Speaker,
+    SpeakerName,
+    SpeakerQuerySet,
+    Topic,
+    TopicQuerySet,
+)
+from quotes.models.statements import (
+    QUOTE_PUBLIC_DATES_SQL,
+    Citation,
+    Quote,
+    QuoteQuerySet,
+    QuoteTopic,
+    Translation,
+)
+
+__all__ = [
+    "KEY_LENGTH",
+    "PUBLIC_STATUSES",
+    "QUOTE_PUBLIC_DATES_SQL",
+    "TARGETS",
+    "Affiliation",
+    "Citation",
+    "ErrorReport",
+    "KeyRedirect",
+    "Organization",
+    "OrganizationQuerySet",
+    "PublicRecordQuerySet",
+    "Quote",
+    "QuoteQuerySet",
+    "QuoteRevision",
+    "QuoteTopic",
+    "Source",
+    "SourceQuerySet",
+    "Speaker",
+    "SpeakerName",
+    "SpeakerQuerySet",
+    "TimeStamped",
+    "Topic",
+    "TopicQuerySet",
+    "Translation",
+    "TransliterationField",
+    "derive_fields",
+    "first_day_of",
+    "key_field",
+    "language_field",
+    "passages_field",
+    "passages_of",
+    "sees_everything",
+    "shape_check",
+    "tracked",
+    "user_field",
+]

@@ -1,0 +1,259 @@
+"""The records around statements: topics, organizations, speakers with their other names
+and dated affiliations, and sources."""
+
+from __future__ import annotations
+
+import functools
+import operator
+
+from django.apps import apps
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Left, Length
+from django_countries.fields import CountryField
+
+from quotes import limits, rules
+from quotes.dates import ReducedDateField
+from quotes.models.base import (
+    TimeStamped,
+    TransliterationField,
+    key_field,
+    language_field,
+    sees_everything,
+    shape_check,
+    tracked,
+)
+from quotes.validators import (
+    COUNTRY_SHAPE_PATTERN,
+    LANGUAGE_SHAPE_PATTERN,
+    WIKIDATA_PATTERN,
+    validate_wikidata_id,
+)
+
+
+class PublicRecordQuerySet(models.QuerySet):
+    """A record around statements is public once a public statement refers to it; until then
+    only editors see it, everywhere (pages, API, facets, Popolo, feeds, sitemaps)."""
+
+    #: The lookup from the record to its public statements, e.g. ``quotes`` for a speaker.
+    quote_paths: tuple[str, ...] = ()
+
+    def public(self):
+        quotes = apps.get_model("quotes", "Quote").objects.public()  # defined after these
+        condition = functools.reduce(
+            operator.or_, (Q(pk__in=quotes.values(path)) for path in self.quote_paths)
+        )
+        return self.filter(condition)
+
+    def visible_to(self, user):
+        return self if sees_everything(user) else self.public()
+
+
+class TopicQuerySet(PublicRecordQuerySet):
+    quote_paths = ("topics",)
+
+
+class SpeakerQuerySet(PublicRecordQuerySet):
+    quote_paths = ("speaker",)
+
+
+class SourceQuerySet(PublicRecordQuerySet):
+    quote_paths = ("citations__source",)
+
+
+class OrganizationQuerySet(PublicRecordQuerySet):
+    # Through the affiliations of public speakers (which include the roles of public quotes).
+    quote_paths = ("speaker__affiliations__organization",)
+
+
+class Topic(TimeStamped):
+    key = key_field()
+    name = models.CharField(max_length=200)
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@tracked()
+class Organization(TimeStamped):
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government"
+        MINISTRY = "ministry"
+        HEAD_OF_STATE_OFFICE = "head_of_state_office", "Head of state office"
+        INTERGOVERNMENTAL = "intergovernmental"
+        PARTY = "party"
+        MILITARY = "military"
+        ACADEMIC = "academic"
+        MEDIA = "media"
+        NGO = "ngo", "NGO"
+        OTHER = "other"
+
+    key = key_field()
+    name = models.CharField(max_length=300)
+    kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.OTHER)
+    country = CountryField(blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    aliases = ArrayField(models.CharField(max_length=300), default=list, blank=True)
+    wikidata = models.CharField(
+        "Wikidata id", max_length=20, blank=True, validators=[validate_wikidata_id]
+    )
+    url = models.URLField(max_length=500, blank=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            shape_check("country", COUNTRY_SHAPE_PATTERN, blank=True),
+            shape_check("wikidata", WIKIDATA_PATTERN, blank=True),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")), name="organization_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country})" if self.country else self.name
+
+
+@tracked(exclude=["name_latin"])  # derived from the name
+class Speaker(TimeStamped):
+    key = key_field()
+    name = models.CharField(max_length=300, help_text="The name most readers know.")
+    name_latin = TransliterationField(source="name")
+    country = CountryField(blank=True)
+    description = models.TextField(blank=True, validators=[MaxLengthValidator(limits.DESCRIPTION)])
+    wikidata = models.CharField(
+        "Wikidata id", max_length=20, blank=True, validators=[validate_wikidata_id]
+    )
+
+    objects = SpeakerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [("merge_speaker", "Can merge two speakers")]
+        constraints = [
+            shape_check("country", COUNTRY_SHAPE_PATTERN, blank=True),
+            shape_check("wikidata", WIKIDATA_PATTERN, blank=True),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@tracked(exclude=["name_latin"])  # derived from the name
+class SpeakerName(models.Model):
+    """Another name of a speaker: native script, transliteration or alias."""
+
+    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(max_length=300)
+    name_latin = TransliterationField(source="name")
+    language = language_field(blank=True)
+
+    class Meta:
+        ordering = ["speaker", "language", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["speaker", "name", "language"], name="speakername_unique"
+            ),
+            shape_check("language", LANGUAGE_SHAPE_PATTERN, blank=True),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})" if self.language else self.name
+
+
+@tracked()
+class Affiliation(TimeStamped):
+    """A role a speaker held in an organization, from ``start`` to ``end`` (empty: current)."""
+
+    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="affiliations")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="affiliations"
+    )
+    role = models.CharField(
+        max_length=300, help_text="Role title, e.g. Minister of Foreign Affairs"
+    )
+    start = ReducedDateField(null=True, blank=True)
+    end = ReducedDateField(null=True, blank=True, help_text="Leave empty while the role is held.")
+
+    class Meta:
+        ordering = ["speaker", "start"]
+        constraints = [
+            # Compared at the coarser of the two precisions: "1993" may end a role that
+            # started in "1993-05", but "1993-04" may not.
+            models.CheckConstraint(
+                condition=Q(start__isnull=True)
+                | Q(end__isnull=True)
+                | Q(end__gte=Left("start", Length("end"))),
+                name="affiliation_end_not_before_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        span = f"{self.start or '…'} – {self.end or 'present'}"
+        return f"{self.speaker}: {self.role}, {self.organization.name} ({span})"
+
+
+@tracked()
+class Source(TimeStamped):
+    class Kind(models.TextChoices):
+        NEWS_ARTICLE = "news_article"
+        TRANSCRIPT = "transcript"
+        PRESS_RELEASE = "press_release"
+        OFFICIAL_STATEMENT = "official_statement"
+        SOCIAL_MEDIA = "social_media"
+        VIDEO = "video"
+        OTHER = "other"
+
+    key = key_field()
+    kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.NEWS_ARTICLE)
+    title = models.CharField(max_length=500)
+    url = models.URLField(max_length=1000, blank=True)
+    publisher = models.CharField(max_length=300, blank=True)
+    published = ReducedDateField(null=True, blank=True)
+    language = language_field(blank=True)
+    author = models.CharField(max_length=300, blank=True)
+    archive_url = models.URLField("archive URL", max_length=1000, blank=True)
+    full_text = models.TextField(
+        blank=True,
+        validators=[MaxLengthValidator(limits.SOURCE_FULL_TEXT)],
+        help_text="The source's full text; citations' excerpts are checked against it.",
+    )
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url"], condition=~Q(url=""), name="source_url_unique_when_set"
+            ),
+            shape_check("language", LANGUAGE_SHAPE_PATTERN, blank=True),
+        ]
+
+    def __str__(self) -> str:
+        parts = [self.title]
+        if self.publisher:
+            parts.append(self.publisher)
+        if self.published:
+            parts.append(str(self.published))
+        return ", ".join(parts)
+
+    def clean(self) -> None:
+        super().clean()
+        if self._state.adding:
+            return
+        cited = self.citations.exclude(excerpt="").values_list("quote__key", "excerpt")
+        problem = rules.full_text_problem(self.full_text, cited)
+        if problem:
+            raise ValidationError({"full_text": problem})
