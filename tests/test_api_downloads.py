@@ -98,7 +98,8 @@ def test_csv_has_every_column_a_spreadsheet_user_needs(client, wang_yi_quote):
         "kind": "partial",
         "text": "停止对加沙民众的集体惩罚",
         "english_translation": "stop the collective punishment",
-        "translations": "en: stop the collective punishment\n\nfr (official): cesser la punition",
+        "translations": "fr (official translation): cesser la punition\n\n"
+        "en (OnRecord's translation): stop the collective punishment",
         "context": "A call with the Saudi foreign minister",
         "topics": "Ceasefire; Gaza",
         "source_title": "China and Russia on Gaza",
@@ -108,6 +109,9 @@ def test_csv_has_every_column_a_spreadsheet_user_needs(client, wang_yi_quote):
         "status": "published",
         "retraction_reason": "",
         "corrections": "",
+        "uid": str(wang_yi_quote.uid),
+        "first_published": Quote.objects.get().published_at.isoformat(),
+        "retraction_date": "",
     }
 
 
@@ -199,9 +203,15 @@ def test_exactly_the_cap_is_not_truncated(client, settings):
 
 
 def queries_of_download(client, fmt: str) -> tuple[int, list[str]]:
+    """The size of a download and the queries it made on the record's tables.
+
+    The search index's own bookkeeping (a rebuild on first use, catching up with the
+    writes since) varies with what happened before, so it is left out.
+    """
     with CaptureQueriesContext(connection) as captured:
         _, content = download(client, format=fmt)
-    return len(content), [query["sql"] for query in captured.captured_queries]
+    queries = [query["sql"] for query in captured.captured_queries]
+    return len(content), [sql for sql in queries if 'FROM "quotes_' in sql]
 
 
 @pytest.mark.parametrize(
@@ -256,3 +266,84 @@ def test_a_quote_unpublished_since_it_was_indexed_is_not_downloaded(
     assert "hidden" not in keys
     lines = ndjson_lines(download(client, format="ndjson")[1])
     assert "hidden" not in [line["key"] for line in lines]
+
+
+def table_rows(content: bytes) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+
+
+def test_issue17_defect_11_formula_guard_false_gives_the_values_as_they_are(client):
+    QuoteFactory(key="formula", text="=Die Hamas…", context="'quoted with an apostrophe")
+    (guarded,) = csv_rows(download(client, format="csv")[1])
+    assert guarded["text"] == "'=Die Hamas…"
+    _response, content = download(client, format="csv", formula_guard="false")
+    (plain,) = csv_rows(content)
+    assert plain["text"] == "=Die Hamas…"
+    assert plain["context"] == "'quoted with an apostrophe"
+    (explicit,) = csv_rows(download(client, format="csv", formula_guard="true")[1])
+    assert explicit == guarded
+
+
+@pytest.mark.parametrize("params", [{"formula_guard": "no"}, {"table": "speakers"}])
+@pytest.mark.parametrize("format_", ["csv", "json", "ndjson"])
+def test_a_bad_download_parameter_is_a_400_naming_it(client, params, format_):
+    response = client.get(URL, {"format": format_, **params})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert set(response.json()) == set(params)
+
+
+def test_issue17_defect_11_tables_give_multi_valued_data_a_row_per_value(client, wang_yi_quote):
+    CitationFactory(
+        quote=wang_yi_quote,
+        source__key="second",
+        source__title="Second, with a comma",
+        excerpt="line one\nline two; and more",
+    )
+    response, content = download(client, format="csv", table="translations")
+    assert "quotes-translations" in response["Content-Disposition"]
+    translations = table_rows(content)
+    assert [(t["language"], t["official"], t["label"]) for t in translations] == [
+        ("fr", "true", "official translation"),
+        ("en", "false", "OnRecord's translation"),
+    ]
+    assert {t["quote_key"] for t in translations} == {"wang-yi-2023-10-14"}
+    assert translations[0]["text"] == "cesser la punition"
+    citations = table_rows(download(client, format="csv", table="citations")[1])
+    assert [(c["position"], c["source_title"]) for c in citations] == [
+        ("1", "China and Russia on Gaza"),
+        ("2", "Second, with a comma"),
+    ]
+    assert citations[1]["excerpt"] == "line one\nline two; and more"
+    assert citations[1]["source_key"] == "second"
+    assert {c["verified"] for c in citations} == {"false"}
+    topics = table_rows(download(client, format="csv", table="topics")[1])
+    assert sorted(t["topic_name"] for t in topics) == ["Ceasefire", "Gaza"]
+    quotes = table_rows(download(client, format="csv", table="quotes")[1])
+    assert [q["key"] for q in quotes] == [c["quote_key"] for c in citations][:1]
+
+
+def test_the_corrections_table_has_a_row_per_correction(client, wang_yi_quote):
+    wang_yi_quote.corrections = [
+        {"date": "2024-01-31", "note": "Date fixed."},
+        {"date": "2024-02-02", "note": "Speaker, role: fixed."},
+    ]
+    wang_yi_quote.save()
+    rows = table_rows(download(client, format="csv", table="corrections")[1])
+    assert [(r["date"], r["note"]) for r in rows] == [
+        ("2024-01-31", "Date fixed."),
+        ("2024-02-02", "Speaker, role: fixed."),
+    ]
+
+
+def test_issue17_defect_11_ndjson_of_a_search_keeps_rank_and_highlight(client, wang_yi_quote):
+    QuoteFactory(key="other", text="Something else about punishment entirely.")
+    params = {"q": "collective punishment"}
+    listed = client.get(URL, params).json()["results"]
+    assert listed[0]["rank"] is not None
+    assert "<mark>" in listed[0]["highlight"]
+    lines = ndjson_lines(download(client, format="ndjson", **params)[1])
+    assert lines == listed
+    dated = ndjson_lines(download(client, format="ndjson", ordering="-said", **params)[1])
+    assert {line["rank"] for line in dated} == {None}
+    assert all("<mark>" in line["highlight"] for line in dated)
