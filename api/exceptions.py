@@ -100,7 +100,13 @@ def similar_found(exc: SimilarQuotesFound, context: dict) -> Response:
     body = {
         "detail": exc.message,
         "similar": [
-            {"key": found.quote.key, "score": found.score, "relation": found.relation}
+            {
+                "key": found.quote.key,
+                "score": found.score,
+                "relation": found.relation,
+                "language": found.language,
+                "match": found.match,
+            }
             for found in exc.similar
         ],
     }

@@ -385,14 +385,21 @@ class SimilarQuoteSerializer(QuoteSerializer):
     score = serializers.FloatField(
         source="similarity",
         read_only=True,
-        help_text="Similarity of the texts, from 0.3 to 1 (pg_trgm: the better of whole-text "
-        "similarity and of one text contained in the other).",
+        help_text="How similar, from 0.3 to 1: for a match of words (pg_trgm) the better of "
+        "whole-text similarity and of one text contained in the other; for a match of "
+        "meaning the cosine similarity of the texts' multilingual embeddings (0.58 or more).",
     )
     relation = serializers.ChoiceField(
         choices=["same_speaker", "other_speaker"],
         read_only=True,
-        help_text="same_speaker: a possible duplicate; other_speaker: the same words "
-        "attributed to someone else, a possible misattribution.",
+        help_text="same_speaker: a possible duplicate; other_speaker: the same words or "
+        "meaning attributed to someone else, a possible misattribution.",
+    )
+    match = serializers.ChoiceField(
+        choices=["text", "translation", "meaning"],
+        read_only=True,
+        help_text="What matched: the quote's text, one of its translations (shared words), "
+        "or its meaning in any language (docs/lineage.md).",
     )
 
     class Meta(QuoteSerializer.Meta):
@@ -404,6 +411,7 @@ class SimilarQuoteSerializer(QuoteSerializer):
             ),
             "score",
             "relation",
+            "match",
         ]
         read_only_fields = fields
 

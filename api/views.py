@@ -553,9 +553,10 @@ class QuoteViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
     def similar(self, request, *args, **kwargs):
         """Possible duplicates and misattributions of the quote, best first: quotes whose
         text or translation is similar to its text or translations, said within a month of
-        it (or undated); ``relation`` says whether the speaker is the same. Only the quotes
-        the client may see: published and retracted ones for everyone, every status for
-        editors."""
+        it (or undated), and quotes of the same meaning in any language (another speaker's
+        at any date); ``relation`` says whether the speaker is the same, ``match`` what
+        matched. Only the quotes the client may see: published and retracted ones for
+        everyone, every status for editors."""
         limit = validate_params(SimilarParams, request.query_params)["limit"] or 10
         found = similar_to_quote(
             self.get_object(), limit=limit, among=Quote.objects.visible_to(request.user)
@@ -565,6 +566,7 @@ class QuoteViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
         for item in found:
             similar.append(represented[item.quote.pk])
             similar[-1].similarity, similar[-1].relation = item.score, item.relation
+            similar[-1].match = item.match
         context = self.get_serializer_context()
         return Response(
             serializers.SimilarQuoteSerializer(similar, many=True, context=context).data

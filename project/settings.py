@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "intake",
     "alerts",
     "dumps",
+    "lineage",
 ]
 
 MIDDLEWARE = [

@@ -35,6 +35,11 @@ from quotes.models import Quote
 SIMILARITY_THRESHOLD = 0.3
 DATE_WINDOW = datetime.timedelta(days=31)
 SAME_SPEAKER, OTHER_SPEAKER = "same_speaker", "other_speaker"
+TEXT, TRANSLATION, MEANING = "text", "translation", "meaning"
+# Another speaker's text sharing words with the new one below this score is reported only
+# if the two also mean the same (Wang Yi's and Ayman Safadi's different statements share
+# "collective punishment"): a copy scores near 1.
+WORDS_ALONE = 0.8
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,8 @@ class Similar:
     quote: Quote
     score: float
     relation: str  # SAME_SPEAKER or OTHER_SPEAKER
+    language: str = ""  # of the statement found
+    match: str = "text"  # TEXT, TRANSLATION or MEANING
 
 
 @dataclass(frozen=True)
@@ -82,21 +89,23 @@ WITH p AS MATERIALIZED (
                 %(speaker)s::bigint[], %(quote)s::bigint[])
         AS probe(n, text, first, last, speaker_id, quote_id)
 ), candidates AS MATERIALIZED (  -- scored only once in the window, at most %(cap)s a text
-    SELECT p.n, p.text AS probe, c.id, c.stored
+    SELECT p.n, p.text AS probe, c.id, c.stored, c.match
     FROM p CROSS JOIN LATERAL (
-        (SELECT q.id, q.text AS stored
+        (SELECT q.id, q.text AS stored, 'text' AS match
          FROM quotes_quote q WHERE q.passages && p.passages AND {_WINDOW})
         UNION ALL
-        (SELECT q.id, t.text
+        (SELECT q.id, t.text, 'translation'
          FROM quotes_translation t JOIN quotes_quote q ON q.id = t.quote_id AND {_WINDOW}
          WHERE t.passages && p.passages)
         LIMIT %(cap)s
     ) c
 ), scored AS (
-    SELECT n, id, greatest(similarity(stored, probe), word_similarity(probe, stored)) AS score
+    SELECT n, id, match,
+           greatest(similarity(stored, probe), word_similarity(probe, stored)) AS score
     FROM candidates
 )
-SELECT n, id, max(score) FROM scored WHERE score >= %(threshold)s GROUP BY n, id
+SELECT n, id, max(score), (array_agg(match ORDER BY score DESC, match))[1]
+FROM scored WHERE score >= %(threshold)s GROUP BY n, id
 """
 
 
@@ -142,10 +151,51 @@ def similar_for_quotes(
     limit: int = 10,
 ) -> list[list[Similar]]:
     """For each of ``quotes``, the quotes on record with a text or translation similar to
-    one of its texts, best first: one query for them all. ``written_up_to`` leaves out the
-    quotes with a greater id (those an import writes); ``among`` limits what is shown."""
-    rows: dict[str, list] = defaultdict(list)
+    one of its texts, or of the same meaning in any language, best first. ``written_up_to``
+    leaves out the quotes with a greater id (those an import writes); ``among`` limits what
+    is shown."""
     periods = [to_reduced_date(quote.said) for quote in quotes]
+    words = _scores_by_words(quotes, periods, written_up_to)
+    by_meaning = _meaning(quotes, written_up_to)
+    found_quotes = (Quote.objects.all() if among is None else among).filter(
+        pk__in={pk for _, pk, _, _ in words} | {pk for found in by_meaning.scores for pk in found}
+    )
+    by_pk = {quote.pk: quote for quote in found_quotes.select_related("speaker")}
+    found: list[dict[int, Similar]] = [{} for _ in quotes]
+    for n, pk, score, match in words:
+        quote, new = by_pk.get(pk), quotes[n]
+        if quote is None or not _dates_close(periods[n], to_reduced_date(quote.said)):
+            continue
+        if (n, pk) in by_meaning.dismissed:
+            continue
+        relation = SAME_SPEAKER if quote.speaker_id == new.speaker_id else OTHER_SPEAKER
+        if relation == OTHER_SPEAKER and score < WORDS_ALONE and not by_meaning.agrees(n, pk):
+            continue  # a phrase in common, not the same statement (docs/lineage.md)
+        found[n][pk] = Similar(quote, round(score, 3), relation, quote.language, match)
+    for n, scores in enumerate(by_meaning.scores):
+        for pk, score in scores.items():
+            quote = by_pk.get(pk)
+            if quote is None or pk in found[n] or pk == quotes[n].pk:
+                continue
+            same = quote.speaker_id == quotes[n].speaker_id
+            if same and not _dates_close(periods[n], to_reduced_date(quote.said)):
+                continue  # the same speaker saying it again is a repetition, not a duplicate
+            relation = SAME_SPEAKER if same else OTHER_SPEAKER
+            found[n][pk] = Similar(quote, score, relation, quote.language, MEANING)
+    return [_best(list(similar.values()), limit) for similar in found]
+
+
+def _best(similar: list[Similar], limit: int) -> list[Similar]:
+    similar.sort(key=lambda s: (-s.score, s.relation != SAME_SPEAKER, s.quote.key))
+    return similar[:limit]
+
+
+def _scores_by_words(
+    quotes: Sequence[NewQuote], periods: list, written_up_to: int | None
+) -> list[tuple[int, int, float, str]]:
+    """(probe, quote id, score, match) of the quotes sharing passages with a probe's texts,
+    within the date window: one query for them all."""
+    rows: dict[str, list] = defaultdict(list)
     for n, (quote, period) in enumerate(zip(quotes, periods, strict=True)):
         for text in dict.fromkeys(quote.texts):
             if not text or not text.strip():
@@ -157,7 +207,7 @@ def similar_for_quotes(
             rows["speaker"].append(quote.speaker_id)
             rows["quote"].append(quote.pk)
     if not rows:
-        return [[] for _ in quotes]
+        return []
     params = {
         **rows,
         "month": MONTH.days,
@@ -168,22 +218,17 @@ def similar_for_quotes(
     }
     with transaction.atomic(), connection.cursor() as cursor, _planned_by_index(cursor):
         cursor.execute(_QUERY, params)
-        scores = cursor.fetchall()
-    found_quotes = (Quote.objects.all() if among is None else among).filter(
-        pk__in={pk for _, pk, _ in scores}
+        return cursor.fetchall()
+
+
+def _meaning(quotes: Sequence[NewQuote], written_up_to: int | None):
+    from lineage.search import same_meaning  # lineage's models build on quotes'
+
+    return same_meaning(
+        [[text for text in quote.texts if text and text.strip()] for quote in quotes],
+        exclude=[quote.pk for quote in quotes],
+        written_up_to=written_up_to,
     )
-    by_pk = {quote.pk: quote for quote in found_quotes.select_related("speaker")}
-    found: list[list[Similar]] = [[] for _ in quotes]
-    for n, pk, score in scores:
-        quote, new = by_pk.get(pk), quotes[n]
-        if quote is None or not _dates_close(periods[n], to_reduced_date(quote.said)):
-            continue
-        relation = SAME_SPEAKER if quote.speaker_id == new.speaker_id else OTHER_SPEAKER
-        found[n].append(Similar(quote, round(score, 3), relation))
-    for similar in found:
-        similar.sort(key=lambda s: (-s.score, s.relation != SAME_SPEAKER, s.quote.key))
-        del similar[limit:]
-    return found
 
 
 def similar_quotes(

@@ -64,6 +64,24 @@ def _search_index(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _own_vector_index():
+    """Each test its own replica of the vector index, built from what it embeds."""
+    from lineage import vectors
+
+    vectors.reset()
+    yield
+    vectors.reset()
+
+
+@pytest.fixture
+def embed_all(db):
+    """Run the embedder over what the test wrote so far (the worker's job): call it."""
+    from lineage import embedder
+
+    return lambda: embedder.run(own=True)
+
+
+@pytest.fixture(autouse=True)
 def _dumps_dir(settings, tmp_path):
     """Each test writes its public dumps in its own directory, never the real data dir's."""
     settings.DUMPS_DIR = tmp_path / "dumps"

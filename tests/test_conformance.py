@@ -408,7 +408,13 @@ def test_a_similar_text_is_reported_with_its_relation(path):
         response = token_client(editor).post(QUOTES, payload, format="json")
         assert response.status_code == 409
         assert response.json()["similar"] == [
-            {"key": "on-record", "score": 1.0, "relation": "other_speaker"}
+            {
+                "key": "on-record",
+                "score": 1.0,
+                "relation": "other_speaker",
+                "language": "en",
+                "match": "text",
+            }
         ]
         payload["allow_similar"] = True
         assert token_client(editor).post(QUOTES, payload, format="json").status_code == 201
@@ -429,7 +435,7 @@ def test_a_similar_text_is_reported_with_its_relation(path):
         report = services.records_import(lines_or_stream=lines, dry_run=False, user=editor)
         [error] = report.errors
         assert (error.line, error.field) == (2, "text")
-        assert "on-record (1.0, other_speaker)" in error.message
+        assert "on-record (1.0, other_speaker, text)" in error.message
         lines[-1] = json.dumps({**record, "allow_similar": True}) + "\n"
         report = services.records_import(lines_or_stream=lines, dry_run=False, user=editor)
         assert report.ok, report.errors

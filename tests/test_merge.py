@@ -64,7 +64,7 @@ def test_similar_quotes_of_the_same_speaker_close_in_date_are_found():
 def test_similar_quotes_can_be_looked_up_before_the_quote_exists():
     existing = QuoteFactory(text=REMARK, said="2023-10-14")
     found = similar_quotes(texts=[REMARK], speaker_id=existing.speaker_id, said="2023-10-14")
-    assert found == [Similar(existing, 1.0, "same_speaker")]
+    assert found == [Similar(existing, 1.0, "same_speaker", existing.language, "text")]
     assert similar_quotes(texts=[""], speaker_id=existing.speaker_id, said=None) == []
 
 

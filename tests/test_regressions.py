@@ -175,7 +175,13 @@ def test_defect_5_the_same_text_by_the_same_speaker_is_a_conflict(published, edi
     response = editor_api.post(QUOTES, payload, format="json")
     assert response.status_code == 409
     assert response.json()["similar"] == [
-        {"key": "remark", "score": 1.0, "relation": "same_speaker"}
+        {
+            "key": "remark",
+            "score": 1.0,
+            "relation": "same_speaker",
+            "language": "en",
+            "match": "text",
+        }
     ]
     assert (
         editor_api.post(QUOTES, {**payload, "allow_similar": True}, format="json").status_code

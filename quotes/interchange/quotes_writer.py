@@ -152,7 +152,9 @@ class QuoteWriting:
         )
         for (line, _, _), similar in zip(checked, found, strict=True):
             if similar:
-                listed = ", ".join(f"{s.quote.key} ({s.score}, {s.relation})" for s in similar)
+                listed = ", ".join(
+                    f"{s.quote.key} ({s.score}, {s.relation}, {s.match})" for s in similar
+                )
                 message = (
                     f"similar to quotes on record: {listed}; if this is another statement, "
                     'add "allow_similar": true to the record or import with --allow-similar'

@@ -1,0 +1,1 @@
+"""Statements connected by meaning across languages: embeddings, their index, lineage."""

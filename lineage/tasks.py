@@ -1,0 +1,16 @@
+"""Lineage's background job (project/jobs.py): the embedder, every minute."""
+
+from __future__ import annotations
+
+from procrastinate.contrib.django import app
+
+from lineage import embedder
+from project.jobs import own_connections
+
+
+@app.periodic(cron="* * * * *", periodic_id="lineage-embed")
+@app.task(queue="lineage", lock="lineage-embed", queueing_lock="lineage-embed")
+@own_connections
+def lineage_embed(timestamp: int) -> None:
+    """Embed the texts every commit since the last run changed (lineage/embedder.py)."""
+    embedder.run()
