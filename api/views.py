@@ -27,6 +27,7 @@ from rest_framework.reverse import reverse
 
 from api import conditional, downloads, filters, serializers
 from api.exceptions import RecordMoved
+from api.lineage import LineageMixin
 from api.params import SingleValuedParams, WholeNumberField, validate_params
 from api.permissions import CanViewUnpublished
 from quotes import history, permissions, selectors, services
@@ -319,7 +320,7 @@ QUOTE_CHANGE_DOC = extend_schema(
 @extend_schema_view(
     create=QUOTE_WRITE_DOC, update=QUOTE_CHANGE_DOC, partial_update=QUOTE_CHANGE_DOC
 )
-class QuoteViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
+class QuoteViewSet(HistoryMixin, MergeMixin, LineageMixin, WriteReadViewSet):
     """Statements: who said what, in which role, when, and where it was reported.
 
     Anonymous clients see published quotes only; editors see every status.

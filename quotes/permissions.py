@@ -36,6 +36,8 @@ ACTIONS: dict[str, Rule] = {
     "reject revision": Rule("publish_quote", "reviewers", "reject revisions of"),
     "merge": Rule("merge_{model}", "reviewers", "merge"),
     "verify": Rule("verify_citation", "reviewers", "verify"),
+    # Whether two statements carry the same claim is a reviewer's decision (lineage/).
+    "decide lineage": Rule("publish_quote", "reviewers", "decide on the lineage of"),
 }
 
 

@@ -13,8 +13,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from alerts.links import signup_url
+from lineage.selectors import quote_lineage, related_statements
 from quotes import public, selectors
 from quotes.models import Affiliation, Organization, Quote, Source, Speaker, Topic
+from quotes.similarity import OTHER_SPEAKER
 from reader import cite, links
 from reader.chart import year_chart
 from reader.listing import quote_listing, quote_summary
@@ -101,7 +103,12 @@ def quote_detail(request: HttpRequest, key: str) -> HttpResponse:
         "edit_url": reverse("admin:quotes_quote_change", args=[quote.pk])
         if can_edit(request)
         else "",
+        "lineage": quote_lineage(quote=quote, among=visible),
+        "related": related_statements(quote=quote, among=visible),
     }
+    context["attributed_elsewhere"] = [
+        entry for entry in context["lineage"] if entry.relation == OTHER_SPEAKER
+    ]
     return render(request, "reader/quote.html", context)
 
 

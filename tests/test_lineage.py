@@ -16,12 +16,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from lineage import embedder, vectors
+from lineage.models import Embedding
 from quotes import services
 from quotes.exceptions import SimilarQuotesFound
 from quotes.models import Quote, Speaker
 from tests.admin_forms import admin_form_data
 from tests.conftest import token_client
-from tests.factories import EditorFactory, QuoteFactory, SpeakerFactory
+from tests.factories import EditorFactory, QuoteFactory, SpeakerFactory, TranslationFactory
 
 PAIRS = Path(__file__).parent / "data" / "lineage" / "pairs.jsonl"
 PATHS = ["api", "admin", "import", "service"]
@@ -146,3 +148,157 @@ def test_a_shared_phrase_is_not_a_misattribution(db, embed_all, path):
     )
     assert found is None
     assert Quote.objects.filter(speaker__key="someone-else").count() == 1
+
+
+# Lineage: the statements that carry a statement's claim.
+
+
+@pytest.fixture
+def guterres(db, embed_all):
+    """Guterres's "global boiling" in English and as outlets reported it in Chinese and
+    Arabic, and another of his statements on the climate; all published."""
+    speaker = SpeakerFactory(key="antonio-guterres", name="António Guterres")
+    quotes = {
+        key: QuoteFactory(
+            key=key,
+            speaker=speaker,
+            text=published_text(text_key),
+            language=language,
+            said=said,
+            status=Quote.Status.PUBLISHED,
+        )
+        for key, text_key, language, said in [
+            ("boiling-en", "g_en", "en", "2023-07-27"),
+            ("boiling-zh", "g_zh", "zh", "2023-07-28"),
+            ("boiling-ar", "g_ar1", "ar", "2023-07-27"),
+            ("climate-here", "g_en_b", "en", "2023-07-27"),
+        ]
+    }
+    embed_all()
+    return quotes
+
+
+def test_lineage_lists_the_same_claim_in_date_order_marking_the_first(client, guterres):
+    response = client.get(f"{QUOTES}boiling-zh/lineage/")
+    assert response.status_code == 200
+    entries = response.json()
+    keys = [entry["key"] for entry in entries]
+    assert set(keys) == {"boiling-en", "boiling-ar", "boiling-zh"}  # not the other claim
+    assert keys[-1] == "boiling-zh"  # said a day later
+    first = [entry for entry in entries if entry["first"]]
+    assert len(first) == 1
+    assert first[0]["key"] == keys[0]
+    this = next(entry for entry in entries if entry["key"] == "boiling-zh")
+    assert (this["relation"], this["score"]) == ("this", 1.0)
+    arabic = next(entry for entry in entries if entry["key"] == "boiling-ar")
+    assert arabic["relation"] == "same_speaker"
+    assert arabic["language"] == "ar"
+    assert arabic["score"] >= 0.58
+    assert arabic["speaker"] == {"key": "antonio-guterres", "name": "António Guterres"}
+
+
+def test_lineage_shows_readers_public_statements_only(client, guterres):
+    Quote.objects.filter(key="boiling-ar").update(status=Quote.Status.DRAFT)
+    keys = [entry["key"] for entry in client.get(f"{QUOTES}boiling-en/lineage/").json()]
+    assert "boiling-ar" not in keys
+    assert "boiling-zh" in keys
+
+
+def test_the_same_words_under_another_name_are_in_lineage_at_any_date(client, guterres):
+    someone = SpeakerFactory(key="someone-else", name="Someone Else")
+    QuoteFactory(
+        key="boiling-1962",
+        speaker=someone,
+        text=guterres["boiling-en"].text,
+        language="en",
+        said="1962",
+        status=Quote.Status.PUBLISHED,
+    )
+    embedder.run(own=True)
+    entries = client.get(f"{QUOTES}boiling-en/lineage/").json()
+    assert entries[0]["key"] == "boiling-1962"
+    assert entries[0]["first"]
+    assert entries[0]["relation"] == "other_speaker"
+    page = client.get("/quotes/boiling-en/").content.decode()
+    assert "Also attributed to someone else" in page
+    assert "First on record" in page
+    assert "First on record" in page
+    assert "/quotes/boiling-1962/" in page
+
+
+def test_a_reviewer_dismisses_a_pair_and_it_is_not_raised_again(guterres, reviewer_api):
+    response = reviewer_api.post(
+        f"{QUOTES}boiling-en/lineage/",
+        {"quote": "boiling-ar", "verdict": "dismissed", "note": "Another statement."},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["verdict"] == "dismissed"
+    keys = [entry["key"] for entry in reviewer_api.get(f"{QUOTES}boiling-en/lineage/").json()]
+    assert "boiling-ar" not in keys
+    assert "boiling-zh" in keys
+    similar = reviewer_api.get(f"{QUOTES}boiling-en/similar/").json()
+    assert "boiling-ar" not in [item["key"] for item in similar]
+    # The decision has its history.
+    from lineage.models import Decision
+
+    decision = Decision.objects.get()
+    assert decision.events.count() == 1
+
+
+def test_a_reviewer_confirms_a_link_the_model_missed(guterres, reviewer_api):
+    response = reviewer_api.post(
+        f"{QUOTES}boiling-en/lineage/",
+        {"quote": "climate-here", "verdict": "confirmed"},
+        format="json",
+    )
+    assert response.status_code == 200
+    entry = next(
+        e
+        for e in reviewer_api.get(f"{QUOTES}boiling-en/lineage/").json()
+        if e["key"] == "climate-here"
+    )
+    assert entry["confirmed"] is True
+
+
+def test_only_reviewers_decide_and_bad_decisions_are_400(guterres, editor_api, reviewer_api):
+    url = f"{QUOTES}boiling-en/lineage/"
+    refused = editor_api.post(url, {"quote": "boiling-ar", "verdict": "dismissed"}, format="json")
+    assert refused.status_code == 403
+    unknown = reviewer_api.post(url, {"quote": "nothing", "verdict": "dismissed"}, format="json")
+    assert unknown.status_code == 400
+    assert "quote" in unknown.json()
+    bad = reviewer_api.post(url, {"quote": "boiling-ar", "verdict": "maybe"}, format="json")
+    assert bad.status_code == 400
+    assert "verdict" in bad.json()
+    itself = reviewer_api.post(url, {"quote": "boiling-en", "verdict": "confirmed"}, format="json")
+    assert itself.status_code == 400
+    assert "quote" in itself.json()
+
+
+def test_the_embedder_embeds_changed_texts_only_and_empties_removed_ones(guterres, embed_all):
+    quote = guterres["boiling-en"]
+    assert Embedding.objects.filter(quote=quote).count() == 1
+    assert embed_all() == 0  # nothing changed
+    translation = TranslationFactory(quote=quote, language="pt", text=published_text("g_pt"))
+    assert embed_all() == 1
+    translation_id = translation.pk
+    translation.delete()
+    embed_all()
+    row = Embedding.objects.get(quote=quote, translation_id=translation_id)
+    assert row.vector is None
+    assert vectors.replica().catch_up() >= 0
+    assert len(vectors.replica()) == 4
+
+
+def test_the_statement_page_lists_related_statements(client, guterres):
+    from tests.factories import TopicFactory
+
+    climate = TopicFactory(key="climate", name="Climate")
+    for quote in (guterres["boiling-en"], guterres["climate-here"]):
+        quote.topics.add(climate)
+    page = client.get("/quotes/boiling-en/").content.decode()
+    assert "Related statements" in page
+    assert "/quotes/climate-here/" in page
+    assert "The same claim on record" in page
+    assert "/quotes/boiling-ar/" in page

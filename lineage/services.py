@@ -1,0 +1,42 @@
+"""Reviewers' decisions on lineage: every write of ``Decision`` goes through here."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from lineage.models import Decision
+from quotes.actors import Actor, person
+from quotes.exceptions import CurationError
+from quotes.history import action_context
+from quotes.models import Quote
+from quotes.permissions import require
+
+
+@transaction.atomic
+def lineage_decide(
+    *, quote: Quote, other: Quote, verdict: str, user: Actor, note: str = ""
+) -> Decision:
+    """Record a reviewer's decision that two statements carry the same claim (``confirmed``)
+    or do not (``dismissed``: the pair is not raised again by the similar-text check nor
+    listed in lineage). A later decision on the pair replaces it; the history keeps both."""
+    require(user, "decide lineage")
+    if verdict not in Decision.Verdict.values:
+        raise CurationError(
+            f"“{verdict}” is not a decision: use confirmed or dismissed.", field="verdict"
+        )
+    if quote.pk == other.pk:
+        raise CurationError("A statement is not compared with itself.", field="quote")
+    first, second = sorted((quote, other), key=lambda q: q.pk)
+    with action_context(action=f"lineage {verdict}"):
+        decision, _ = Decision.objects.update_or_create(
+            first=first,
+            second=second,
+            defaults={
+                "verdict": verdict,
+                "note": note,
+                "decided_by": person(user),
+                "decided_at": timezone.now(),
+            },
+        )
+    return decision
