@@ -302,3 +302,36 @@ def test_the_statement_page_lists_related_statements(client, guterres):
     assert "/quotes/climate-here/" in page
     assert "The same claim on record" in page
     assert "/quotes/boiling-ar/" in page
+
+
+def test_lineage_embed_command_embeds_every_text(guterres):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    Embedding.objects.all().delete()
+    out = StringIO()
+    call_command("lineage_embed", "--all", stdout=out)
+    assert "Embedded 4 text(s)" in out.getvalue()
+    assert Embedding.objects.current().count() == 4
+
+
+def test_a_reviewer_dismisses_a_pair_in_the_admin(guterres, reviewer):
+    client = Client()
+    client.force_login(reviewer)
+    url = reverse("admin:lineage_decision_add")
+    zh, en = guterres["boiling-zh"], guterres["boiling-en"]
+    response = client.post(url, {"first": zh.pk, "second": en.pk, "verdict": "dismissed"})
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    from lineage.models import Decision
+
+    decision = Decision.objects.get()
+    assert (decision.first_id, decision.second_id) == tuple(sorted((zh.pk, en.pk)))
+    assert decision.decided_by == reviewer
+    itself = client.post(url, {"first": zh.pk, "second": zh.pk, "verdict": "dismissed"})
+    assert "not compared with itself" in itself.content.decode()
+
+
+def test_an_editor_may_not_decide_in_the_admin(guterres, editor_client):
+    response = editor_client.get(reverse("admin:lineage_decision_add"))
+    assert response.status_code == 403
