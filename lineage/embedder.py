@@ -13,10 +13,12 @@ position, it checks every quote once (``embed_all``).
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 
@@ -25,7 +27,7 @@ from quotes import meaning
 from quotes.models import Quote, Translation
 from search import outbox
 
-BATCH = 256
+BATCH = 32  # texts embedded at a time: about a third of a second of work between rests
 
 
 @dataclass(frozen=True)
@@ -93,9 +95,22 @@ def embed_quotes(quote_ids: Iterable[int]) -> int:
     ]
     gone = [row for key, row in stored.items() if key not in wanted and row.vector is not None]
     for chunk in _chunks(iter(stale), BATCH):
-        _write(chunk, meaning.embed([text.text for text in chunk]), stored)
+        began = time.monotonic()
+        vectors = meaning.embed([text.text for text in chunk])
+        pace(time.monotonic() - began)
+        _write(chunk, vectors, stored)
     _empty(gone)
     return len(stale)
+
+
+def pace(worked: float) -> None:
+    """Rest after ``worked`` seconds of embedding so as to compute only a share of the time
+    (``ONRECORD_EMBED_SHARE``, 0.25 by default): the model's tokenizer is pure Python and its
+    forward pass takes a core, which on a small machine searches would otherwise wait for
+    (docs/performance.md, "Lineage")."""
+    share = float(getattr(settings, "ONRECORD_EMBED_SHARE", 1.0))
+    if 0 < share < 1:
+        time.sleep(worked * (1 - share) / share)
 
 
 def texts_of(quote_ids: list[int]) -> Iterator[Text]:

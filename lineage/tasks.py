@@ -5,12 +5,14 @@ from __future__ import annotations
 from procrastinate.contrib.django import app
 
 from lineage import embedder
-from project.jobs import own_connections
+from project.jobs import background_priority, own_connections
 
 
 @app.periodic(cron="* * * * *", periodic_id="lineage-embed")
 @app.task(queue="lineage", lock="lineage-embed", queueing_lock="lineage-embed")
 @own_connections
 def lineage_embed(timestamp: int) -> None:
-    """Embed the texts every commit since the last run changed (lineage/embedder.py)."""
+    """Embed the texts every commit since the last run changed (lineage/embedder.py), at
+    the lowest CPU priority: searches come first."""
+    background_priority()
     embedder.run()

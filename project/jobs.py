@@ -10,6 +10,7 @@ every few seconds. Tasks live in each app's ``tasks.py``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 from collections.abc import Callable
@@ -66,3 +67,14 @@ def own_connections(task: Callable[P, R]) -> Callable[P, R]:
             connections.close_all()
 
     return run
+
+
+def background_priority() -> None:
+    """Lower the calling thread's CPU priority to the least (nice 19, Linux): a job that
+    computes (lineage's embedder) then takes only the cores the web processes leave idle
+    (docs/performance.md, "Lineage"). Elsewhere, or when refused, it runs as it is."""
+    import os
+    import threading
+
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)

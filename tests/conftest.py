@@ -74,10 +74,11 @@ def _own_vector_index():
 
 
 @pytest.fixture
-def embed_all(db):
+def embed_all(db, settings):
     """Run the embedder over what the test wrote so far (the worker's job): call it."""
     from lineage import embedder
 
+    settings.ONRECORD_EMBED_SHARE = 1  # no rest between batches
     return lambda: embedder.run(own=True)
 
 
