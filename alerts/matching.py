@@ -12,9 +12,8 @@ from __future__ import annotations
 import functools
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
-import tantivy
 from django.db import transaction
 from django.db.models import Max
 
@@ -22,8 +21,8 @@ from alerts.models import Alert, Change, Delivery, Match, Progress
 from alerts.targets import criteria
 from quotes.models import PUBLIC_STATUSES, Quote
 from search import outbox
-from search.percolate import ChangedQuotes
-from search.query import CompiledQuery, Filters, search_query
+from search.backends import get_search_backend
+from search.backends.base import Filters, SearchRequest
 
 # A watched statement's news; searches and records hear of publications, corrections and
 # retractions only.
@@ -108,7 +107,7 @@ def match(changes: list[Change]) -> int:
         )
     )
     pairs = set()
-    found = ChangedQuotes(by_quote).percolate(queries(alerts))
+    found = get_search_backend().percolate(by_quote, requests(alerts))
     for alert in alerts:
         if alert.quote_id is not None:
             pairs.update(
@@ -148,10 +147,8 @@ def criteria_key(alert: Alert) -> tuple[str, str]:
     return (name, getattr(alert, name).key)
 
 
-def queries(
-    alerts: list[Alert],
-) -> Iterable[tuple[tuple[str, str], Callable[[tantivy.Schema], tantivy.Query]]]:
-    """One query maker per distinct saved search or record among ``alerts``."""
+def requests(alerts: list[Alert]) -> Iterable[tuple[tuple[str, str], SearchRequest]]:
+    """One search request per distinct saved search or record among ``alerts``."""
     seen = set()
     for alert in alerts:
         if alert.quote_id is not None:
@@ -160,20 +157,18 @@ def queries(
         if key in seen:
             continue
         seen.add(key)
-        yield key, query_maker(key)
+        yield key, request_for(key)
 
 
-def query_maker(key: tuple[str, str]) -> Callable[[tantivy.Schema], tantivy.Query]:
+def request_for(key: tuple[str, str]) -> SearchRequest:
     name, value = key
     if name == "search":
-        compiled, filters = search_criteria(value)
-    else:
-        compiled, filters = None, Filters(statuses=list(PUBLIC_STATUSES), **{name: value})
-    return lambda schema: search_query(schema, compiled, filters)
+        return search_criteria(value)
+    return SearchRequest(filters=Filters(statuses=list(PUBLIC_STATUSES), **{name: value}))
 
 
 @functools.lru_cache(maxsize=CRITERIA_CACHED)
-def search_criteria(search: str) -> tuple[CompiledQuery | None, Filters]:
+def search_criteria(search: str) -> SearchRequest:
     """The criteria of a saved search (its parameters as sorted JSON): a function of the
     parameters alone, so the same for every run."""
     return criteria(json.loads(search))

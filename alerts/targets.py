@@ -13,7 +13,7 @@ from alerts.models import TARGETS
 from quotes.models import PUBLIC_STATUSES, Organization, Quote, Speaker, Topic
 from quotes.selectors import record_by_key
 from quotes.validators import validate_key
-from search.query import CompiledQuery, Filters
+from search.backends.base import SearchRequest
 
 MODELS: dict[str, type[Model]] = {
     "speaker": Speaker,
@@ -77,14 +77,15 @@ def public_record(name: str, key: Any) -> Model:
     return record
 
 
-def criteria(search: dict[str, str]) -> tuple[CompiledQuery | None, Filters]:
-    """The index query of a saved search, over every public statement (a retraction of a
+def criteria(search: dict[str, str]) -> SearchRequest:
+    """The search request of a saved search, over every public statement (a retraction of a
     statement the search finds is news too, unless the search asks for one status)."""
     from api.filters import QuoteFilterSet
 
     filterset = QuoteFilterSet(data=search, queryset=Quote.objects.none())
     filterset.form.is_valid()
-    compiled, filters = filterset.criteria()
+    request = filterset.search_request()
     if not search.get("status"):
-        filters = dataclasses.replace(filters, statuses=list(PUBLIC_STATUSES))
-    return compiled, filters
+        filters = dataclasses.replace(request.filters, statuses=list(PUBLIC_STATUSES))
+        request = dataclasses.replace(request, filters=filters)
+    return request

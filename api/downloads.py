@@ -1,6 +1,6 @@
 """Downloads of a quote search: ``/api/v1/quotes/?format=csv`` and ``?format=ndjson``.
 
-The same filters, search and order as the JSON list (the search index's ``QuoteResults``),
+The same filters, search and order as the JSON list (the search index's ``SearchResults``),
 every match instead of a page, streamed: the index gives the matching ids in order, and the
 quotes are read from PostgreSQL and written a chunk at a time, in one consistent snapshot, so
 memory does not grow with the database or the size of the records, only with the ids (a few
@@ -26,7 +26,7 @@ from rest_framework.request import Request
 
 from quotes.interchange import csv_export
 from quotes.interchange.exporter import chunked, consistent_snapshot, dumps
-from search.results import QuoteResults
+from search.backends.base import SearchResults
 
 # The JSON representations of the quotes of a chunk of ids, in order, given their ranks.
 Represent = Callable[[list[int], "array | None"], list[dict]]
@@ -152,7 +152,7 @@ def truncation_notice(limit: int) -> str:
 
 
 def csv_body(
-    chunks: Iterator[list[int]], request: Request, results: QuoteResults, params: dict
+    chunks: Iterator[list[int]], request: Request, results: SearchResults, params: dict
 ) -> Iterator[str]:
     site_url = request.build_absolute_uri("/").rstrip("/")
     visible = results.queryset  # what the client may see, as for the JSON list
@@ -180,7 +180,7 @@ def ndjson_body(
 
 
 def stream(
-    results: QuoteResults, *, limit: int, chunk_size: int, body: Callable, trailer: Callable
+    results: SearchResults, *, limit: int, chunk_size: int, body: Callable, trailer: Callable
 ) -> Iterator:
     """First whether more than ``limit`` quotes match (for the headers), then the text.
     ``body`` takes the chunks of ids and the ranks of all (None unless ordered by relevance)."""
@@ -196,7 +196,7 @@ def stream(
 
 def quotes_download(
     request: Request,
-    results: QuoteResults,
+    results: SearchResults,
     represent: Represent,
     params: dict,
 ) -> StreamingHttpResponse:

@@ -29,8 +29,8 @@ from quotes.permissions import may
 from quotes.search import MAX_QUERY_LENGTH
 from quotes.speaker_search import speakers_matching
 from quotes.validators import KEY_PATTERN, LANGUAGE_SHAPE_PATTERN, validate_key
-from search.query import CompiledQuery, Filters, compile_query
-from search.results import ORDERS, QuoteResults
+from search.backends import get_search_backend
+from search.backends.base import ORDERINGS, Filters, SearchRequest, SearchResults
 
 # Retracted quotes leave the default results; ``?status=retracted`` shows them to everyone,
 # with the reason, so that clients can flag misattributed statements. Editors may ask for
@@ -177,11 +177,11 @@ class SearchQueryFilter(filters.CharFilter):
 
 
 class QuoteFilterSet(filters.FilterSet):
-    """The quote list's parameters. The search index applies them (``filter_queryset``
-    returns a ``search.results.QuoteResults``); the FilterSet validates them and names each
-    in the API's schema."""
+    """The quote list's parameters. The search backend applies them (``filter_queryset``
+    returns its ``SearchResults``); the FilterSet validates them, names each in the API's
+    schema and turns them into a neutral ``SearchRequest``."""
 
-    ORDERINGS = tuple(ORDERS)
+    ORDERINGS = ORDERINGS
 
     q = SearchQueryFilter(
         field_name="text",
@@ -225,10 +225,6 @@ class QuoteFilterSet(filters.FilterSet):
         model = Quote
         fields: list[str] = []
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.search_query: CompiledQuery | None = None
-
     def is_valid(self) -> bool:
         """Whether the parameters are well-formed; a status the client may not see is an
         HTTP 403 (PermissionDenied), since the same request is valid for an editor."""
@@ -243,17 +239,14 @@ class QuoteFilterSet(filters.FilterSet):
     def sees_unpublished(self) -> bool:
         return can_see_unpublished(getattr(self.request, "user", None))
 
-    def filter_queryset(self, queryset: QuerySet) -> QuoteResults:
-        """The quotes of ``queryset`` that the search and filters find, from the index."""
-        compiled, found = self.criteria()
-        return QuoteResults(queryset, compiled, found, self.ordering_name())
+    def filter_queryset(self, queryset: QuerySet) -> SearchResults:
+        """The quotes of ``queryset`` that the search and filters find, from the backend."""
+        return get_search_backend().search(self.search_request(), queryset)
 
-    def criteria(self) -> tuple[CompiledQuery | None, Filters]:
-        """The validated parameters as the index's query and filters (also for alerts'
-        saved searches, alerts/targets.py)."""
+    def search_request(self) -> SearchRequest:
+        """The validated parameters as a neutral request (also for alerts' saved searches,
+        alerts/targets.py)."""
         data = self.form.cleaned_data
-        text = (data.get("q") or "").strip()
-        self.search_query = compile_query(text) if text else None
         after, before = data.get("said_after"), data.get("said_before")
         found = Filters(
             statuses=self.statuses(),
@@ -267,7 +260,8 @@ class QuoteFilterSet(filters.FilterSet):
             said_from=after.start if after else None,
             said_until=before.end if before else None,
         )
-        return self.search_query, found
+        text = (data.get("q") or "").strip()
+        return SearchRequest(filters=found, text=text, ordering=self.ordering_name(text))
 
     def statuses(self) -> list[str]:
         """``status``, or without it everything but retracted quotes for editors and
@@ -278,10 +272,10 @@ class QuoteFilterSet(filters.FilterSet):
             return [s for s in Quote.Status.values if s != Quote.Status.RETRACTED]
         return [Quote.Status.PUBLISHED]
 
-    def ordering_name(self) -> str:
+    def ordering_name(self, text: str) -> str:
         """The ordering asked for; relevance without a search (q) is the default order."""
         requested = self.form.cleaned_data.get("ordering")
-        searching = self.search_query is not None
+        searching = bool(text)
         if requested and (requested != "relevance" or searching):
             return requested
         return "relevance" if searching else "-said"

@@ -3,7 +3,7 @@ from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
 from api.params import WholeNumberField, validate_params
-from search.results import PageTooDeep
+from search.backends.base import PageTooDeep
 
 
 class PageParams(forms.Form):

@@ -44,8 +44,6 @@ from quotes.models import (
 from quotes.similarity import similar_to_quote
 from quotes.speaker_search import fuzzy_search_threshold
 from quotes.validators import KEY_PATTERN
-from search.facets import quote_facets
-from search.highlights import highlights
 from search.turns import takes_turns
 
 # Keys as URL path segments: what validate_key allows, so a malformed key is a plain 404.
@@ -467,7 +465,7 @@ class QuoteViewSet(HistoryMixin, MergeMixin, LineageMixin, WriteReadViewSet):
     def list(self, request, *args, **kwargs):
         """Quotes matching the search and filters, a page at a time; with ``format=csv`` or
         ``format=ndjson``, every match (up to 100,000) as a streamed download."""
-        results = self.filter_queryset(self.get_queryset())
+        results = self.results = self.filter_queryset(self.get_queryset())
         if downloads.is_download(request):
             return downloads.quotes_download(request, results, self.represent_ids, self.params)
         page = self.paginate_queryset(results)
@@ -476,9 +474,9 @@ class QuoteViewSet(HistoryMixin, MergeMixin, LineageMixin, WriteReadViewSet):
 
     def highlight(self, quotes: list[Quote]) -> None:
         """In a search, each quote's highlight (computed for these quotes only)."""
-        compiled = getattr(getattr(self, "filterset", None), "search_query", None)
-        if compiled is not None and not compiled.is_empty and quotes:
-            found = highlights([quote.pk for quote in quotes], compiled)
+        results = getattr(self, "results", None)
+        if results is not None and quotes:
+            found = results.highlights([quote.pk for quote in quotes])
             for quote in quotes:
                 quote.search_highlight = found.get(quote.pk)
 
@@ -513,7 +511,7 @@ class QuoteViewSet(HistoryMixin, MergeMixin, LineageMixin, WriteReadViewSet):
         for the same q and filters as the list."""
         limit = validate_params(FacetParams, request.query_params)["facet_limit"] or 20
         results = self.filter_queryset(self.get_queryset())
-        return Response(quote_facets(results, limit=limit))
+        return Response(results.facets(limit=limit))
 
     @extend_schema(
         parameters=[OpenApiParameter("source", str, OpenApiParameter.PATH, description="Key.")],

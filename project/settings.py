@@ -65,6 +65,11 @@ INTAKE_MAX_TEXT_CHARS = env.int("ONRECORD_INTAKE_MAX_TEXT_CHARS", default=1_000_
 ONRECORD_IMPORT_MAX_ERRORS = env.int("ONRECORD_IMPORT_MAX_ERRORS", default=1_000)
 # The similar-text check scores at most this many candidates a text (quotes.similarity).
 ONRECORD_SIMILAR_PASSAGE_CAP = env.int("ONRECORD_SIMILAR_PASSAGE_CAP", default=20)
+# Search backends by alias (search/backends/): dotted paths of SearchBackend classes.
+ONRECORD_SEARCH_BACKENDS = {
+    "default": "search.backends.tantivy.TantivyBackend",
+    "meaning": "lineage.backend.MeaningBackend",
+}
 # The share of the time lineage's embedder computes; it rests the rest (lineage/embedder.py).
 ONRECORD_EMBED_SHARE = env.float("ONRECORD_EMBED_SHARE", default=0.25)
 if not 0 < ONRECORD_EMBED_SHARE <= 1:

@@ -45,11 +45,11 @@ from quotes.public import PublicStatement, statements
 from reader.cite import SITE_NAME, shortened
 from reader.dates import long_date
 from reader.listing import FILTER_PARAMS, filtered
-from search.results import SITE_ORDERS
+from search.backends.base import SITE_ORDERINGS
 from search.turns import takes_turns
 
 FEED_LENGTH = 50
-FEED_ORDERING = "-changed"  # the last public change (search.results.SITE_ORDERS)
+FEED_ORDERING = "-changed"  # the last public change (search.backends.base.SITE_ORDERINGS)
 # Parameters that do not change which statements a feed holds: dropped from its address.
 IGNORED_PARAMS = frozenset({"page", "page_size", "ordering", "format", "fbclid", "gclid"})
 IGNORED_PREFIXES = ("utm_",)
@@ -66,7 +66,7 @@ class FeedFilterSet(QuoteFilterSet):
     entries are those of the last public change, which only the feeds order by."""
 
     ordering = filters.ChoiceFilter(
-        choices=[(name, name) for name in (*QuoteFilterSet.ORDERINGS, *SITE_ORDERS)],
+        choices=[(name, name) for name in (*QuoteFilterSet.ORDERINGS, *SITE_ORDERINGS)],
         field_name="said",
     )
 

@@ -20,8 +20,7 @@ from api.pagination import PageNumberPagination, PageParams
 from api.params import validate_params
 from quotes import public
 from quotes.models import Quote
-from search.facets import quote_facets
-from search.highlights import Highlight, highlights
+from search.backends.base import Highlight
 
 PAGE_SIZE = PageNumberPagination.page_size
 FACET_LIMIT = 10
@@ -122,7 +121,7 @@ def quote_summary(fixed: Mapping[str, str], *, facet_limit: int) -> dict:
     filterset = filtered({}, fixed)
     if not filterset.is_valid():
         raise ValueError(filterset.errors)
-    return quote_facets(filterset.qs, limit=facet_limit)
+    return filterset.qs.facets(limit=facet_limit)
 
 
 def quote_listing(
@@ -150,7 +149,7 @@ def quote_listing(
         listing.errors = {name: [str(m) for m in messages] for name, messages in errors.items()}
         return listing
     queryset = filterset.qs
-    summary = quote_facets(queryset, limit=facet_limit, year_limit=HISTOGRAM_YEARS)
+    summary = queryset.facets(limit=facet_limit, year_limit=HISTOGRAM_YEARS)
     listing.count, listing.facets = summary["count"], summary["facets"]
     listing.years = listing.facets["year"]
     listing.facets["year"] = listing.years[:facet_limit]
@@ -159,10 +158,9 @@ def quote_listing(
     paginator.count = listing.count  # counted with the facets already
     number = paging["page"]
     listing.page = paginator.get_page(paginator.num_pages if number == "last" else number)
-    compiled = filterset.search_query
-    listing.searched = compiled is not None
-    if compiled is not None and not compiled.is_empty and listing.page.object_list:
-        found = highlights([quote.pk for quote in listing.page.object_list], compiled)
+    listing.searched = queryset.request.is_search
+    if listing.searched and listing.page.object_list:
+        found = queryset.highlights([quote.pk for quote in listing.page.object_list])
         for quote in listing.page.object_list:
             quote.search_highlight = found.get(quote.pk)
     return listing

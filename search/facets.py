@@ -1,5 +1,5 @@
-"""Counts of the quotes a search finds by speaker, country, year, topic, language and kind,
-from the index's fast fields in one aggregation."""
+"""Counts of the quotes a search finds by speaker, country, year, topic, language and kind:
+their labels, for every backend (the counts are each backend's, ``bucket_counts``)."""
 
 from __future__ import annotations
 
@@ -7,36 +7,16 @@ from django.utils.translation import get_language_info
 from django_countries import countries
 
 from quotes.models import Quote, Speaker, Topic
-from search.results import QuoteResults
+from search.backends.base import FACETS
 
-FACETS = ("speaker", "country", "year", "topic", "language", "kind")
-# Buckets asked for beyond the limit, so that ties at the limit are ordered by label.
-TIE_MARGIN = 20
-SEGMENT_SIZE = 10_000
 KIND_LABELS = dict(Quote.Kind.choices)
 # Languages Django knows only by their variants.
 LANGUAGE_NAMES = {"zh": "Chinese"}
 
 
-def quote_facets(results: QuoteResults, *, limit: int = 20, year_limit: int = 0) -> dict:
-    """The number of quotes found and, for each facet, its ``limit`` most frequent values
-    (years: the latest ``year_limit``, or ``limit``), with labels."""
-    year_limit = year_limit or limit
-    aggregations = {
-        name: {
-            "terms": {
-                "field": name,
-                "size": year_limit if name == "year" else limit + TIE_MARGIN,
-                "segment_size": SEGMENT_SIZE,
-                **({"order": {"_key": "desc"}} if name == "year" else {}),
-            }
-        }
-        for name in FACETS
-    }
-    found = results.searcher.aggregate(results.query, aggregations)
-    buckets = {
-        name: [(b["key"], b["doc_count"]) for b in found[name]["buckets"]] for name in FACETS
-    }
+def labelled(buckets: dict[str, list[tuple]], limit: int, year_limit: int) -> dict:
+    """Each facet's buckets as the API gives them: value, label and count, speakers and
+    topics named, at most ``limit`` (years: ``year_limit``)."""
     labels = {
         "speaker": dict(
             Speaker.objects.filter(key__in=[k for k, _ in buckets["speaker"]]).values_list(
@@ -59,7 +39,7 @@ def quote_facets(results: QuoteResults, *, limit: int = 20, year_limit: int = 0)
             by_label = name in labels
             entries.sort(key=lambda e: (-e["count"], e["label"] if by_label else "", e["value"]))
         facets[name] = entries[: year_limit if name == "year" else limit]
-    return {"count": results.count(), "facets": facets}
+    return facets
 
 
 def label(facet: str, value: str, labels: dict) -> str:

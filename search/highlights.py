@@ -10,11 +10,11 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.db import connection
 
 from search import analysis
+from search.backends.base import Highlight
 from search.index import CONTEXT_STEMMER
 from search.query import CompiledQuery
 
@@ -38,13 +38,6 @@ SELECT quote_id, field, language, body FROM (
 ) AS texts
 ORDER BY quote_id, ord, language
 """
-
-
-@dataclass
-class Highlight:
-    html: str
-    field: str
-    language: str
 
 
 def highlights(quote_ids: Iterable[int], compiled: CompiledQuery) -> dict[int, Highlight]:

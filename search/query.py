@@ -9,13 +9,13 @@ context.
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 
 import tantivy
 
 from quotes.search import CJK_RUN, Term, parse
 from search import analysis
+from search.backends.base import Filters
 from search.documents import days_of
 from search.index import PARTS, part_fields
 
@@ -131,22 +131,6 @@ def any_of(queries: list[tantivy.Query]) -> tantivy.Query:
     if len(queries) == 1:
         return queries[0]
     return tantivy.Query.boolean_query([(Occur.Should, query) for query in queries])
-
-
-@dataclass
-class Filters:
-    """The list's filters, validated (api/filters.py); None or empty: no condition."""
-
-    statuses: list[str]
-    speaker: str | None = None
-    organization: str | None = None
-    country: str | None = None
-    topic: str | None = None
-    language: str | None = None
-    kind: str | None = None
-    source: str | None = None
-    said_from: datetime.date | None = None
-    said_until: datetime.date | None = None
 
 
 TERM_FILTERS = ("speaker", "organization", "topic", "kind", "source")

@@ -10,11 +10,10 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from search import indexer
+from search.backends.base import MAX_RESULTS, PageTooDeep
 from search.index import SearchIndex, current_index
 from search.query import CompiledQuery, Filters, search_query
 
-# Pages reach at most this far into the results: deeper ones cost more than they serve.
-MAX_RESULTS = 10_000
 Order = tantivy.Order
 # ordering -> (fast field, direction); None: relevance (BM25).
 ORDERS = {
@@ -30,10 +29,6 @@ ORDERS = {
 # change first (an editor's unpublished work does not bring a statement up).
 SITE_ORDERS = {"-changed": ("changed", Order.Desc)}
 ALL_ORDERS = {**ORDERS, **SITE_ORDERS}
-
-
-class PageTooDeep(Exception):
-    """A page beyond the first MAX_RESULTS results."""
 
 
 def reading_index() -> SearchIndex:

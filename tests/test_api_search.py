@@ -190,7 +190,7 @@ def test_highlights_are_computed_for_the_returned_page_only(api_client, monkeypa
         asked.append(list(quote_ids))
         return real(quote_ids, compiled)
 
-    monkeypatch.setattr("api.views.highlights", spy)
+    monkeypatch.setattr("search.backends.tantivy.highlights", spy)
     page = results(api_client, "ceasefire", page_size=5, page=2)
     assert len(asked) == 1
     assert len(asked[0]) == 5
