@@ -1,25 +1,38 @@
-"""The outbox: deliveries made from pending matches, and each one sent by a job.
+"""The outbox: deliveries made from pending matches, and sent by jobs.
 
 ``collect`` makes, for each address with matches waiting at a frequency, one delivery
 holding them all, in a short transaction per address (never one for the whole run), and
-defers its sending in that transaction. ``send`` composes and hands one delivery to the
-mail backend; a failure is recorded and raised, so that the job is retried, and after
-the last attempt the delivery stays failed in the admin's outbox.
+makes sure in that transaction that a sending job is queued (one for all: ``send_pending``).
+``send_pending`` sends the pending deliveries in batches of ``BATCH``: one transaction a
+batch, its rows locked (SKIP LOCKED, so that several workers share the outbox), the
+matches and the public statements of the whole batch read at once, one SMTP connection; a
+mail that fails is recorded and tried again by a later run, and after ``ATTEMPTS`` it stays
+failed in the admin's outbox. ``send`` composes and sends one delivery (a confirmation,
+sent at once by its own job).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 
+from django.core.mail import get_connection
 from django.db import transaction
 from django.utils import timezone
 
-from alerts.mail import compose
+from alerts.mail import compose, compose_many
 from alerts.models import Alert, Delivery, Match, Subscriber
-from alerts.services import delivery_queue
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 5
+# Digests sent by one job transaction, over one SMTP connection (docs/performance.md).
+BATCH = 200
+RETRY_AFTER = 60  # seconds before a run tries the failed mails again
+SENDING_LOCK = "alerts-send"
+
+
+class MailNotSent(Exception):
+    """The mail backend refused a mail (its error is on the delivery)."""
 
 
 def waiting(frequency: str):
@@ -41,12 +54,100 @@ def collect(frequency: str) -> int:
             if subscriber is None:  # deleted meanwhile
                 continue
             matches = waiting(frequency).filter(alert__subscriber=subscriber)
-            delivery = delivery_queue(subscriber=subscriber, kind="alerts")
+            delivery = Delivery.objects.create(subscriber=subscriber, kind="alerts")
             if matches.update(delivery=delivery):
                 made += 1
+                sending_queued()
             else:
                 delivery.delete()
     return made
+
+
+def sending_queued(delay: int = 0) -> None:
+    """A ``send_pending`` job is queued (deferred in the caller's transaction, unless one is
+    waiting already)."""
+    from procrastinate import exceptions
+
+    from alerts.tasks import send_pending
+
+    try:
+        with transaction.atomic():  # a refused insert rolls back this savepoint only
+            send_pending.configure(
+                queueing_lock=SENDING_LOCK, schedule_in={"seconds": delay}
+            ).defer()
+    except exceptions.AlreadyEnqueued:
+        pass
+
+
+def send_pending() -> int:
+    """Send every pending digest, a batch at a time; the number sent. When some failed, a
+    later run is queued to try them again."""
+    sent = failed = 0
+    tried: set[int] = set()  # failed in this run: tried again by a later one
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Delivery.objects.select_for_update(skip_locked=True)
+                .filter(kind="alerts", status=Delivery.Status.PENDING)
+                .exclude(pk__in=tried)
+                .select_related("subscriber")
+                .order_by("pk")[:BATCH]
+            )
+            if not batch:
+                break
+            outcome = send_batch(batch)
+        sent, failed = sent + outcome.sent, failed + outcome.failed
+        tried.update(outcome.retry)
+    if failed:
+        sending_queued(delay=RETRY_AFTER)
+    return sent
+
+
+@dataclass
+class Outcome:
+    sent: int = 0
+    failed: int = 0
+    retry: set[int] = field(default_factory=set)
+
+
+def send_batch(batch: list[Delivery]) -> Outcome:
+    """Compose the batch's mails from one read of its matches and statements, send them
+    over one connection and record each delivery's outcome."""
+    outcome = Outcome()
+    messages = compose_many(batch)
+    with get_connection() as connection:
+        for delivery in batch:
+            message = messages.get(delivery.pk)
+            if message is None:
+                delivery.delete()
+                continue
+            message.connection = connection
+            if deliver(delivery, message, last_attempt=delivery.attempts + 1 >= ATTEMPTS):
+                outcome.sent += 1
+            else:
+                outcome.failed += 1
+                outcome.retry.add(delivery.pk)
+    return outcome
+
+
+def deliver(delivery: Delivery, message, *, last_attempt: bool) -> bool:
+    """Send one composed mail and record how it went; whether it was sent."""
+    delivery.attempts += 1
+    delivery.subject = message.subject[:200]
+    try:
+        message.send()
+    except Exception as error:
+        delivery.error = f"{type(error).__name__}: {error}"[:2000]
+        if last_attempt:
+            delivery.status = Delivery.Status.FAILED
+            log.error("Alert mail %s to %s failed: %s", delivery.pk, delivery.subscriber, error)
+        delivery.save(update_fields=["attempts", "error", "status", "subject"])
+        return False
+    delivery.status = Delivery.Status.SENT
+    delivery.sent_at = timezone.now()
+    delivery.error = ""
+    delivery.save(update_fields=["attempts", "error", "status", "subject", "sent_at"])
+    return True
 
 
 def send(delivery_id: int, alert_id: int | None = None, *, last_attempt: bool = True) -> None:
@@ -58,18 +159,5 @@ def send(delivery_id: int, alert_id: int | None = None, *, last_attempt: bool = 
     if message is None:
         delivery.delete()
         return
-    delivery.attempts += 1
-    delivery.subject = message.subject[:200]
-    try:
-        message.send()
-    except Exception as error:
-        delivery.error = f"{type(error).__name__}: {error}"[:2000]
-        if last_attempt:
-            delivery.status = Delivery.Status.FAILED
-            log.error("Alert mail %s to %s failed: %s", delivery.pk, delivery.subscriber, error)
-        delivery.save(update_fields=["attempts", "error", "status", "subject"])
-        raise
-    delivery.status = Delivery.Status.SENT
-    delivery.sent_at = timezone.now()
-    delivery.error = ""
-    delivery.save(update_fields=["attempts", "error", "status", "subject", "sent_at"])
+    if not deliver(delivery, message, last_attempt=last_attempt):
+        raise MailNotSent(delivery.error)  # the job is tried again

@@ -38,8 +38,17 @@ class Group:
     items: list[Item] = field(default_factory=list)
 
 
-def compose(delivery: Delivery, alert: Alert | None = None) -> EmailMultiAlternatives | None:
-    """The message of ``delivery``; None when nothing public is left to tell."""
+def compose_many(deliveries: list[Delivery]) -> dict[int, EmailMultiAlternatives | None]:
+    """The messages of several digests, their matches and statements read at once."""
+    groups = grouped_many(deliveries)
+    return {d.pk: compose(d, groups=groups.get(d.pk, [])) for d in deliveries}
+
+
+def compose(
+    delivery: Delivery, alert: Alert | None = None, groups: list[Group] | None = None
+) -> EmailMultiAlternatives | None:
+    """The message of ``delivery``; None when nothing public is left to tell. ``groups``:
+    its statements when already read (``compose_many``)."""
     subscriber = delivery.subscriber
     context = {
         "manage_url": links.manage_url(subscriber),
@@ -53,7 +62,7 @@ def compose(delivery: Delivery, alert: Alert | None = None) -> EmailMultiAlterna
         subject = "Confirm your OnRecord alert"
         template = "alerts/mail/confirm"
     else:
-        groups = grouped(delivery)
+        groups = grouped_many([delivery]).get(delivery.pk, []) if groups is None else groups
         if not groups:
             return None
         count = sum(len(group.items) for group in groups)
@@ -73,30 +82,36 @@ def compose(delivery: Delivery, alert: Alert | None = None) -> EmailMultiAlterna
     return message
 
 
-def grouped(delivery: Delivery) -> list[Group]:
-    """The delivery's statements by alert: each statement once, under the first alert that
-    matched it, with every change of it the delivery tells."""
+def grouped_many(deliveries: list[Delivery]) -> dict[int, list[Group]]:
+    """Each delivery's statements by alert: each statement once, under the first alert that
+    matched it, with every change of it the delivery tells (one read for all)."""
+    by_pk = {delivery.pk: delivery for delivery in deliveries}
     matches = (
-        Match.objects.filter(delivery=delivery)
+        Match.objects.filter(delivery__in=list(by_pk))
         .select_related("alert__speaker", "alert__topic", "alert__organization", "alert__quote")
         .select_related("change")
-        .order_by("alert_id", "change__at", "change_id")
+        .order_by("delivery_id", "alert_id", "change__at", "change_id")
     )
-    kinds: dict[int, set[str]] = defaultdict(set)
-    first_alert: dict[int, Alert] = {}
+    kinds: dict[tuple[int, int], set[str]] = defaultdict(set)
+    first_alert: dict[int, dict[int, Alert]] = defaultdict(dict)
     for found in matches:
-        kinds[found.change.quote_id].add(found.change.kind)
-        first_alert.setdefault(found.change.quote_id, found.alert)
-    quotes = Quote.objects.public().with_public_parts().in_bulk(list(first_alert))
-    groups: dict[int, Group] = {}
-    for quote_id, alert in first_alert.items():
-        quote = quotes.get(quote_id)
-        if quote is None:  # no longer public (merged away, say): not mailed
-            continue
-        group = groups.setdefault(alert.pk, Group(alert))
-        public = statement(quote)
-        group.items.append(item(public, kinds[quote_id], delivery.subscriber.language))
-    return list(groups.values())
+        quote_id = found.change.quote_id
+        kinds[found.delivery_id, quote_id].add(found.change.kind)
+        first_alert[found.delivery_id].setdefault(quote_id, found.alert)
+    wanted = {quote_id for alerts in first_alert.values() for quote_id in alerts}
+    quotes = Quote.objects.public().with_public_parts().in_bulk(list(wanted))
+    shown = {pk: statement(quote) for pk, quote in quotes.items()}
+    result: dict[int, list[Group]] = {}
+    for delivery_id, alerts in first_alert.items():
+        groups: dict[int, Group] = {}
+        language = by_pk[delivery_id].subscriber.language
+        for quote_id, alert in alerts.items():
+            if quote_id not in shown:  # no longer public (merged away, say): not mailed
+                continue
+            group = groups.setdefault(alert.pk, Group(alert))
+            group.items.append(item(shown[quote_id], kinds[delivery_id, quote_id], language))
+        result[delivery_id] = list(groups.values())
+    return result
 
 
 def item(public: PublicStatement, kinds: set[str], language: str) -> Item:

@@ -58,6 +58,13 @@ def send_delivery(context: JobContext, delivery_id: int, alert_id: int | None = 
     delivery.send(delivery_id, alert_id, last_attempt=last)
 
 
+@app.task(queue="mail")
+@own_connections
+def send_pending() -> None:
+    """Send the pending digests, a batch at a time (alerts/delivery.py)."""
+    delivery.send_pending()
+
+
 @app.periodic(cron="30 3 * * *", periodic_id="alerts-prune")
 @app.task(queue="alerts")
 @own_connections

@@ -67,11 +67,22 @@ def _worker_sessions_ended(django_db_setup, django_db_blocker):
 
 
 def run_worker() -> None:
-    """A real Procrastinate worker, in this process, until no job is left."""
+    """A real Procrastinate worker, in this process, until no job is left (a worker that
+    does not wait stops when it finds none, even if a job it runs defers another: the
+    matcher's run queues the sending of the mails, so it is started again until none is)."""
+    from django.db import connection
     from procrastinate.contrib.django import app
 
     worker_app = app.with_connector(app.connector.get_worker_connector())
-    worker_app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False)
+    for _ in range(5):
+        worker_app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM procrastinate_jobs WHERE status = 'todo' "
+                "AND (scheduled_at IS NULL OR scheduled_at <= now())"
+            )
+            if not cursor.fetchone()[0]:
+                return
 
 
 def text_of(message, subtype: str) -> str:
@@ -372,3 +383,48 @@ def test_a_watched_statement_tells_its_new_source_and_translation_not_a_search(s
     plain = text_of(mail, "plain")
     assert "NEW SOURCE" in plain
     assert "NEW TRANSLATION" in plain
+
+
+@transactional
+def test_digests_go_in_batches_over_one_connection_and_a_failed_one_waits(
+    settings, monkeypatch, mailoutbox
+):
+    from django.core import mail as django_mail
+    from django.core.mail import EmailMultiAlternatives
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    speaker = quote_with_related().speaker
+    addresses = [f"reader{n}@example.org" for n in range(5)]
+    for address in addresses:
+        confirmed_alert(address, "daily", speaker=speaker.key)
+    matching.run()
+    publish(quote_with_related(speaker=speaker, status=Quote.Status.REVIEW))
+    matching.run()
+    monkeypatch.setattr(delivery, "BATCH", 2)
+    connections = []
+    real_connection = django_mail.get_connection
+
+    def counted(*args, **kwargs):
+        connections.append(1)
+        return real_connection(*args, **kwargs)
+
+    monkeypatch.setattr(delivery, "get_connection", counted)
+    real_send = EmailMultiAlternatives.send
+
+    def refused_for_one(message, *args, **kwargs):
+        if message.to == ["reader3@example.org"]:
+            raise ConnectionRefusedError("the relay refused it")
+        return real_send(message, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", refused_for_one)
+    mailoutbox.clear()
+    assert delivery.collect("daily") == 5
+    assert delivery.send_pending() == 4
+    assert len(connections) == 3  # batches of 2, 2 and 1
+    assert {m.to[0] for m in mailoutbox} == set(addresses) - {"reader3@example.org"}
+    failed = Delivery.objects.get(subscriber__email="reader3@example.org", kind="alerts")
+    assert (failed.status, failed.attempts) == ("pending", 1)
+    assert "refused" in failed.error
+    monkeypatch.setattr(EmailMultiAlternatives, "send", real_send)
+    assert delivery.send_pending() == 1  # the later run
+    assert Delivery.objects.filter(kind="alerts", status="sent").count() == 5
