@@ -2,7 +2,8 @@
 
 ``collect`` makes, for each address with matches waiting at a frequency, one delivery
 holding them all, in a short transaction per address (never one for the whole run), and
-makes sure in that transaction that a sending job is queued (one for all: ``send_pending``).
+queues a sending job (one for all: ``send_pending``) with the first digest and again at the
+end (a run stopped in between leaves its digests pending for the next run to send).
 ``send_pending`` sends the pending deliveries in batches of ``BATCH``: one transaction a
 batch, its rows locked (SKIP LOCKED, so that several workers share the outbox), the
 matches and the public statements of the whole batch read at once, one SMTP connection; a
@@ -57,9 +58,13 @@ def collect(frequency: str) -> int:
             delivery = Delivery.objects.create(subscriber=subscriber, kind="alerts")
             if matches.update(delivery=delivery):
                 made += 1
-                sending_queued()
+                if made == 1:  # the sending starts with the first digest
+                    sending_queued()
             else:
                 delivery.delete()
+    if made > 1:  # and runs again for those collected after it started
+        with transaction.atomic():
+            sending_queued()
     return made
 
 
