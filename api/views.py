@@ -34,6 +34,8 @@ from quotes.models import (
     Affiliation,
     Citation,
     KeyRedirect,
+    Occasion,
+    OccasionParticipant,
     Organization,
     Quote,
     Source,
@@ -428,7 +430,7 @@ class QuoteViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
     def get_queryset(self) -> QuerySet:
         return (
             Quote.objects.visible_to(self.request.user)
-            .select_related("speaker", "role__organization")
+            .select_related("speaker", "role__organization", "occasion")
             .prefetch_related(
                 "topics",
                 "translations",
@@ -650,6 +652,48 @@ class SourceViewSet(HistoryMixin, KeyedViewSet):
         if self.action == "list":
             queryset = queryset.defer("full_text")
         return queryset.order_by("-published", "title", "key")
+
+
+OCCASION_WRITE_DOC = extend_schema(
+    request=serializers.OccasionWriteSerializer, responses=serializers.OccasionDetailSerializer
+)
+
+
+@extend_schema_view(
+    create=OCCASION_WRITE_DOC, update=OCCASION_WRITE_DOC, partial_update=OCCASION_WRITE_DOC
+)
+class OccasionViewSet(HistoryMixin, WriteReadViewSet):
+    """Occasions at which statements are made: calls, meetings, visits, summits, press
+    conferences, sessions of a body… (Popolo's Event), with their participants."""
+
+    serializer_class = serializers.OccasionDetailSerializer
+    write_serializer_class = serializers.OccasionWriteSerializer
+    filterset_class = filters.OccasionFilterSet
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return serializers.OccasionSerializer
+        return super().get_serializer_class()
+
+    def perform_destroy(self, instance: Occasion) -> None:
+        try:
+            services.occasion_delete(occasion=instance, user=self.request.user)
+        except ProtectedError as error:
+            raise Conflict(
+                f"{instance} is still referred to by statements; change or delete those first."
+            ) from error
+
+    def get_queryset(self) -> QuerySet:
+        participants = OccasionParticipant.objects.select_related(
+            "speaker", "organization"
+        ).order_by("pk")
+        return (
+            Occasion.objects.visible_to(self.request.user)
+            .annotate(quote_count=published_count("occasion"))
+            .select_related("parent")
+            .prefetch_related(Prefetch("participants", participants))
+            .order_by("-start", "name", "key")
+        )
 
 
 class TopicViewSet(KeyedViewSet):

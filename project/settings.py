@@ -360,6 +360,7 @@ SPECTACULAR_SETTINGS = {
         "QuoteKindEnum": "quotes.models.Quote.Kind",
         "OrganizationKindEnum": "quotes.models.Organization.Kind",
         "SourceKindEnum": "quotes.models.Source.Kind",
+        "OccasionKindEnum": "quotes.models.Occasion.Kind",
         "QuoteStatusEnum": "quotes.models.Quote.Status",
         "RevisionStatusEnum": "quotes.models.QuoteRevision.Status",
     },

@@ -38,6 +38,8 @@ from quotes.exceptions import CurationError, NotPermitted, TransitionNotAllowed
 from quotes.models import (
     Affiliation,
     Citation,
+    Occasion,
+    OccasionParticipant,
     Organization,
     Quote,
     QuoteRevision,
@@ -319,6 +321,61 @@ class SourceAdmin(CurationAdmin):
         return obj.quote_count
 
 
+class OccasionParticipantInline(admin.TabularInline):
+    model = OccasionParticipant
+    extra = 1
+    autocomplete_fields = ["speaker", "organization"]
+    fields = ["speaker", "organization", "country"]
+
+
+@admin.register(Occasion)
+class OccasionAdmin(CurationAdmin):
+    list_display = ["name", "key", "kind", "start", "place", "country", "quote_count"]
+    ordering = ["-start", "name"]  # counting groups rows, dropping the default ordering
+    list_filter = ["kind", "country"]
+    search_fields = ["name", "key", "place"]
+    autocomplete_fields = ["parent"]
+    prepopulated_fields = {"key": ["name"]}
+    readonly_fields = ["api_link", "merged_keys"]
+    inlines = [OccasionParticipantInline]
+    history_parts = "participants"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(quote_count=Count("quotes", distinct=True))
+
+    @admin.display(ordering="quote_count", description="quotes")
+    def quote_count(self, obj: Occasion) -> int:
+        return obj.quote_count
+
+    @admin.display(description="merged keys")
+    def merged_keys(self, obj: Occasion) -> str:
+        return old_keys(obj)
+
+    # Saving: the occasion with its participants, in one call of the service.
+
+    def save_model(self, request: HttpRequest, obj: Occasion, form, change: bool) -> None:
+        pass  # written in save_related, once the inline is parsed
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        # Written by save_related; the admin's change message reads these.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        for formset in formsets:
+            self.save_formset(request, form, formset, change)
+        participants = None
+        for formset in formsets:
+            if formset.model is OccasionParticipant and formset.has_changed():
+                fields = ("speaker", "organization", "country")
+                participants = formset_items(formset, fields)
+        try:
+            services.occasion_write(
+                occasion=form.instance, user=request.user, participants=participants
+            )
+        except (CurationError, ValidationError) as error:
+            raise AdminRefused(error) from error
+
+
 class TranslationInline(admin.StackedInline):
     model = Translation
     extra = 1
@@ -416,6 +473,7 @@ class QuoteAdminForm(VersionedForm):
             "language",
             "kind",
             "said",
+            "occasion",
             "context",
             "role",
             "topics",
@@ -564,7 +622,7 @@ class QuoteAdmin(CurationAdmin):
     ]
     list_select_related = ["speaker", "role__organization"]
     search_fields = ["key", "text", "context", "speaker__name", "translations__text"]
-    autocomplete_fields = ["speaker", "topics", "role"]
+    autocomplete_fields = ["speaker", "topics", "role", "occasion"]
     date_hierarchy = "said_start"
     inlines = [TranslationInline, CitationInline]
     actions = ["submit_for_review", "send_back_to_draft", "publish", "retract", "merge_quotes"]
@@ -579,7 +637,10 @@ class QuoteAdmin(CurationAdmin):
         )
 
     def get_fieldsets(self, request: HttpRequest, obj=None) -> list:
-        main = ["key", "speaker", "text", "language", "kind", "said", "context", "version"]
+        main = [
+            *("key", "speaker", "text", "language", "kind", "said", "occasion", "context"),
+            "version",
+        ]
         curation = ["topics", "status", "retraction_reason"]
         if obj and obj.status == Quote.Status.PUBLISHED:
             curation = [*curation, "correction_note", "public_corrections"]

@@ -32,6 +32,7 @@ API_DETAIL_ROUTES = {
     "quotes.speaker": "api:speaker-detail",
     "quotes.organization": "api:organization-detail",
     "quotes.source": "api:source-detail",
+    "quotes.occasion": "api:occasion-detail",
 }
 
 

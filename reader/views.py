@@ -14,7 +14,16 @@ from django.views.decorators.http import require_safe
 
 from alerts.links import signup_url
 from quotes import public, selectors
-from quotes.models import Affiliation, Organization, Quote, Source, Speaker, Topic
+from quotes.models import (
+    Affiliation,
+    Occasion,
+    OccasionParticipant,
+    Organization,
+    Quote,
+    Source,
+    Speaker,
+    Topic,
+)
 from reader import cite, links
 from reader.chart import year_chart
 from reader.listing import quote_listing, quote_summary
@@ -197,6 +206,35 @@ def source_detail(request: HttpRequest, key: str) -> HttpResponse:
     source = get_object_or_404(Source.objects.visible_to(request.user).defer("full_text"), key=key)
     context = {"source": source, "edit_url": admin_url(request, "source", source.pk)}
     return listing_page(request, "reader/source.html", context, fixed={"source": source.key})
+
+
+@require_safe
+def occasion_detail(request: HttpRequest, key: str) -> HttpResponse:
+    """An occasion: when and where, who took part for whom, and the statements made there;
+    a 404 until a public statement names it (editors see it before)."""
+    visible = Occasion.objects.visible_to(request.user)
+    occasion = visible.filter(key=key).select_related("parent").first()
+    if occasion is None:
+        survivor, redirected = selectors.record_by_key(Occasion, key)
+        if redirected and visible.filter(pk=survivor.pk).exists():
+            return redirect("reader:occasion", key=survivor.key, permanent=True)
+        raise Http404("No occasion has this address.")
+    participants = OccasionParticipant.objects.filter(occasion=occasion).select_related(
+        "speaker", "organization"
+    )
+    url = request.build_absolute_uri(reverse("reader:occasion", args=[occasion.key]))
+    context = {
+        "occasion": occasion,
+        "parent": visible.filter(pk=occasion.parent_id).first() if occasion.parent_id else None,
+        "parts": visible.filter(parent=occasion).order_by("start", "name"),
+        "participants": [
+            (p, Speaker.objects.visible_to(request.user).filter(pk=p.speaker_id).exists())
+            for p in participants.order_by("pk")
+        ],
+        "json_ld": json_ld(cite.event_jsonld(occasion, url)),
+        "edit_url": admin_url(request, "occasion", occasion.pk),
+    }
+    return listing_page(request, "reader/occasion.html", context, fixed={"occasion": occasion.key})
 
 
 @require_safe

@@ -1,19 +1,20 @@
-"""Counts of the quotes a search finds by speaker, country, year, topic, language and kind,
-from the index's fast fields in one aggregation."""
+"""Counts of the quotes a search finds by speaker, country, year, topic, language, kind and
+the kind of their occasion, from the index's fast fields in one aggregation."""
 
 from __future__ import annotations
 
 from django.utils.translation import get_language_info
 from django_countries import countries
 
-from quotes.models import Quote, Speaker, Topic
+from quotes.models import Occasion, Quote, Speaker, Topic
 from search.results import QuoteResults
 
-FACETS = ("speaker", "country", "year", "topic", "language", "kind")
+FACETS = ("speaker", "country", "year", "topic", "language", "kind", "occasion_kind")
 # Buckets asked for beyond the limit, so that ties at the limit are ordered by label.
 TIE_MARGIN = 20
 SEGMENT_SIZE = 10_000
 KIND_LABELS = dict(Quote.Kind.choices)
+OCCASION_KIND_LABELS = dict(Occasion.Kind.choices)
 # Languages Django knows only by their variants.
 LANGUAGE_NAMES = {"zh": "Chinese"}
 
@@ -69,6 +70,8 @@ def label(facet: str, value: str, labels: dict) -> str:
         return countries.name(value) or value
     if facet == "kind":
         return str(KIND_LABELS.get(value, value))
+    if facet == "occasion_kind":
+        return str(OCCASION_KIND_LABELS.get(value, value))
     if facet == "language":
         return language_name(value)
     return value

@@ -145,11 +145,13 @@ class Filters:
     language: str | None = None
     kind: str | None = None
     source: str | None = None
+    occasion: str | None = None
+    occasion_kind: str | None = None
     said_from: datetime.date | None = None
     said_until: datetime.date | None = None
 
 
-TERM_FILTERS = ("speaker", "organization", "topic", "kind", "source")
+TERM_FILTERS = ("speaker", "organization", "topic", "kind", "source", "occasion", "occasion_kind")
 
 
 def filter_queries(schema: tantivy.Schema, filters: Filters) -> list[tantivy.Query]:
