@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -144,6 +144,7 @@ def speaker_detail(request: HttpRequest, key: str) -> HttpResponse:
         "json_ld": json_ld(person),
         "chart": year_chart(overview["facets"]["year"]),
         "topics": overview["facets"]["topic"],
+        "occasions": speaker_occasions(request, speaker),
         "total": overview["count"],
         "edit_url": admin_url(request, "speaker", speaker.pk),
     }
@@ -153,6 +154,17 @@ def speaker_detail(request: HttpRequest, key: str) -> HttpResponse:
         context,
         fixed={"speaker": speaker.key},
         feed_url=reverse("reader:speaker-feed", args=[speaker.key]),
+    )
+
+
+def speaker_occasions(request: HttpRequest, speaker: Speaker) -> list[Occasion]:
+    """The occasions the speaker took part in or spoke at, that the reader may see."""
+    said = Quote.objects.visible_to(request.user).filter(speaker=speaker).values("occasion")
+    taking_part = OccasionParticipant.objects.filter(speaker=speaker).values("occasion")
+    return list(
+        Occasion.objects.visible_to(request.user)
+        .filter(Q(pk__in=said) | Q(pk__in=taking_part))
+        .order_by("-start", "name")[:OVERVIEW_LIMIT]
     )
 
 

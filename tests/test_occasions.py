@@ -392,3 +392,14 @@ def test_the_sitemap_lists_public_occasions_only(client):
     listed = client.get("/sitemap-occasions.xml").content.decode()
     assert "/occasions/public-call/" in listed
     assert "hidden-call" not in listed
+
+
+def test_a_speaker_page_links_the_public_occasions_of_the_speaker(client):
+    speaker = SpeakerFactory()
+    public = OccasionFactory(key="public-call")
+    QuoteFactory(occasion=public, speaker=speaker)
+    hidden = OccasionFactory(key="hidden-call")
+    OccasionParticipantFactory(occasion=hidden, speaker=speaker)
+    html = client.get(f"/speakers/{speaker.key}/").content.decode()
+    assert 'href="/occasions/public-call/"' in html
+    assert "hidden-call" not in html

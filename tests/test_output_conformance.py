@@ -29,7 +29,13 @@ from rest_framework.test import APIClient
 from dumps import services as dump_services
 from quotes import services
 from quotes.models import Quote
-from tests.factories import QuoteFactory, SpeakerFactory, TranslationFactory, quote_with_related
+from tests.factories import (
+    OccasionFactory,
+    QuoteFactory,
+    SpeakerFactory,
+    TranslationFactory,
+    quote_with_related,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -364,3 +370,22 @@ def test_the_permanent_id_is_stable_across_a_key_rename(output, reviewer):
     assert after.identifier is not None
     assert after.identifier == before.identifier
     assert str(quote.uid) in after.identifier
+
+
+# The formats of records for programs (Popolo, the interchange format and the dumps made of
+# them) do not state the occasion yet.
+WITHOUT_OCCASION = (
+    "Popolo export",
+    "interchange export file",
+    "NDJSON public dump",
+    "Popolo public dump",
+)
+
+
+@outputs(without=WITHOUT_OCCASION)
+def test_the_occasion_is_shown(output):
+    occasion = OccasionFactory(name="Telephone conversation with Prince Faisal bin Farhan")
+    quote = published(occasion=occasion)
+    shown = OUTPUTS[output](quote)
+    assert shown.present
+    assert occasion.name in shown.text
