@@ -13,6 +13,8 @@ from django.core.management.base import CommandError
 from quotes.models import (
     Affiliation,
     Citation,
+    Occasion,
+    OccasionParticipant,
     Organization,
     Quote,
     Source,
@@ -23,6 +25,8 @@ from quotes.models import (
 )
 
 MODELS = (
+    Occasion,
+    OccasionParticipant,
     Organization,
     Speaker,
     SpeakerName,
@@ -74,6 +78,7 @@ def snapshot() -> dict[str, int]:
 
 def empty_database() -> None:
     Quote.objects.all().delete()
+    Occasion.objects.all().delete()
     Speaker.objects.all().delete()
     Source.objects.all().delete()
     Organization.objects.all().delete()

@@ -573,13 +573,7 @@ def write_record_by_service(user, kind: str, key: str, fields: dict, existing) -
 
 @pytest.mark.parametrize(
     ("path", "kind"),
-    [
-        (path, kind)
-        for kind in ["speaker", "organization", "source", "occasion"]
-        for path in PATHS
-        # Occasions are not in the interchange format yet.
-        if (path, kind) != ("import", "occasion")
-    ],
+    [(path, kind) for kind in ["speaker", "organization", "source", "occasion"] for path in PATHS],
 )
 def test_a_new_record_may_not_take_an_old_key(path, kind):
     factory = {

@@ -3,6 +3,8 @@ services, the admin and the API, and named by statements."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -403,3 +405,73 @@ def test_a_speaker_page_links_the_public_occasions_of_the_speaker(client):
     html = client.get(f"/speakers/{speaker.key}/").content.decode()
     assert 'href="/occasions/public-call/"' in html
     assert "hidden-call" not in html
+
+
+# The interchange format.
+
+
+def import_lines(*records: dict):
+    lines = [json.dumps(record) + "\n" for record in records]
+    return services.records_import(lines_or_stream=lines, dry_run=False, user=ReviewerFactory())
+
+
+def test_an_import_brings_occasions_with_participants_and_quotes_made_there():
+    report = import_lines(
+        {"type": "organization", "key": "mfa", "name": "Ministry", "kind": "ministry"},
+        {"type": "speaker", "key": "wang-yi", "name": "Wang Yi"},
+        {
+            "type": "occasion",
+            "key": "call",
+            "name": "Phone call",
+            "kind": "call",
+            "start": "2023-10-14",
+            "participants": [{"speaker": "wang-yi", "organization": "mfa", "country": "CN"}],
+        },
+        {
+            "type": "quote",
+            "key": "remark",
+            "speaker": "wang-yi",
+            "text": "A remark.",
+            "language": "en",
+            "occasion": "call",
+        },
+    )
+    assert report.ok, report.errors
+    occasion = Occasion.objects.get(key="call")
+    participant = occasion.participants.get()
+    assert (participant.speaker.key, participant.organization.key) == ("wang-yi", "mfa")
+    assert Quote.objects.get(key="remark").occasion == occasion
+
+
+@pytest.mark.parametrize(
+    ("record", "field"),
+    [
+        ({"kind": "party"}, "kind"),
+        ({"start": "2023-10-14", "end": "2023-10-13"}, "end"),
+        ({"end": "2023"}, "end"),
+        ({"parent": "nowhere"}, "parent"),
+        ({"participants": [{"speaker": "nobody"}]}, "participants[0].speaker"),
+        ({"country": "XX"}, "country"),
+    ],
+)
+def test_an_import_refuses_a_bad_occasion_naming_the_field(record, field):
+    base = {"type": "occasion", "key": "call", "name": "Call", "kind": "call"}
+    report = import_lines({**base, **record})
+    assert not report.ok
+    assert field in [error.field for error in report.errors]
+    assert not Occasion.objects.exists()
+
+
+def test_an_import_refuses_a_quote_of_an_unknown_occasion():
+    SpeakerFactory(key="wang-yi")
+    report = import_lines(
+        {
+            "type": "quote",
+            "key": "remark",
+            "speaker": "wang-yi",
+            "text": "A remark.",
+            "language": "en",
+            "occasion": "nowhere",
+        }
+    )
+    assert [error.field for error in report.errors] == ["occasion"]
