@@ -338,6 +338,7 @@ class OccasionAdmin(CurationAdmin):
     prepopulated_fields = {"key": ["name"]}
     readonly_fields = ["api_link", "merged_keys"]
     inlines = [OccasionParticipantInline]
+    actions = ["merge_occasions"]
     history_parts = "participants"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -350,6 +351,30 @@ class OccasionAdmin(CurationAdmin):
     @admin.display(description="merged keys")
     def merged_keys(self, obj: Occasion) -> str:
         return old_keys(obj)
+
+    def has_merge_permission(self, request: HttpRequest) -> bool:
+        return may(request.user, "merge", "occasion")
+
+    @admin.action(description="Merge the two selected occasions…", permissions=["merge"])
+    def merge_occasions(self, request: HttpRequest, queryset: QuerySet):
+        return merge_action(
+            self,
+            request,
+            queryset.annotate(quote_total=Count("quotes", distinct=True)),
+            merge=services.occasion_merge,
+            rows=[
+                ("key", lambda o: o.key),
+                ("name", lambda o: o.name),
+                ("kind", lambda o: o.get_kind_display()),
+                ("start", lambda o: o.start or "—"),
+                ("place", lambda o: o.place or "—"),
+                ("participants", lambda o: "\n".join(str(p) for p in o.participants.all())),
+                ("statements", lambda o: o.quote_total),
+            ],
+            merged_parts="its statements, participants and the occasions inside it move to the "
+            "one that stays",
+            corrects=False,
+        )
 
     # Saving: the occasion with its participants, in one call of the service.
 

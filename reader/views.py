@@ -239,10 +239,8 @@ def occasion_detail(request: HttpRequest, key: str) -> HttpResponse:
         "occasion": occasion,
         "parent": visible.filter(pk=occasion.parent_id).first() if occasion.parent_id else None,
         "parts": visible.filter(parent=occasion).order_by("start", "name"),
-        "participants": [
-            (p, Speaker.objects.visible_to(request.user).filter(pk=p.speaker_id).exists())
-            for p in participants.order_by("pk")
-        ],
+        # The participants of a visible occasion are visible speakers (SpeakerQuerySet).
+        "participants": participants.order_by("pk"),
         "json_ld": json_ld(cite.event_jsonld(occasion, url)),
         "edit_url": admin_url(request, "occasion", occasion.pk),
     }

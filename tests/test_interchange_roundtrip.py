@@ -208,10 +208,15 @@ def assert_round_trip(tmp_path) -> str:
 def test_demo_round_trip_is_byte_identical(tmp_path):
     call_command("load_demo")
     first = assert_round_trip(tmp_path)
-    assert first.count("\n") == 16
+    assert first.count("\n") == 18
     kinds = [json.loads(line)["type"] for line in first.splitlines()]
     assert kinds == (
-        ["organization"] * 5 + ["speaker"] * 3 + ["source"] + ["topic"] * 4 + ["quote"] * 3
+        ["organization"] * 5
+        + ["speaker"] * 4
+        + ["source"]
+        + ["topic"] * 4
+        + ["occasion"]
+        + ["quote"] * 3
     )
 
 
@@ -300,9 +305,9 @@ def test_the_schema_accepts_the_demo_file_and_every_exported_line(tmp_path):
         assert not list(validator.iter_errors(record)), record
     build_full_dataset()
     # The demo's records change some of the dataset's, and so what its published quotes
-    # show: a public correction, with a note.
+    # show: a public correction, with a note (an occasion corrects no quote: it takes none).
     note = {"correction_note": "Corrected from the demo records."}
-    noted = [{**r, **note} if r["type"] != "quote" else r for r in records]
+    noted = [{**r, **note} if r["type"] not in ("quote", "occasion") else r for r in records]
     outcome = run_import(tmp_path / "demo.ndjson", "".join(json.dumps(r) + "\n" for r in noted))
     assert outcome.ok, outcome.err
     exported = export_text().splitlines()
@@ -330,7 +335,7 @@ def test_the_schema_rejects_what_the_importer_rejects():
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_exports_outside_a_transaction_read_one_snapshot():
     call_command("load_demo")
-    assert export_text().count("\n") == 16
+    assert export_text().count("\n") == 18
     out = io.StringIO()
     call_command("export_quotes_csv", stdout=out)
     assert out.getvalue().count("\r\n") == 4

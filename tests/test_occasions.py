@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from quotes import history, services
 from quotes.exceptions import CurationError, MergeNotAllowed
-from quotes.models import KeyRedirect, Occasion, Quote
+from quotes.models import KeyRedirect, Occasion, Quote, Speaker
 from tests.admin_forms import admin_form_data
 from tests.conftest import token_client
 from tests.factories import (
@@ -475,3 +475,30 @@ def test_an_import_refuses_a_quote_of_an_unknown_occasion():
         }
     )
     assert [error.field for error in report.errors] == ["occasion"]
+
+
+def test_the_participants_of_a_public_occasion_are_public_speakers(client):
+    occasion = OccasionFactory(key="call")
+    guest = OccasionParticipantFactory(occasion=occasion, country="SA").speaker
+    assert not Speaker.objects.public().filter(pk=guest.pk).exists()
+    assert client.get(f"/speakers/{guest.key}/").status_code == 404
+    QuoteFactory(occasion=occasion)
+    assert Speaker.objects.public().filter(pk=guest.pk).exists()
+    assert client.get(f"/speakers/{guest.key}/").status_code == 200
+    assert f'href="/speakers/{guest.key}/"' in client.get("/occasions/call/").content.decode()
+
+
+def test_a_reviewer_merges_two_occasions_in_the_admin():
+    client = Client()
+    client.force_login(ReviewerFactory())
+    survivor, duplicate = OccasionFactory(key="call"), OccasionFactory(key="same-call")
+    quote = QuoteFactory(occasion=duplicate)
+    url = reverse("admin:quotes_occasion_changelist")
+    selection = {"action": "merge_occasions", "_selected_action": [survivor.pk, duplicate.pk]}
+    page = client.post(url, selection).content.decode()
+    assert "Merge two occasions" in page
+    assert 'name="correction_note"' not in page
+    client.post(url, {**selection, "confirm": "yes", "survivor": survivor.pk})
+    assert list(Occasion.objects.all()) == [survivor]
+    assert Quote.objects.get(pk=quote.pk).occasion == survivor
+    assert client.get("/occasions/same-call/")["Location"] == "/occasions/call/"

@@ -58,7 +58,8 @@ class TopicQuerySet(PublicRecordQuerySet):
 
 
 class SpeakerQuerySet(PublicRecordQuerySet):
-    quote_paths = ("speaker",)
+    # The speaker of a public statement, or a participant of its occasion.
+    quote_paths = ("speaker", "occasion__participants__speaker")
 
 
 class SourceQuerySet(PublicRecordQuerySet):
@@ -80,8 +81,13 @@ class OccasionQuerySet(PublicRecordQuerySet):
 
 
 class OrganizationQuerySet(PublicRecordQuerySet):
-    # Through the affiliations of public speakers (which include the roles of public quotes).
-    quote_paths = ("speaker__affiliations__organization",)
+    # Through the affiliations of public speakers (which include the roles of public quotes),
+    # and the organizations participants represented at the occasions of public statements.
+    quote_paths = (
+        "speaker__affiliations__organization",
+        "occasion__participants__speaker__affiliations__organization",
+        "occasion__participants__organization",
+    )
 
 
 class Topic(TimeStamped):
