@@ -1013,6 +1013,17 @@ class MergeSerializer(serializers.Serializer):
     )
 
 
+class OccasionMergeSerializer(serializers.Serializer):
+    """A merge of occasions, which corrects no published quote: no note."""
+
+    duplicate = StrictCharField(
+        max_length=200,
+        validators=[validate_key],
+        help_text="The key of the occasion to merge into this one; it is deleted, and its key "
+        "leads to this occasion from now on.",
+    )
+
+
 # Revisions of published quotes.
 
 

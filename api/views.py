@@ -260,6 +260,8 @@ class MergeMixin:
 
     find_by_key: Callable  # selectors.quote_by_key…: (record, redirected)
     merge_records: Callable  # services.quote_merge…
+    # What the merge takes besides the duplicate (a correction note, for quotes and speakers).
+    merge_serializer_class: type = serializers.MergeSerializer
 
     @extend_schema(request=serializers.MergeSerializer, filters=False)
     @action(detail=True, methods=["post"], pagination_class=None)
@@ -267,17 +269,15 @@ class MergeMixin:
         """Merge the duplicate into this record (reviewers only). The duplicate is deleted
         and its key leads here from now on (HTTP 301). Honours If-Match."""
         permissions.require(request.user, "merge", self.get_noun())
-        given = serializers.MergeSerializer(data=request.data)
+        given = self.merge_serializer_class(data=request.data)
         given.is_valid(raise_exception=True)
+        options = dict(given.validated_data)
         with transaction.atomic():
             survivor = self.get_object()
             conditional.check_if_match(request, survivor)
-            duplicate = self.duplicate_named(given.validated_data["duplicate"])
+            duplicate = self.duplicate_named(options.pop("duplicate"))
             merged = self.merge_records(
-                survivor=survivor,
-                duplicate=duplicate,
-                user=request.user,
-                correction_note=given.validated_data.get("correction_note", ""),
+                survivor=survivor, duplicate=duplicate, user=request.user, **options
             )
             data, headers = self.read(merged), conditional.etag_headers(merged)
         return Response(data, headers=headers)
@@ -660,15 +660,21 @@ OCCASION_WRITE_DOC = extend_schema(
 
 
 @extend_schema_view(
-    create=OCCASION_WRITE_DOC, update=OCCASION_WRITE_DOC, partial_update=OCCASION_WRITE_DOC
+    create=OCCASION_WRITE_DOC,
+    update=OCCASION_WRITE_DOC,
+    partial_update=OCCASION_WRITE_DOC,
+    merge=extend_schema(request=serializers.OccasionMergeSerializer, filters=False),
 )
-class OccasionViewSet(HistoryMixin, WriteReadViewSet):
+class OccasionViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
     """Occasions at which statements are made: calls, meetings, visits, summits, press
     conferences, sessions of a body… (Popolo's Event), with their participants."""
 
     serializer_class = serializers.OccasionDetailSerializer
     write_serializer_class = serializers.OccasionWriteSerializer
     filterset_class = filters.OccasionFilterSet
+    find_by_key = staticmethod(selectors.occasion_by_key)
+    merge_records = staticmethod(services.occasion_merge)
+    merge_serializer_class = serializers.OccasionMergeSerializer
 
     def get_serializer_class(self):
         if self.action == "list":

@@ -41,6 +41,7 @@ ENDPOINTS = {
     "/api/v1/occasions/": {"get", "post"},
     "/api/v1/occasions/{key}/": {"get", "put", "patch", "delete"},
     "/api/v1/occasions/{key}/history/": {"get"},
+    "/api/v1/occasions/{key}/merge/": {"post"},
     "/api/v1/popolo.json": {"get"},
     "/api/v1/intake/": {"post"},
 }

@@ -502,3 +502,18 @@ def test_a_reviewer_merges_two_occasions_in_the_admin():
     assert list(Occasion.objects.all()) == [survivor]
     assert Quote.objects.get(pk=quote.pk).occasion == survivor
     assert client.get("/occasions/same-call/")["Location"] == "/occasions/call/"
+
+
+def test_a_reviewer_merges_two_occasions_through_the_api():
+    survivor, duplicate = OccasionFactory(key="call"), OccasionFactory(key="same-call")
+    QuoteFactory(occasion=duplicate)
+    url = f"{OCCASIONS}call/merge/"
+    refused = token_client(EditorFactory()).post(url, {"duplicate": "same-call"}, format="json")
+    assert refused.status_code == 403
+    merged = token_client(ReviewerFactory()).post(url, {"duplicate": "same-call"}, format="json")
+    assert merged.status_code == 200, merged.json()
+    assert merged.json()["quote_count"] == 1
+    assert list(Occasion.objects.all()) == [survivor]
+    unknown = token_client(ReviewerFactory()).post(url, {"duplicate": "nowhere"}, format="json")
+    assert unknown.status_code == 400
+    assert "duplicate" in unknown.json()
