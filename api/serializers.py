@@ -17,6 +17,7 @@ from quotes.models import (
     Affiliation,
     Citation,
     Occasion,
+    OccasionAccount,
     OccasionParticipant,
     Organization,
     Quote,
@@ -824,6 +825,34 @@ class ParticipantWriteSerializer(WholeItem, serializers.Serializer):
     )
 
 
+class AccountSerializer(BaseModelSerializer):
+    """A source marked as one party's account of the occasion."""
+
+    source = SourceSummarySerializer(read_only=True)
+    organization = OrganizationSummarySerializer(read_only=True, allow_null=True)
+    country = CountryCodeField(read_only=True, help_text="The party, when it is a country.")
+
+    class Meta:
+        model = OccasionAccount
+        fields = ["source", "kind", "organization", "country"]
+
+
+class AccountWriteSerializer(WholeItem, serializers.Serializer):
+    source = KeyRelatedField(queryset=Source.objects.all(), help_text="Source key.")
+    kind = serializers.ChoiceField(
+        choices=OccasionAccount.Kind.choices, required=False, default=OccasionAccount.Kind.READOUT
+    )
+    organization = KeyRelatedField(
+        queryset=Organization.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The party whose account it is: an organization's key…",
+    )
+    country = CountryCodeField(
+        required=False, allow_blank=True, max_length=2, help_text="…or a country."
+    )
+
+
 OCCASION_FIELDS = ["key", "name", "kind", "start", "end", "place", "country", "parent"]
 
 
@@ -836,6 +865,9 @@ class OccasionSerializer(BaseModelSerializer):
     country = CountryCodeField(read_only=True)
     parent = OccasionSummarySerializer(read_only=True, allow_null=True)
     participants = ParticipantSerializer(many=True, read_only=True)
+    accounts = AccountSerializer(
+        many=True, read_only=True, help_text="Each party's account of it: readouts, reports…"
+    )
     quote_count = serializers.IntegerField(read_only=True, help_text="Published quotes.")
 
     class Meta:
@@ -845,6 +877,7 @@ class OccasionSerializer(BaseModelSerializer):
             "url",
             *OCCASION_FIELDS[1:],
             "participants",
+            "accounts",
             "quote_count",
             "created",
             "updated",
@@ -867,20 +900,26 @@ class OccasionWriteSerializer(BaseModelSerializer):
     participants = ParticipantWriteSerializer(
         many=True, required=False, help_text="Every participant; those left out are removed."
     )
+    accounts = AccountWriteSerializer(
+        many=True, required=False, help_text="Every account; those left out are removed."
+    )
 
     class Meta:
         model = Occasion
-        fields = [*OCCASION_FIELDS, "participants"]
+        fields = [*OCCASION_FIELDS, "participants", "accounts"]
 
     def validate_participants(self, items: list[dict]) -> list[dict]:
         return _unique_items(items, "speaker", "participant")
 
+    def validate_accounts(self, items: list[dict]) -> list[dict]:
+        return _unique_items(items, "source", "account")
+
     def save_occasion(self, occasion: Occasion, attrs: dict) -> Occasion:
-        participants = attrs.pop("participants", None)
+        parts = {name: attrs.pop(name) for name in ("participants", "accounts") if name in attrs}
         for name, value in attrs.items():
             setattr(occasion, name, value)
         user = self.context["request"].user
-        return services.occasion_write(occasion=occasion, user=user, participants=participants)
+        return services.occasion_write(occasion=occasion, user=user, **parts)
 
     def create(self, validated_data: dict) -> Occasion:
         return self.save_occasion(Occasion(), validated_data)

@@ -35,6 +35,7 @@ from quotes.models import (
     Citation,
     KeyRedirect,
     Occasion,
+    OccasionAccount,
     OccasionParticipant,
     Organization,
     Quote,
@@ -697,7 +698,13 @@ class OccasionViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
             Occasion.objects.visible_to(self.request.user)
             .annotate(quote_count=published_count("occasion"))
             .select_related("parent")
-            .prefetch_related(Prefetch("participants", participants))
+            .prefetch_related(
+                Prefetch("participants", participants),
+                Prefetch(
+                    "accounts",
+                    OccasionAccount.objects.select_related("source", "organization").order_by("pk"),
+                ),
+            )
             .order_by("-start", "name", "key")
         )
 

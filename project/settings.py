@@ -361,6 +361,7 @@ SPECTACULAR_SETTINGS = {
         "OrganizationKindEnum": "quotes.models.Organization.Kind",
         "SourceKindEnum": "quotes.models.Source.Kind",
         "OccasionKindEnum": "quotes.models.Occasion.Kind",
+        "AccountKindEnum": "quotes.models.OccasionAccount.Kind",
         "QuoteStatusEnum": "quotes.models.Quote.Status",
         "RevisionStatusEnum": "quotes.models.QuoteRevision.Status",
     },

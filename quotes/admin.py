@@ -39,6 +39,7 @@ from quotes.models import (
     Affiliation,
     Citation,
     Occasion,
+    OccasionAccount,
     OccasionParticipant,
     Organization,
     Quote,
@@ -328,6 +329,14 @@ class OccasionParticipantInline(admin.TabularInline):
     fields = ["speaker", "organization", "country"]
 
 
+class OccasionAccountInline(admin.TabularInline):
+    model = OccasionAccount
+    extra = 0  # "Add another": an empty row's default kind would read as a change
+    autocomplete_fields = ["source", "organization"]
+    fields = ["source", "kind", "organization", "country"]
+    verbose_name = "account (a party's readout, transcript, statement or report)"
+
+
 @admin.register(Occasion)
 class OccasionAdmin(CurationAdmin):
     list_display = ["name", "key", "kind", "start", "place", "country", "quote_count"]
@@ -337,9 +346,9 @@ class OccasionAdmin(CurationAdmin):
     autocomplete_fields = ["parent"]
     prepopulated_fields = {"key": ["name"]}
     readonly_fields = ["api_link", "merged_keys"]
-    inlines = [OccasionParticipantInline]
+    inlines = [OccasionParticipantInline, OccasionAccountInline]
     actions = ["merge_occasions"]
-    history_parts = "participants"
+    history_parts = "participants and accounts"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(quote_count=Count("quotes", distinct=True))
@@ -376,7 +385,7 @@ class OccasionAdmin(CurationAdmin):
             corrects=False,
         )
 
-    # Saving: the occasion with its participants, in one call of the service.
+    # Saving: the occasion with its participants and accounts, in one call of the service.
 
     def save_model(self, request: HttpRequest, obj: Occasion, form, change: bool) -> None:
         pass  # written in save_related, once the inline is parsed
@@ -388,15 +397,16 @@ class OccasionAdmin(CurationAdmin):
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         for formset in formsets:
             self.save_formset(request, form, formset, change)
-        participants = None
+        parts = {}
         for formset in formsets:
             if formset.model is OccasionParticipant and formset.has_changed():
                 fields = ("speaker", "organization", "country")
-                participants = formset_items(formset, fields)
+                parts["participants"] = formset_items(formset, fields)
+            elif formset.model is OccasionAccount and formset.has_changed():
+                fields = ("source", "kind", "organization", "country")
+                parts["accounts"] = formset_items(formset, fields)
         try:
-            services.occasion_write(
-                occasion=form.instance, user=request.user, participants=participants
-            )
+            services.occasion_write(occasion=form.instance, user=request.user, **parts)
         except (CurationError, ValidationError) as error:
             raise AdminRefused(error) from error
 

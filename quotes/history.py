@@ -231,6 +231,12 @@ PARTS: dict[str, tuple[Part, ...]] = {
             "occasion_id",
             lambda e, d: f"participant {d.of(e, 'speaker')}",
         ),
+        Part(
+            "account",
+            "quotes.OccasionAccountEvent",
+            "occasion_id",
+            lambda e, d: f"account {d.of(e, 'source')}",
+        ),
     ),
     **{
         f"quotes.{name}": (_record(name),)
@@ -242,6 +248,7 @@ PARTS: dict[str, tuple[Part, ...]] = {
             "translation",
             "citation",
             "occasionparticipant",
+            "occasionaccount",
         ]
     },
 }

@@ -16,7 +16,9 @@ from alerts.links import signup_url
 from quotes import public, selectors
 from quotes.models import (
     Affiliation,
+    Citation,
     Occasion,
+    OccasionAccount,
     OccasionParticipant,
     Organization,
     Quote,
@@ -157,6 +159,29 @@ def speaker_detail(request: HttpRequest, key: str) -> HttpResponse:
     )
 
 
+def occasion_accounts(request: HttpRequest, occasion: Occasion) -> list[dict]:
+    """Each party's account of the occasion, with its text in paragraphs and the visible
+    statements quoted from it."""
+    accounts = OccasionAccount.objects.filter(occasion=occasion).select_related(
+        "source", "organization"
+    )
+    citations = Citation.objects.filter(
+        source_id__in=[account.source_id for account in accounts],
+        quote__in=Quote.objects.visible_to(request.user),
+    ).select_related("quote__speaker")
+    by_source: dict[int, list[Quote]] = {}
+    for citation in citations.order_by("quote__said", "quote__key"):
+        by_source.setdefault(citation.source_id, []).append(citation.quote)
+    return [
+        {
+            "account": account,
+            "paragraphs": [p.strip() for p in account.source.full_text.split("\n") if p.strip()],
+            "quotes": by_source.get(account.source_id, []),
+        }
+        for account in accounts.order_by("pk")
+    ]
+
+
 def speaker_occasions(request: HttpRequest, speaker: Speaker) -> list[Occasion]:
     """The occasions the speaker took part in or spoke at, that the reader may see."""
     said = Quote.objects.visible_to(request.user).filter(speaker=speaker).values("occasion")
@@ -239,8 +264,10 @@ def occasion_detail(request: HttpRequest, key: str) -> HttpResponse:
         "occasion": occasion,
         "parent": visible.filter(pk=occasion.parent_id).first() if occasion.parent_id else None,
         "parts": visible.filter(parent=occasion).order_by("start", "name"),
-        # The participants of a visible occasion are visible speakers (SpeakerQuerySet).
+        # The participants of a visible occasion are visible speakers (SpeakerQuerySet), and
+        # the sources of its accounts visible sources (SourceQuerySet).
         "participants": participants.order_by("pk"),
+        "accounts": occasion_accounts(request, occasion),
         "json_ld": json_ld(cite.event_jsonld(occasion, url)),
         "edit_url": admin_url(request, "occasion", occasion.pk),
     }

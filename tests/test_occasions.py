@@ -17,12 +17,14 @@ from quotes.models import KeyRedirect, Occasion, Quote, Speaker
 from tests.admin_forms import admin_form_data
 from tests.conftest import token_client
 from tests.factories import (
+    CitationFactory,
     EditorFactory,
     OccasionFactory,
     OccasionParticipantFactory,
     OrganizationFactory,
     QuoteFactory,
     ReviewerFactory,
+    SourceFactory,
     SpeakerFactory,
     UserFactory,
 )
@@ -517,3 +519,73 @@ def test_a_reviewer_merges_two_occasions_through_the_api():
     unknown = token_client(ReviewerFactory()).post(url, {"duplicate": "nowhere"}, format="json")
     assert unknown.status_code == 400
     assert "duplicate" in unknown.json()
+
+
+# Accounts: a source marked as one party's account of an occasion.
+
+
+def test_accounts_are_written_through_the_api_and_shown_side_by_side(client):
+    occasion = OccasionFactory(key="call", name="Phone call")
+    quote = QuoteFactory(occasion=occasion)
+    china = OrganizationFactory(key="prc-mfa", name="Ministry of Foreign Affairs of China")
+    SourceFactory(key="readout-cn", title="Wang Yi speaks with Faisal", language="en")
+    SourceFactory(
+        key="readout-sa", title="Saudi readout", full_text="First passage.\nSecond passage."
+    )
+    CitationFactory(quote=quote, source=SourceFactory._meta.model.objects.get(key="readout-cn"))
+    api = token_client(EditorFactory())
+    body = {
+        "accounts": [
+            {"source": "readout-cn", "organization": "prc-mfa"},
+            {"source": "readout-sa", "kind": "press_report", "country": "SA"},
+        ]
+    }
+    changed = api.patch(f"{OCCASIONS}call/", body, format="json")
+    assert changed.status_code == 200, changed.json()
+    accounts = changed.json()["accounts"]
+    assert [(a["source"]["key"], a["kind"]) for a in accounts] == [
+        ("readout-cn", "readout"),
+        ("readout-sa", "press_report"),
+    ]
+    assert accounts[0]["organization"]["key"] == china.key
+    html = client.get("/occasions/call/").content.decode()
+    assert '<ul class="accounts">' in html
+    assert "Ministry of Foreign Affairs of China" in html
+    assert "Saudi Arabia" in html
+    assert "<p>Second passage.</p>" in html
+    assert f'href="/quotes/{quote.key}/"' in html
+    assert client.get("/sources/readout-sa/").status_code == 200  # public through the account
+
+
+def test_an_account_needs_a_party_and_a_source_once():
+    occasion = OccasionFactory()
+    source = SourceFactory()
+    editor = EditorFactory()
+    with pytest.raises(ValidationError) as refused:
+        services.occasion_write(occasion=occasion, user=editor, accounts=[{"source": source}])
+    assert "accounts" in refused.value.message_dict
+    twice = [{"source": source, "country": "CN"}, {"source": source, "country": "SA"}]
+    with pytest.raises(ValidationError):
+        services.occasion_write(occasion=occasion, user=editor, accounts=twice)
+    assert not occasion.accounts.exists()
+
+
+def test_the_admin_adds_an_account_to_an_occasion():
+    occasion = OccasionFactory()
+    source = SourceFactory()
+    client = Client()
+    client.force_login(EditorFactory())
+    url = reverse("admin:quotes_occasion_change", args=[occasion.pk])
+    form = admin_form_data(
+        client.get(url),
+        **{
+            "accounts-TOTAL_FORMS": "1",
+            "accounts-0-source": str(source.pk),
+            "accounts-0-kind": "transcript",
+            "accounts-0-country": "CN",
+        },
+    )
+    response = client.post(url, form)
+    assert response.status_code == 302
+    account = occasion.accounts.get()
+    assert (account.source, account.kind, account.country.code) == (source, "transcript", "CN")

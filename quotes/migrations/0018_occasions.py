@@ -15,7 +15,7 @@ from django.db import migrations, models
 
 
 
-OCCASION_MODELS = ["occasion", "occasionparticipant"]
+OCCASION_MODELS = ["occasion", "occasionparticipant", "occasionaccount"]
 
 
 def grant_occasions(apps, schema_editor):
@@ -284,13 +284,78 @@ class Migration(migrations.Migration):
             model_name='occasionparticipant',
             trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "quotes_occasionparticipantevent" ("country", "id", "occasion_id", "organization_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "speaker_id") VALUES (OLD."country", OLD."id", OLD."occasion_id", OLD."organization_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."speaker_id"); RETURN NULL;', hash='83908dd644b5dd504c6c15290f611a7f809dd6e8', operation='DELETE', pgid='pgtrigger_delete_delete_c1bf0', table='quotes_occasionparticipant', when='AFTER')),
         ),
+        migrations.CreateModel(
+            name='OccasionAccount',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created', models.DateTimeField(auto_now_add=True)),
+                ('updated', models.DateTimeField(auto_now=True)),
+                ('kind', models.CharField(choices=[('readout', 'Official readout'), ('transcript', 'Transcript'), ('joint_statement', 'Joint statement'), ('press_report', 'Press report')], default='readout', max_length=20)),
+                ('country', django_countries.fields.CountryField(blank=True, help_text='…or a country.', max_length=2)),
+                ('occasion', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='accounts', to='quotes.occasion')),
+                ('organization', models.ForeignKey(blank=True, help_text='The party whose account it is: an organization…', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='occasion_accounts', to='quotes.organization')),
+                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='quotes.source')),
+            ],
+            options={
+                'ordering': ['occasion', 'pk'],
+            },
+        ),
+        migrations.CreateModel(
+            name='OccasionAccountEvent',
+            fields=[
+                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
+                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
+                ('pgh_label', models.TextField(help_text='The event label.')),
+                ('id', models.BigIntegerField()),
+                ('created', models.DateTimeField(auto_now_add=True)),
+                ('updated', models.DateTimeField(auto_now=True)),
+                ('kind', models.CharField(choices=[('readout', 'Official readout'), ('transcript', 'Transcript'), ('joint_statement', 'Joint statement'), ('press_report', 'Press report')], default='readout', max_length=20)),
+                ('country', django_countries.fields.CountryField(blank=True, help_text='…or a country.', max_length=2)),
+                ('occasion', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='quotes.occasion')),
+                ('organization', models.ForeignKey(blank=True, db_constraint=False, help_text='The party whose account it is: an organization…', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='quotes.organization')),
+                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
+                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='quotes.occasionaccount')),
+                ('source', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='quotes.source')),
+            ],
+            options={
+                'abstract': False,
+            },
+        ),
+        migrations.AddConstraint(
+            model_name='occasionaccount',
+            constraint=models.UniqueConstraint(fields=('occasion', 'source'), name='occasionaccount_unique'),
+        ),
+        migrations.AddConstraint(
+            model_name='occasionaccount',
+            constraint=models.CheckConstraint(condition=models.Q(('organization__isnull', False), models.Q(('country', ''), _negated=True), _connector='OR'), name='occasionaccount_has_party'),
+        ),
+        migrations.AddConstraint(
+            model_name='occasionaccount',
+            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.Regex(django.db.models.functions.comparison.Cast('country', models.CharField()), '^[A-Z]{2}$'), ('country', ''), _connector='OR'), name='occasionaccount_country_shape'),
+        ),
+        pgtrigger.migrations.AddTrigger(
+            model_name='occasionaccount',
+            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "quotes_occasionaccountevent" ("country", "created", "id", "kind", "occasion_id", "organization_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "source_id", "updated") VALUES (NEW."country", NEW."created", NEW."id", NEW."kind", NEW."occasion_id", NEW."organization_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."source_id", NEW."updated"); RETURN NULL;', hash='e90e20ef12d010255d3fd69fc57949636a1f08ce', operation='INSERT', pgid='pgtrigger_insert_insert_dfc6d', table='quotes_occasionaccount', when='AFTER')),
+        ),
+        pgtrigger.migrations.AddTrigger(
+            model_name='occasionaccount',
+            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "quotes_occasionaccountevent" ("country", "created", "id", "kind", "occasion_id", "organization_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "source_id", "updated") VALUES (NEW."country", NEW."created", NEW."id", NEW."kind", NEW."occasion_id", NEW."organization_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."source_id", NEW."updated"); RETURN NULL;', hash='e8b10b6b1907056e1d7b5d8d72dd254438d7f084', operation='UPDATE', pgid='pgtrigger_update_update_70cd5', table='quotes_occasionaccount', when='AFTER')),
+        ),
+        pgtrigger.migrations.AddTrigger(
+            model_name='occasionaccount',
+            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "quotes_occasionaccountevent" ("country", "created", "id", "kind", "occasion_id", "organization_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "source_id", "updated") VALUES (OLD."country", OLD."created", OLD."id", OLD."kind", OLD."occasion_id", OLD."organization_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."source_id", OLD."updated"); RETURN NULL;', hash='b23b176e5c7353d15a1902a8edcd452e153cad5d', operation='DELETE', pgid='pgtrigger_delete_delete_f652d', table='quotes_occasionaccount', when='AFTER')),
+        ),
         migrations.RunPython(grant_occasions, migrations.RunPython.noop),
         # Events of every table are numbered from one sequence (0007_curation_event_order).
         migrations.RunSQL(
             [
                 f'ALTER TABLE "{table}" ALTER COLUMN pgh_id DROP IDENTITY IF EXISTS, '
                 "ALTER COLUMN pgh_id SET DEFAULT nextval('quotes_event_seq')"
-                for table in ("quotes_occasionevent", "quotes_occasionparticipantevent")
+                for table in (
+                    "quotes_occasionevent",
+                    "quotes_occasionparticipantevent",
+                    "quotes_occasionaccountevent",
+                )
             ],
             migrations.RunSQL.noop,
         ),

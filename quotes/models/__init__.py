@@ -24,6 +24,7 @@ from quotes.models.curation import TARGETS, ErrorReport, KeyRedirect, QuoteRevis
 from quotes.models.records import (
     Affiliation,
     Occasion,
+    OccasionAccount,
     OccasionParticipant,
     OccasionQuerySet,
     Organization,
@@ -56,6 +57,7 @@ __all__ = [
     "ErrorReport",
     "KeyRedirect",
     "Occasion",
+    "OccasionAccount",
     "OccasionParticipant",
     "OccasionQuerySet",
     "Organization",

@@ -63,7 +63,8 @@ class SpeakerQuerySet(PublicRecordQuerySet):
 
 
 class SourceQuerySet(PublicRecordQuerySet):
-    quote_paths = ("citations__source",)
+    # Cited by a public statement, or an account of its occasion.
+    quote_paths = ("citations__source", "occasion__accounts__source")
 
 
 class OccasionQuerySet(PublicRecordQuerySet):
@@ -376,3 +377,46 @@ class OccasionParticipant(models.Model):
     def __str__(self) -> str:
         party = self.organization.name if self.organization_id else str(self.country.name or "")
         return f"{self.speaker}, {party}" if party else str(self.speaker)
+
+
+@tracked()
+class OccasionAccount(TimeStamped):
+    """A source marked as one party's account of an occasion: its official readout, a
+    transcript, a joint statement or a press report."""
+
+    class Kind(models.TextChoices):
+        READOUT = "readout", "Official readout"
+        TRANSCRIPT = "transcript"
+        JOINT_STATEMENT = "joint_statement", "Joint statement"
+        PRESS_REPORT = "press_report", "Press report"
+
+    occasion = models.ForeignKey(Occasion, on_delete=models.CASCADE, related_name="accounts")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="accounts")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.READOUT)
+    organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="occasion_accounts",
+        help_text="The party whose account it is: an organization…",
+    )
+    country = CountryField(blank=True, help_text="…or a country.")
+
+    class Meta:
+        ordering = ["occasion", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["occasion", "source"], name="occasionaccount_unique"),
+            models.CheckConstraint(
+                condition=Q(organization__isnull=False) | ~Q(country=""),
+                name="occasionaccount_has_party",
+            ),
+            shape_check("country", COUNTRY_SHAPE_PATTERN, blank=True),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party}: {self.source.title}"
+
+    @property
+    def party(self) -> str:
+        return self.organization.name if self.organization_id else str(self.country.name)

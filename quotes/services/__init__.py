@@ -29,6 +29,7 @@ from quotes.services.history import quote_revert, record_check_version, record_r
 from quotes.services.imports import records_import
 from quotes.services.merges import quote_merge, speaker_merge
 from quotes.services.occasions import (
+    occasion_accounts_replace,
     occasion_delete,
     occasion_merge,
     occasion_participants_replace,
@@ -76,6 +77,7 @@ __all__ = [
     "citations_unverify_moved",
     "error_report_file",
     "error_report_set_status",
+    "occasion_accounts_replace",
     "occasion_delete",
     "occasion_merge",
     "occasion_participants_replace",

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from quotes.actors import Actor
 from quotes.history import action_context
-from quotes.models import KeyRedirect, Occasion, OccasionParticipant
+from quotes.models import KeyRedirect, Occasion, OccasionAccount, OccasionParticipant
 from quotes.permissions import require
 from quotes.services.keys import check_key_free, record_key_rename, stored_key
 from quotes.services.merges import _fill_blanks, _lock_pair, _redirect_keys
@@ -37,11 +37,16 @@ def check_parent(*, occasion: Occasion) -> None:
 
 @transaction.atomic
 def occasion_write(
-    *, occasion: Occasion, user: Actor, participants: Iterable[dict] | None = None
+    *,
+    occasion: Occasion,
+    user: Actor,
+    participants: Iterable[dict] | None = None,
+    accounts: Iterable[dict] | None = None,
 ) -> Occasion:
     """Validate and save an occasion and, when given, its participants (each a dict of
-    ``speaker``, and optionally ``organization`` and ``country``); participants left out
-    are removed. A new key leaves the old one leading to the occasion."""
+    ``speaker``, and optionally ``organization`` and ``country``) and its accounts (each a
+    dict of ``source``, ``kind`` and the party: ``organization`` or ``country``); those left
+    out are removed. A new key leaves the old one leading to the occasion."""
     require(user, "add" if occasion._state.adding else "edit", "occasion")
     old_key = stored_key(occasion)
     occasion.full_clean(exclude=["start_day"])
@@ -50,6 +55,8 @@ def occasion_write(
     save_unique(occasion)
     if participants is not None:
         occasion_participants_replace(occasion=occasion, participants=participants, user=user)
+    if accounts is not None:
+        occasion_accounts_replace(occasion=occasion, accounts=accounts, user=user)
     if old_key is not None and old_key != occasion.key:
         record_key_rename(obj=occasion, old_key=old_key, user=user)
     return occasion
@@ -73,12 +80,29 @@ def occasion_participants_replace(
     )
 
 
+def occasion_accounts_replace(*, occasion: Occasion, accounts: Iterable[dict], user: Actor) -> bool:
+    """Make ``accounts`` the occasion's accounts (one per source); whether any changed."""
+    require(user, "edit", "occasionaccount", noun="accounts")
+    items = [{"organization": None, "country": "", **item} for item in accounts]
+    sources = [item["source"].pk for item in items]
+    if len(sources) != len(set(sources)):
+        raise ValidationError({"accounts": "A source is listed twice."})
+    return children_replace(
+        occasion.accounts.all(),
+        items,
+        match="source",
+        make=lambda: OccasionAccount(occasion=occasion),
+        field="accounts",
+    )
+
+
 @transaction.atomic
 def occasion_merge(*, survivor: Occasion, duplicate: Occasion, user: Actor) -> Occasion:
     """Merge ``duplicate`` into ``survivor`` (reviewers only) and delete it.
 
-    Its statements, participants (a speaker already taking part is not doubled) and the
-    occasions inside it move to the survivor; the survivor's empty fields are filled from
+    Its statements, participants (a speaker already taking part is not doubled), accounts
+    (a source already an account is not doubled) and the occasions inside it move to the
+    survivor; the survivor's empty fields are filled from
     it. The duplicate's key leads to the survivor from now on.
     """
     require(user, "merge", "occasion")
@@ -89,6 +113,8 @@ def occasion_merge(*, survivor: Occasion, duplicate: Occasion, user: Actor) -> O
     with action_context(action="merge", note=note):
         taking_part = set(survivor.participants.values_list("speaker_id", flat=True))
         duplicate.participants.exclude(speaker_id__in=taking_part).update(occasion=survivor)
+        accounted = set(survivor.accounts.values_list("source_id", flat=True))
+        duplicate.accounts.exclude(source_id__in=accounted).update(occasion=survivor)
         duplicate.quotes.update(occasion=survivor, updated=timezone.now())
         duplicate.children.exclude(pk=survivor.pk).update(parent=survivor)
         _fill_blanks(survivor, duplicate, ["start", "end", "place", "country"])
