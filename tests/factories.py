@@ -7,6 +7,7 @@ from quotes.models import (
     Affiliation,
     Citation,
     Occasion,
+    OccasionAccount,
     OccasionParticipant,
     Organization,
     Quote,
@@ -131,6 +132,16 @@ class OccasionParticipantFactory(factory.django.DjangoModelFactory):
     occasion = factory.SubFactory(OccasionFactory)
     speaker = factory.SubFactory(SpeakerFactory)
     country = "US"
+
+
+class OccasionAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OccasionAccount
+
+    occasion = factory.SubFactory(OccasionFactory)
+    source = factory.SubFactory(SourceFactory)
+    kind = OccasionAccount.Kind.READOUT
+    country = "CN"
 
 
 class QuoteFactory(factory.django.DjangoModelFactory):
