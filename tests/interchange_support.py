@@ -14,6 +14,7 @@ from quotes.models import (
     Affiliation,
     Citation,
     Occasion,
+    OccasionAccount,
     OccasionParticipant,
     Organization,
     Quote,
@@ -26,6 +27,7 @@ from quotes.models import (
 
 MODELS = (
     Occasion,
+    OccasionAccount,
     OccasionParticipant,
     Organization,
     Speaker,

@@ -17,6 +17,7 @@ from quotes.models import (
     Citation,
     KeyRedirect,
     Occasion,
+    OccasionAccount,
     OccasionParticipant,
     Organization,
     Quote,
@@ -111,7 +112,7 @@ def build_full_dataset() -> None:
         Topic.objects.create(key=key, name=key.title()) for key in ("gaza", "ceasefire", "un")
     ]
 
-    occasions = build_occasions(wang, ma, mfa)
+    occasions = build_occasions(wang, ma, mfa)  # after the sources: its accounts are some
     statuses = list(Quote.Status.values)
     dates = ["2023-10-14", "2023-10", "2023", None, "1990-06", "2020"]
     for index in range(12):
@@ -172,6 +173,11 @@ def build_occasions(wang: Speaker, ma: Speaker, mfa: Organization) -> list:
     OccasionParticipant.objects.create(occasion=meeting, speaker=ma, country="CN")
     OccasionParticipant.objects.create(occasion=summit, speaker=ma)
     KeyRedirect.objects.create(kind="occasion", old_key="old-summit", occasion=summit)
+    readout, report = Source.objects.order_by("key")[:2]
+    OccasionAccount.objects.create(occasion=meeting, source=report, organization=mfa)
+    OccasionAccount.objects.create(
+        occasion=meeting, source=readout, kind="press_report", country="EG"
+    )
     others = [
         Occasion.objects.create(key=f"occasion-{kind}", name=f"Occasion {kind}", kind=kind)
         for kind in Occasion.Kind.values

@@ -454,9 +454,12 @@ def test_an_import_brings_occasions_with_participants_and_quotes_made_there():
         ({"parent": "nowhere"}, "parent"),
         ({"participants": [{"speaker": "nobody"}]}, "participants[0].speaker"),
         ({"country": "XX"}, "country"),
+        ({"accounts": [{"source": "nowhere", "country": "CN"}]}, "accounts[0].source"),
+        ({"accounts": [{"source": "readout"}]}, "accounts[0]"),
     ],
 )
 def test_an_import_refuses_a_bad_occasion_naming_the_field(record, field):
+    SourceFactory(key="readout")
     base = {"type": "occasion", "key": "call", "name": "Call", "kind": "call"}
     report = import_lines({**base, **record})
     assert not report.ok

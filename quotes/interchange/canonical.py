@@ -19,6 +19,7 @@ from quotes.models import (
     Citation,
     KeyRedirect,
     Occasion,
+    OccasionAccount,
     Organization,
     Quote,
     Source,
@@ -156,7 +157,22 @@ def participant_order(item: dict) -> str:
     return item["speaker"]
 
 
+def account_order(item: dict) -> str:
+    return item["source"]
+
+
 def occasion_from_file(record: dict) -> dict:
+    accounts = [
+        compact(
+            {
+                "source": item["source"],
+                "kind": item.get("kind", OccasionAccount.Kind.READOUT),
+                "organization": item.get("organization"),
+                "country": item.get("country"),
+            }
+        )
+        for item in record.get("accounts", [])
+    ]
     participants = [
         compact(
             {
@@ -179,6 +195,7 @@ def occasion_from_file(record: dict) -> dict:
             "country": record.get("country"),
             "parent": record.get("parent"),
             "participants": sorted(participants, key=participant_order),
+            "accounts": sorted(accounts, key=account_order),
             "old_keys": sorted(set(record.get("old_keys", []))),
         }
     )
@@ -321,7 +338,18 @@ def topic_record(topic: Topic) -> dict:
 
 def occasion_record(occasion: Occasion) -> dict:
     """An occasion, read with its parent, participants (with their speakers and
-    organizations) and old keys."""
+    organizations), accounts (with their sources and organizations) and old keys."""
+    accounts = [
+        compact(
+            {
+                "source": a.source.key,
+                "kind": a.kind,
+                "organization": a.organization.key if a.organization_id else None,
+                "country": a.country.code,
+            }
+        )
+        for a in occasion.accounts.all()
+    ]
     participants = [
         compact(
             {
@@ -344,6 +372,7 @@ def occasion_record(occasion: Occasion) -> dict:
             "country": occasion.country.code,
             "parent": occasion.parent.key if occasion.parent_id else None,
             "participants": sorted(participants, key=participant_order),
+            "accounts": sorted(accounts, key=account_order),
             "old_keys": old_keys(occasion),
         }
     )

@@ -33,6 +33,7 @@ from quotes.interchange.canonical import (
 from quotes.models import (
     Affiliation,
     Occasion,
+    OccasionAccount,
     OccasionParticipant,
     Organization,
     Quote,
@@ -141,8 +142,11 @@ def occasions(chunk_size: int, *, public_only: bool = False) -> Iterator[dict]:
     is left out of the record, as every public output leaves it out: a parent, a
     participant who is no public speaker, an organization a participant represented."""
     participants = OccasionParticipant.objects.select_related("speaker", "organization")
+    accounts = OccasionAccount.objects.select_related("source", "organization")
     records = Occasion.objects.select_related("parent").prefetch_related(
-        "old_keys", Prefetch("participants", queryset=participants.order_by("pk"))
+        "old_keys",
+        Prefetch("participants", queryset=participants.order_by("pk")),
+        Prefetch("accounts", queryset=accounts.order_by("pk")),
     )
     public = _public_keys(public_only)
     with connection.cursor() as cursor:

@@ -25,6 +25,7 @@ from quotes.interchange.old_keys import old_keys_replace
 from quotes.models import (
     Affiliation,
     Occasion,
+    OccasionAccount,
     OccasionParticipant,
     Organization,
     Quote,
@@ -113,9 +114,12 @@ class RecordWriting:
 
     def write_occasions(self, batch: Batch) -> None:
         participants = OccasionParticipant.objects.select_related("speaker", "organization")
+        accounts = OccasionAccount.objects.select_related("source", "organization")
         stored = Occasion.objects.filter(key__in=[r["key"] for _, r in batch])
         stored = stored.select_related("parent").prefetch_related(
-            "old_keys", Prefetch("participants", queryset=participants.order_by("pk"))
+            "old_keys",
+            Prefetch("participants", queryset=participants.order_by("pk")),
+            Prefetch("accounts", queryset=accounts.order_by("pk")),
         )
         existing = {o.key: o for o in stored}
         parent_ids = self.id_map("occasion", {r["parent"] for _, r in batch if "parent" in r})
@@ -128,6 +132,7 @@ class RecordWriting:
         self.save("occasion", new, changed, [*OCCASION_FIELDS, "parent"])
         old_keys_replace("occasion", new + changed)
         self.replace_participants(new, changed)
+        self.replace_accounts(new, changed)
 
     def replace_participants(self, new: list, changed: list) -> None:
         items = [item for _, record in new + changed for item in record.get("participants", [])]
@@ -146,6 +151,27 @@ class RecordWriting:
                 )
                 for occasion, record in new + changed
                 for item in record.get("participants", [])
+            ],
+        )
+
+    def replace_accounts(self, new: list, changed: list) -> None:
+        items = [item for _, record in new + changed for item in record.get("accounts", [])]
+        source_ids = self.id_map("source", {item["source"] for item in items})
+        organization_keys = {item["organization"] for item in items if "organization" in item}
+        organization_ids = self.id_map("organization", organization_keys)
+        OccasionAccount.objects.filter(occasion__in=[o for o, _ in changed]).delete()
+        copy_create(
+            OccasionAccount,
+            [
+                OccasionAccount(
+                    occasion=occasion,
+                    source_id=source_ids[item["source"]],
+                    kind=item["kind"],
+                    organization_id=organization_ids.get(item.get("organization")),
+                    country=item.get("country", ""),
+                )
+                for occasion, record in new + changed
+                for item in record.get("accounts", [])
             ],
         )
 

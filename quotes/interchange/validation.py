@@ -324,6 +324,23 @@ def check_occasion(check: FileCheck, record: dict) -> None:
         if item["speaker"] in seen:
             check.error(f"{field}.speaker", f'speaker "{item["speaker"]}" is listed twice')
         seen.add(item["speaker"])
+    check_accounts(check, record.get("accounts", []))
+
+
+def check_accounts(check: FileCheck, accounts: list[dict]) -> None:
+    """Each account names a source once, and its party: an organization or a country."""
+    seen = set()
+    for index, item in enumerate(accounts):
+        field = f"accounts[{index}]"
+        check.refer("source", item["source"], f"{field}.source")
+        if item.get("organization") is not None:
+            check.refer("organization", item["organization"], f"{field}.organization")
+        check.country(item.get("country"), f"{field}.country")
+        if item.get("organization") is None and item.get("country") is None:
+            check.error(field, "an account needs its party: an organization or a country")
+        if item["source"] in seen:
+            check.error(f"{field}.source", f'source "{item["source"]}" is listed twice')
+        seen.add(item["source"])
 
 
 def check_quote(check: FileCheck, record: dict) -> None:

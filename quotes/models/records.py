@@ -83,11 +83,13 @@ class OccasionQuerySet(PublicRecordQuerySet):
 
 class OrganizationQuerySet(PublicRecordQuerySet):
     # Through the affiliations of public speakers (which include the roles of public quotes),
-    # and the organizations participants represented at the occasions of public statements.
+    # the organizations participants represented at the occasions of public statements, and
+    # the parties of those occasions' accounts.
     quote_paths = (
         "speaker__affiliations__organization",
         "occasion__participants__speaker__affiliations__organization",
         "occasion__participants__organization",
+        "occasion__accounts__organization",
     )
 
 
