@@ -14,6 +14,7 @@ from quotes.models import Affiliation, Quote
 from tests.factories import (
     AffiliationFactory,
     CitationFactory,
+    OccasionAccountFactory,
     OccasionFactory,
     OccasionParticipantFactory,
     OrganizationFactory,
@@ -37,6 +38,7 @@ SCHEMA_OF = {
 }
 
 pytestmark = pytest.mark.django_db
+READOUT = "https://www.mfa.example/readout"
 
 
 @pytest.fixture
@@ -187,6 +189,11 @@ def statements(wang_yi):
     )
     published.save()
     OccasionParticipantFactory(occasion=published.occasion, speaker=wang_yi, country="CN")
+    OccasionAccountFactory(
+        occasion=published.occasion,
+        source=SourceFactory(key="mfa-readout", title="Wang Yi Speaks with Faisal", url=READOUT),
+        country="CN",
+    )
     retracted = QuoteFactory(
         key="wang-yi-retracted",
         speaker=wang_yi,
@@ -315,6 +322,9 @@ def test_occasions_are_events_and_speeches_name_theirs(statements):
             "start_date": "2023-10-14",
             "location": "Saudi Arabia",
             "attendees": [{"id": "wang-yi", "name": "Wang Yi"}],
+            "sources": [
+                {"url": READOUT, "note": "China, official readout: Wang Yi Speaks with Faisal"}
+            ],
             "area_id": "country:sa",
             "participants": [{"person_id": "wang-yi", "area_id": "country:cn"}],
         }

@@ -33,6 +33,7 @@ from quotes.interchange.exporter import consistent_snapshot
 from quotes.models import (
     Affiliation,
     Occasion,
+    OccasionAccount,
     OccasionParticipant,
     Organization,
     Quote,
@@ -137,8 +138,9 @@ def area(code: str) -> dict:
 
 def event(occasion: Occasion) -> dict:
     """An occasion as a Popolo ``Event``: its kind (``classification``), dates at their
-    precision, place, the occasion it was part of (when public) and its public speakers
-    (``attendees``); OnRecord's ``participants`` say whom each represented there."""
+    precision, place, the occasion it was part of (when public), its public speakers
+    (``attendees``) and each party's account (``sources``); OnRecord's ``participants`` say
+    whom each represented there."""
     country = countries.name(occasion.country.code) if occasion.country else ""
     participants = list(occasion.participants.all())
     optional = {
@@ -148,12 +150,21 @@ def event(occasion: Occasion) -> dict:
         "location": ", ".join(part for part in (occasion.place, country) if part),
         "parent_id": occasion.parent.key if getattr(occasion, "parent_public", False) else None,
         "attendees": [{"id": p.speaker.key, "name": p.speaker.name} for p in participants],
+        "sources": [_account_link(account) for account in occasion.accounts.all()],
         # OnRecord's, beside Popolo's:
         "area_id": area_id(occasion.country.code) if occasion.country else None,
         "participants": [_participant(p) for p in participants],
     }
     entry = {"id": occasion.key, "name": occasion.name}
     return {**entry, **{name: value for name, value in optional.items() if value}}
+
+
+def _account_link(account: OccasionAccount) -> dict:
+    """A party's account of the occasion as a Popolo link: its address (the archived copy
+    when it has none), noted with whose account it is."""
+    source = account.source
+    note = f"{account.party}, {account.get_kind_display().lower()}: {source.title}"
+    return {"url": source.url or source.archive_url, "note": note}
 
 
 def _participant(participant: OccasionParticipant) -> dict:
@@ -259,10 +270,16 @@ def _events(public_organizations: QuerySet, order) -> QuerySet:
         )
         .order_by(Collate("speaker__key", "C"))
     )
+    accounts = (
+        OccasionAccount.objects.select_related("source", "organization")
+        .exclude(source__url="", source__archive_url="")
+        .defer("source__full_text")
+        .order_by(Collate("source__key", "C"))
+    )
     return (
         public_occasions.select_related("parent")
         .annotate(parent_public=Exists(public_occasions.filter(pk=OuterRef("parent_id"))))
-        .prefetch_related(Prefetch("participants", participants))
+        .prefetch_related(Prefetch("participants", participants), Prefetch("accounts", accounts))
         .order_by(order)
     )
 
