@@ -361,6 +361,13 @@ class OccasionAdmin(CurationAdmin):
     def merged_keys(self, obj: Occasion) -> str:
         return old_keys(obj)
 
+    def delete_model(self, request: HttpRequest, obj: Occasion) -> None:
+        services.occasion_delete(occasion=obj, user=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for occasion in queryset:
+            services.occasion_delete(occasion=occasion, user=request.user)
+
     def has_merge_permission(self, request: HttpRequest) -> bool:
         return may(request.user, "merge", "occasion")
 

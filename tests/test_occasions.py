@@ -592,3 +592,17 @@ def test_the_admin_adds_an_account_to_an_occasion():
     assert response.status_code == 302
     account = occasion.accounts.get()
     assert (account.source, account.kind, account.country.code) == (source, "transcript", "CN")
+
+
+def test_the_admin_deletes_an_occasion_no_statement_names():
+    occasion = OccasionFactory()
+    named = OccasionFactory()
+    QuoteFactory(occasion=named)
+    client = Client()
+    client.force_login(EditorFactory())
+    url = reverse("admin:quotes_occasion_delete", args=[occasion.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not Occasion.objects.filter(pk=occasion.pk).exists()
+    refused = client.post(reverse("admin:quotes_occasion_delete", args=[named.pk]), {"post": "yes"})
+    assert refused.status_code == 200  # Django names the statements that protect it
+    assert Occasion.objects.filter(pk=named.pk).exists()

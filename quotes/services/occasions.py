@@ -1,4 +1,5 @@
-"""Occasions (calls, meetings, summits, press conferences…) with their participants.
+"""Occasions (calls, meetings, summits, press conferences…) with their participants and
+each party's account of them; merging and deleting them.
 
 An occasion is a record of its own, with its own history: the statements made there name
 it, as their ``context`` describes what it does not. Renaming an occasion does not correct
@@ -19,7 +20,7 @@ from quotes.history import action_context
 from quotes.models import KeyRedirect, Occasion, OccasionAccount, OccasionParticipant
 from quotes.permissions import require
 from quotes.services.keys import check_key_free, record_key_rename, stored_key
-from quotes.services.merges import _fill_blanks, _lock_pair, _redirect_keys
+from quotes.services.merges import fill_blanks, lock_pair, redirect_keys
 from quotes.services.records import children_replace, save_unique
 
 
@@ -102,11 +103,11 @@ def occasion_merge(*, survivor: Occasion, duplicate: Occasion, user: Actor) -> O
 
     Its statements, participants (a speaker already taking part is not doubled), accounts
     (a source already an account is not doubled) and the occasions inside it move to the
-    survivor; the survivor's empty fields are filled from
-    it. The duplicate's key leads to the survivor from now on.
+    survivor; the survivor's empty fields are filled from it. The duplicate's key leads to
+    the survivor from now on.
     """
     require(user, "merge", "occasion")
-    survivor, duplicate = _lock_pair(Occasion, survivor, duplicate, "occasion")
+    survivor, duplicate = lock_pair(Occasion, survivor, duplicate, "occasion")
     if survivor.parent_id == duplicate.pk:
         survivor.parent = duplicate.parent
     note = f"{duplicate.key} merged into {survivor.key}"
@@ -117,10 +118,10 @@ def occasion_merge(*, survivor: Occasion, duplicate: Occasion, user: Actor) -> O
         duplicate.accounts.exclude(source_id__in=accounted).update(occasion=survivor)
         duplicate.quotes.update(occasion=survivor, updated=timezone.now())
         duplicate.children.exclude(pk=survivor.pk).update(parent=survivor)
-        _fill_blanks(survivor, duplicate, ["start", "end", "place", "country"])
+        fill_blanks(survivor, duplicate, ["start", "end", "place", "country"])
         survivor.full_clean(exclude=["start_day"])
         survivor.save()
-        _redirect_keys(KeyRedirect.Kind.OCCASION, duplicate, survivor, user)
+        redirect_keys(KeyRedirect.Kind.OCCASION, duplicate, survivor, user)
         duplicate.delete()
     return survivor
 
