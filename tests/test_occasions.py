@@ -606,3 +606,13 @@ def test_the_admin_deletes_an_occasion_no_statement_names():
     refused = client.post(reverse("admin:quotes_occasion_delete", args=[named.pk]), {"post": "yes"})
     assert refused.status_code == 200  # Django names the statements that protect it
     assert Occasion.objects.filter(pk=named.pk).exists()
+
+
+def test_the_search_page_narrows_by_the_kind_of_occasion(client):
+    in_call = QuoteFactory(occasion=OccasionFactory(kind="call"))
+    elsewhere = QuoteFactory()
+    page = client.get("/").content.decode()
+    assert 'href="?occasion_kind=call"' in page
+    narrowed = client.get("/", {"occasion_kind": "call"}).content.decode()
+    assert f'href="/quotes/{in_call.key}/"' in narrowed
+    assert f'href="/quotes/{elsewhere.key}/"' not in narrowed
