@@ -19,6 +19,8 @@ from quotes.dates import ReducedDate
 from quotes.models import (
     PUBLIC_STATUSES,
     Affiliation,
+    Occasion,
+    OccasionParticipant,
     Organization,
     Quote,
     Source,
@@ -208,6 +210,12 @@ class QuoteFilterSet(filters.FilterSet):
         help_text="Said on or before (YYYY, YYYY-MM or YYYY-MM-DD).",
     )
     source = KeyFilter(field_name="citations__source__key", help_text="Source key.")
+    occasion = KeyFilter(field_name="occasion__key", help_text="Occasion key.")
+    occasion_kind = filters.ChoiceFilter(
+        choices=Occasion.Kind.choices,
+        field_name="occasion__kind",
+        help_text="The kind of the occasion at which it was said.",
+    )
     status = filters.ChoiceFilter(
         choices=Quote.Status.choices,
         help_text="published or retracted for everyone; draft and review for editors only. "
@@ -257,6 +265,8 @@ class QuoteFilterSet(filters.FilterSet):
             language=data.get("language") or None,
             kind=data.get("kind") or None,
             source=data.get("source") or None,
+            occasion=data.get("occasion") or None,
+            occasion_kind=data.get("occasion_kind") or None,
             said_from=after.start if after else None,
             said_until=before.end if before else None,
         )
@@ -337,6 +347,45 @@ class SourceFilterSet(filters.FilterSet):
             | Q(publisher__unaccent__icontains=value)
             | Q(author__unaccent__icontains=value)
         )
+
+
+class OccasionFilterSet(filters.FilterSet):
+    q = filters.CharFilter(method="filter_q", max_length=200, help_text="Name or place.")
+    kind = filters.ChoiceFilter(choices=Occasion.Kind.choices)
+    participant = KeyFilter(method="filter_participant", help_text="Speaker key.")
+    country = CountryFilter(field_name="country")
+    start_after = ReducedDateFilter(
+        method="filter_start",
+        label="Start after",
+        help_text="Started on or after (YYYY, YYYY-MM or YYYY-MM-DD).",
+    )
+    start_before = ReducedDateFilter(
+        method="filter_start",
+        label="Start before",
+        help_text="Started on or before (YYYY, YYYY-MM or YYYY-MM-DD).",
+    )
+
+    class Meta:
+        model = Occasion
+        fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(
+            Q(name__unaccent__icontains=value) | Q(place__unaccent__icontains=value) | Q(key=value)
+        )
+
+    def filter_participant(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        taking_part = OccasionParticipant.objects.filter(
+            occasion=OuterRef("pk"), speaker__key=value
+        )
+        return queryset.filter(Exists(taking_part))
+
+    def filter_start(self, queryset: QuerySet, name: str, value: ReducedDate | None) -> QuerySet:
+        if value is None:
+            return queryset
+        if name == "start_after":
+            return queryset.started_between(after=value)
+        return queryset.started_between(before=value)
 
 
 class TopicFilterSet(filters.FilterSet):

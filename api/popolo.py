@@ -12,7 +12,8 @@ from quotes.interchange.popolo import popolo_json
 
 class PopoloView(SingleValuedParams, APIView):
     """Every speaker (``persons``), organization, affiliation (``memberships``), country
-    (``areas``) and public statement (``speeches``: Popolo ``Speech``) as one Popolo JSON
+    (``areas``), occasion (``events``) and public statement (``speeches``: Popolo ``Speech``,
+    with its ``event_id``) as one Popolo JSON
     document (https://www.popoloproject.com/specs/), streamed; ``python manage.py
     export_popolo`` writes the same document."""
 
@@ -24,7 +25,7 @@ class PopoloView(SingleValuedParams, APIView):
             (200, "application/json"): OpenApiResponse(
                 OpenApiTypes.OBJECT,
                 description="A Popolo document: persons, organizations, memberships, areas, "
-                "speeches.",
+                "events, speeches.",
             )
         },
     )

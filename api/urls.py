@@ -14,6 +14,7 @@ router.register("speakers", views.SpeakerViewSet, basename="speaker")
 router.register("organizations", views.OrganizationViewSet, basename="organization")
 router.register("sources", views.SourceViewSet, basename="source")
 router.register("topics", views.TopicViewSet, basename="topic")
+router.register("occasions", views.OccasionViewSet, basename="occasion")
 
 urlpatterns = [
     path("popolo.json", PopoloView.as_view(), name="popolo"),

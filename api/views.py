@@ -35,6 +35,9 @@ from quotes.models import (
     Affiliation,
     Citation,
     KeyRedirect,
+    Occasion,
+    OccasionAccount,
+    OccasionParticipant,
     Organization,
     Quote,
     Source,
@@ -257,6 +260,8 @@ class MergeMixin:
 
     find_by_key: Callable  # selectors.quote_by_key…: (record, redirected)
     merge_records: Callable  # services.quote_merge…
+    # What the merge takes besides the duplicate (a correction note, for quotes and speakers).
+    merge_serializer_class: type = serializers.MergeSerializer
 
     @extend_schema(request=serializers.MergeSerializer, filters=False)
     @action(detail=True, methods=["post"], pagination_class=None)
@@ -264,17 +269,15 @@ class MergeMixin:
         """Merge the duplicate into this record (reviewers only). The duplicate is deleted
         and its key leads here from now on (HTTP 301). Honours If-Match."""
         permissions.require(request.user, "merge", self.get_noun())
-        given = serializers.MergeSerializer(data=request.data)
+        given = self.merge_serializer_class(data=request.data)
         given.is_valid(raise_exception=True)
+        options = dict(given.validated_data)
         with transaction.atomic():
             survivor = self.get_object()
             conditional.check_if_match(request, survivor)
-            duplicate = self.duplicate_named(given.validated_data["duplicate"])
+            duplicate = self.duplicate_named(options.pop("duplicate"))
             merged = self.merge_records(
-                survivor=survivor,
-                duplicate=duplicate,
-                user=request.user,
-                correction_note=given.validated_data.get("correction_note", ""),
+                survivor=survivor, duplicate=duplicate, user=request.user, **options
             )
             data, headers = self.read(merged), conditional.etag_headers(merged)
         return Response(data, headers=headers)
@@ -427,7 +430,7 @@ class QuoteViewSet(HistoryMixin, MergeMixin, LineageMixin, WriteReadViewSet):
     def get_queryset(self) -> QuerySet:
         return (
             Quote.objects.visible_to(self.request.user)
-            .select_related("speaker", "role__organization")
+            .select_related("speaker", "role__organization", "occasion")
             .prefetch_related(
                 "topics",
                 "translations",
@@ -651,6 +654,60 @@ class SourceViewSet(HistoryMixin, KeyedViewSet):
         if self.action == "list":
             queryset = queryset.defer("full_text")
         return queryset.order_by("-published", "title", "key")
+
+
+OCCASION_WRITE_DOC = extend_schema(
+    request=serializers.OccasionWriteSerializer, responses=serializers.OccasionDetailSerializer
+)
+
+
+@extend_schema_view(
+    create=OCCASION_WRITE_DOC,
+    update=OCCASION_WRITE_DOC,
+    partial_update=OCCASION_WRITE_DOC,
+    merge=extend_schema(request=serializers.OccasionMergeSerializer, filters=False),
+)
+class OccasionViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
+    """Occasions at which statements are made: calls, meetings, visits, summits, press
+    conferences, sessions of a body… (Popolo's Event), with their participants."""
+
+    serializer_class = serializers.OccasionDetailSerializer
+    write_serializer_class = serializers.OccasionWriteSerializer
+    filterset_class = filters.OccasionFilterSet
+    find_by_key = staticmethod(selectors.occasion_by_key)
+    merge_records = staticmethod(services.occasion_merge)
+    merge_serializer_class = serializers.OccasionMergeSerializer
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return serializers.OccasionSerializer
+        return super().get_serializer_class()
+
+    def perform_destroy(self, instance: Occasion) -> None:
+        try:
+            services.occasion_delete(occasion=instance, user=self.request.user)
+        except ProtectedError as error:
+            raise Conflict(
+                f"{instance} is still referred to by statements; change or delete those first."
+            ) from error
+
+    def get_queryset(self) -> QuerySet:
+        participants = OccasionParticipant.objects.select_related(
+            "speaker", "organization"
+        ).order_by("pk")
+        return (
+            Occasion.objects.visible_to(self.request.user)
+            .annotate(quote_count=published_count("occasion"))
+            .select_related("parent")
+            .prefetch_related(
+                Prefetch("participants", participants),
+                Prefetch(
+                    "accounts",
+                    OccasionAccount.objects.select_related("source", "organization").order_by("pk"),
+                ),
+            )
+            .order_by("-start", "name", "key")
+        )
 
 
 class TopicViewSet(KeyedViewSet):

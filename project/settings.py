@@ -370,6 +370,8 @@ SPECTACULAR_SETTINGS = {
         "QuoteKindEnum": "quotes.models.Quote.Kind",
         "OrganizationKindEnum": "quotes.models.Organization.Kind",
         "SourceKindEnum": "quotes.models.Source.Kind",
+        "OccasionKindEnum": "quotes.models.Occasion.Kind",
+        "AccountKindEnum": "quotes.models.OccasionAccount.Kind",
         "QuoteStatusEnum": "quotes.models.Quote.Status",
         "RevisionStatusEnum": "quotes.models.QuoteRevision.Status",
     },

@@ -38,6 +38,9 @@ from quotes.exceptions import CurationError, NotPermitted, TransitionNotAllowed
 from quotes.models import (
     Affiliation,
     Citation,
+    Occasion,
+    OccasionAccount,
+    OccasionParticipant,
     Organization,
     Quote,
     QuoteRevision,
@@ -319,6 +322,102 @@ class SourceAdmin(CurationAdmin):
         return obj.quote_count
 
 
+class OccasionParticipantInline(admin.TabularInline):
+    model = OccasionParticipant
+    extra = 1
+    autocomplete_fields = ["speaker", "organization"]
+    fields = ["speaker", "organization", "country"]
+
+
+class OccasionAccountInline(admin.TabularInline):
+    model = OccasionAccount
+    extra = 0  # "Add another": an empty row's default kind would read as a change
+    autocomplete_fields = ["source", "organization"]
+    fields = ["source", "kind", "organization", "country"]
+    verbose_name = "account (a party's readout, transcript, statement or report)"
+
+
+@admin.register(Occasion)
+class OccasionAdmin(CurationAdmin):
+    list_display = ["name", "key", "kind", "start", "place", "country", "quote_count"]
+    ordering = ["-start", "name"]  # counting groups rows, dropping the default ordering
+    list_filter = ["kind", "country"]
+    search_fields = ["name", "key", "place"]
+    autocomplete_fields = ["parent"]
+    prepopulated_fields = {"key": ["name"]}
+    readonly_fields = ["api_link", "merged_keys"]
+    inlines = [OccasionParticipantInline, OccasionAccountInline]
+    actions = ["merge_occasions"]
+    history_parts = "participants and accounts"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(quote_count=Count("quotes", distinct=True))
+
+    @admin.display(ordering="quote_count", description="quotes")
+    def quote_count(self, obj: Occasion) -> int:
+        return obj.quote_count
+
+    @admin.display(description="merged keys")
+    def merged_keys(self, obj: Occasion) -> str:
+        return old_keys(obj)
+
+    def delete_model(self, request: HttpRequest, obj: Occasion) -> None:
+        services.occasion_delete(occasion=obj, user=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for occasion in queryset:
+            services.occasion_delete(occasion=occasion, user=request.user)
+
+    def has_merge_permission(self, request: HttpRequest) -> bool:
+        return may(request.user, "merge", "occasion")
+
+    @admin.action(description="Merge the two selected occasions…", permissions=["merge"])
+    def merge_occasions(self, request: HttpRequest, queryset: QuerySet):
+        return merge_action(
+            self,
+            request,
+            queryset.annotate(quote_total=Count("quotes", distinct=True)),
+            merge=services.occasion_merge,
+            rows=[
+                ("key", lambda o: o.key),
+                ("name", lambda o: o.name),
+                ("kind", lambda o: o.get_kind_display()),
+                ("start", lambda o: o.start or "—"),
+                ("place", lambda o: o.place or "—"),
+                ("participants", lambda o: "\n".join(str(p) for p in o.participants.all())),
+                ("statements", lambda o: o.quote_total),
+            ],
+            merged_parts="its statements, participants and the occasions inside it move to the "
+            "one that stays",
+            corrects=False,
+        )
+
+    # Saving: the occasion with its participants and accounts, in one call of the service.
+
+    def save_model(self, request: HttpRequest, obj: Occasion, form, change: bool) -> None:
+        pass  # written in save_related, once the inline is parsed
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        # Written by save_related; the admin's change message reads these.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        for formset in formsets:
+            self.save_formset(request, form, formset, change)
+        parts = {}
+        for formset in formsets:
+            if formset.model is OccasionParticipant and formset.has_changed():
+                fields = ("speaker", "organization", "country")
+                parts["participants"] = formset_items(formset, fields)
+            elif formset.model is OccasionAccount and formset.has_changed():
+                fields = ("source", "kind", "organization", "country")
+                parts["accounts"] = formset_items(formset, fields)
+        try:
+            services.occasion_write(occasion=form.instance, user=request.user, **parts)
+        except (CurationError, ValidationError) as error:
+            raise AdminRefused(error) from error
+
+
 class TranslationInline(admin.StackedInline):
     model = Translation
     extra = 1
@@ -416,6 +515,7 @@ class QuoteAdminForm(VersionedForm):
             "language",
             "kind",
             "said",
+            "occasion",
             "context",
             "role",
             "topics",
@@ -564,7 +664,7 @@ class QuoteAdmin(CurationAdmin):
     ]
     list_select_related = ["speaker", "role__organization"]
     search_fields = ["key", "text", "context", "speaker__name", "translations__text"]
-    autocomplete_fields = ["speaker", "topics", "role"]
+    autocomplete_fields = ["speaker", "topics", "role", "occasion"]
     date_hierarchy = "said_start"
     inlines = [TranslationInline, CitationInline]
     actions = ["submit_for_review", "send_back_to_draft", "publish", "retract", "merge_quotes"]
@@ -579,7 +679,10 @@ class QuoteAdmin(CurationAdmin):
         )
 
     def get_fieldsets(self, request: HttpRequest, obj=None) -> list:
-        main = ["key", "speaker", "text", "language", "kind", "said", "context", "version"]
+        main = [
+            *("key", "speaker", "text", "language", "kind", "said", "occasion", "context"),
+            "version",
+        ]
         curation = ["topics", "status", "retraction_reason"]
         if obj and obj.status == Quote.Status.PUBLISHED:
             curation = [*curation, "correction_note", "public_corrections"]

@@ -32,6 +32,7 @@ API_DETAIL_ROUTES = {
     "quotes.speaker": "api:speaker-detail",
     "quotes.organization": "api:organization-detail",
     "quotes.source": "api:source-detail",
+    "quotes.occasion": "api:occasion-detail",
 }
 
 
@@ -376,6 +377,10 @@ class MergeForm(forms.Form):
     )
 
 
+class PlainMergeForm(forms.Form):
+    """The confirmation of a merge that corrects no published quote (occasions)."""
+
+
 def merge_action(
     modeladmin: admin.ModelAdmin,
     request: HttpRequest,
@@ -384,14 +389,17 @@ def merge_action(
     merge: Callable[..., models.Model],
     rows: list[tuple[str, Callable[[models.Model], object]]],
     merged_parts: str,
+    corrects: bool = True,
 ) -> TemplateResponse | None:
-    """Merge two selected records after the reviewer picked the one that stays."""
+    """Merge two selected records after the reviewer picked the one that stays; ``corrects``:
+    whether the merge may correct published quotes, and so asks for a note."""
     noun = modeladmin.opts.verbose_name
     selected = list(queryset[:3])
     if len(selected) != 2:
         messages.error(request, f"Select exactly two {noun}s to merge.")
         return None
-    form = MergeForm(request.POST if request.POST.get("confirm") else None)
+    form_class = MergeForm if corrects else PlainMergeForm
+    form = form_class(request.POST if request.POST.get("confirm") else None)
     if form.is_valid():
         survivor = next((o for o in selected if str(o.pk) == request.POST.get("survivor")), None)
         if survivor is None:
@@ -416,14 +424,23 @@ def merge_action(
 
 
 def merged_into(
-    request: HttpRequest, merge: Callable, survivor: models.Model, selected: list, form: MergeForm
+    request: HttpRequest,
+    merge: Callable,
+    survivor: models.Model,
+    selected: list,
+    form: MergeForm | PlainMergeForm,
 ) -> bool:
     """Merge the other selected record into ``survivor``; False when the form is to be
     shown again (a correction note is needed)."""
     duplicate = next(obj for obj in selected if obj.pk != survivor.pk)
-    note = form.cleaned_data.get("correction_note") or ""
+    note = {"correction_note": form.cleaned_data.get("correction_note") or ""}
     try:
-        merge(survivor=survivor, duplicate=duplicate, user=request.user, correction_note=note)
+        merge(
+            survivor=survivor,
+            duplicate=duplicate,
+            user=request.user,
+            **(note if isinstance(form, MergeForm) else {}),
+        )
     except ValidationError as error:
         for field, messages_ in error.message_dict.items():
             form.add_error(field if field in form.fields else None, messages_)

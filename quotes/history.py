@@ -223,6 +223,21 @@ PARTS: dict[str, tuple[Part, ...]] = {
             lambda e, d: f"affiliation {e.role}, {d.of(e, 'organization')}",
         ),
     ),
+    "quotes.occasion": (
+        _record("occasion"),
+        Part(
+            "participant",
+            "quotes.OccasionParticipantEvent",
+            "occasion_id",
+            lambda e, d: f"participant {d.of(e, 'speaker')}",
+        ),
+        Part(
+            "account",
+            "quotes.OccasionAccountEvent",
+            "occasion_id",
+            lambda e, d: f"account {d.of(e, 'source')}",
+        ),
+    ),
     **{
         f"quotes.{name}": (_record(name),)
         for name in [
@@ -232,6 +247,8 @@ PARTS: dict[str, tuple[Part, ...]] = {
             "speakername",
             "translation",
             "citation",
+            "occasionparticipant",
+            "occasionaccount",
         ]
     },
 }

@@ -23,17 +23,19 @@ from django.conf import settings
 from django.urls import reverse
 
 from quotes.dates import ReducedDate
-from quotes.models import PUBLIC_STATUSES, Quote, Translation
+from quotes.models import PUBLIC_STATUSES, Occasion, Quote, Translation
 
 __all__ = [
     "PUBLIC_STATUSES",
     "PublicCitation",
     "PublicCorrection",
+    "PublicOccasion",
     "PublicRetraction",
     "PublicRole",
     "PublicSpeaker",
     "PublicStatement",
     "PublicTranslation",
+    "public_occasion",
     "statement",
     "statement_tag",
     "statements",
@@ -62,6 +64,24 @@ class PublicRole:
     start: ReducedDate | None
     end: ReducedDate | None
     organization_country: str = ""
+
+
+@dataclass(frozen=True)
+class PublicOccasion:
+    """The occasion at which the statement was made: a call, a meeting, a summit…"""
+
+    key: str
+    name: str
+    kind: str
+    kind_label: str
+    start: ReducedDate | None
+    end: ReducedDate | None
+    place: str
+    country: str
+
+    @property
+    def path(self) -> str:
+        return reverse("reader:occasion", args=[self.key])
 
 
 @dataclass(frozen=True)
@@ -121,6 +141,7 @@ class PublicStatement:
     language: str
     kind: str
     said: ReducedDate | None
+    occasion: PublicOccasion | None
     context: str
     translations: tuple[PublicTranslation, ...]
     citations: tuple[PublicCitation, ...]
@@ -176,6 +197,7 @@ def statement(quote: Quote) -> PublicStatement:
         language=quote.language,
         kind=quote.kind,
         said=quote.said,
+        occasion=_occasion(quote),
         context=quote.context,
         translations=tuple(_translation(t) for t in _ordered(quote.translations.all())),
         citations=tuple(_citation(c) for c in quote.citations.all()),
@@ -217,6 +239,24 @@ def _role(quote: Quote) -> PublicRole | None:
         role.start,
         role.end,
         str(organization.country),
+    )
+
+
+def _occasion(quote: Quote) -> PublicOccasion | None:
+    return None if quote.occasion is None else public_occasion(quote.occasion)
+
+
+def public_occasion(occasion: Occasion) -> PublicOccasion:
+    """An occasion as statements and its own page show it."""
+    return PublicOccasion(
+        key=occasion.key,
+        name=occasion.name,
+        kind=occasion.kind,
+        kind_label=str(occasion.get_kind_display()),
+        start=occasion.start,
+        end=occasion.end,
+        place=occasion.place,
+        country=str(occasion.country),
     )
 
 

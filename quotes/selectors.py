@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from quotes.models import TARGETS, KeyRedirect, Quote, Speaker
+from quotes.models import TARGETS, KeyRedirect, Occasion, Quote, Speaker
 
 
 def record_by_key(model: type[models.Model], key: str) -> tuple[models.Model | None, bool]:
@@ -27,3 +27,7 @@ def quote_by_key(key: str) -> tuple[Quote | None, bool]:
 
 def speaker_by_key(key: str) -> tuple[Speaker | None, bool]:
     return record_by_key(Speaker, key)
+
+
+def occasion_by_key(key: str) -> tuple[Occasion | None, bool]:
+    return record_by_key(Occasion, key)

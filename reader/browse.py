@@ -1,5 +1,5 @@
 """The reader's ways in besides the search box: speakers from A to Z, topics,
-organizations and sources, each a paginated list of public records only (the records'
+organizations, sources and occasions, each a paginated list of public records only (the records'
 ``public()``) with the number of public statements of each."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 from django_countries import countries
 
-from quotes.models import Affiliation, Organization, Quote, Source, Speaker, Topic
+from quotes.models import Affiliation, Occasion, Organization, Quote, Source, Speaker, Topic
 from quotes.speaker_search import Unaccent
 from quotes.validators import KEY_PATTERN
 from reader.links import query_string
@@ -203,3 +203,9 @@ def sources(request: HttpRequest) -> HttpResponse:
     public = Source.objects.public().defer("full_text")
     records = counted(public, "citations__source", "-published", "title", "key")
     return browse_page(request, "reader/browse/sources.html", BrowseForm, records)
+
+
+@require_safe
+def occasions(request: HttpRequest) -> HttpResponse:
+    records = counted(Occasion.objects.public(), "occasion", "-start", "name", "key")
+    return browse_page(request, "reader/browse/occasions.html", BrowseForm, records)

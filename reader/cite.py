@@ -1,6 +1,7 @@
 """How a statement is cited and described to machines: APA and Chicago citations, its
-schema.org ``Quotation`` (JSON-LD, from its public representation), the ``Person`` and
-``Organization`` of speaker and organization pages, and its Open Graph tags."""
+schema.org ``Quotation`` (JSON-LD, from its public representation) with the ``Event`` it
+was recorded at, the ``Person``, ``Organization`` and ``Event`` of speaker, organization
+and occasion pages, and its Open Graph tags."""
 
 from __future__ import annotations
 
@@ -9,7 +10,13 @@ from collections.abc import Callable
 from django.urls import reverse
 
 from quotes.models import Quote
-from quotes.public import PublicCitation, PublicStatement, PublicTranslation
+from quotes.public import (
+    PublicCitation,
+    PublicOccasion,
+    PublicStatement,
+    PublicTranslation,
+    public_occasion,
+)
 from reader.dates import apa_date, long_date
 
 SITE_NAME = "OnRecord"
@@ -105,6 +112,22 @@ def _corrections(item: PublicStatement) -> list[dict]:
     return comments
 
 
+def _event(occasion: PublicOccasion, url: str) -> dict:
+    """An occasion as a schema.org ``Event``: its name, kind, dates and place."""
+    data = {"@type": "Event", "@id": url, "url": url, "name": occasion.name}
+    data["description"] = occasion.kind_label
+    if occasion.start:
+        data["startDate"] = str(occasion.start)
+    if occasion.end:
+        data["endDate"] = str(occasion.end)
+    if occasion.place or occasion.country:
+        place = {"@type": "Place", "name": occasion.place or occasion.country}
+        if occasion.country:
+            place["address"] = {"@type": "PostalAddress", "addressCountry": occasion.country}
+        data["location"] = place
+    return data
+
+
 def quotation_jsonld(item: PublicStatement, url: str, speaker_url: str) -> dict:
     """The statement as a schema.org ``Quotation``: the speaker as its ``creator`` (a real
     person; ``spokenByCharacter`` names the same node), its status and the reason of a
@@ -135,6 +158,9 @@ def quotation_jsonld(item: PublicStatement, url: str, speaker_url: str) -> dict:
         data["dateCreated"] = str(item.said)
     if item.context:
         data["description"] = item.context
+    if item.occasion:
+        occasion_url = url.removesuffix(item.path) + item.occasion.path
+        data["recordedAt"] = _event(item.occasion, occasion_url)
     if item.topics:
         data["about"] = [{"@type": "Thing", "name": name} for _, name in item.topics]
     if item.translations:
@@ -162,6 +188,21 @@ def organization_jsonld(organization, url: str, absolute: Callable[[str], str]) 
         parent = organization.parent
         link = absolute(reverse("reader:organization", args=[parent.key]))
         data["parentOrganization"] = {"@type": "Organization", "@id": link, "name": parent.name}
+    return data
+
+
+def event_jsonld(occasion, url: str) -> dict:
+    """An occasion's page as a schema.org ``Event``, with who took part (``attendee``) and
+    the occasion it was part of (``superEvent``)."""
+    data = {"@context": "https://schema.org", **_event(public_occasion(occasion), url)}
+    attendees = [
+        {"@type": "Person", "name": p.speaker.name, **_same_as(p.speaker.wikidata)}
+        for p in occasion.participants.select_related("speaker").order_by("pk")
+    ]
+    if attendees:
+        data["attendee"] = attendees
+    if occasion.parent_id:
+        data["superEvent"] = {"@type": "Event", "name": occasion.parent.name}
     return data
 
 

@@ -15,6 +15,7 @@ FACET_TITLES = {
     "topic": "Topic",
     "language": "Language",
     "kind": "Kind",
+    "occasion_kind": "Occasion",
 }
 SORTS = {"relevance": "Relevance", "-said": "Newest first", "said": "Oldest first"}
 DOWNLOAD_FORMATS = {"csv": "CSV", "ndjson": "NDJSON"}

@@ -1,5 +1,5 @@
 """``/sitemap.xml`` (an index of one sitemap per kind of record) and ``/robots.txt``: every
-public statement, speaker, topic, organization and source, and nothing else."""
+public statement, speaker, topic, organization, source and occasion, and nothing else."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from quotes.models import Organization, Quote, Source, Speaker, Topic
+from quotes.models import Occasion, Organization, Quote, Source, Speaker, Topic
 from quotes.public import statement
 
 
@@ -63,12 +63,17 @@ class SourceSitemap(RecordSitemap):
     model, url_name = Source, "source"
 
 
+class OccasionSitemap(RecordSitemap):
+    model, url_name = Occasion, "occasion"
+
+
 SITEMAPS = {
     "statements": StatementSitemap,
     "speakers": SpeakerSitemap,
     "topics": TopicSitemap,
     "organizations": OrganizationSitemap,
     "sources": SourceSitemap,
+    "occasions": OccasionSitemap,
 }
 
 # No pages for a search engine: the admin, the API (JSON for programs, its writes and

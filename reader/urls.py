@@ -30,11 +30,13 @@ urlpatterns = [
     path("topics/<key:key>/feed.atom", feeds.TopicFeed.as_view(), name="topic-feed"),
     path("organizations/<key:key>/", views.organization_detail, name="organization"),
     path("sources/<key:key>/", views.source_detail, name="source"),
+    path("occasions/<key:key>/", views.occasion_detail, name="occasion"),
     path("feeds/quotes.atom", feeds.QuoteFeed.as_view(), name="feed"),
     path("speakers/", browse.speakers, name="speakers"),
     path("topics/", browse.topics, name="topics"),
     path("organizations/", browse.organizations, name="organizations"),
     path("sources/", browse.sources, name="sources"),
+    path("occasions/", browse.occasions, name="occasions"),
     path("quotes/<key:key>/report/", reports.report_error, name="report"),
     path("quotes/<key:key>/report/thanks/", reports.report_thanks, name="report-thanks"),
 ]

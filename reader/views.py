@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +15,18 @@ from django.views.decorators.http import require_safe
 from alerts.links import signup_url
 from lineage.selectors import quote_lineage, related_statements
 from quotes import public, selectors
-from quotes.models import Affiliation, Organization, Quote, Source, Speaker, Topic
+from quotes.models import (
+    Affiliation,
+    Citation,
+    Occasion,
+    OccasionAccount,
+    OccasionParticipant,
+    Organization,
+    Quote,
+    Source,
+    Speaker,
+    Topic,
+)
 from quotes.similarity import OTHER_SPEAKER
 from reader import cite, links
 from reader.chart import year_chart
@@ -142,6 +153,7 @@ def speaker_detail(request: HttpRequest, key: str) -> HttpResponse:
         "json_ld": json_ld(person),
         "chart": year_chart(overview["facets"]["year"]),
         "topics": overview["facets"]["topic"],
+        "occasions": speaker_occasions(request, speaker),
         "total": overview["count"],
         "edit_url": admin_url(request, "speaker", speaker.pk),
     }
@@ -151,6 +163,40 @@ def speaker_detail(request: HttpRequest, key: str) -> HttpResponse:
         context,
         fixed={"speaker": speaker.key},
         feed_url=reverse("reader:speaker-feed", args=[speaker.key]),
+    )
+
+
+def occasion_accounts(request: HttpRequest, occasion: Occasion) -> list[dict]:
+    """Each party's account of the occasion, with its text in paragraphs and the visible
+    statements quoted from it."""
+    accounts = OccasionAccount.objects.filter(occasion=occasion).select_related(
+        "source", "organization"
+    )
+    citations = Citation.objects.filter(
+        source_id__in=[account.source_id for account in accounts],
+        quote__in=Quote.objects.visible_to(request.user),
+    ).select_related("quote__speaker")
+    by_source: dict[int, list[Quote]] = {}
+    for citation in citations.order_by("quote__said", "quote__key"):
+        by_source.setdefault(citation.source_id, []).append(citation.quote)
+    return [
+        {
+            "account": account,
+            "paragraphs": [p.strip() for p in account.source.full_text.split("\n") if p.strip()],
+            "quotes": by_source.get(account.source_id, []),
+        }
+        for account in accounts.order_by("pk")
+    ]
+
+
+def speaker_occasions(request: HttpRequest, speaker: Speaker) -> list[Occasion]:
+    """The occasions the speaker took part in or spoke at, that the reader may see."""
+    said = Quote.objects.visible_to(request.user).filter(speaker=speaker).values("occasion")
+    taking_part = OccasionParticipant.objects.filter(speaker=speaker).values("occasion")
+    return list(
+        Occasion.objects.visible_to(request.user)
+        .filter(Q(pk__in=said) | Q(pk__in=taking_part))
+        .order_by("-start", "name")[:OVERVIEW_LIMIT]
     )
 
 
@@ -204,6 +250,35 @@ def source_detail(request: HttpRequest, key: str) -> HttpResponse:
     source = get_object_or_404(Source.objects.visible_to(request.user).defer("full_text"), key=key)
     context = {"source": source, "edit_url": admin_url(request, "source", source.pk)}
     return listing_page(request, "reader/source.html", context, fixed={"source": source.key})
+
+
+@require_safe
+def occasion_detail(request: HttpRequest, key: str) -> HttpResponse:
+    """An occasion: when and where, who took part for whom, and the statements made there;
+    a 404 until a public statement names it (editors see it before)."""
+    visible = Occasion.objects.visible_to(request.user)
+    occasion = visible.filter(key=key).select_related("parent").first()
+    if occasion is None:
+        survivor, redirected = selectors.record_by_key(Occasion, key)
+        if redirected and visible.filter(pk=survivor.pk).exists():
+            return redirect("reader:occasion", key=survivor.key, permanent=True)
+        raise Http404("No occasion has this address.")
+    participants = OccasionParticipant.objects.filter(occasion=occasion).select_related(
+        "speaker", "organization"
+    )
+    url = request.build_absolute_uri(reverse("reader:occasion", args=[occasion.key]))
+    context = {
+        "occasion": occasion,
+        "parent": visible.filter(pk=occasion.parent_id).first() if occasion.parent_id else None,
+        "parts": visible.filter(parent=occasion).order_by("start", "name"),
+        # The participants of a visible occasion are visible speakers (SpeakerQuerySet), and
+        # the sources of its accounts visible sources (SourceQuerySet).
+        "participants": participants.order_by("pk"),
+        "accounts": occasion_accounts(request, occasion),
+        "json_ld": json_ld(cite.event_jsonld(occasion, url)),
+        "edit_url": admin_url(request, "occasion", occasion.pk),
+    }
+    return listing_page(request, "reader/occasion.html", context, fixed={"occasion": occasion.key})
 
 
 @require_safe

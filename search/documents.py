@@ -18,6 +18,7 @@ from search.index import CONTEXT_STEMMER
 QUOTES_SQL = """
 SELECT q.id, q.key, q.text, q.language, q.kind, q.said, q.said_start, q.context, q.status,
        q.created, q.updated, {last_public_change}, s.key, s.name, o.key, o.country,
+       oc.key, oc.kind,
        ARRAY(SELECT n.name FROM quotes_speakername n WHERE n.speaker_id = q.speaker_id
              ORDER BY n.id),
        ARRAY(SELECT n.language FROM quotes_speakername n WHERE n.speaker_id = q.speaker_id
@@ -34,6 +35,7 @@ FROM quotes_quote q
 JOIN quotes_speaker s ON s.id = q.speaker_id
 LEFT JOIN quotes_affiliation a ON a.id = q.role_id
 LEFT JOIN quotes_organization o ON o.id = a.organization_id
+LEFT JOIN quotes_occasion oc ON oc.id = q.occasion_id
 WHERE {where}
 ORDER BY q.id
 """
@@ -67,6 +69,8 @@ class QuoteRow:
     speaker_name: str
     organization_key: str | None
     country: str | None
+    occasion_key: str | None
+    occasion_kind: str | None
     names: list[str] = field(default_factory=list)
     name_languages: list[str] = field(default_factory=list)
     translation_languages: list[str] = field(default_factory=list)
@@ -148,6 +152,9 @@ def add_filters(doc: tantivy.Document, row: QuoteRow) -> None:
         doc.add_text("organization", row.organization_key)
     if row.country:
         doc.add_text("country", row.country.upper())
+    if row.occasion_key:
+        doc.add_text("occasion", row.occasion_key)
+        doc.add_text("occasion_kind", row.occasion_kind)
     for topic in row.topics:
         doc.add_text("topic", topic)
     for source in row.sources:

@@ -1,15 +1,17 @@
-"""Counts of the quotes a search finds by speaker, country, year, topic, language and kind:
-their labels, for every backend (the counts are each backend's, ``bucket_counts``)."""
+"""Counts of the quotes a search finds by speaker, country, year, topic, language, kind and
+the kind of their occasion: their labels, for every backend (the counts are each
+backend's, ``bucket_counts``)."""
 
 from __future__ import annotations
 
 from django.utils.translation import get_language_info
 from django_countries import countries
 
-from quotes.models import Quote, Speaker, Topic
+from quotes.models import Occasion, Quote, Speaker, Topic
 from search.backends.base import FACETS
 
 KIND_LABELS = dict(Quote.Kind.choices)
+OCCASION_KIND_LABELS = dict(Occasion.Kind.choices)
 # Languages Django knows only by their variants.
 LANGUAGE_NAMES = {"zh": "Chinese"}
 
@@ -49,6 +51,8 @@ def label(facet: str, value: str, labels: dict) -> str:
         return countries.name(value) or value
     if facet == "kind":
         return str(KIND_LABELS.get(value, value))
+    if facet == "occasion_kind":
+        return str(OCCASION_KIND_LABELS.get(value, value))
     if facet == "language":
         return language_name(value)
     return value

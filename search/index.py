@@ -30,7 +30,7 @@ PARTS = ("text", "translation", "name", "context")
 # Context is read as English, as editors write it.
 CONTEXT_STEMMER = "english"
 WRITER_HEAP = 64_000_000
-SCHEMA_VERSION = 2  # 2: "changed", the last public change
+SCHEMA_VERSION = 3  # 2: "changed", the last public change; 3: the occasion and its kind
 log = logging.getLogger(__name__)
 
 
@@ -50,7 +50,7 @@ def build_schema() -> tantivy.Schema:
     # Filters and facets.
     for field in ("status", "kind", "language", "language_match", "speaker", "organization"):
         builder.add_text_field(field, tokenizer_name="raw", fast=True)
-    for field in ("country", "topic", "source", "year"):
+    for field in ("country", "topic", "source", "year", "occasion", "occasion_kind"):
         builder.add_text_field(field, tokenizer_name="raw", fast=True)
     builder.add_integer_field("said_start", indexed=True, fast=True)
     # Orders: see documents.said_order.

@@ -133,7 +133,7 @@ def any_of(queries: list[tantivy.Query]) -> tantivy.Query:
     return tantivy.Query.boolean_query([(Occur.Should, query) for query in queries])
 
 
-TERM_FILTERS = ("speaker", "organization", "topic", "kind", "source")
+TERM_FILTERS = ("speaker", "organization", "topic", "kind", "source", "occasion", "occasion_kind")
 
 
 def filter_queries(schema: tantivy.Schema, filters: Filters) -> list[tantivy.Query]:

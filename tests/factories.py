@@ -6,6 +6,9 @@ from quotes.actors import SystemActor
 from quotes.models import (
     Affiliation,
     Citation,
+    Occasion,
+    OccasionAccount,
+    OccasionParticipant,
     Organization,
     Quote,
     Source,
@@ -109,6 +112,36 @@ class SourceFactory(factory.django.DjangoModelFactory):
     publisher = "Example News"
     published = "2023-10-20"
     language = "en"
+
+
+class OccasionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Occasion
+
+    key = factory.Sequence(lambda n: f"occasion-{n}")
+    name = factory.Sequence(lambda n: f"Phone call number {n}")
+    kind = Occasion.Kind.CALL
+    start = "2023-10-14"
+    country = ""
+
+
+class OccasionParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OccasionParticipant
+
+    occasion = factory.SubFactory(OccasionFactory)
+    speaker = factory.SubFactory(SpeakerFactory)
+    country = "US"
+
+
+class OccasionAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OccasionAccount
+
+    occasion = factory.SubFactory(OccasionFactory)
+    source = factory.SubFactory(SourceFactory)
+    kind = OccasionAccount.Kind.READOUT
+    country = "CN"
 
 
 class QuoteFactory(factory.django.DjangoModelFactory):

@@ -13,6 +13,9 @@ from django.core.management.base import CommandError
 from quotes.models import (
     Affiliation,
     Citation,
+    Occasion,
+    OccasionAccount,
+    OccasionParticipant,
     Organization,
     Quote,
     Source,
@@ -23,6 +26,9 @@ from quotes.models import (
 )
 
 MODELS = (
+    Occasion,
+    OccasionAccount,
+    OccasionParticipant,
     Organization,
     Speaker,
     SpeakerName,
@@ -74,6 +80,7 @@ def snapshot() -> dict[str, int]:
 
 def empty_database() -> None:
     Quote.objects.all().delete()
+    Occasion.objects.all().delete()
     Speaker.objects.all().delete()
     Source.objects.all().delete()
     Organization.objects.all().delete()

@@ -21,6 +21,7 @@ from tests.admin_forms import admin_form_data
 from tests.factories import (
     AffiliationFactory,
     CitationFactory,
+    OccasionParticipantFactory,
     OrganizationFactory,
     QuoteFactory,
     SourceFactory,
@@ -38,7 +39,8 @@ QUOTES_MODELS = [m for m in admin.site._registry if m._meta.app_label == "quotes
 def make_graph() -> None:
     affiliation = AffiliationFactory()
     SpeakerNameFactory(speaker=affiliation.speaker)
-    citation = CitationFactory(quote__speaker=affiliation.speaker)
+    occasion = OccasionParticipantFactory(speaker=affiliation.speaker).occasion
+    citation = CitationFactory(quote__speaker=affiliation.speaker, quote__occasion=occasion)
     citation.quote.topics.add(TopicFactory())
     TranslationFactory(quote=citation.quote)
     QuoteRevision.objects.create(

@@ -100,6 +100,8 @@ def test_csv_has_every_column_a_spreadsheet_user_needs(client, wang_yi_quote):
         "english_translation": "stop the collective punishment",
         "translations": "fr (official translation): cesser la punition\n\n"
         "en (OnRecord's translation): stop the collective punishment",
+        "occasion": "",
+        "occasion_key": "",
         "context": "A call with the Saudi foreign minister",
         "topics": "Ceasefire; Gaza",
         "source_title": "China and Russia on Gaza",

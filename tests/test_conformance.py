@@ -24,7 +24,15 @@ from django.utils import timezone
 from quotes import history, limits, services
 from quotes.exceptions import CurationError
 from quotes.interchange.exporter import export_lines
-from quotes.models import KeyRedirect, Organization, Quote, QuoteRevision, Source, Speaker
+from quotes.models import (
+    KeyRedirect,
+    Occasion,
+    Organization,
+    Quote,
+    QuoteRevision,
+    Source,
+    Speaker,
+)
 from tests.admin_forms import admin_form_data
 from tests.conftest import token_client
 from tests.factories import (
@@ -32,6 +40,7 @@ from tests.factories import (
     AffiliationFactory,
     CitationFactory,
     EditorFactory,
+    OccasionFactory,
     OrganizationFactory,
     QuoteFactory,
     ReviewerFactory,
@@ -304,6 +313,23 @@ def test_a_renamed_key_redirects(published, path):
     assert response["Location"].endswith(f"{QUOTES}remark-renamed/")
 
 
+@pytest.mark.parametrize("path", ["api", "admin", "service"])
+def test_a_renamed_occasion_redirects(path):
+    occasion = OccasionFactory(key="call")
+    QuoteFactory(occasion=occasion)
+    user = ReviewerFactory()
+    if path == "api":
+        token_client(user).patch("/api/v1/occasions/call/", {"key": "call-2"}, format="json")
+    elif path == "admin":
+        write_record_by_admin(user, "occasion", "call-2", {}, occasion)
+    else:
+        occasion.key = "call-2"
+        services.occasion_write(occasion=occasion, user=user)
+    response = Client().get("/api/v1/occasions/call/")
+    assert response.status_code == 301
+    assert response["Location"].endswith("/api/v1/occasions/call-2/")
+
+
 # Rule: a role belongs to the quote's speaker; a new speaker's role is resolved again.
 
 
@@ -469,8 +495,14 @@ def test_no_service_writes_without_an_acting_user():
 
 # The records around quotes (speakers, organizations, sources), written on each path.
 
-RECORD_MODELS = {"speaker": Speaker, "organization": Organization, "source": Source}
+RECORD_MODELS = {
+    "speaker": Speaker,
+    "organization": Organization,
+    "source": Source,
+    "occasion": Occasion,
+}
 NEW_RECORD_FIELDS = {
+    "occasion": {"name": "New call", "kind": "call"},
     "speaker": {"name": "New Speaker"},
     "organization": {"name": "New Ministry", "kind": "ministry"},
     "source": {"title": "New report", "kind": "news_article"},
@@ -533,6 +565,8 @@ def write_record_by_service(user, kind: str, key: str, fields: dict, existing) -
     try:
         if kind == "speaker":
             services.speaker_write(speaker=obj, user=user, correction_note=note)
+        elif kind == "occasion":
+            services.occasion_write(occasion=obj, user=user)
         else:
             services.record_save(obj=obj, user=user, correction_note=note)
     except ValidationError as error:
@@ -543,12 +577,16 @@ def write_record_by_service(user, kind: str, key: str, fields: dict, existing) -
 # Rule: a new record does not take an old key of another record (its redirect stays).
 
 
-@pytest.mark.parametrize("kind", ["speaker", "organization", "source"])
-@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [(path, kind) for kind in ["speaker", "organization", "source", "occasion"] for path in PATHS],
+)
 def test_a_new_record_may_not_take_an_old_key(path, kind):
-    factory = {"speaker": SpeakerFactory, "organization": OrganizationFactory}.get(
-        kind, SourceFactory
-    )
+    factory = {
+        "speaker": SpeakerFactory,
+        "organization": OrganizationFactory,
+        "occasion": OccasionFactory,
+    }.get(kind, SourceFactory)
     renamed = factory(key="current-key")
     KeyRedirect.objects.create(
         kind=kind, old_key="former-key", cause=KeyRedirect.Cause.RENAME, **{kind: renamed}

@@ -70,6 +70,8 @@ def test_rows_survive_commas_quotes_and_newlines(tmp_path):
         "english_translation": '"No", he said,\r\nfirmly.',
         "translations": 'en (OnRecord\'s translation): "No", he said,\r\nfirmly.\n\n'
         "fr (OnRecord's translation): Non.",
+        "occasion": "",
+        "occasion_key": "",
         "context": quote.context,
         "topics": "",
         "source_title": 'Report, "quoted"',

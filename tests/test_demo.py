@@ -26,6 +26,12 @@ def test_load_demo_loads_the_article_statements():
     assert wang_yi.role.role == "Minister of Foreign Affairs"
     assert wang_yi.role_resolution == Quote.RoleResolution.RESOLVED
     assert "Saudi" in wang_yi.context
+    assert wang_yi.occasion.kind == "call"
+    assert str(wang_yi.occasion.start) == "2023-10-14"
+    assert {p.speaker.key for p in wang_yi.occasion.participants.all()} == {
+        "wang-yi",
+        "faisal-bin-farhan",
+    }
     assert wang_yi.citations.get().source.title.startswith("China and Russia Find Common Cause")
     putin = Quote.objects.get(speaker__key="vladimir-putin")
     assert "failure of United States policy in the Middle East" in putin.translations.get().text

@@ -73,7 +73,7 @@ def test_unknown_type(path):
         path,
         with_line(1, {**SPEAKER, "type": "person"}),
         'line 2, field type: unknown type "person"; '
-        "expected organization, speaker, source, topic or quote",
+        "expected organization, speaker, source, topic, occasion or quote",
         UNKNOWN_WANG_YI,
     )
 
@@ -255,8 +255,9 @@ def test_unknown_field(path):
         path,
         with_line(3, {**QUOTE, "speeker": "wang-yi"}),
         "line 4, field speeker: unknown field; expected type, key, speaker, text, language, "
-        "kind, said, context, topics, translations, citations, status, retraction_reason, role, "
-        "corrections, uid, published_at, corrected_at, retracted_at, old_keys, allow_similar",
+        "kind, said, occasion, context, topics, translations, citations, status, "
+        "retraction_reason, role, corrections, uid, published_at, corrected_at, retracted_at, "
+        "old_keys, allow_similar",
     )
 
 

@@ -15,6 +15,10 @@ from quotes.interchange.schema import interchange_schema
 from quotes.models import (
     Affiliation,
     Citation,
+    KeyRedirect,
+    Occasion,
+    OccasionAccount,
+    OccasionParticipant,
     Organization,
     Quote,
     Source,
@@ -108,6 +112,7 @@ def build_full_dataset() -> None:
         Topic.objects.create(key=key, name=key.title()) for key in ("gaza", "ceasefire", "un")
     ]
 
+    occasions = build_occasions(wang, ma, mfa)  # after the sources: its accounts are some
     statuses = list(Quote.Status.values)
     dates = ["2023-10-14", "2023-10", "2023", None, "1990-06", "2020"]
     for index in range(12):
@@ -121,6 +126,7 @@ def build_full_dataset() -> None:
             kind=Quote.Kind.values[index % 3],
             said=dates[index % len(dates)],
             context=f"Press conference {index}" if index % 2 else "",
+            occasion=occasions[index % 4],
             status=status,
             retraction_reason="Misattributed." if status == "retracted" else "",
         )
@@ -145,6 +151,39 @@ def build_full_dataset() -> None:
             # An excerpt the full text has (straight or curly quotes alike), as citing requires.
             excerpt = "“quotes”" if published or not index % 5 else ""
             Citation.objects.create(quote=quote, source=source, excerpt=excerpt)
+
+
+def build_occasions(wang: Speaker, ma: Speaker, mfa: Organization) -> list:
+    """Occasions of every kind; one inside another whose key sorts after it (the export
+    puts the parent first), participants for an organization, a country or neither, an old
+    key; and no occasion (None)."""
+    summit = Occasion.objects.create(
+        key="z-summit",
+        name=f"Summit {TRICKY_TEXT}",
+        kind="summit",
+        start="2023-10",
+        end="2023-11",
+        place="Cairo",
+        country="EG",
+    )
+    meeting = Occasion.objects.create(
+        key="a-meeting", name="Bilateral meeting", kind="meeting", start="2023-10-21", parent=summit
+    )
+    OccasionParticipant.objects.create(occasion=meeting, speaker=wang, organization=mfa)
+    OccasionParticipant.objects.create(occasion=meeting, speaker=ma, country="CN")
+    OccasionParticipant.objects.create(occasion=summit, speaker=ma)
+    KeyRedirect.objects.create(kind="occasion", old_key="old-summit", occasion=summit)
+    readout, report = Source.objects.order_by("key")[:2]
+    OccasionAccount.objects.create(occasion=meeting, source=report, organization=mfa)
+    OccasionAccount.objects.create(
+        occasion=meeting, source=readout, kind="press_report", country="EG"
+    )
+    others = [
+        Occasion.objects.create(key=f"occasion-{kind}", name=f"Occasion {kind}", kind=kind)
+        for kind in Occasion.Kind.values
+        if kind not in ("summit", "meeting")
+    ]
+    return [summit, meeting, others[0], None]
 
 
 def role_states() -> dict:
@@ -175,10 +214,15 @@ def assert_round_trip(tmp_path) -> str:
 def test_demo_round_trip_is_byte_identical(tmp_path):
     call_command("load_demo")
     first = assert_round_trip(tmp_path)
-    assert first.count("\n") == 16
+    assert first.count("\n") == 18
     kinds = [json.loads(line)["type"] for line in first.splitlines()]
     assert kinds == (
-        ["organization"] * 5 + ["speaker"] * 3 + ["source"] + ["topic"] * 4 + ["quote"] * 3
+        ["organization"] * 5
+        + ["speaker"] * 4
+        + ["source"]
+        + ["topic"] * 4
+        + ["occasion"]
+        + ["quote"] * 3
     )
 
 
@@ -204,7 +248,7 @@ def test_reimporting_an_export_changes_nothing(tmp_path):
     before = snapshot()
     outcome = run_import(path)
     assert outcome.ok, outcome.err
-    for kind in ("organizations", "speakers", "sources", "topics", "quotes"):
+    for kind in ("organizations", "speakers", "sources", "topics", "occasions", "quotes"):
         line = next(line for line in outcome.out.splitlines() if line.startswith(kind))
         assert " 0 created" in line
         assert " 0 updated" in line
@@ -235,7 +279,9 @@ def test_export_puts_records_after_those_they_refer_to():
     defined = set()
     for line in export_text().splitlines():
         record = json.loads(line)
-        references = [record.get("parent"), record.get("speaker")]
+        references = [record.get("parent"), record.get("speaker"), record.get("occasion")]
+        references += [p["speaker"] for p in record.get("participants", [])]
+        references += [p.get("organization") for p in record.get("participants", [])]
         references += [a["organization"] for a in record.get("affiliations", [])]
         references += [c["source"] for c in record.get("citations", [])]
         references += [record["role"]["organization"]] if "role" in record else []
@@ -265,9 +311,9 @@ def test_the_schema_accepts_the_demo_file_and_every_exported_line(tmp_path):
         assert not list(validator.iter_errors(record)), record
     build_full_dataset()
     # The demo's records change some of the dataset's, and so what its published quotes
-    # show: a public correction, with a note.
+    # show: a public correction, with a note (an occasion corrects no quote: it takes none).
     note = {"correction_note": "Corrected from the demo records."}
-    noted = [{**r, **note} if r["type"] != "quote" else r for r in records]
+    noted = [{**r, **note} if r["type"] not in ("quote", "occasion") else r for r in records]
     outcome = run_import(tmp_path / "demo.ndjson", "".join(json.dumps(r) + "\n" for r in noted))
     assert outcome.ok, outcome.err
     exported = export_text().splitlines()
@@ -295,7 +341,7 @@ def test_the_schema_rejects_what_the_importer_rejects():
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_exports_outside_a_transaction_read_one_snapshot():
     call_command("load_demo")
-    assert export_text().count("\n") == 16
+    assert export_text().count("\n") == 18
     out = io.StringIO()
     call_command("export_quotes_csv", stdout=out)
     assert out.getvalue().count("\r\n") == 4

@@ -29,7 +29,13 @@ from rest_framework.test import APIClient
 from dumps import services as dump_services
 from quotes import services
 from quotes.models import Quote
-from tests.factories import QuoteFactory, SpeakerFactory, TranslationFactory, quote_with_related
+from tests.factories import (
+    OccasionFactory,
+    QuoteFactory,
+    SpeakerFactory,
+    TranslationFactory,
+    quote_with_related,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -364,3 +370,26 @@ def test_the_permanent_id_is_stable_across_a_key_rename(output, reviewer):
     assert after.identifier is not None
     assert after.identifier == before.identifier
     assert str(quote.uid) in after.identifier
+
+
+# The formats of records for programs name the occasion by key, as they name the speaker,
+# and define it in a record of its own: the interchange format (the export file and the
+# public dump's NDJSON) in an occasion record, Popolo in an event.
+OCCASION_BY_KEY = {
+    "interchange export file": "occasion",
+    "NDJSON public dump": "occasion",
+    "Popolo export": "event_id",
+    "Popolo public dump": "event_id",
+}
+
+
+@outputs()
+def test_the_occasion_is_shown(output):
+    occasion = OccasionFactory(name="Telephone conversation with Prince Faisal bin Farhan")
+    quote = published(occasion=occasion)
+    shown = OUTPUTS[output](quote)
+    assert shown.present
+    if output in OCCASION_BY_KEY:
+        assert f'"{OCCASION_BY_KEY[output]}": "{occasion.key}"' in shown.text
+    else:
+        assert occasion.name in shown.text

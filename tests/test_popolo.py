@@ -14,6 +14,9 @@ from quotes.models import Affiliation, Quote
 from tests.factories import (
     AffiliationFactory,
     CitationFactory,
+    OccasionAccountFactory,
+    OccasionFactory,
+    OccasionParticipantFactory,
     OrganizationFactory,
     QuoteFactory,
     SourceFactory,
@@ -30,10 +33,12 @@ SCHEMA_OF = {
     "organizations": "organization",
     "memberships": "membership",
     "areas": "area",
+    "events": "event",
     "speeches": "speech",
 }
 
 pytestmark = pytest.mark.django_db
+READOUT = "https://www.mfa.example/readout"
 
 
 @pytest.fixture
@@ -127,6 +132,7 @@ def test_an_empty_database_is_an_empty_document(tmp_path):
         "organizations": [],
         "memberships": [],
         "areas": [],
+        "events": [],
         "speeches": [],
     }
 
@@ -178,6 +184,16 @@ def statements(wang_yi):
         archive_url="https://archive.example.org/gaza",
     )
     CitationFactory(quote=published, source=source)
+    published.occasion = OccasionFactory(
+        key="call-2023-10-14", name="Phone call", start="2023-10-14", country="SA"
+    )
+    published.save()
+    OccasionParticipantFactory(occasion=published.occasion, speaker=wang_yi, country="CN")
+    OccasionAccountFactory(
+        occasion=published.occasion,
+        source=SourceFactory(key="mfa-readout", title="Wang Yi Speaks with Faisal", url=READOUT),
+        country="CN",
+    )
     retracted = QuoteFactory(
         key="wang-yi-retracted",
         speaker=wang_yi,
@@ -292,3 +308,30 @@ def test_only_the_public_record_is_exported(wang_yi):
     document = exported()
     assert [p["id"] for p in document["persons"]] == ["misspelt-newcomer", "wang-yi"]
     assert "new-office" in {o["id"] for o in document["organizations"]}
+
+
+def test_occasions_are_events_and_speeches_name_theirs(statements):
+    hidden = OccasionFactory(key="unreferred-meeting")
+    OccasionParticipantFactory(occasion=hidden)
+    document = exported()
+    assert document["events"] == [
+        {
+            "id": "call-2023-10-14",
+            "name": "Phone call",
+            "classification": "call",
+            "start_date": "2023-10-14",
+            "location": "Saudi Arabia",
+            "attendees": [{"id": "wang-yi", "name": "Wang Yi"}],
+            "sources": [
+                {"url": READOUT, "note": "China, official readout: Wang Yi Speaks with Faisal"}
+            ],
+            "area_id": "country:sa",
+            "participants": [{"person_id": "wang-yi", "area_id": "country:cn"}],
+        }
+    ]
+    event_ids = {speech["key"]: speech.get("event_id") for speech in document["speeches"]}
+    assert event_ids == {
+        "wang-yi-2014": None,
+        "wang-yi-2023-10-14": "call-2023-10-14",
+        "wang-yi-retracted": None,
+    }

@@ -13,7 +13,13 @@ import pytest
 
 from dumps.services import dump_create
 from quotes.models import Quote
-from tests.factories import CitationFactory
+from tests.factories import (
+    CitationFactory,
+    OccasionAccountFactory,
+    OccasionFactory,
+    OccasionParticipantFactory,
+    SourceFactory,
+)
 from tests.reader_data import EXCERPT, TEXT, TRANSLATION, reading_room
 
 pytestmark = [
@@ -31,6 +37,10 @@ STRICT_CSP = (
     "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'"
 )
 SEARCH_PAGE_BUDGET = 150 * 1024
+ACCOUNT_TEXT = (
+    "The two foreign ministers discussed the situation in Gaza by telephone.\n"
+    "Both sides stressed the need to protect civilians."
+)
 
 
 @pytest.fixture
@@ -199,6 +209,28 @@ def test_the_other_pages(reader, live_server):
         reader.goto(live_server.url + path)
         assert reader.locator("h1").count() == 1
         check_page(reader, name, live_server)
+
+
+def test_an_occasion_with_two_accounts(reader, live_server):
+    """The occasion's page with each party's account side by side at 1280 px, one under the
+    other at 375 px, and the list of occasions."""
+    room = reading_room()
+    occasion = OccasionFactory(key="call-2023-10-14", name="Phone call", country="CN")
+    Quote.objects.filter(key="wang-yi-2023-10-14").update(occasion=occasion)
+    OccasionParticipantFactory(occasion=occasion, speaker=room["quote"].speaker, country="CN")
+    texts = {"zh": "王毅同沙特外交大臣通电话。\n双方就巴以局势交换意见。", "en": ACCOUNT_TEXT}
+    for language, text in texts.items():
+        OccasionAccountFactory(
+            occasion=occasion,
+            source=SourceFactory(language=language, full_text=text),
+            country="CN" if language == "zh" else "SA",
+        )
+    reader.goto(f"{live_server.url}/occasions/{occasion.key}/")
+    assert reader.locator(".accounts > li").count() == 2
+    check_page(reader, "occasion", live_server)
+    reader.goto(f"{live_server.url}/occasions/")
+    assert reader.locator("h1").count() == 1
+    check_page(reader, "occasions", live_server)
 
 
 def test_the_not_found_page(reader, live_server):

@@ -7,13 +7,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from quotes.models import Organization, Quote, Source, Speaker, Topic
+from quotes.models import Occasion, Organization, Quote, Source, Speaker, Topic
 
 RECORD_MODELS = {
     "organization": Organization,
     "speaker": Speaker,
     "source": Source,
     "topic": Topic,
+    "occasion": Occasion,
     "quote": Quote,
 }
 UPDATE_BATCH_SIZE = 500

@@ -18,6 +18,8 @@ from quotes.dates import ReducedDate
 from quotes.models import (
     Citation,
     KeyRedirect,
+    Occasion,
+    OccasionAccount,
     Organization,
     Quote,
     Source,
@@ -151,6 +153,54 @@ def citation_from_file(item: dict) -> dict:
     )
 
 
+def participant_order(item: dict) -> str:
+    return item["speaker"]
+
+
+def account_order(item: dict) -> str:
+    return item["source"]
+
+
+def occasion_from_file(record: dict) -> dict:
+    accounts = [
+        compact(
+            {
+                "source": item["source"],
+                "kind": item.get("kind", OccasionAccount.Kind.READOUT),
+                "organization": item.get("organization"),
+                "country": item.get("country"),
+            }
+        )
+        for item in record.get("accounts", [])
+    ]
+    participants = [
+        compact(
+            {
+                "speaker": item["speaker"],
+                "organization": item.get("organization"),
+                "country": item.get("country"),
+            }
+        )
+        for item in record.get("participants", [])
+    ]
+    return compact(
+        {
+            "type": "occasion",
+            "key": record["key"],
+            "name": record["name"],
+            "kind": record["kind"],
+            "start": date(record.get("start")),
+            "end": date(record.get("end")),
+            "place": record.get("place"),
+            "country": record.get("country"),
+            "parent": record.get("parent"),
+            "participants": sorted(participants, key=participant_order),
+            "accounts": sorted(accounts, key=account_order),
+            "old_keys": sorted(set(record.get("old_keys", []))),
+        }
+    )
+
+
 def quote_from_file(record: dict) -> dict:
     translations = [
         {
@@ -179,6 +229,7 @@ def quote_from_file(record: dict) -> dict:
             "language": language(record["language"]),
             "kind": record.get("kind", Quote.Kind.DIRECT),
             "said": date(record.get("said")),
+            "occasion": record.get("occasion"),
             "context": record.get("context"),
             "topics": sorted(set(record.get("topics", []))),
             "translations": sorted(translations, key=lambda item: item["language"]),
@@ -204,6 +255,7 @@ FROM_FILE = {
     "speaker": speaker_from_file,
     "source": source_from_file,
     "topic": topic_from_file,
+    "occasion": occasion_from_file,
     "quote": quote_from_file,
 }
 
@@ -284,6 +336,48 @@ def topic_record(topic: Topic) -> dict:
     return {"type": "topic", "key": topic.key, "name": topic.name}
 
 
+def occasion_record(occasion: Occasion) -> dict:
+    """An occasion, read with its parent, participants (with their speakers and
+    organizations), accounts (with their sources and organizations) and old keys."""
+    accounts = [
+        compact(
+            {
+                "source": a.source.key,
+                "kind": a.kind,
+                "organization": a.organization.key if a.organization_id else None,
+                "country": a.country.code,
+            }
+        )
+        for a in occasion.accounts.all()
+    ]
+    participants = [
+        compact(
+            {
+                "speaker": p.speaker.key,
+                "organization": p.organization.key if p.organization_id else None,
+                "country": p.country.code,
+            }
+        )
+        for p in occasion.participants.all()
+    ]
+    return compact(
+        {
+            "type": "occasion",
+            "key": occasion.key,
+            "name": occasion.name,
+            "kind": occasion.kind,
+            "start": date(occasion.start),
+            "end": date(occasion.end),
+            "place": occasion.place,
+            "country": occasion.country.code,
+            "parent": occasion.parent.key if occasion.parent_id else None,
+            "participants": sorted(participants, key=participant_order),
+            "accounts": sorted(accounts, key=account_order),
+            "old_keys": old_keys(occasion),
+        }
+    )
+
+
 # Quotes are many: they are read as plain rows, with their lists fetched per chunk of quotes,
 # which is several times faster than model instances with prefetch_related.
 QUOTE_COLUMNS = (
@@ -294,6 +388,7 @@ QUOTE_COLUMNS = (
     "language",
     "kind",
     "said",
+    "occasion__key",
     "context",
     "status",
     "retraction_reason",
@@ -380,6 +475,7 @@ def quote_record(row: dict, lists: QuoteLists) -> dict:
             "language": row["language"],
             "kind": row["kind"],
             "said": date(row["said"]),
+            "occasion": row["occasion__key"],
             "context": row["context"],
             "topics": sorted(lists.topics.get(quote_id, [])),
             "translations": sorted(

@@ -119,6 +119,8 @@ COLUMNS: dict[str, Callable[[PublicStatement, str], str]] = {
     "text": lambda s, site: s.text,
     "english_translation": lambda s, site: english_translation(s),
     "translations": lambda s, site: translations_cell(s),
+    "occasion": lambda s, site: s.occasion.name if s.occasion else "",
+    "occasion_key": lambda s, site: s.occasion.key if s.occasion else "",
     "context": lambda s, site: s.context,
     "topics": lambda s, site: "; ".join(name for _, name in s.topics),
     "source_title": lambda s, site: first_citation(s, "source_title"),

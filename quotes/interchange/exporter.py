@@ -1,9 +1,10 @@
 """Exporting the database in the interchange format, in dependency order and in bounded memory.
 
-Organizations come first, each after its parent; then speakers, sources, topics and quotes,
-each type in key order (byte order, whatever the database's collation). Records are read with
-``.iterator(chunk_size=...)`` and their relations prefetched one chunk at a time, so memory
-stays constant however large the database is. The output is deterministic: exporting,
+Organizations come first, each after its parent; then speakers, sources, topics, occasions
+(each after its parent) and quotes, each type in key order (byte order, whatever the
+database's collation). Records are read with ``.iterator(chunk_size=...)`` and their
+relations prefetched one chunk at a time, so memory stays constant however large the
+database is. The output is deterministic: exporting,
 importing into an empty database and exporting again gives the same bytes.
 """
 
@@ -20,6 +21,8 @@ from django.db.models.functions import Collate
 from quotes.interchange import RECORD_TYPES
 from quotes.interchange.canonical import (
     QUOTE_COLUMNS,
+    compact,
+    occasion_record,
     organization_record,
     quote_lists,
     quote_record,
@@ -27,23 +30,36 @@ from quotes.interchange.canonical import (
     speaker_record,
     topic_record,
 )
-from quotes.models import Affiliation, Organization, Quote, Source, Speaker, Topic
+from quotes.models import (
+    Affiliation,
+    Occasion,
+    OccasionAccount,
+    OccasionParticipant,
+    Organization,
+    Quote,
+    Source,
+    Speaker,
+    Topic,
+)
 
 CHUNK_SIZE = 2000
 
 # Organizations by depth in the hierarchy, then key: every parent before its children.
 # An organization caught in a cycle (which the importer refuses) comes last.
-ORGANIZATIONS_IN_DEPENDENCY_ORDER = """
+IN_DEPENDENCY_ORDER = """
 WITH RECURSIVE tree(id, depth) AS (
-    SELECT id, 0 FROM quotes_organization WHERE parent_id IS NULL
+    SELECT id, 0 FROM {table} WHERE parent_id IS NULL
     UNION ALL
     SELECT child.id, tree.depth + 1
-    FROM quotes_organization child JOIN tree ON child.parent_id = tree.id
+    FROM {table} child JOIN tree ON child.parent_id = tree.id
 )
-SELECT organization.id
-FROM quotes_organization organization LEFT JOIN tree ON tree.id = organization.id
-ORDER BY tree.depth NULLS LAST, organization.key COLLATE "C"
+SELECT record.id
+FROM {table} record LEFT JOIN tree ON tree.id = record.id
+ORDER BY tree.depth NULLS LAST, record.key COLLATE "C"
 """
+ORGANIZATIONS_IN_DEPENDENCY_ORDER = IN_DEPENDENCY_ORDER.format(table="quotes_organization")
+# Occasions likewise: each after the occasion it was part of.
+OCCASIONS_IN_DEPENDENCY_ORDER = IN_DEPENDENCY_ORDER.format(table="quotes_occasion")
 
 
 # Characters that str.splitlines() and some JSON readers take for line breaks; escaped so
@@ -121,6 +137,52 @@ def sources(chunk_size: int, *, public_only: bool = False) -> Iterator[dict]:
         yield source_record(source)
 
 
+def occasions(chunk_size: int, *, public_only: bool = False) -> Iterator[dict]:
+    """Every occasion, or only the public ones (``public_only``): then what is not public
+    is left out of the record, as every public output leaves it out: a parent, a
+    participant who is no public speaker, an organization a participant represented."""
+    participants = OccasionParticipant.objects.select_related("speaker", "organization")
+    accounts = OccasionAccount.objects.select_related("source", "organization")
+    records = Occasion.objects.select_related("parent").prefetch_related(
+        "old_keys",
+        Prefetch("participants", queryset=participants.order_by("pk")),
+        Prefetch("accounts", queryset=accounts.order_by("pk")),
+    )
+    public = _public_keys(public_only)
+    with connection.cursor() as cursor:
+        cursor.execute(OCCASIONS_IN_DEPENDENCY_ORDER)
+        while rows := cursor.fetchmany(chunk_size):
+            ids = [row[0] for row in rows]
+            found = records.in_bulk(ids)
+            for pk in ids:
+                record = occasion_record(found[pk])
+                if not public_only:
+                    yield record
+                elif record["key"] in public["occasion"]:
+                    yield _public_occasion(record, public)
+
+
+def _public_keys(public_only: bool) -> dict[str, set[str]]:
+    """The keys of the public occasions, speakers and organizations (none unless asked)."""
+    models = {"occasion": Occasion, "speaker": Speaker, "organization": Organization}
+    return {
+        kind: set(model.objects.public().values_list("key", flat=True)) if public_only else set()
+        for kind, model in models.items()
+    }
+
+
+def _public_occasion(record: dict, public: dict[str, set[str]]) -> dict:
+    participants = [
+        {n: v for n, v in item.items() if n != "organization" or v in public["organization"]}
+        for item in record.get("participants", [])
+        if item["speaker"] in public["speaker"]
+    ]
+    kept = {**record, "participants": participants}
+    if record.get("parent") not in public["occasion"]:
+        kept.pop("parent", None)
+    return compact(kept)
+
+
 def topics(chunk_size: int, *, public_only: bool = False) -> Iterator[dict]:
     for topic in by_key(_among(Topic, public_only)).iterator(chunk_size=chunk_size):
         yield topic_record(topic)
@@ -156,5 +218,6 @@ EXPORTERS = {
     "speaker": speakers,
     "source": sources,
     "topic": topics,
+    "occasion": occasions,
     "quote": quotes,
 }

@@ -156,8 +156,8 @@ def _counted(lines: Iterator[Line], bar: Progress) -> Iterator[Line]:
 def batches(lines: Iterator[Line], check: FileCheck, size: int) -> Iterator[tuple[str, Batch]]:
     """Runs of consecutive records of one type, in canonical form, at most ``size`` long.
 
-    An organization whose parent is in the current run starts a new one, so that every
-    parent is stored before its children.
+    An organization or occasion whose parent is in the current run starts a new one, so
+    that every parent is stored before its children.
     """
     kind, batch, keys = None, [], set()
     for line in lines:
@@ -167,7 +167,7 @@ def batches(lines: Iterator[Line], check: FileCheck, size: int) -> Iterator[tupl
         starts_new = (
             record["type"] != kind
             or len(batch) >= size
-            or (kind == "organization" and record.get("parent") in keys)
+            or (kind in ("organization", "occasion") and record.get("parent") in keys)
         )
         if starts_new and batch:
             yield kind, batch

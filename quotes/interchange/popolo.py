@@ -1,7 +1,8 @@
 """The public record in the Popolo JSON format (https://www.popoloproject.com/specs/): the
 speakers (``persons``) and organizations that published or retracted statements refer to,
-their affiliations (``memberships``), the ``areas`` (countries) they refer to, and those
-statements as ``speeches``. A record no public statement refers to yet is left out.
+their affiliations (``memberships``), the ``areas`` (countries) they refer to, the
+occasions of those statements (``events``), and those statements as ``speeches`` (each with
+its ``event_id``). A record no public statement refers to yet is left out.
 
 One function, ``popolo_json``, makes the text for both ``export_popolo`` and
 ``/api/v1/popolo.json``. It is produced piece by piece, records read a chunk at a time in one
@@ -29,7 +30,16 @@ from django_countries import countries
 
 from quotes import public
 from quotes.interchange.exporter import consistent_snapshot
-from quotes.models import Affiliation, Organization, Quote, Speaker, SpeakerName
+from quotes.models import (
+    Affiliation,
+    Occasion,
+    OccasionAccount,
+    OccasionParticipant,
+    Organization,
+    Quote,
+    Speaker,
+    SpeakerName,
+)
 from quotes.public import PublicCitation, PublicStatement
 
 CHUNK_SIZE = 2000
@@ -126,6 +136,46 @@ def area(code: str) -> dict:
     }
 
 
+def event(occasion: Occasion) -> dict:
+    """An occasion as a Popolo ``Event``: its kind (``classification``), dates at their
+    precision, place, the occasion it was part of (when public), its public speakers
+    (``attendees``) and each party's account (``sources``); OnRecord's ``participants`` say
+    whom each represented there."""
+    country = countries.name(occasion.country.code) if occasion.country else ""
+    participants = list(occasion.participants.all())
+    optional = {
+        "classification": occasion.kind,
+        "start_date": str(occasion.start) if occasion.start else None,
+        "end_date": str(occasion.end) if occasion.end else None,
+        "location": ", ".join(part for part in (occasion.place, country) if part),
+        "parent_id": occasion.parent.key if getattr(occasion, "parent_public", False) else None,
+        "attendees": [{"id": p.speaker.key, "name": p.speaker.name} for p in participants],
+        "sources": [_account_link(account) for account in occasion.accounts.all()],
+        # OnRecord's, beside Popolo's:
+        "area_id": area_id(occasion.country.code) if occasion.country else None,
+        "participants": [_participant(p) for p in participants],
+    }
+    entry = {"id": occasion.key, "name": occasion.name}
+    return {**entry, **{name: value for name, value in optional.items() if value}}
+
+
+def _account_link(account: OccasionAccount) -> dict:
+    """A party's account of the occasion as a Popolo link: its address (the archived copy
+    when it has none), noted with whose account it is."""
+    source = account.source
+    note = f"{account.party}, {account.get_kind_display().lower()}: {source.title}"
+    return {"url": source.url or source.archive_url, "note": note}
+
+
+def _participant(participant: OccasionParticipant) -> dict:
+    entry = {"person_id": participant.speaker.key}
+    if participant.organization_id and participant.organization_public:
+        entry["organization_id"] = participant.organization.key
+    if participant.country:
+        entry["area_id"] = area_id(participant.country.code)
+    return entry
+
+
 def speech(statement: PublicStatement, site_url: str) -> dict:
     """A public statement as a Popolo ``Speech``: ``creator_id`` (the person), ``role``,
     ``date`` (when said, at its precision), ``text`` (the speaker's own words, in their
@@ -141,6 +191,7 @@ def speech(statement: PublicStatement, site_url: str) -> dict:
             [statement.speaker.name, *([role.title, role.organization_name] if role else [])]
         ),
         "date": str(statement.said) if statement.said else None,
+        "event_id": statement.occasion.key if statement.occasion else None,
         "text": statement.text,
         "created_at": _instant(statement.first_published),
         "updated_at": _instant(statement.updated),
@@ -208,6 +259,31 @@ def _array(name: str, records: Iterator[dict]) -> Iterator[str]:
     yield "\n]"
 
 
+def _events(public_organizations: QuerySet, order) -> QuerySet:
+    """The public occasions, with their public participants, in key order."""
+    public_occasions = Occasion.objects.public()
+    participants = (
+        OccasionParticipant.objects.filter(speaker__in=Speaker.objects.public())
+        .select_related("speaker", "organization")
+        .annotate(
+            organization_public=Exists(public_organizations.filter(pk=OuterRef("organization_id")))
+        )
+        .order_by(Collate("speaker__key", "C"))
+    )
+    accounts = (
+        OccasionAccount.objects.select_related("source", "organization")
+        .exclude(source__url="", source__archive_url="")
+        .defer("source__full_text")
+        .order_by(Collate("source__key", "C"))
+    )
+    return (
+        public_occasions.select_related("parent")
+        .annotate(parent_public=Exists(public_occasions.filter(pk=OuterRef("parent_id"))))
+        .prefetch_related(Prefetch("participants", participants), Prefetch("accounts", accounts))
+        .order_by(order)
+    )
+
+
 def popolo_json(site_url: str | None = None) -> Iterator[str]:
     """The Popolo export as pieces of one JSON object (UTF-8 text, non-ASCII kept).
     ``site_url``: the reader site's address, for the statements' pages (by default
@@ -242,6 +318,7 @@ def popolo_json(site_url: str | None = None) -> Iterator[str]:
         codes = sorted(
             {*public_organizations.exclude(country="").values_list("country", flat=True)}
         )
+        events = _events(public_organizations, by_key)
         yield "{\n"
         yield from _array("persons", _records(persons, person))
         yield ",\n"
@@ -250,6 +327,8 @@ def popolo_json(site_url: str | None = None) -> Iterator[str]:
         yield from _array("memberships", memberships_with_ids(memberships.iterator(CHUNK_SIZE)))
         yield ",\n"
         yield from _array("areas", (area(code) for code in codes))
+        yield ",\n"
+        yield from _array("events", _records(events, event))
         yield ",\n"
         yield from _array("speeches", _speeches(site_url))
         yield "\n}\n"

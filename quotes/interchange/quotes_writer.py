@@ -56,6 +56,7 @@ class QuoteWriting:
     def write_quotes(self, batch: Batch) -> None:
         records = [r for _, r in batch]
         speaker_ids = self.id_map("speaker", {r["speaker"] for r in records})
+        occasion_ids = self.id_map("occasion", {r["occasion"] for r in records if "occasion" in r})
         roles = RoleFinder(self, {speaker_ids[r["speaker"]] for r in records}, records)
         existing = self.stored_quotes([r["key"] for r in records])
         self.check_excerpts(batch)
@@ -82,6 +83,7 @@ class QuoteWriting:
                 moment = record.get(name)
                 setattr(quote, name, datetime.datetime.fromisoformat(moment) if moment else None)
             quote.speaker_id = speaker_id
+            quote.occasion_id = occasion_ids[record["occasion"]] if "occasion" in record else None
             quote.role_id, quote.role_resolution = role
             quote.updated_by_id = self.user_id or quote.updated_by_id
             (changed if current else new).append((quote, record))
@@ -89,7 +91,8 @@ class QuoteWriting:
                 new_lines.append(line)
         self.check_similar(list(zip(new_lines, new, strict=True)))
         self.check_new_keys("quote", batch, [quote.key for quote, _ in new])
-        fields = [*QUOTE_FIELDS, *QUOTE_DATES, "speaker", "role", "role_resolution", "updated_by"]
+        fields = [*QUOTE_FIELDS, *QUOTE_DATES, "speaker", "occasion", "role", "role_resolution"]
+        fields.append("updated_by")
         self.save("quote", new, changed, fields)
         self.replace_topics(new, changed)
         self.replace_translations(new, changed)

@@ -1,5 +1,6 @@
-"""The write pass of an import for organizations, sources, topics and speakers (with their
-names and affiliations): a part of ``writer.Writer``."""
+"""The write pass of an import for organizations, sources, topics, speakers (with their
+names and affiliations) and occasions (with their participants): a part of
+``writer.Writer``."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from quotes.interchange.canonical import (
     affiliation_order,
     compact,
     date,
+    occasion_record,
     organization_record,
     source_record,
     speaker_record,
@@ -22,6 +24,9 @@ from quotes.interchange.copying import copy_create
 from quotes.interchange.old_keys import old_keys_replace
 from quotes.models import (
     Affiliation,
+    Occasion,
+    OccasionAccount,
+    OccasionParticipant,
     Organization,
     Quote,
     Source,
@@ -38,6 +43,14 @@ ORGANIZATION_FIELDS = {
     "aliases": [],
     "wikidata": "",
     "url": "",
+}
+OCCASION_FIELDS = {
+    "name": "",
+    "kind": "",
+    "start": None,
+    "end": None,
+    "place": "",
+    "country": "",
 }
 SPEAKER_FIELDS = {"name": "", "country": "", "wikidata": "", "description": ""}
 SOURCE_FIELDS = {
@@ -96,6 +109,71 @@ class RecordWriting:
         new, changed = self.sort_out("topic", batch, existing, topic_record, build)
         self.save("topic", new, changed, ["name"])
         self.topic_ids.update((topic.key, topic.pk) for topic, _ in new)
+
+    # Occasions: their participants are replaced by those of the record.
+
+    def write_occasions(self, batch: Batch) -> None:
+        participants = OccasionParticipant.objects.select_related("speaker", "organization")
+        accounts = OccasionAccount.objects.select_related("source", "organization")
+        stored = Occasion.objects.filter(key__in=[r["key"] for _, r in batch])
+        stored = stored.select_related("parent").prefetch_related(
+            "old_keys",
+            Prefetch("participants", queryset=participants.order_by("pk")),
+            Prefetch("accounts", queryset=accounts.order_by("pk")),
+        )
+        existing = {o.key: o for o in stored}
+        parent_ids = self.id_map("occasion", {r["parent"] for _, r in batch if "parent" in r})
+
+        def build(occasion: Occasion, record: dict) -> None:
+            assign(occasion, record, OCCASION_FIELDS)
+            occasion.parent_id = parent_ids[record["parent"]] if "parent" in record else None
+
+        new, changed = self.sort_out("occasion", batch, existing, occasion_record, build)
+        self.save("occasion", new, changed, [*OCCASION_FIELDS, "parent"])
+        old_keys_replace("occasion", new + changed)
+        self.replace_participants(new, changed)
+        self.replace_accounts(new, changed)
+
+    def replace_participants(self, new: list, changed: list) -> None:
+        items = [item for _, record in new + changed for item in record.get("participants", [])]
+        speaker_ids = self.id_map("speaker", {item["speaker"] for item in items})
+        organization_keys = {item["organization"] for item in items if "organization" in item}
+        organization_ids = self.id_map("organization", organization_keys)
+        OccasionParticipant.objects.filter(occasion__in=[o for o, _ in changed]).delete()
+        copy_create(
+            OccasionParticipant,
+            [
+                OccasionParticipant(
+                    occasion=occasion,
+                    speaker_id=speaker_ids[item["speaker"]],
+                    organization_id=organization_ids.get(item.get("organization")),
+                    country=item.get("country", ""),
+                )
+                for occasion, record in new + changed
+                for item in record.get("participants", [])
+            ],
+        )
+
+    def replace_accounts(self, new: list, changed: list) -> None:
+        items = [item for _, record in new + changed for item in record.get("accounts", [])]
+        source_ids = self.id_map("source", {item["source"] for item in items})
+        organization_keys = {item["organization"] for item in items if "organization" in item}
+        organization_ids = self.id_map("organization", organization_keys)
+        OccasionAccount.objects.filter(occasion__in=[o for o, _ in changed]).delete()
+        copy_create(
+            OccasionAccount,
+            [
+                OccasionAccount(
+                    occasion=occasion,
+                    source_id=source_ids[item["source"]],
+                    kind=item["kind"],
+                    organization_id=organization_ids.get(item.get("organization")),
+                    country=item.get("country", ""),
+                )
+                for occasion, record in new + changed
+                for item in record.get("accounts", [])
+            ],
+        )
 
     # Speakers: their names and affiliations are replaced by those of the record.
 

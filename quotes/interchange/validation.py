@@ -27,9 +27,14 @@ from quotes.interchange.canonical import language
 from quotes.interchange.errors import LineError
 from quotes.interchange.reader import Line
 from quotes.interchange.schema import schema_errors, shown
-from quotes.models import Organization, Source, Speaker
+from quotes.models import Occasion, Organization, Source, Speaker
 
-REFERABLE = {"organization": Organization, "speaker": Speaker, "source": Source}
+REFERABLE = {
+    "organization": Organization,
+    "speaker": Speaker,
+    "source": Source,
+    "occasion": Occasion,
+}
 DIGEST_BITS = 64
 DIGEST_MASK = (1 << DIGEST_BITS) - 1
 FLUSH_EVERY = 2000
@@ -59,7 +64,8 @@ class FileCheck:
         self.unresolved: list[tuple[str, str, int, str]] = []
         self.source_urls: dict[str, tuple[str, int]] = {}
         self.urls_to_look_up: list[tuple[str, str, int, str]] = []
-        self.organization_parents: dict[str, str | None] = {}
+        # key -> parent key, of the organizations and occasions of the file
+        self.parents: dict[str, dict[str, str | None]] = {"organization": {}, "occasion": {}}
         # speaker key -> explicit roles of its quotes: (organization key, role, start or None)
         self.explicit_roles: dict[str, set[tuple[str, str, str | None]]] = defaultdict(set)
         # Lines of quotes to import although similar quotes are on record (allow_similar).
@@ -93,7 +99,7 @@ class FileCheck:
             self.error("type", "missing required field")
             return
         if kind not in RECORD_TYPES:
-            expected = "organization, speaker, source, topic or quote"
+            expected = "organization, speaker, source, topic, occasion or quote"
             self.error("type", f"unknown type {shown(kind)}; expected {expected}")
             return
         problems = schema_errors(record, kind)
@@ -214,7 +220,8 @@ class FileCheck:
             else:
                 message = f'unknown {kind} "{key}": not defined on an earlier line or stored'
             self.error(field, message, line)
-        self.check_organization_cycles()
+        for kind in self.parents:
+            self.check_cycles(kind)
         if self.crlf_lines:
             self.error(
                 "",
@@ -223,20 +230,22 @@ class FileCheck:
                 self.first_crlf_line,
             )
 
-    def check_organization_cycles(self) -> None:
-        if not self.organization_parents:
+    def check_cycles(self, kind: str) -> None:
+        """No organization or occasion may become its own ancestor."""
+        given = self.parents[kind]
+        if not given:
             return
-        parents = dict(Organization.objects.values_list("key", "parent__key"))
-        parents.update(self.organization_parents)
-        for key in self.organization_parents:
+        parents = dict(REFERABLE[kind].objects.values_list("key", "parent__key"))
+        parents.update(given)
+        for key in given:
             chain, current = [key], parents.get(key)
             while current is not None and current not in chain:
                 chain.append(current)
                 current = parents.get(current)
             if current == key:
                 cycle = " → ".join([*chain, key])
-                message = f"an organization cannot be its own ancestor: {cycle}"
-                self.error("parent", message, self.defined_on("organization", key))
+                message = f"an {kind} cannot be its own ancestor: {cycle}"
+                self.error("parent", message, self.defined_on(kind, key))
 
 
 def check_organization(check: FileCheck, record: dict) -> None:
@@ -246,7 +255,7 @@ def check_organization(check: FileCheck, record: dict) -> None:
     if parent == record["key"]:
         check.error("parent", "an organization cannot be its own parent")
         return
-    check.organization_parents[record["key"]] = parent
+    check.parents["organization"][record["key"]] = parent
     if parent is not None:
         check.refer("organization", parent, "parent")
 
@@ -291,8 +300,53 @@ def check_source(check: FileCheck, record: dict) -> None:
     check.urls_to_look_up.append((url, record["key"], check.line, "url"))
 
 
+def check_occasion(check: FileCheck, record: dict) -> None:
+    check.country(record.get("country"))
+    start = check.date(record.get("start"), "start")
+    end = check.date(record.get("end"), "end")
+    if end and not record.get("start"):
+        check.error("end", "an end needs a start")
+    if start and end and str(end) < str(start)[: len(str(end))]:
+        check.error("end", f'"{end}" is before the start "{start}"')
+    parent = record.get("parent")
+    if parent == record["key"]:
+        check.error("parent", "an occasion cannot be its own parent")
+    elif parent is not None:
+        check.parents["occasion"][record["key"]] = parent
+        check.refer("occasion", parent, "parent")
+    seen = set()
+    for index, item in enumerate(record.get("participants", [])):
+        field = f"participants[{index}]"
+        check.refer("speaker", item["speaker"], f"{field}.speaker")
+        if item.get("organization") is not None:
+            check.refer("organization", item["organization"], f"{field}.organization")
+        check.country(item.get("country"), f"{field}.country")
+        if item["speaker"] in seen:
+            check.error(f"{field}.speaker", f'speaker "{item["speaker"]}" is listed twice')
+        seen.add(item["speaker"])
+    check_accounts(check, record.get("accounts", []))
+
+
+def check_accounts(check: FileCheck, accounts: list[dict]) -> None:
+    """Each account names a source once, and its party: an organization or a country."""
+    seen = set()
+    for index, item in enumerate(accounts):
+        field = f"accounts[{index}]"
+        check.refer("source", item["source"], f"{field}.source")
+        if item.get("organization") is not None:
+            check.refer("organization", item["organization"], f"{field}.organization")
+        check.country(item.get("country"), f"{field}.country")
+        if item.get("organization") is None and item.get("country") is None:
+            check.error(field, "an account needs its party: an organization or a country")
+        if item["source"] in seen:
+            check.error(f"{field}.source", f'source "{item["source"]}" is listed twice')
+        seen.add(item["source"])
+
+
 def check_quote(check: FileCheck, record: dict) -> None:
     check.refer("speaker", record["speaker"], "speaker")
+    if record.get("occasion") is not None:
+        check.refer("occasion", record["occasion"], "occasion")
     check.language(record["language"], "language")
     check.date(record.get("said"), "said")
     seen_languages = set()
@@ -354,5 +408,6 @@ SEMANTIC_CHECKS: dict[str, Callable[[FileCheck, dict], None]] = {
     "speaker": check_speaker,
     "source": check_source,
     "topic": check_topic,
+    "occasion": check_occasion,
     "quote": check_quote,
 }

@@ -3,7 +3,7 @@
 Each batch fetches the records it may update with one query per relation, leaves alone
 those whose canonical form is unchanged, and writes the rest: new rows with PostgreSQL's
 COPY (``copying.copy_create``), changed ones with ``bulk_update``. Only key-to-id maps of
-organizations, speakers, sources and topics are kept between batches.
+organizations, speakers, sources, occasions and topics are kept between batches.
 """
 
 from __future__ import annotations
@@ -70,6 +70,7 @@ class Writer(RecordWriting, QuoteWriting):
             "speaker": self.write_speakers,
             "source": self.write_sources,
             "topic": self.write_topics,
+            "occasion": self.write_occasions,
             "quote": self.write_quotes,
         }
         for kind, batch in runs:

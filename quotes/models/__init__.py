@@ -1,7 +1,7 @@
 """OnRecord's domain: who said what, in which role, when, and where it was reported.
 
 By concern: ``base`` (field makers, history tracking, timestamps), ``records`` (topics,
-organizations, speakers, sources), ``statements`` (quotes, translations, citations) and
+organizations, speakers, sources, occasions), ``statements`` (quotes, translations, citations) and
 ``curation`` (key redirects, revisions, error reports)."""
 
 from quotes.models.base import (
@@ -23,6 +23,10 @@ from quotes.models.base import (
 from quotes.models.curation import TARGETS, ErrorReport, KeyRedirect, QuoteRevision
 from quotes.models.records import (
     Affiliation,
+    Occasion,
+    OccasionAccount,
+    OccasionParticipant,
+    OccasionQuerySet,
     Organization,
     OrganizationQuerySet,
     PublicRecordQuerySet,
@@ -52,6 +56,10 @@ __all__ = [
     "Citation",
     "ErrorReport",
     "KeyRedirect",
+    "Occasion",
+    "OccasionAccount",
+    "OccasionParticipant",
+    "OccasionQuerySet",
     "Organization",
     "OrganizationQuerySet",
     "PublicRecordQuerySet",

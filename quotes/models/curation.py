@@ -13,13 +13,13 @@ from django.db.models import Q
 
 from quotes import limits
 from quotes.models.base import KEY_LENGTH, user_field
-from quotes.models.records import Organization, Source, Speaker
+from quotes.models.records import Occasion, Organization, Source, Speaker
 from quotes.models.statements import Quote
 from quotes.validators import (
     validate_key,
 )
 
-TARGETS = ("quote", "speaker", "organization", "source")
+TARGETS = ("quote", "speaker", "organization", "source", "occasion")
 
 
 class KeyRedirect(models.Model):
@@ -30,6 +30,7 @@ class KeyRedirect(models.Model):
         SPEAKER = "speaker"
         ORGANIZATION = "organization"
         SOURCE = "source"
+        OCCASION = "occasion"
 
     class Cause(models.TextChoices):
         MERGE = "merge", "merged into another record"
@@ -49,6 +50,9 @@ class KeyRedirect(models.Model):
     )
     source = models.ForeignKey(
         Source, null=True, blank=True, on_delete=models.CASCADE, related_name="old_keys"
+    )
+    occasion = models.ForeignKey(
+        Occasion, null=True, blank=True, on_delete=models.CASCADE, related_name="old_keys"
     )
     created = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(

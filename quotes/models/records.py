@@ -16,10 +16,11 @@ from django.db.models.functions import Left, Length
 from django_countries.fields import CountryField
 
 from quotes import limits, rules
-from quotes.dates import ReducedDateField
+from quotes.dates import ReducedDateField, to_reduced_date
 from quotes.models.base import (
     TimeStamped,
     TransliterationField,
+    first_day_of,
     key_field,
     language_field,
     sees_everything,
@@ -57,16 +58,39 @@ class TopicQuerySet(PublicRecordQuerySet):
 
 
 class SpeakerQuerySet(PublicRecordQuerySet):
-    quote_paths = ("speaker",)
+    # The speaker of a public statement, or a participant of its occasion.
+    quote_paths = ("speaker", "occasion__participants__speaker")
 
 
 class SourceQuerySet(PublicRecordQuerySet):
-    quote_paths = ("citations__source",)
+    # Cited by a public statement, or an account of its occasion.
+    quote_paths = ("citations__source", "occasion__accounts__source")
+
+
+class OccasionQuerySet(PublicRecordQuerySet):
+    quote_paths = ("occasion",)
+
+    def started_between(self, after=None, before=None) -> OccasionQuerySet:
+        """Occasions that started from the start of ``after`` to the end of ``before``, both
+        inclusive, compared by the first day of ``start`` as quotes' ``said`` is."""
+        qs = self
+        if after:
+            qs = qs.filter(start_day__gte=to_reduced_date(after).start)
+        if before:
+            qs = qs.filter(start_day__lte=to_reduced_date(before).end)
+        return qs
 
 
 class OrganizationQuerySet(PublicRecordQuerySet):
-    # Through the affiliations of public speakers (which include the roles of public quotes).
-    quote_paths = ("speaker__affiliations__organization",)
+    # Through the affiliations of public speakers (which include the roles of public quotes),
+    # the organizations participants represented at the occasions of public statements, and
+    # the parties of those occasions' accounts.
+    quote_paths = (
+        "speaker__affiliations__organization",
+        "occasion__participants__speaker__affiliations__organization",
+        "occasion__participants__organization",
+        "occasion__accounts__organization",
+    )
 
 
 class Topic(TimeStamped):
@@ -257,3 +281,144 @@ class Source(TimeStamped):
         problem = rules.full_text_problem(self.full_text, cited)
         if problem:
             raise ValidationError({"full_text": problem})
+
+
+@tracked()
+class Occasion(TimeStamped):
+    """An occasion on which statements are made (Popolo's Event): a call, a meeting, a
+    summit, a press conference, a session of a body…"""
+
+    class Kind(models.TextChoices):
+        CALL = "call"
+        MEETING = "meeting"
+        VISIT = "visit"
+        SUMMIT = "summit"
+        CONFERENCE = "conference"
+        PRESS_CONFERENCE = "press_conference", "Press conference"
+        SPEECH = "speech"
+        INTERVIEW = "interview"
+        SESSION = "session", "Session of a body"
+        STATEMENT = "statement"
+
+    key = key_field()
+    name = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    start = ReducedDateField(null=True, blank=True)
+    start_day = models.GeneratedField(
+        expression=first_day_of("start"),
+        output_field=models.DateField(),
+        db_persist=True,
+        db_index=True,
+        verbose_name="start (first day)",
+    )
+    end = ReducedDateField(null=True, blank=True, help_text="Leave empty for a one-day occasion.")
+    place = models.CharField(max_length=300, blank=True, help_text="A city, a building…")
+    country = CountryField(blank=True)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+        help_text="The occasion this one was part of: the summit of a bilateral meeting.",
+    )
+
+    objects = OccasionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start", "name"]
+        permissions = [("merge_occasion", "Can merge two occasions")]
+        constraints = [
+            shape_check("country", COUNTRY_SHAPE_PATTERN, blank=True),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")), name="occasion_not_own_parent"
+            ),
+            models.CheckConstraint(
+                condition=Q(start__isnull=True)
+                | Q(end__isnull=True)
+                | Q(end__gte=Left("start", Length("end"))),
+                name="occasion_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(start__isnull=False),
+                name="occasion_end_needs_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.start})" if self.start else self.name
+
+
+@tracked()
+class OccasionParticipant(models.Model):
+    """A speaker taking part in an occasion, for an organization or a country."""
+
+    occasion = models.ForeignKey(Occasion, on_delete=models.CASCADE, related_name="participants")
+    speaker = models.ForeignKey(
+        Speaker, on_delete=models.PROTECT, related_name="occasion_participations"
+    )
+    organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="occasion_participations",
+        help_text="The organization the speaker represented there.",
+    )
+    country = CountryField(blank=True, help_text="The country the speaker represented there.")
+
+    class Meta:
+        ordering = ["occasion", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["occasion", "speaker"], name="occasionparticipant_unique"
+            ),
+            shape_check("country", COUNTRY_SHAPE_PATTERN, blank=True),
+        ]
+
+    def __str__(self) -> str:
+        party = self.organization.name if self.organization_id else str(self.country.name or "")
+        return f"{self.speaker}, {party}" if party else str(self.speaker)
+
+
+@tracked()
+class OccasionAccount(TimeStamped):
+    """A source marked as one party's account of an occasion: its official readout, a
+    transcript, a joint statement or a press report."""
+
+    class Kind(models.TextChoices):
+        READOUT = "readout", "Official readout"
+        TRANSCRIPT = "transcript"
+        JOINT_STATEMENT = "joint_statement", "Joint statement"
+        PRESS_REPORT = "press_report", "Press report"
+
+    occasion = models.ForeignKey(Occasion, on_delete=models.CASCADE, related_name="accounts")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="accounts")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.READOUT)
+    organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="occasion_accounts",
+        help_text="The party whose account it is: an organization…",
+    )
+    country = CountryField(blank=True, help_text="…or a country.")
+
+    class Meta:
+        ordering = ["occasion", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["occasion", "source"], name="occasionaccount_unique"),
+            models.CheckConstraint(
+                condition=Q(organization__isnull=False) | ~Q(country=""),
+                name="occasionaccount_has_party",
+            ),
+            shape_check("country", COUNTRY_SHAPE_PATTERN, blank=True),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party}: {self.source.title}"
+
+    @property
+    def party(self) -> str:
+        return self.organization.name if self.organization_id else str(self.country.name)

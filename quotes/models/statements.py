@@ -26,7 +26,7 @@ from quotes.models.base import (
     tracked,
     user_field,
 )
-from quotes.models.records import Affiliation, Source, Speaker, Topic
+from quotes.models.records import Affiliation, Occasion, Source, Speaker, Topic
 from quotes.validators import (
     LANGUAGE_SHAPE_PATTERN,
 )
@@ -66,7 +66,7 @@ class QuoteQuerySet(models.QuerySet):
 
     def with_public_parts(self) -> QuoteQuerySet:
         """Everything ``quotes.public.statement`` reads, in a fixed number of queries."""
-        return self.select_related("speaker", "role__organization").prefetch_related(
+        return self.select_related("speaker", "role__organization", "occasion").prefetch_related(
             "topics",
             models.Prefetch("translations", Translation.objects.order_by("language", "pk")),
             models.Prefetch("citations", Citation.objects.select_related("source").order_by("pk")),
@@ -126,7 +126,15 @@ class Quote(TimeStamped):
     context = models.TextField(
         blank=True,
         validators=[MaxLengthValidator(limits.CONTEXT)],
-        help_text="The occasion: a press conference, a call…",
+        help_text="What the occasion does not say: the circumstances, the question asked…",
+    )
+    occasion = models.ForeignKey(
+        Occasion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="quotes",
+        help_text="The call, meeting, press conference… at which it was said.",
     )
     topics = models.ManyToManyField(Topic, blank=True, related_name="quotes")
     role = models.ForeignKey(

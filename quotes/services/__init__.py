@@ -9,6 +9,7 @@ one transaction, each taking the acting user (``quotes.actors``). One module per
 - ``citations``: reviewers' verification of excerpts
 - ``corrections``: corrections of published quotes by changes of the records they show
 - ``merges``: merging duplicates; merged keys redirect
+- ``occasions``: occasions with their participants; merging them
 - ``history``: edit conflicts and reverts
 - ``imports``: interchange files
 - ``users``: editors' and reviewers' accounts
@@ -27,6 +28,13 @@ from quotes.services.corrections import (
 from quotes.services.history import quote_revert, record_check_version, record_revert
 from quotes.services.imports import records_import
 from quotes.services.merges import quote_merge, speaker_merge
+from quotes.services.occasions import (
+    occasion_accounts_replace,
+    occasion_delete,
+    occasion_merge,
+    occasion_participants_replace,
+    occasion_write,
+)
 from quotes.services.quotes import (
     FIELDS,
     PARTS,
@@ -69,6 +77,11 @@ __all__ = [
     "citations_unverify_moved",
     "error_report_file",
     "error_report_set_status",
+    "occasion_accounts_replace",
+    "occasion_delete",
+    "occasion_merge",
+    "occasion_participants_replace",
+    "occasion_write",
     "published_quotes_corrected",
     "quote_apply_role",
     "quote_create",

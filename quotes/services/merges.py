@@ -26,7 +26,7 @@ def quote_merge(
     survivor that gains citations is corrected: ``correction_note`` is needed then.
     """
     require(user, "merge", "quote")
-    survivor, duplicate = _lock_pair(Quote, survivor, duplicate, "quote")
+    survivor, duplicate = lock_pair(Quote, survivor, duplicate, "quote")
     if survivor.speaker_id != duplicate.speaker_id:
         raise MergeNotAllowed(
             f"“{survivor.key}” and “{duplicate.key}” have different speakers; correct the "
@@ -41,10 +41,10 @@ def quote_merge(
         _merge_citations(survivor, duplicate)
         _merge_translations(survivor, duplicate)
         survivor.topics.add(*duplicate.topics.all())
-        _fill_blanks(survivor, duplicate, ["context", "said"])
+        fill_blanks(survivor, duplicate, ["context", "said"])
         survivor.updated_by = person(user) or survivor.updated_by
         survivor.save()
-        _redirect_keys(KeyRedirect.Kind.QUOTE, duplicate, survivor, user)
+        redirect_keys(KeyRedirect.Kind.QUOTE, duplicate, survivor, user)
         duplicate.delete()
     survivor.refresh_from_db()  # with the correction, if it got one
     return survivor
@@ -63,7 +63,7 @@ def speaker_merge(
     ``correction_note``, which is needed then (``services.corrections``).
     """
     require(user, "merge", "speaker")
-    survivor, duplicate = _lock_pair(Speaker, survivor, duplicate, "speaker")
+    survivor, duplicate = lock_pair(Speaker, survivor, duplicate, "speaker")
     if survivor.wikidata and duplicate.wikidata and survivor.wikidata != duplicate.wikidata:
         raise MergeNotAllowed(
             f"{survivor.name} ({survivor.wikidata}) and {duplicate.name} ({duplicate.wikidata}) "
@@ -77,15 +77,15 @@ def speaker_merge(
         _merge_affiliations(survivor, duplicate)
         _merge_names(survivor, duplicate)
         duplicate.quotes.update(speaker=survivor, updated=timezone.now())
-        _fill_blanks(survivor, duplicate, ["country", "description", "wikidata"])
+        fill_blanks(survivor, duplicate, ["country", "description", "wikidata"])
         survivor.save()
-        _redirect_keys(KeyRedirect.Kind.SPEAKER, duplicate, survivor, user)
+        redirect_keys(KeyRedirect.Kind.SPEAKER, duplicate, survivor, user)
         duplicate.delete()
         speaker_quotes_reresolve(speaker=survivor)
     return survivor
 
 
-def _lock_pair(model, survivor, duplicate, noun: str):
+def lock_pair(model, survivor, duplicate, noun: str):
     if survivor.pk == duplicate.pk:
         raise MergeNotAllowed(f"A {noun} cannot be merged into itself.")
     locked = model.objects.select_for_update().order_by("pk").in_bulk([survivor.pk, duplicate.pk])
@@ -94,7 +94,7 @@ def _lock_pair(model, survivor, duplicate, noun: str):
     return locked[survivor.pk], locked[duplicate.pk]
 
 
-def _fill_blanks(survivor: models.Model, duplicate: models.Model, names: list[str]) -> None:
+def fill_blanks(survivor: models.Model, duplicate: models.Model, names: list[str]) -> None:
     for name in names:
         if getattr(survivor, name) in (None, "") and getattr(duplicate, name) not in (None, ""):
             setattr(survivor, name, getattr(duplicate, name))
@@ -164,7 +164,7 @@ def _merge_names(survivor: Speaker, duplicate: Speaker) -> None:
         SpeakerName.objects.create(speaker=survivor, name=duplicate.name, language="")
 
 
-def _redirect_keys(kind: str, duplicate: models.Model, survivor: models.Model, user: Actor) -> None:
+def redirect_keys(kind: str, duplicate: models.Model, survivor: models.Model, user: Actor) -> None:
     KeyRedirect.objects.filter(**{kind: duplicate}).update(**{kind: survivor})
     KeyRedirect.objects.update_or_create(
         kind=kind,

@@ -37,7 +37,7 @@ from quotes.similarity import similar_quotes
 
 # The quote's own fields a write may set; "role", "topics", "translations" and "citations"
 # are the other keys of a change.
-FIELDS = ("key", "speaker", "text", "language", "kind", "said", "context")
+FIELDS = ("key", "speaker", "text", "language", "kind", "said", "context", "occasion")
 PARTS = ("topics", "translations", "citations")
 # What readers rely on: changing it on a published quote is a public correction.
 CORRECTED = frozenset(

@@ -1,7 +1,7 @@
 """Pending revisions of published quotes: proposed by editors, decided by reviewers.
 
 A revision stores each changed field as ``{"from": …, "to": …}`` in plain form: keys for
-the speaker and topics, ``{"id", "organization", "title", "start"}`` for a role (None:
+the speaker, the occasion and topics, ``{"id", "organization", "title", "start"}`` for a role (None:
 resolved from the date), lists of plain items for translations and citations.
 """
 
@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from quotes.actors import Actor, person
 from quotes.exceptions import RevisionNotPending
-from quotes.models import Affiliation, Quote, QuoteRevision, Source, Speaker, Topic
+from quotes.models import Affiliation, Occasion, Quote, QuoteRevision, Source, Speaker, Topic
 from quotes.permissions import require
 from quotes.roles import Resolution
 from quotes.selectors import record_by_key
@@ -35,6 +35,8 @@ def _plain_role(role: Affiliation | None) -> dict | None:
 def _plain(name: str, value: Any) -> Any:
     if name == "speaker":
         return value.key
+    if name == "occasion":
+        return value.key if value else None
     if name == "said":
         return str(value) if value else None
     if name == "role":
@@ -92,6 +94,8 @@ def _parsed(name: str, plain: Any) -> Any:
     """A plain value of a revision as ``quote_update`` takes it."""
     if name == "speaker":
         return _existing(Speaker, plain, "speaker")
+    if name == "occasion":
+        return None if plain is None else _existing(Occasion, plain, "occasion")
     if name == "role":
         return None if plain is None else Affiliation.objects.filter(pk=plain["id"]).first()
     if name == "topics":

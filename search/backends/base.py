@@ -24,7 +24,7 @@ ORDERINGS = ("relevance", "-said", "said", "created", "-created", "updated", "-u
 SITE_ORDERINGS = ("-changed",)
 # Pages reach at most this far into the results: deeper ones cost more than they serve.
 MAX_RESULTS = 10_000
-FACETS = ("speaker", "country", "year", "topic", "language", "kind")
+FACETS = ("speaker", "country", "year", "topic", "language", "kind", "occasion_kind")
 
 
 @dataclass
@@ -53,6 +53,8 @@ class Filters:
     language: str | None = None
     kind: str | None = None
     source: str | None = None
+    occasion: str | None = None
+    occasion_kind: str | None = None
     said_from: datetime.date | None = None
     said_until: datetime.date | None = None
 
@@ -79,6 +81,8 @@ FILTER_LOOKUPS = {
     "topic": "topics__key",
     "kind": "kind",
     "source": "citations__source__key",
+    "occasion": "occasion__key",
+    "occasion_kind": "occasion__kind",
 }
 
 
@@ -131,6 +135,7 @@ class SearchResults(ABC):
             "topic": "topics__key",
             "language": "language",
             "kind": "kind",
+            "occasion_kind": "occasion__kind",
         }
         buckets = {}
         for name, path in fields.items():
