@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from api import conditional, downloads, filters, serializers
+from api.accounts import AccountsMixin
 from api.exceptions import RecordMoved
 from api.lineage import LineageMixin
 from api.params import SingleValuedParams, WholeNumberField, validate_params
@@ -667,7 +668,7 @@ OCCASION_WRITE_DOC = extend_schema(
     partial_update=OCCASION_WRITE_DOC,
     merge=extend_schema(request=serializers.OccasionMergeSerializer, filters=False),
 )
-class OccasionViewSet(HistoryMixin, MergeMixin, WriteReadViewSet):
+class OccasionViewSet(HistoryMixin, MergeMixin, AccountsMixin, WriteReadViewSet):
     """Occasions at which statements are made: calls, meetings, visits, summits, press
     conferences, sessions of a body… (Popolo's Event), with their participants."""
 

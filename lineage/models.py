@@ -111,3 +111,18 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_id} ~ {self.second_id}: {self.verdict}"
+
+
+class Alignment(models.Model):
+    """The passages of an occasion's accounts aligned by meaning (lineage/alignment.py),
+    computed when its accounts or their texts change (``fingerprint``), never per request."""
+
+    occasion = models.OneToOneField(
+        "quotes.Occasion", on_delete=models.CASCADE, related_name="alignment"
+    )
+    fingerprint = models.CharField(max_length=64)
+    computed_at = models.DateTimeField()
+    accounts = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"alignment of {self.occasion_id}"

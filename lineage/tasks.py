@@ -1,10 +1,12 @@
-"""Lineage's background job (project/jobs.py): the embedder, every minute."""
+"""Lineage's background job (project/jobs.py): the embedder and the alignment of occasions'
+accounts, every minute."""
 
 from __future__ import annotations
 
 from procrastinate.contrib.django import app
 
 from lineage import embedder
+from lineage.alignment import alignments_refresh
 from project.jobs import background_priority, own_connections
 
 
@@ -16,3 +18,4 @@ def lineage_embed(timestamp: int) -> None:
     the lowest CPU priority: searches come first."""
     background_priority()
     embedder.run()
+    alignments_refresh()

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from alerts.links import signup_url
+from lineage.alignment import current_alignment
 from lineage.selectors import quote_lineage, related_statements
 from quotes import public, selectors
 from quotes.models import (
@@ -179,14 +180,42 @@ def occasion_accounts(request: HttpRequest, occasion: Occasion) -> list[dict]:
     by_source: dict[int, list[Quote]] = {}
     for citation in citations.order_by("quote__said", "quote__key"):
         by_source.setdefault(citation.source_id, []).append(citation.quote)
+    accounts = list(accounts.order_by("pk"))
+    aligned = aligned_passages(occasion, accounts)
     return [
         {
             "account": account,
             "paragraphs": [p.strip() for p in account.source.full_text.split("\n") if p.strip()],
+            "passages": aligned.get(account.pk),
             "quotes": by_source.get(account.source_id, []),
         }
-        for account in accounts.order_by("pk")
+        for account in accounts
     ]
+
+
+def aligned_passages(occasion: Occasion, accounts: list[OccasionAccount]) -> dict[int, list]:
+    """Each account's passages with the other accounts' passages that say the same thing
+    (lineage/alignment.py), when the alignment is of the accounts as they are now."""
+    alignment = current_alignment(occasion) if len(accounts) > 1 else None
+    if alignment is None:
+        return {}
+    party = {account.pk: account.party for account in accounts}
+    result = {}
+    for entry in alignment.accounts:
+        passages = []
+        for n, passage in enumerate(entry["passages"]):
+            matches = [
+                {**match, "party": party.get(match["account"], ""), "anchor": anchor(match)}
+                for match in passage["matches"]
+            ]
+            anchor_id = anchor({"account": entry["account"], "passage": n})
+            passages.append({"text": passage["text"], "anchor": anchor_id, "matches": matches})
+        result[entry["account"]] = {"compared": entry["compared"], "passages": passages}
+    return result
+
+
+def anchor(match: dict) -> str:
+    return f"account-{match['account']}-passage-{match['passage'] + 1}"
 
 
 def speaker_occasions(request: HttpRequest, speaker: Speaker) -> list[Occasion]:

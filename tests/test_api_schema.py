@@ -30,6 +30,7 @@ ENDPOINTS = {
     "/api/v1/quotes/{key}/history/": {"get"},
     "/api/v1/quotes/{key}/similar/": {"get"},
     "/api/v1/quotes/{key}/lineage/": {"get", "post"},
+    "/api/v1/occasions/{key}/accounts/": {"get"},
     "/api/v1/quotes/{key}/merge/": {"post"},
     "/api/v1/quotes/{key}/revisions/": {"get"},
     "/api/v1/quotes/{key}/revisions/{revision_id}/accept/": {"post"},

@@ -335,3 +335,62 @@ def test_a_reviewer_dismisses_a_pair_in_the_admin(guterres, reviewer):
 def test_an_editor_may_not_decide_in_the_admin(guterres, editor_client):
     response = editor_client.get(reverse("admin:lineage_decision_add"))
     assert response.status_code == 403
+
+
+# An occasion's accounts side by side, aligned by meaning.
+
+
+@pytest.fixture
+def two_accounts(db, settings):
+    """Two parties' accounts of one occasion, in English and Chinese (published texts):
+    the same statement in both, and a passage only the English one has."""
+    from tests.factories import OccasionAccountFactory, OccasionFactory, SourceFactory
+
+    occasion = OccasionFactory(key="climate-briefing", name="Climate briefing")
+    QuoteFactory(occasion=occasion, status=Quote.Status.PUBLISHED)
+    english = SourceFactory(
+        key="account-en",
+        language="en",
+        full_text=f"{published_text('g_en')}\n{published_text('c_blood_en')}",
+    )
+    chinese = SourceFactory(key="account-zh", language="zh", full_text=published_text("g_zh"))
+    OccasionAccountFactory(occasion=occasion, source=english, country="US")
+    OccasionAccountFactory(occasion=occasion, source=chinese, country="CN")
+    return occasion
+
+
+def test_accounts_in_two_languages_are_aligned_by_meaning(client, two_accounts):
+    from lineage.alignment import alignments_refresh
+
+    pending = client.get("/api/v1/occasions/climate-briefing/accounts/").json()
+    assert pending["aligned_at"] is None
+    assert alignments_refresh() == 1
+    assert alignments_refresh() == 0  # nothing changed since
+    data = client.get("/api/v1/occasions/climate-briefing/accounts/").json()
+    assert data["aligned_at"] is not None
+    english, chinese = data["accounts"]
+    assert [p["number"] for p in english["passages"]] == [1, 2]
+    [match] = english["passages"][0]["matches"]
+    assert (match["source"], match["passage"]) == ("account-zh", 1)
+    assert match["score"] >= 0.58
+    assert english["passages"][1]["matches"] == []  # only in the English account
+    assert chinese["passages"][0]["matches"][0]["source"] == "account-en"
+    page = client.get("/occasions/climate-briefing/").content.decode()
+    assert "Only in this account." in page
+    assert "Also in" in page
+
+
+def test_an_edited_account_is_aligned_again(client, two_accounts):
+    from lineage.alignment import alignments_refresh
+    from quotes.models import Source
+
+    alignments_refresh()
+    source = Source.objects.get(key="account-zh")
+    source.full_text = published_text("c_blood_fr1")
+    source.save()
+    assert client.get("/api/v1/occasions/climate-briefing/accounts/").json()["aligned_at"] is None
+    assert alignments_refresh() == 1
+    data = client.get("/api/v1/occasions/climate-briefing/accounts/").json()
+    english = data["accounts"][0]
+    assert english["passages"][0]["matches"] == []
+    assert english["passages"][1]["matches"][0]["source"] == "account-zh"
