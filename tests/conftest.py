@@ -70,6 +70,19 @@ def _dumps_dir(settings, tmp_path):
     return settings.DUMPS_DIR
 
 
+@pytest.fixture(autouse=True)
+def captures_storage(settings, tmp_path):
+    """Each test keeps its captures' WARC files in its own directory."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "captures": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "captures")},
+        },
+    }
+    return tmp_path / "captures"
+
+
 @pytest.fixture
 def editor(db):
     return EditorFactory()
