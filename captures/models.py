@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -100,6 +102,9 @@ class CitationCheck(models.Model):
         related_name="+",
         help_text="The last capture that had the excerpt.",
     )
+    # The times of those captures, so that a statement's page reads them without the texts.
+    checked_at = models.DateTimeField(null=True, blank=True)
+    found_at = models.DateTimeField(null=True, blank=True)
     changed_since = models.DateField(null=True, blank=True)
     immaterial_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -122,6 +127,11 @@ class CitationCheck(models.Model):
 
     def __str__(self) -> str:
         return f"Check of {self.citation}"
+
+    @property
+    def drift_since(self) -> datetime.date | None:
+        """The date the passage left the source, unless an editor judged it immaterial."""
+        return None if self.immaterial_at else self.changed_since
 
 
 class Dismissal(models.Model):

@@ -71,13 +71,14 @@ def source_check(*, source: Source, actor: Actor, capture: Capture | None = None
 def _check(check: CitationCheck, excerpt: str, capture: Capture, folded: Folded) -> None:
     """The project's normalization (quotes.excerpts) finds the excerpt in the capture's text.
     A page gone (404, 410) has none of its excerpts."""
+    before = check.in_capture
+    check.checked, check.checked_at = capture, capture.fetched_at
     if not excerpt.strip():
-        check.in_capture, check.checked = None, capture
+        check.in_capture = None
         return
-    found = capture.has_text and folded.span_of(excerpt) is not None
-    before, check.checked = check.in_capture, capture
-    if found:
-        check.in_capture, check.found, check.changed_since = True, capture, None
+    if capture.has_text and folded.span_of(excerpt) is not None:
+        check.in_capture, check.changed_since = True, None
+        check.found, check.found_at = capture, capture.fetched_at
         check.immaterial_by = check.immaterial_at = None
         return
     check.in_capture = False

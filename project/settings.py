@@ -319,6 +319,9 @@ CAPTURES_MAX_BYTES = env.int("ONRECORD_CAPTURES_MAX_BYTES", default=5_000_000)
 CAPTURES_RECHECK_DAYS = env.int("ONRECORD_CAPTURES_RECHECK_DAYS", default=7)
 CAPTURES_CRON = env("ONRECORD_CAPTURES_CRON", default="0 3 * * *")
 CAPTURES_HOST_INTERVAL = env.float("ONRECORD_CAPTURES_HOST_INTERVAL", default=5.0)
+# A source's page shows readers each cited passage in its paragraph; set, the whole text
+# (mind the publisher's copyright).
+CAPTURES_SHOW_WHOLE_TEXT = env.bool("ONRECORD_CAPTURES_SHOW_WHOLE_TEXT", default=False)
 
 # The reader site's address, for links made outside a request (export_quotes_csv).
 ONRECORD_SITE_URL = env("ONRECORD_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

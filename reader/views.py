@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from alerts.links import signup_url
+from captures.reading import source_text
 from quotes import public, selectors
-from quotes.models import Affiliation, Organization, Quote, Source, Speaker, Topic
+from quotes.models import Affiliation, Citation, Organization, Quote, Source, Speaker, Topic
 from reader import cite, links
 from reader.chart import year_chart
 from reader.listing import quote_listing, quote_summary
@@ -195,7 +196,14 @@ def organization_detail(request: HttpRequest, key: str) -> HttpResponse:
 @require_safe
 def source_detail(request: HttpRequest, key: str) -> HttpResponse:
     source = get_object_or_404(Source.objects.visible_to(request.user).defer("full_text"), key=key)
-    context = {"source": source, "edit_url": admin_url(request, "source", source.pk)}
+    cited = Citation.objects.filter(
+        source=source, quote__in=Quote.objects.visible_to(request.user)
+    ).values_list("quote__key", "excerpt")
+    context = {
+        "source": source,
+        "edit_url": admin_url(request, "source", source.pk),
+        "text": source_text(source, list(cited)),
+    }
     return listing_page(request, "reader/source.html", context, fixed={"source": source.key})
 
 

@@ -237,3 +237,71 @@ def test_only_sources_due_are_captured_with_due(site, settings):
     call_command("sources_check", "--due", stdout=out)
     assert Capture.objects.count() == 2
     assert "1 source(s) captured. 200: 1" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_api_shows_captures_and_each_citations_check(site, api_client):
+    routes, base = site
+    source, citation = cited(base)
+    first = capture(source)
+    routes["/article"] = (200, "text/html", article("The ministry revised its readout."))
+    second = capture(source)
+    detail = api_client.get(f"/api/v1/sources/{source.key}/").json()
+    assert [(c["sha256"], c["status"]) for c in detail["captures"]] == [
+        (second.sha256, 200),
+        (first.sha256, 200),
+    ]
+    assert detail["captures"][0]["captured_at"].startswith(str(timezone.localdate()))
+    quoted = api_client.get(f"/api/v1/quotes/{citation.quote.key}/").json()["citations"][0]
+    assert quoted["in_capture"] is False
+    assert quoted["changed_since"] == timezone.localdate(second.fetched_at).isoformat()
+
+
+@pytest.mark.django_db
+def test_a_citation_never_captured_shows_nulls_in_the_api(api_client):
+    citation = CitationFactory()
+    quoted = api_client.get(f"/api/v1/quotes/{citation.quote.key}/").json()["citations"][0]
+    assert quoted["in_capture"] is None
+    assert quoted["changed_since"] is None
+    assert api_client.get(f"/api/v1/sources/{citation.source.key}/").json()["captures"] == []
+
+
+@pytest.mark.django_db
+def test_the_statement_page_says_where_the_passage_was_found_and_when_it_left(site, client):
+    routes, base = site
+    source, citation = cited(base)
+    first = capture(source)
+    page = client.get(f"/quotes/{citation.quote.key}/").content.decode()
+    found_on = f"{first.fetched_at:%-d %B %Y}"
+    assert f'Found in the capture of <time datetime="{first.fetched_at.isoformat()}' in page
+    assert f"/sources/{source.key}/#passage-{citation.quote.key}" in page
+    routes["/article"] = (200, "text/html", article("The ministry revised its readout."))
+    capture(source)
+    page = client.get(f"/quotes/{citation.quote.key}/").content.decode()
+    assert "The source no longer contains this passage</strong> since" in page
+    assert "shows it" in page
+    assert found_on in page
+
+
+@pytest.mark.django_db
+def test_the_source_page_marks_each_cited_passage_with_an_anchor(site, client, settings):
+    _routes, base = site
+    source, citation = cited(base)
+    capture(source)
+    page = client.get(f"/sources/{source.key}/").content.decode()
+    assert f'<figure class="passage" id="passage-{citation.quote.key}">' in page
+    assert f"<mark>{EXCERPT}</mark>" in page
+    assert "From OnRecord's capture of the page on" in page
+    settings.CAPTURES_SHOW_WHOLE_TEXT = True
+    page = client.get(f"/sources/{source.key}/").content.decode()
+    assert f'<mark id="passage-{citation.quote.key}" class="passage">' in page
+    assert "She described the talks as frank" in page
+
+
+@pytest.mark.django_db
+def test_a_source_never_captured_shows_its_full_text_on_record(client):
+    source = SourceFactory(full_text="Before. " + EXCERPT + " After.")
+    citation = CitationFactory(source=source, excerpt=EXCERPT)
+    page = client.get(f"/sources/{source.key}/").content.decode()
+    assert "From the source's text on record." in page
+    assert f'id="passage-{citation.quote.key}"' in page
