@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
+from captures.admin import captures_of
 from quotes import (
     admin_reports,  # noqa: F401  (registers the editors' queue of error reports)
     admin_revisions,  # noqa: F401  (registers the reviewers' queue)
@@ -294,8 +295,12 @@ class SourceAdmin(CurationAdmin):
     list_filter = ["kind", "language", PublishedYearListFilter]
     search_fields = ["title", "key", "publisher", "url", "author"]
     prepopulated_fields = {"key": ["title"]}
-    readonly_fields = ["api_link", "excerpts_in_text"]
+    readonly_fields = ["api_link", "excerpts_in_text", "captures"]
     shows_quotes = True
+
+    @admin.display(description="captures of the page")
+    def captures(self, obj: Source) -> str:
+        return captures_of(obj)
 
     @admin.display(description="cited excerpts in the text")
     def excerpts_in_text(self, obj: Source) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 from warcio.archiveiterator import ArchiveIterator
@@ -305,3 +306,48 @@ def test_a_source_never_captured_shows_its_full_text_on_record(client):
     page = client.get(f"/sources/{source.key}/").content.decode()
     assert "From the source's text on record." in page
     assert f'id="passage-{citation.quote.key}"' in page
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_the_difference_between_captures_and_serves_the_warc(site, editor_client):
+    routes, base = site
+    source, _citation = cited(base)
+    capture(source)
+    routes["/article"] = (200, "text/html", article("The ministry revised its readout."))
+    latest = capture(source)
+    page = editor_client.get(f"/admin/captures/capture/{latest.pk}/change/").content.decode()
+    assert f'<span class="diff-removed">− {FILLER}{EXCERPT}' in page
+    assert '<span class="diff-added">+ ' in page
+    assert "The ministry revised its readout." in page
+    source_page = editor_client.get(f"/admin/quotes/source/{source.pk}/change/").content.decode()
+    assert f"/admin/captures/capture/{latest.pk}/change/" in source_page
+    download = editor_client.get(f"/admin/captures/capture/{latest.pk}/warc/")
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/warc"
+    assert next(iter(ArchiveIterator(io.BytesIO(b"".join(download.streaming_content))))).rec_type
+    assert Client().get(f"/admin/captures/capture/{latest.pk}/warc/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_an_editor_marks_a_change_immaterial_in_the_admin_and_readers_no_longer_see_it(
+    site, editor, editor_client
+):
+    routes, base = site
+    source, citation = cited(base)
+    capture(source)
+    routes["/article"] = (404, "text/plain", b"gone")
+    capture(source)
+    check = check_of(citation)
+    page = Client().get(f"/quotes/{citation.quote.key}/").content.decode()
+    assert "no longer contains this passage" in page
+    queue = editor_client.get("/admin/captures/citationcheck/?review=drift").content.decode()
+    assert citation.quote.key in queue
+    response = editor_client.post(
+        "/admin/captures/citationcheck/",
+        {"action": "dismiss_as_immaterial", "_selected_action": [check.pk]},
+    )
+    assert response.status_code == 302
+    assert check_of(citation).immaterial_at is not None
+    assert check.dismissals.get().by == editor
+    page = Client().get(f"/quotes/{citation.quote.key}/").content.decode()
+    assert "no longer contains this passage" not in page
