@@ -11,6 +11,7 @@ from django.db.models import Q
 from quotes.models import Citation, Source
 
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
+GONE = (404, 410)  # a page gone: none of its excerpts is there any more
 
 
 class CaptureQuerySet(models.QuerySet):
@@ -20,6 +21,10 @@ class CaptureQuerySet(models.QuerySet):
 
     def with_text(self) -> CaptureQuerySet:
         return self.filter(status__gte=200, status__lt=300)
+
+    def checkable(self) -> CaptureQuerySet:
+        """Captures that say something of the excerpts: a page with a main text, or gone."""
+        return self.filter(Q(status__gte=200, status__lt=300) & ~Q(text="") | Q(status__in=GONE))
 
 
 class Capture(models.Model):
@@ -66,7 +71,13 @@ class Capture(models.Model):
 
     @property
     def gone(self) -> bool:
-        return self.status in (404, 410)
+        return self.status in GONE
+
+    @property
+    def checkable(self) -> bool:
+        """Whether the capture says something of the excerpts: a page whose main text was
+        found (not a PDF, say, whose text intake cannot read), or a page gone."""
+        return (self.has_text and bool(self.text)) or self.gone
 
 
 class CitationCheckQuerySet(models.QuerySet):

@@ -46,18 +46,19 @@ def _capture_record(source: Source, host: str, answer: fetching.Answer, actor: A
         capture.text = fetching.page_text(page)
     capture.full_clean()
     capture.save()
-    if capture.has_text or capture.gone:
+    if capture.checkable:
         source_check(source=source, actor=actor, capture=capture)
     return capture
 
 
 @transaction.atomic
 def source_check(*, source: Source, actor: Actor, capture: Capture | None = None) -> int:
-    """Check every citation of ``source`` against ``capture`` (its latest answered capture
-    by default); returns how many checks were made. No capture: nothing to check."""
+    """Check every citation of ``source`` against ``capture`` (its latest capture
+    that has a text or found the page gone, by default); returns how many checks were
+    made. No such capture: nothing to check."""
     require(actor, "edit", "source")
-    capture = capture or Capture.objects.answered().filter(source=source).first()
-    if capture is None or not (capture.has_text or capture.gone):
+    capture = capture or Capture.objects.checkable().filter(source=source).first()
+    if capture is None or not capture.checkable:
         return 0
     folded = fold(capture.text)
     citations = Citation.objects.filter(source=source).select_related("capture_check")
@@ -113,13 +114,21 @@ def citation_drift_dismiss(*, citation: Citation, user: Actor, note: str = "") -
 
 def sources_due(*, now: datetime.datetime | None = None) -> QuerySet[Source]:
     """Cited sources with an address whose last capture is older than the re-check period
-    (``CAPTURES_RECHECK_DAYS``), or that have none."""
+    (``CAPTURES_RECHECK_DAYS``), or than a day for a source added within
+    ``CAPTURES_RECENT_DAYS`` (a new readout is revised in its first days), or that have
+    none."""
     now = now or timezone.now()
     before = now - datetime.timedelta(days=settings.CAPTURES_RECHECK_DAYS)
+    recent = Q(created__gte=now - datetime.timedelta(days=settings.CAPTURES_RECENT_DAYS))
+    day_before = now - datetime.timedelta(days=1)
     cited = Source.objects.exclude(url="").filter(citations__isnull=False).distinct()
     return (
         cited.annotate(last_capture=Max("captures__fetched_at"))
-        .filter(Q(last_capture__isnull=True) | Q(last_capture__lt=before))
+        .filter(
+            Q(last_capture__isnull=True)
+            | Q(last_capture__lt=before)
+            | recent & Q(last_capture__lt=day_before)
+        )
         .order_by("pk")
     )
 

@@ -317,6 +317,8 @@ CAPTURES_RESPECT_ROBOTS = env.bool("ONRECORD_CAPTURES_RESPECT_ROBOTS", default=T
 CAPTURES_FETCH_TIMEOUT = env.float("ONRECORD_CAPTURES_FETCH_TIMEOUT", default=20.0)
 CAPTURES_MAX_BYTES = env.int("ONRECORD_CAPTURES_MAX_BYTES", default=5_000_000)
 CAPTURES_RECHECK_DAYS = env.int("ONRECORD_CAPTURES_RECHECK_DAYS", default=7)
+# Sources added within this many days are captured again daily.
+CAPTURES_RECENT_DAYS = env.int("ONRECORD_CAPTURES_RECENT_DAYS", default=14)
 CAPTURES_CRON = env("ONRECORD_CAPTURES_CRON", default="0 3 * * *")
 CAPTURES_HOST_INTERVAL = env.float("ONRECORD_CAPTURES_HOST_INTERVAL", default=5.0)
 # A source's page shows readers each cited passage in its paragraph; set, the whole text

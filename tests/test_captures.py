@@ -17,6 +17,7 @@ from warcio.archiveiterator import ArchiveIterator
 from captures import fetching, services, tasks
 from captures.models import Capture, CitationCheck
 from quotes import services as quote_services
+from quotes.models import Source
 from tests.factories import CitationFactory, QuoteFactory, SourceFactory
 from tests.intake_support import serve
 
@@ -351,3 +352,28 @@ def test_an_editor_marks_a_change_immaterial_in_the_admin_and_readers_no_longer_
     assert check.dismissals.get().by == editor
     page = Client().get(f"/quotes/{citation.quote.key}/").content.decode()
     assert "no longer contains this passage" not in page
+
+
+@pytest.mark.django_db
+def test_a_recent_source_is_due_after_a_day_an_older_one_after_the_recheck_period(site):
+    _routes, base = site
+    recent, _citation = cited(base)
+    older, _citation = cited(base, path="/older")
+    Source.objects.filter(pk=older.pk).update(created=timezone.now() - datetime.timedelta(days=60))
+    capture(recent)
+    capture(older)
+    Capture.objects.update(fetched_at=timezone.now() - datetime.timedelta(days=2))
+    assert list(services.sources_due()) == [recent]
+
+
+@pytest.mark.django_db
+def test_a_page_without_a_readable_text_is_kept_but_changes_no_check(site):
+    routes, base = site
+    source, citation = cited(base)
+    capture(source)
+    routes["/article"] = (200, "application/pdf", b"%PDF-1.4 not readable as text")
+    kept = capture(source)
+    assert kept.status == 200
+    assert kept.text == ""
+    assert check_of(citation).in_capture is True
+    assert check_of(citation).changed_since is None
