@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
@@ -377,3 +377,25 @@ def test_a_page_without_a_readable_text_is_kept_but_changes_no_check(site):
     assert kept.text == ""
     assert check_of(citation).in_capture is True
     assert check_of(citation).changed_since is None
+
+
+@pytest.mark.django_db
+def test_the_feed_entry_tells_that_the_source_changed(site, client):
+    routes, base = site
+    source, citation = cited(base)
+    capture(source)
+    del routes["/article"]
+    gone = capture(source)
+    speaker = citation.quote.speaker
+    feed = client.get(f"/speakers/{speaker.key}/feed.atom").content.decode()
+    assert "Source changed:" in feed
+    assert f"no longer contains the cited passage since {gone.fetched_at:%-d %B %Y}" in feed
+
+
+@pytest.mark.django_db
+def test_sources_check_names_a_source_it_cannot_capture():
+    source = SourceFactory(url="")
+    with pytest.raises(CommandError, match="No source has the key “nowhere”"):
+        call_command("sources_check", "--source", "nowhere")
+    with pytest.raises(CommandError, match="has no address to capture"):
+        call_command("sources_check", "--source", source.key)
