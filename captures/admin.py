@@ -40,6 +40,20 @@ def captures_of(source: Source, *, limit: int = 10) -> str:
     return format_html("<ul>{}</ul>", rows) if rows else "No capture yet."
 
 
+def capture_status(citation) -> str:
+    """Whether the citation's excerpt is in the last capture of its source, for editors."""
+    check = getattr(citation, "capture_check", None)
+    if check is None or check.in_capture is None:
+        return "Not checked against a capture yet."
+    when = f"{check.checked_at:%Y-%m-%d}"
+    if check.in_capture:
+        return f"Found in the capture of {when}."
+    if check.changed_since is None:
+        return f"Not found in the capture of {when}."
+    dismissed = " (an editor judged the change immaterial)" if check.immaterial_at else ""
+    return f"No longer in the page since {check.changed_since:%Y-%m-%d}{dismissed}."
+
+
 @admin.register(Capture)
 class CaptureAdmin(admin.ModelAdmin):
     list_display = ("fetched_at", "source", "status", "short_sha256", "error")

@@ -399,3 +399,14 @@ def test_sources_check_names_a_source_it_cannot_capture():
         call_command("sources_check", "--source", "nowhere")
     with pytest.raises(CommandError, match="has no address to capture"):
         call_command("sources_check", "--source", source.key)
+
+
+@pytest.mark.django_db
+def test_the_quotes_admin_page_says_whether_each_excerpt_is_in_the_capture(site, editor_client):
+    _routes, base = site
+    source, citation = cited(base)
+    page = editor_client.get(f"/admin/quotes/quote/{citation.quote.pk}/change/").content.decode()
+    assert "Not checked against a capture yet." in page
+    taken = capture(source)
+    page = editor_client.get(f"/admin/quotes/quote/{citation.quote.pk}/change/").content.decode()
+    assert f"Found in the capture of {taken.fetched_at:%Y-%m-%d}." in page
