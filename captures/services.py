@@ -28,26 +28,32 @@ def source_capture(*, source: Source, actor: Actor) -> Capture:
     host = fetching.host_of(source.url)
     last = Capture.objects.filter(host=host).aggregate(last=Max("fetched_at"))["last"]
     fetching.wait_for_host(host, last.timestamp() if last else None)
-    answer = fetching.fetch(source.url)
-    return _capture_record(source, host, answer, actor)
+    capture = _capture_of(source, host, fetching.fetch(source.url))
+    return _capture_save(capture, actor)
 
 
-@transaction.atomic
-def _capture_record(source: Source, host: str, answer: fetching.Answer, actor: Actor) -> Capture:
+def _capture_of(source: Source, host: str, answer: fetching.Answer) -> Capture:
+    """The capture of an answer, its WARC file stored and its text read (outside any
+    transaction: the storage may be a remote store)."""
     now = timezone.now()
     capture = Capture(source=source, url=source.url, host=host, fetched_at=now)
     page = answer.page
     if page is None:
         capture.error = answer.error
-    else:
-        capture.sha256, capture.warc = fetching.warc_store(page, now)
-        capture.status, capture.final_url = page.status, page.url
-        capture.headers = dict(page.headers.items())
-        capture.text = fetching.page_text(page)
-    capture.full_clean()
+        return capture
+    capture.sha256, capture.warc = fetching.warc_store(page, now)
+    capture.status, capture.final_url = page.status, page.url[:1000]
+    capture.headers = dict(page.headers.items())
+    capture.text = fetching.page_text(page)
+    return capture
+
+
+@transaction.atomic
+def _capture_save(capture: Capture, actor: Actor) -> Capture:
+    capture.full_clean(exclude=["final_url"])  # where the site sent us, whatever its form
     capture.save()
     if capture.checkable:
-        source_check(source=source, actor=actor, capture=capture)
+        source_check(source=capture.source, actor=actor, capture=capture)
     return capture
 
 
