@@ -67,11 +67,14 @@ def _worker_sessions_ended(django_db_setup, django_db_blocker):
 
 
 def run_worker() -> None:
-    """A real Procrastinate worker, in this process, until no job is left."""
+    """A real Procrastinate worker, in this process, until no job of the alerts is left (not
+    the captures', which would fetch the sources' pages)."""
     from procrastinate.contrib.django import app
 
     worker_app = app.with_connector(app.connector.get_worker_connector())
-    worker_app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False)
+    worker_app.run_worker(
+        queues=["alerts", "mail"], wait=False, install_signal_handlers=False, listen_notify=False
+    )
 
 
 def text_of(message, subtype: str) -> str:
