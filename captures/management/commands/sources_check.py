@@ -43,6 +43,6 @@ class Command(BaseCommand):
             due_now = services.sources_due().filter(pk=source.pk).exists()
             return [source] if due_now or not due else []
         if due:
-            return list(services.sources_due())
+            return list(services.sources_due().defer("full_text"))
         cited = Source.objects.exclude(url="").filter(citations__isnull=False).distinct()
-        return list(cited.order_by("pk"))
+        return list(cited.defer("full_text").order_by("pk"))
