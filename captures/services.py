@@ -140,9 +140,11 @@ def sources_due(*, now: datetime.datetime | None = None) -> QuerySet[Source]:
 
 
 def source_capture_or_check(*, source: Source, actor: Actor) -> Capture | None:
-    """A fresh capture when the last is older than the re-check period, else a check of the
-    citations against it (a citation saved a day after a capture needs no new fetch)."""
-    if sources_due().filter(pk=source.pk).exists():
+    """A fresh capture when the last is older than the re-check period or of another
+    address, else a check of the citations against it (a citation saved a day after a
+    capture needs no new fetch)."""
+    last = Capture.objects.filter(source=source).only("url").first()
+    if last is None or last.url != source.url or sources_due().filter(pk=source.pk).exists():
         return source_capture(source=source, actor=actor)
     source_check(source=source, actor=actor)
     return None

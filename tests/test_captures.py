@@ -410,3 +410,21 @@ def test_the_quotes_admin_page_says_whether_each_excerpt_is_in_the_capture(site,
     taken = capture(source)
     page = editor_client.get(f"/admin/quotes/quote/{citation.quote.pk}/change/").content.decode()
     assert f"Found in the capture of {taken.fetched_at:%Y-%m-%d}." in page
+
+
+@pytest.mark.django_db
+def test_a_cited_source_given_a_new_address_is_captured_there(site, editor):
+    routes, base = site
+    routes["/moved-article"] = routes["/article"]
+    source, citation = cited(base)
+    capture(source)
+    ProcrastinateJob.objects.all().delete()
+    source.url = f"{base}/moved-article"
+    quote_services.record_save(
+        obj=source, user=editor, correction_note="The article moved to a new address."
+    )
+    job = ProcrastinateJob.objects.get(task_name="captures.tasks.source_capture")
+    tasks.source_capture.func.__wrapped__(**job.args)
+    latest = Capture.objects.filter(source=source).first()
+    assert latest.url == f"{base}/moved-article"
+    assert check_of(citation).checked_at == latest.fetched_at
