@@ -47,9 +47,14 @@ def source_text(source, cited: list[tuple[str, str]]) -> SourceText | None:
     return SourceText(capture.fetched_at if capture else None, passages, whole, tuple(missing))
 
 
-def _spans(text: str, cited: list[tuple[str, str]]):
+def _spans(
+    text: str, cited: list[tuple[str, str]]
+) -> tuple[list[tuple[str, int, int]], list[Passage]]:
+    """Where each excerpt occurs (statement key, start, end), in the text's order, and the
+    statements whose excerpt does not occur."""
     folded = fold(text)
-    spans, missing = [], []
+    spans: list[tuple[str, int, int]] = []
+    missing: list[Passage] = []
     for key, excerpt in cited:
         span = folded.span_of(excerpt) if excerpt.strip() else None
         if span is None:
