@@ -11,6 +11,7 @@ from django_countries import countries
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from captures.models import Capture
 from quotes import limits, public, services
 from quotes.dates import ReducedDate
 from quotes.models import (
@@ -207,10 +208,33 @@ class CitationSerializer(BaseModelSerializer):
         "verification was imported from another database); null until one did.",
     )
     verified_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    in_capture = serializers.BooleanField(
+        source="capture_check.in_capture",
+        read_only=True,
+        allow_null=True,
+        help_text="Whether the excerpt occurs in the source's page as last captured (spaces, "
+        "quote marks and dashes aside); null before any capture of it.",
+    )
+    changed_since = serializers.DateField(
+        source="capture_check.drift_since",
+        read_only=True,
+        allow_null=True,
+        help_text="The date of the capture from which the source no longer had the excerpt "
+        "(or the page was gone); null when it has it, or an editor judged the change "
+        "immaterial.",
+    )
 
     class Meta:
         model = Citation
-        fields = ["source", "excerpt", "verified", "verified_by", "verified_at"]
+        fields = [
+            "source",
+            "excerpt",
+            "verified",
+            "verified_by",
+            "verified_at",
+            "in_capture",
+            "changed_since",
+        ]
 
 
 # Quotes.
@@ -787,9 +811,30 @@ class SourceSerializer(ValidatedModelSerializer):
         read_only_fields = ["created", "updated"]
 
 
+class CaptureSerializer(serializers.ModelSerializer):
+    captured_at = serializers.DateTimeField(source="fetched_at", read_only=True)
+    status = serializers.IntegerField(read_only=True, help_text="The page's HTTP status.")
+    sha256 = serializers.CharField(read_only=True, help_text="SHA-256 of the page's body.")
+
+    class Meta:
+        model = Capture
+        fields = ["captured_at", "sha256", "status"]
+
+
 class SourceDetailSerializer(SourceSerializer):
+    captures = serializers.SerializerMethodField(
+        help_text="The captures of the source's page that it answered, newest first."
+    )
+
     class Meta(SourceSerializer.Meta):
-        fields = [*SourceSerializer.Meta.fields, "full_text"]
+        fields = [*SourceSerializer.Meta.fields, "full_text", "captures"]
+
+    @extend_schema_field(CaptureSerializer(many=True))
+    def get_captures(self, source: Source) -> list[dict]:
+        captures = getattr(source, "answered_captures", None)  # the view's prefetch
+        if captures is None:  # a source just written
+            captures = Capture.objects.answered().filter(source=source).order_by("-fetched_at")
+        return CaptureSerializer(captures, many=True).data
 
 
 class TopicSerializer(ValidatedModelSerializer):

@@ -31,6 +31,7 @@ from api.exceptions import RecordMoved
 from api.lineage import LineageMixin
 from api.params import SingleValuedParams, WholeNumberField, validate_params
 from api.permissions import CanViewUnpublished
+from captures.models import Capture
 from quotes import history, permissions, selectors, services
 from quotes.models import (
     Affiliation,
@@ -437,7 +438,9 @@ class QuoteViewSet(HistoryMixin, MergeMixin, LineageMixin, WriteReadViewSet):
                 "translations",
                 Prefetch(
                     "citations",
-                    Citation.objects.select_related("source", "verified_by").order_by("pk"),
+                    Citation.objects.select_related(
+                        "source", "verified_by", "capture_check"
+                    ).order_by("pk"),
                 ),
             )
         )
@@ -654,6 +657,11 @@ class SourceViewSet(HistoryMixin, KeyedViewSet):
         )
         if self.action == "list":
             queryset = queryset.defer("full_text")
+        else:
+            answered = Capture.objects.answered().order_by("-fetched_at", "-pk")
+            queryset = queryset.prefetch_related(
+                Prefetch("captures", answered, to_attr="answered_captures")
+            )
         return queryset.order_by("-published", "title", "key")
 
 

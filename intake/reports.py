@@ -127,14 +127,24 @@ def report_from_url(url: str) -> Report:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise IntakeError(f"“{url}” is not an http or https address.", "url")
-    content, content_type, charset = _fetch(url)
-    text = _decode(content, charset, "url")
+    page = fetch_page(url)
+    if page.status >= 400:
+        raise IntakeError(f"The page at {url} answered {page.status} {page.reason}.", "url")
+    _check_size(len(page.content), "url")
+    return report_from_page(page)
+
+
+def report_from_page(page: Page) -> Report:
+    """A fetched HTML or plain-text page read as a report."""
+    text = _decode(page.content, page.headers.get_content_charset(), "url")
+    content_type = page.headers.get_content_type()
     if content_type in HTML_TYPES:
-        return report_from_html(text, url=url)
+        return report_from_html(text, url=page.requested)
     if content_type == "text/plain":
-        return replace(report_from_text(text), url=url)
+        return replace(report_from_text(text), url=page.requested)
     raise IntakeError(
-        f"The page at {url} is {content_type or 'of an unknown type'}, not HTML or plain text.",
+        f"The page at {page.requested} is {content_type or 'of an unknown type'}, not HTML or "
+        "plain text.",
         "url",
     )
 
@@ -143,18 +153,39 @@ def fetch_timeout() -> float:
     return float(getattr(settings, "INTAKE_FETCH_TIMEOUT", FETCH_TIMEOUT))
 
 
-def _fetch(url: str) -> tuple[bytes, str, str | None]:
-    timeout = fetch_timeout()
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+@dataclass(frozen=True)
+class Page:
+    """A fetched page: the address asked for, the one answering (after redirects), the
+    status and headers, and at most the size limit's bytes of the body plus one."""
+
+    requested: str
+    url: str
+    status: int
+    reason: str
+    headers: Message
+    content: bytes
+
+
+def fetch_page(
+    url: str,
+    *,
+    user_agent: str = USER_AGENT,
+    limit: int | None = None,
+    timeout: float | None = None,
+) -> Page:
+    """Fetch ``url`` with the safeguards: public addresses only (each redirect's too), one
+    time limit for the whole fetch, at most ``limit`` bytes (plus one, so that a caller sees
+    a body over the limit). An error status is a page too; no answer is an ``IntakeError``."""
+    timeout = fetch_timeout() if timeout is None else timeout
+    limit = max_bytes() if limit is None else limit
+    request = urllib.request.Request(url, headers={"User-Agent": user_agent})
     deadline = Deadline(timeout)
     try:
         _require_public(url)
-        with deadline, _opener(deadline).open(request, timeout=timeout) as response:
-            content = deadline.read(response, max_bytes() + 1)
-            headers: Message = response.headers
-    except urllib.error.HTTPError as error:
-        message = f"The page at {url} answered {error.code} {error.reason}."
-        raise IntakeError(message, "url") from None
+        with deadline, _open(deadline, request, timeout) as response:
+            content = deadline.read(response, limit + 1) if response.fp else b""
+            status, reason = response.status, str(response.reason)
+            return Page(url, response.geturl(), status, reason, response.headers, content)
     except PrivateAddress as refusal:
         raise IntakeError(str(refusal), "url") from None
     except (
@@ -164,16 +195,23 @@ def _fetch(url: str) -> tuple[bytes, str, str | None]:
         ValueError,
         http.client.HTTPException,
     ) as error:
-        reason = getattr(error, "reason", error)
-        if isinstance(reason, PrivateAddress):
-            raise IntakeError(str(reason), "url") from None
-        if deadline.passed or isinstance(reason, TimeoutError) or "timed out" in str(reason):
-            raise IntakeError(
-                f"The page at {url} did not answer within {timeout:g} seconds.", "url"
-            ) from None
-        raise IntakeError(f"The page at {url} could not be fetched: {reason}.", "url") from None
-    _check_size(len(content), "url")
-    return content, headers.get_content_type(), headers.get_content_charset()
+        raise _failure(url, error, deadline, timeout) from None
+
+
+def _open(deadline: Deadline, request: urllib.request.Request, timeout: float):
+    try:
+        return _opener(deadline).open(request, timeout=timeout)
+    except urllib.error.HTTPError as error:  # an answer all the same: its status, its body
+        return error
+
+
+def _failure(url: str, error: Exception, deadline: Deadline, timeout: float) -> IntakeError:
+    reason = getattr(error, "reason", error)
+    if isinstance(reason, PrivateAddress):
+        return IntakeError(str(reason), "url")
+    if deadline.passed or isinstance(reason, TimeoutError) or "timed out" in str(reason):
+        return IntakeError(f"The page at {url} did not answer within {timeout:g} seconds.", "url")
+    return IntakeError(f"The page at {url} could not be fetched: {reason}.", "url")
 
 
 class Deadline:

@@ -141,6 +141,7 @@ INSTALLED_APPS = [
     "alerts",
     "dumps",
     "lineage",
+    "captures",
 ]
 
 MIDDLEWARE = [
@@ -199,6 +200,17 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Captures of cited pages as WARC files (captures/): a directory of the data directory,
+    # or any Django storage (docs/deployment.md: S3-compatible stores via django-storages).
+    "captures": {
+        "BACKEND": env(
+            "ONRECORD_CAPTURES_STORAGE", default="django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": env.json(
+            "ONRECORD_CAPTURES_STORAGE_OPTIONS",
+            default={"location": str(DATA_DIR / "captures")},
+        ),
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # Source maps (14 of the 25 MB of static files, read only by developers' tools) are served
@@ -305,6 +317,23 @@ DUMPS_LICENSE = env("ONRECORD_DUMPS_LICENSE", default="CC BY 4.0")
 DUMPS_LICENSE_URL = env(
     "ONRECORD_DUMPS_LICENSE_URL", default="https://creativecommons.org/licenses/by/4.0/"
 )
+
+# Captures of cited pages (captures/): who OnRecord says it is to the sites it fetches, whether
+# it obeys their robots.txt, how long and large a fetch may be, how often a source is
+# captured again (days), when the job looks for sources due (cron, UTC), and the seconds
+# between two requests to one host.
+CAPTURES_CONTACT = env("ONRECORD_CAPTURES_CONTACT", default="webmaster@localhost")
+CAPTURES_RESPECT_ROBOTS = env.bool("ONRECORD_CAPTURES_RESPECT_ROBOTS", default=True)
+CAPTURES_FETCH_TIMEOUT = env.float("ONRECORD_CAPTURES_FETCH_TIMEOUT", default=20.0)
+CAPTURES_MAX_BYTES = env.int("ONRECORD_CAPTURES_MAX_BYTES", default=5_000_000)
+CAPTURES_RECHECK_DAYS = env.int("ONRECORD_CAPTURES_RECHECK_DAYS", default=7)
+# Sources added within this many days are captured again daily.
+CAPTURES_RECENT_DAYS = env.int("ONRECORD_CAPTURES_RECENT_DAYS", default=14)
+CAPTURES_CRON = env("ONRECORD_CAPTURES_CRON", default="0 3 * * *")
+CAPTURES_HOST_INTERVAL = env.float("ONRECORD_CAPTURES_HOST_INTERVAL", default=5.0)
+# A source's page shows readers each cited passage in its paragraph; set, the whole text
+# (mind the publisher's copyright).
+CAPTURES_SHOW_WHOLE_TEXT = env.bool("ONRECORD_CAPTURES_SHOW_WHOLE_TEXT", default=False)
 
 # The reader site's address, for links made outside a request (export_quotes_csv).
 ONRECORD_SITE_URL = env("ONRECORD_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

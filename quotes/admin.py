@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
+from captures.admin import capture_status, captures_of
 from quotes import (
     admin_reports,  # noqa: F401  (registers the editors' queue of error reports)
     admin_revisions,  # noqa: F401  (registers the reviewers' queue)
@@ -297,8 +298,12 @@ class SourceAdmin(CurationAdmin):
     list_filter = ["kind", "language", PublishedYearListFilter]
     search_fields = ["title", "key", "publisher", "url", "author"]
     prepopulated_fields = {"key": ["title"]}
-    readonly_fields = ["api_link", "excerpts_in_text"]
+    readonly_fields = ["api_link", "excerpts_in_text", "captures"]
     shows_quotes = True
+
+    @admin.display(description="captures of the page")
+    def captures(self, obj: Source) -> str:
+        return captures_of(obj)
 
     @admin.display(description="cited excerpts in the text")
     def excerpts_in_text(self, obj: Source) -> str:
@@ -474,11 +479,19 @@ class CitationInline(admin.StackedInline):
     formset = CitationFormSet
     extra = 1
     autocomplete_fields = ["source"]
-    fields = ["source", "excerpt", "excerpt_in_source", "mark_verified", "verification_status"]
-    readonly_fields = ["excerpt_in_source", "verification_status"]
+    fields = [
+        "source",
+        "excerpt",
+        "excerpt_in_source",
+        "mark_verified",
+        "verification_status",
+        "capture_status",
+    ]
+    readonly_fields = ["excerpt_in_source", "verification_status", "capture_status"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related("source", "verified_by")
+        related = ("source", "verified_by", "capture_check")
+        return super().get_queryset(request).select_related(*related)
 
     def get_formset(self, request: HttpRequest, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -492,6 +505,10 @@ class CitationInline(admin.StackedInline):
     @admin.display(description="verification")
     def verification_status(self, obj: Citation) -> str:
         return verification(obj)
+
+    @admin.display(description="in the capture of the page")
+    def capture_status(self, obj: Citation) -> str:
+        return capture_status(obj) if obj and obj.pk else "—"
 
 
 class QuoteAdminForm(VersionedForm):

@@ -108,6 +108,15 @@ class PublicCitation:
     source_language: str
     excerpt: str
     verified_at: datetime.datetime | None
+    # The check against the captures of the source's page (captures/): whether the last
+    # capture has the excerpt (None before any), when it was taken, the last that had it,
+    # and the date the page stopped having it (None when it has it, or an editor judged
+    # the change immaterial).
+    in_capture: bool | None = None
+    checked_at: datetime.datetime | None = None
+    found_at: datetime.datetime | None = None
+    changed_since: datetime.date | None = None
+    anchor: str = ""  # the passage's anchor on the source's page
 
     @property
     def verified(self) -> bool:
@@ -260,8 +269,15 @@ def public_occasion(occasion: Occasion) -> PublicOccasion:
     )
 
 
+def passage_anchor(quote_key: str) -> str:
+    """The anchor of a statement's cited passage on its source's page (a source cites a
+    statement once)."""
+    return f"passage-{quote_key}"
+
+
 def _citation(citation) -> PublicCitation:
     source = citation.source
+    check = getattr(citation, "capture_check", None)
     return PublicCitation(
         source_key=source.key,
         source_title=source.title,
@@ -273,6 +289,11 @@ def _citation(citation) -> PublicCitation:
         source_language=source.language,
         excerpt=citation.excerpt,
         verified_at=citation.verified_at,
+        in_capture=check.in_capture if check else None,
+        checked_at=check.checked_at if check else None,
+        found_at=check.found_at if check else None,
+        changed_since=check.drift_since if check else None,
+        anchor=passage_anchor(citation.quote.key),
     )
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from alerts.links import signup_url
+from captures.reading import source_text
 from lineage.alignment import current_alignment
 from lineage.selectors import quote_lineage, related_statements
 from quotes import public, selectors
@@ -277,7 +278,14 @@ def organization_detail(request: HttpRequest, key: str) -> HttpResponse:
 @require_safe
 def source_detail(request: HttpRequest, key: str) -> HttpResponse:
     source = get_object_or_404(Source.objects.visible_to(request.user).defer("full_text"), key=key)
-    context = {"source": source, "edit_url": admin_url(request, "source", source.pk)}
+    cited = Citation.objects.filter(
+        source=source, quote__in=Quote.objects.visible_to(request.user)
+    ).values_list("quote__key", "excerpt")
+    context = {
+        "source": source,
+        "edit_url": admin_url(request, "source", source.pk),
+        "text": source_text(source, list(cited)),
+    }
     return listing_page(request, "reader/source.html", context, fixed={"source": source.key})
 
 

@@ -89,6 +89,32 @@ def _dumps_dir(settings, tmp_path):
     return settings.DUMPS_DIR
 
 
+@pytest.fixture(autouse=True)
+def _job_queue_emptied(request, django_db_blocker):
+    """A test whose writes commit leaves its jobs (a capture deferred by a citation's save)
+    in Procrastinate's tables, which the flush after it does not empty (Django does not
+    manage them): empty them, or a later test's /readyz would see a job long waiting."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    with django_db_blocker.unblock(), connections["default"].cursor() as cursor:
+        cursor.execute("DELETE FROM procrastinate_jobs")
+
+
+@pytest.fixture(autouse=True)
+def captures_storage(settings, tmp_path):
+    """Each test keeps its captures' WARC files in its own directory."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "captures": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "captures")},
+        },
+    }
+    return tmp_path / "captures"
+
+
 @pytest.fixture
 def editor(db):
     return EditorFactory()

@@ -67,18 +67,25 @@ def _worker_sessions_ended(django_db_setup, django_db_blocker):
 
 
 def run_worker() -> None:
-    """A real Procrastinate worker, in this process, until no job is left (a worker that
-    does not wait stops when it finds none, even if a job it runs defers another: the
-    matcher's run queues the sending of the mails, so it is started again until none is)."""
+    """A real Procrastinate worker, in this process, until no job of the alerts is left (not
+    the captures', which would fetch the sources' pages). A worker that does not wait stops
+    when it finds none, even if a job it runs defers another (the matcher's run queues the
+    sending of the mails): it is started again until none is left."""
     from django.db import connection
     from procrastinate.contrib.django import app
 
     worker_app = app.with_connector(app.connector.get_worker_connector())
     for _ in range(5):
-        worker_app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False)
+        worker_app.run_worker(
+            queues=["alerts", "mail"],
+            wait=False,
+            install_signal_handlers=False,
+            listen_notify=False,
+        )
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT count(*) FROM procrastinate_jobs WHERE status = 'todo' "
+                "AND queue_name IN ('alerts', 'mail') "
                 "AND (scheduled_at IS NULL OR scheduled_at <= now())"
             )
             if not cursor.fetchone()[0]:

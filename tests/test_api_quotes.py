@@ -107,6 +107,8 @@ def test_quote_representation(api_client):
             "verified": False,
             "verified_by": None,
             "verified_at": None,
+            "in_capture": None,  # never captured
+            "changed_since": None,
         }
     ]
     assert body["status"] == "published"

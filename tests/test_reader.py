@@ -473,8 +473,14 @@ def test_each_page_costs_the_same_queries_however_many_statements(client, url):
     # A statement reads its history; a speaker's and an organization's page search twice (their
     # statements and their summary), and a speaker's reads their occasions. Each search here
     # also pays the tests' synchronous index catch-up (SYNC_QUERIES), which a served page
-    # does not.
-    budget = {"/quotes/": 16, "/speakers/": 12 + 2 * SYNC_QUERIES, "/organizations/": 11}
+    # does not. A source's page also reads its cited passages, its last capture and its
+    # full text.
+    budget = {
+        "/quotes/": 16,
+        "/speakers/": 12 + 2 * SYNC_QUERIES,
+        "/organizations/": 11,
+        "/sources/": 13,
+    }
     assert few <= next((n for prefix, n in budget.items() if url.startswith(prefix)), 10)
 
 

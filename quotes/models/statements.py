@@ -69,7 +69,10 @@ class QuoteQuerySet(models.QuerySet):
         return self.select_related("speaker", "role__organization", "occasion").prefetch_related(
             "topics",
             models.Prefetch("translations", Translation.objects.order_by("language", "pk")),
-            models.Prefetch("citations", Citation.objects.select_related("source").order_by("pk")),
+            models.Prefetch(
+                "citations",
+                Citation.objects.select_related("source", "capture_check").order_by("pk"),
+            ),
         )
 
     def said_between(

@@ -27,6 +27,7 @@ from quotes.models import (
     Citation,
     Quote,
     QuoteRevision,
+    Source,
     Translation,
 )
 from quotes.permissions import may, require
@@ -199,14 +200,24 @@ def _write_parts(quote: Quote, parts: dict[str, Any]) -> bool:
             field="translations",
         )
     if parts.get("citations") is not None:
-        changed |= children_replace(
+        cited = children_replace(
             quote.citations.all(),
             parts["citations"],
             match="source",
             make=lambda: Citation(quote=quote),
             field="citations",
         )
+        if cited:
+            _capture_sources(quote)
+        changed |= cited
     return changed
+
+
+def _capture_sources(quote: Quote) -> None:
+    """A capture of each cited page, deferred in this transaction (captures/)."""
+    from captures.tasks import sources_capture_later
+
+    sources_capture_later(sources=Source.objects.filter(citations__quote=quote).exclude(url=""))
 
 
 @transaction.atomic

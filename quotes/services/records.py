@@ -93,9 +93,18 @@ def record_save(*, obj: models.Model, user: Actor, correction_note: str = "") ->
         save_unique(obj)
     if moved:
         citations_unverify_moved(source_ids=[obj.pk])
+        _capture_moved(obj)
     if old_key is not None and old_key != obj.key:
         record_key_rename(obj=obj, old_key=old_key, user=user)
     return obj
+
+
+def _capture_moved(source: Source) -> None:
+    """A capture of a cited source's new address, deferred in this transaction (captures/)."""
+    from captures.tasks import sources_capture_later
+
+    if source.url and source.citations.exists():
+        sources_capture_later(sources=[source])
 
 
 def source_moved(obj: models.Model) -> bool:

@@ -1,0 +1,1 @@
+"""Captures of cited pages: snapshots kept as WARC, excerpts checked against them, drift."""
