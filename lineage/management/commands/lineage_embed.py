@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from lineage import embedder
+from lineage.alignment import alignments_refresh
 from lineage.models import Embedding
 
 
@@ -26,8 +27,9 @@ class Command(BaseCommand):
                 embedded = embedder.embed_all()
         else:
             embedded = embedder.run()
+        aligned = alignments_refresh()
         stored = Embedding.objects.current().count()
         self.stdout.write(
             f"Embedded {embedded} text(s) in {time.monotonic() - started:.1f} s; "
-            f"{stored} embeddings stored."
+            f"{stored} embeddings stored; {aligned} occasion(s)' accounts aligned."
         )
