@@ -116,6 +116,30 @@ def test_a_translation_not_on_record_is_found_by_meaning(churchill, path):
 
 
 @pytest.mark.parametrize("path", PATHS)
+def test_a_french_paraphrase_is_found_by_meaning(db, embed_all, path):
+    # An abridged French wording of Churchill's line on democracy (cosine 0.62), which
+    # shares no three words in a row with it.
+    speaker = SpeakerFactory(key="winston-churchill", name="Winston Churchill")
+    QuoteFactory(
+        key="democracy",
+        speaker=speaker,
+        text=published_text("c_demo_en2"),
+        language="en",
+        said="1947-11-11",
+    )
+    embed_all()
+    found = similar_on_path(
+        path,
+        speaker="winston-churchill",
+        text=published_text("c_demo_fr1"),
+        language="fr",
+        said="1947-11-11",
+    )
+    assert reported(found, "democracy", "same_speaker", "meaning", "en"), found
+    assert Quote.objects.count() == 1
+
+
+@pytest.mark.parametrize("path", PATHS)
 def test_the_same_words_under_another_name_are_reported_at_any_date(churchill, path):
     SpeakerFactory(key="someone-else", name="Someone Else")
     found = similar_on_path(
