@@ -126,6 +126,23 @@ SpeakerProposal = inline_serializer(
 )
 
 
+OccasionProposal = inline_serializer(
+    "OccasionProposal",
+    {
+        "key": serializers.CharField(
+            allow_null=True, help_text="The occasion on record; null: a new one to create."
+        ),
+        "name": serializers.CharField(),
+        "kind": serializers.CharField(),
+        "start": serializers.CharField(allow_null=True),
+        "on_record": serializers.BooleanField(),
+    },
+    allow_null=True,
+    help_text="The occasion: one on record the speaker took part in on that date, or a new "
+    "one from the report's words (create it with /api/v1/occasions/), or null.",
+)
+
+
 class ProposalSerializer(serializers.Serializer):
     text = serializers.CharField()
     kind = serializers.ChoiceField(choices=["direct", "partial", "indirect"])
@@ -139,6 +156,7 @@ class ProposalSerializer(serializers.Serializer):
         help_text="Whether an editor's review should start from accepting it: its speaker is "
         "confident (at least 0.85). Otherwise the speaker is a question to settle first."
     )
+    occasion = OccasionProposal
 
 
 class IntakeResponseSerializer(serializers.Serializer):

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from intake.services import AcceptedStatement, NewSpeaker, SourceFields
 from quotes.dates import ReducedDate
 from quotes.excerpts import excerpt_occurs
-from quotes.models import Quote, Source, Speaker
+from quotes.models import Occasion, Quote, Source, Speaker
 from quotes.validators import validate_language_tag
 
 TEXTAREA = {"rows": 3, "cols": 60}
@@ -110,6 +110,14 @@ class ProposalForm(forms.Form):
     said = forms.CharField(required=False, max_length=10, help_text="Empty: undated.")
     context = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 1, "cols": 60}))
     excerpt = forms.CharField(strip=False, widget=forms.Textarea(attrs=TEXTAREA))
+    occasion = forms.ModelChoiceField(
+        Occasion.objects.all(),
+        required=False,
+        to_field_name="key",
+        widget=forms.TextInput(attrs={"size": 40}),
+        help_text="The key of an occasion on record (proposed when the speaker took part in one "
+        "that day); empty: none.",
+    )
     not_a_duplicate = forms.BooleanField(
         required=False, help_text="Tick to save although a similar quote is on record."
     )
@@ -158,6 +166,7 @@ class ProposalForm(forms.Form):
             said=data["said"] or None,
             context=data["context"],
             not_a_duplicate=data["not_a_duplicate"],
+            occasion=data.get("occasion"),
         )
 
 

@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from intake.dates import find_date_phrase, statement_date
 from intake.extract import Found, find_statements, occasion, paragraphs
+from intake.occasions import ProposedOccasion, proposed_occasion
 from intake.reports import Report
 from intake.speakers import Candidate, Directory, Resolver
 from quotes.dates import DAY, ReducedDate
@@ -35,6 +36,7 @@ class Proposal:
     candidates: list[Candidate] = field(default_factory=list)
     start: int = 0  # the excerpt's span in the report's text
     end: int = 0
+    occasion: ProposedOccasion | None = None  # on record, or a new one to create
 
     @property
     def preselected(self) -> bool:
@@ -53,6 +55,7 @@ class Proposal:
             "speaker": self.speaker.as_dict(),
             "candidates": [candidate.as_dict() for candidate in self.candidates],
             "preselected": self.preselected,
+            "occasion": self.occasion.as_dict() if self.occasion else None,
         }
 
 
@@ -92,6 +95,9 @@ def propose(report: Report) -> list[Proposal]:
                 candidates=candidates,
                 start=found.start,
                 end=found.end,
+                occasion=proposed_occasion(
+                    speaker_key=speaker.key, said=str(said) if said else None, phrase=context
+                ),
             )
         )
     return proposals

@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from quotes import services
 from quotes.actors import Actor
 from quotes.exceptions import CurationError, NotPermitted, SimilarQuotesFound
-from quotes.models import KEY_LENGTH, Quote, Source, Speaker
+from quotes.models import KEY_LENGTH, Occasion, Quote, Source, Speaker
 from quotes.permissions import may, require
 from quotes.services.keys import free_key
 
@@ -52,6 +52,7 @@ class AcceptedStatement:
     said: str | None = None
     context: str = ""
     not_a_duplicate: bool = False
+    occasion: Occasion | None = None
 
 
 class PossibleDuplicates(CurationError):
@@ -149,6 +150,7 @@ def _quote_create(statement: AcceptedStatement, speaker: Speaker, source: Source
         "kind": statement.kind,
         "said": statement.said or None,
         "context": statement.context,
+        "occasion": statement.occasion,
     }
     return services.quote_create(
         user=user,

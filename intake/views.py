@@ -88,6 +88,7 @@ def _initial(proposal: Proposal) -> dict:
         "language": proposal.language,
         "said": proposal.said or "",
         "context": proposal.context,
+        "occasion": proposal.occasion.key if proposal.occasion else "",
         "excerpt": proposal.excerpt,
     }
 

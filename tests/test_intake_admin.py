@@ -198,3 +198,27 @@ def test_a_proposal_whose_speaker_is_unsure_is_asked_about_not_preselected(edito
     response = editor_client.post(CONFIRM, data)
     assert response.status_code == 200  # the review again, asking for a decision
     assert Source.objects.count() == 0
+
+
+def test_the_occasion_on_record_is_linked_on_confirming(editor_client):
+    from tests.factories import OccasionFactory, OccasionParticipantFactory
+
+    speakers = demo_speakers()
+    call = OccasionFactory(key="wang-faisal-call", name="Call with Faisal", start="2023-10-14")
+    OccasionParticipantFactory(occasion=call, speaker=speakers["wang-yi"], country="CN")
+    text = (
+        "On 14 October 2023, in a phone call with Saudi Foreign Minister Faisal bin Farhan, "
+        "Chinese Foreign Minister Wang Yi said that Israel's actions had gone beyond the scope "
+        "of self-defense."
+    )
+    page, data = review(editor_client, text=text)
+    assert "on record as <code>wang-faisal-call</code>" in page
+    assert data["proposal-0-occasion"] == "wang-faisal-call"
+    data["proposal-0-decision"] = "accept"
+    response = editor_client.post(CONFIRM, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Quote.objects.get().occasion == call
+    data["proposal-0-occasion"] = "no-such-occasion"
+    refused = editor_client.post(CONFIRM, data)
+    assert refused.status_code == 200
+    assert "occasion" in refused.context["formset"].forms[0].errors

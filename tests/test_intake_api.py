@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/intake/"
 PROPOSAL_KEYS = {
+    "occasion",
     "text",
     "kind",
     "language",
@@ -363,3 +364,36 @@ def test_a_passive_or_a_document_is_not_a_persons_statement(editor_api):
     proposals = editor_api.post(URL, body, format="json").json()["proposals"]
     assert [(p["speaker"]["name"], p["kind"]) for p in proposals] == [("Guterres", "indirect")]
     assert proposals[0]["text"].startswith("The humanitarian system in Gaza")
+
+
+CALL_REPORT = (
+    "On 14 October 2023, in a phone call with Saudi Foreign Minister Faisal bin Farhan, Chinese "
+    "Foreign Minister Wang Yi said that Israel's actions had gone beyond the scope of "
+    "self-defense."
+)
+
+
+def test_the_occasion_on_record_is_proposed_when_the_speaker_took_part_that_day(editor_api):
+    from tests.factories import OccasionFactory, OccasionParticipantFactory
+
+    speakers = demo_speakers()
+    call = OccasionFactory(key="wang-faisal-call", name="Call with Faisal", start="2023-10-14")
+    OccasionParticipantFactory(occasion=call, speaker=speakers["wang-yi"], country="CN")
+    OccasionFactory(key="other-call", start="2023-10-14")  # Wang Yi took no part
+    response = editor_api.post(URL, {"text": CALL_REPORT}, format="json")
+    [proposal] = response.json()["proposals"]
+    assert proposal["said"] == "2023-10-14"
+    assert proposal["occasion"]["key"] == "wang-faisal-call"
+    assert proposal["occasion"]["on_record"] is True
+
+
+def test_a_new_occasion_is_proposed_from_the_reports_words(editor_api):
+    demo_speakers()
+    response = editor_api.post(URL, {"text": CALL_REPORT}, format="json")
+    [proposal] = response.json()["proposals"]
+    occasion = proposal["occasion"]
+    assert occasion["key"] is None
+    assert occasion["on_record"] is False
+    assert occasion["kind"] == "call"
+    assert "phone call" in occasion["name"].lower()
+    assert occasion["start"] == "2023-10-14"
