@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
+from django_countries.fields import CountryField
 
-from intake.services import AcceptedStatement, NewSpeaker, SourceFields
+from intake.services import AcceptedStatement, AccountFields, NewSpeaker, SourceFields
 from quotes.dates import ReducedDate
 from quotes.excerpts import excerpt_occurs
-from quotes.models import Occasion, Quote, Source, Speaker
+from quotes.models import Occasion, OccasionAccount, Organization, Quote, Source, Speaker
 from quotes.validators import validate_language_tag
 
 TEXTAREA = {"rows": 3, "cols": 60}
@@ -64,6 +67,9 @@ class ReportForm(forms.Form):
         return cleaned
 
 
+SOURCE = {field.name for field in dataclasses.fields(SourceFields)}
+
+
 class SourceForm(forms.Form):
     """The source that confirming creates, as read from the report and corrected."""
 
@@ -75,12 +81,52 @@ class SourceForm(forms.Form):
     language = forms.CharField(required=False, max_length=35, validators=[validate_language_tag])
     kind = forms.ChoiceField(choices=Source.Kind.choices, initial=Source.Kind.NEWS_ARTICLE)
     full_text = forms.CharField(strip=False, widget=forms.HiddenInput)
+    account_of = forms.ModelChoiceField(
+        Occasion.objects.all(),
+        required=False,
+        to_field_name="key",
+        widget=forms.TextInput(attrs={"size": 40}),
+        label="An account of the occasion",
+        help_text="When the report is one party's account of an occasion (a readout, a "
+        "transcript): the occasion's key.",
+    )
+    account_kind = forms.ChoiceField(
+        choices=OccasionAccount.Kind.choices, initial=OccasionAccount.Kind.READOUT
+    )
+    account_organization = forms.ModelChoiceField(
+        Organization.objects.all(),
+        required=False,
+        to_field_name="key",
+        widget=forms.TextInput(attrs={"size": 40}),
+        label="Whose account: an organization's key…",
+    )
+    account_country = CountryField(blank=True).formfield(label="…or a country")
 
     def clean_published(self) -> str:
         return clean_reduced_date(self.cleaned_data["published"])
 
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        party = cleaned.get("account_organization") or cleaned.get("account_country")
+        if cleaned.get("account_of") and not party:
+            self.add_error("account_organization", "Say whose account it is.")
+        return cleaned
+
     def source_fields(self) -> SourceFields:
-        return SourceFields(**self.cleaned_data)
+        return SourceFields(
+            **{name: value for name, value in self.cleaned_data.items() if name in SOURCE}
+        )
+
+    def account(self) -> AccountFields | None:
+        data = self.cleaned_data
+        if not data.get("account_of"):
+            return None
+        return AccountFields(
+            occasion=data["account_of"],
+            kind=data["account_kind"],
+            organization=data.get("account_organization"),
+            country=data.get("account_country") or "",
+        )
 
 
 class ProposalForm(forms.Form):

@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from quotes import services
 from quotes.actors import Actor
 from quotes.exceptions import CurationError, NotPermitted, SimilarQuotesFound
-from quotes.models import KEY_LENGTH, Occasion, Quote, Source, Speaker
+from quotes.models import KEY_LENGTH, Occasion, Organization, Quote, Source, Speaker
 from quotes.permissions import may, require
 from quotes.services.keys import free_key
 
@@ -34,6 +34,16 @@ class SourceFields:
     published: str = ""
     language: str = ""
     kind: str = Source.Kind.NEWS_ARTICLE
+
+
+@dataclass(frozen=True)
+class AccountFields:
+    """The report confirmed as one party's account of an occasion."""
+
+    occasion: Occasion
+    kind: str
+    organization: Organization | None = None
+    country: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,9 +95,14 @@ def intake_check_permission(*, user: Actor | None) -> None:
 
 @transaction.atomic
 def intake_confirm(
-    *, user: Actor, source: SourceFields, statements: list[AcceptedStatement]
+    *,
+    user: Actor,
+    source: SourceFields,
+    statements: list[AcceptedStatement],
+    account: AccountFields | None = None,
 ) -> IntakeResult:
-    """Create the source, the new speakers and one draft quote per accepted statement.
+    """Create the source, the new speakers and one draft quote per accepted statement; with
+    ``account``, mark the source as that party's account of the occasion.
 
     Refuses with ``PossibleDuplicates`` (nothing written) when a statement resembles a
     quote of the same speaker on record and the editor did not mark it as not a
@@ -97,6 +112,15 @@ def intake_confirm(
     if any(isinstance(s.speaker, NewSpeaker) for s in statements):
         require(user, "add", "speaker")
     result = IntakeResult(source=_source_create(source, user))
+    if account is not None:
+        services.occasion_account_add(
+            occasion=account.occasion,
+            source=result.source,
+            user=user,
+            kind=account.kind,
+            organization=account.organization,
+            country=account.country,
+        )
     created: dict[str, Speaker] = {}
     similar: dict[int, list] = {}
     for index, statement in enumerate(statements):

@@ -108,6 +108,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
             user=request.user,
             source=source_form.source_fields(),
             statements=[form.statement() for form in accepted],
+            account=source_form.account(),
         )
     except PossibleDuplicates as duplicates:
         for index, similar in duplicates.similar.items():

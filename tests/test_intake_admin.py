@@ -222,3 +222,24 @@ def test_the_occasion_on_record_is_linked_on_confirming(editor_client):
     refused = editor_client.post(CONFIRM, data)
     assert refused.status_code == 200
     assert "occasion" in refused.context["formset"].forms[0].errors
+
+
+def test_a_readout_is_confirmed_as_a_partys_account_of_the_occasion(editor_client):
+    from quotes.models import OccasionAccount
+    from tests.factories import OccasionFactory
+
+    demo_speakers()
+    call = OccasionFactory(key="wang-faisal-call", name="Call with Faisal", start="2023-10-14")
+    _page, data = review(editor_client, text=demo_text(), published="2023-10-20")
+    data["account_of"] = "wang-faisal-call"
+    no_party = editor_client.post(CONFIRM, data)
+    assert no_party.status_code == 200
+    assert "account_organization" in no_party.context["source_form"].errors
+    assert not Source.objects.exists()
+    data["account_country"] = "CN"
+    data["account_kind"] = "press_report"
+    response = editor_client.post(CONFIRM, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    account = OccasionAccount.objects.get()
+    assert (account.occasion, account.source) == (call, Source.objects.get())
+    assert (account.kind, str(account.country)) == ("press_report", "CN")

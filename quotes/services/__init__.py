@@ -29,6 +29,7 @@ from quotes.services.history import quote_revert, record_check_version, record_r
 from quotes.services.imports import records_import
 from quotes.services.merges import quote_merge, speaker_merge
 from quotes.services.occasions import (
+    occasion_account_add,
     occasion_accounts_replace,
     occasion_delete,
     occasion_merge,
@@ -77,6 +78,7 @@ __all__ = [
     "citations_unverify_moved",
     "error_report_file",
     "error_report_set_status",
+    "occasion_account_add",
     "occasion_accounts_replace",
     "occasion_delete",
     "occasion_merge",

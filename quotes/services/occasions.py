@@ -17,7 +17,14 @@ from django.utils import timezone
 
 from quotes.actors import Actor
 from quotes.history import action_context
-from quotes.models import KeyRedirect, Occasion, OccasionAccount, OccasionParticipant
+from quotes.models import (
+    KeyRedirect,
+    Occasion,
+    OccasionAccount,
+    OccasionParticipant,
+    Organization,
+    Source,
+)
 from quotes.permissions import require
 from quotes.services.keys import check_key_free, record_key_rename, stored_key
 from quotes.services.merges import fill_blanks, lock_pair, redirect_keys
@@ -95,6 +102,27 @@ def occasion_accounts_replace(*, occasion: Occasion, accounts: Iterable[dict], u
         make=lambda: OccasionAccount(occasion=occasion),
         field="accounts",
     )
+
+
+@transaction.atomic
+def occasion_account_add(
+    *,
+    occasion: Occasion,
+    source: Source,
+    user: Actor,
+    kind: str = OccasionAccount.Kind.READOUT,
+    organization: Organization | None = None,
+    country: str = "",
+) -> OccasionAccount:
+    """Mark ``source`` as one party's account of ``occasion`` (the intake's confirmed readout);
+    the party is ``organization`` or ``country``."""
+    require(user, "edit", "occasionaccount", noun="accounts")
+    account = OccasionAccount(
+        occasion=occasion, source=source, kind=kind, organization=organization, country=country
+    )
+    account.full_clean()
+    account.save()
+    return account
 
 
 @transaction.atomic
