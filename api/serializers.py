@@ -8,7 +8,7 @@ import re
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django_countries import countries
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from captures.models import Capture
@@ -311,6 +311,33 @@ class CorrectionsField(PublicStatementField):
         return CorrectionSerializer(statement.corrections, many=True).data
 
 
+AttributionSerializer = inline_serializer(
+    "Attribution",
+    {
+        "key": serializers.CharField(),
+        "speaker": inline_serializer(
+            "AttributionSpeaker",
+            {"key": serializers.CharField(), "name": serializers.CharField()},
+        ),
+        "said": serializers.CharField(allow_null=True),
+    },
+    many=True,
+)
+
+
+@extend_schema_field(AttributionSerializer)
+class AlsoAttributedToField(PublicStatementField):
+    def represent(self, statement: public.PublicStatement) -> list:
+        return [
+            {
+                "key": other.key,
+                "speaker": {"key": other.speaker.key, "name": other.speaker.name},
+                "said": str(other.said) if other.said else None,
+            }
+            for other in statement.also_attributed_to
+        ]
+
+
 def _datetime(value) -> str | None:
     return None if value is None else serializers.DateTimeField().to_representation(value)
 
@@ -357,6 +384,10 @@ class QuoteSerializer(BaseModelSerializer):
         help_text="Public corrections of the published quote, oldest first, each with its date "
         "and note. Append-only."
     )
+    also_attributed_to = AlsoAttributedToField(
+        help_text="Public statements of the same claim under another speaker's name, each a "
+        "link a reviewer confirmed (lineage): the words are also attributed to them."
+    )
 
     def to_representation(self, quote: Quote) -> dict:
         quote.public_statement = public.statement(quote)
@@ -385,6 +416,7 @@ class QuoteSerializer(BaseModelSerializer):
             "retracted_at",
             "retraction_reason",
             "corrections",
+            "also_attributed_to",
             "created",
             "updated",
             "highlight",

@@ -432,6 +432,7 @@ class QuoteViewSet(HistoryMixin, MergeMixin, LineageMixin, WriteReadViewSet):
     def get_queryset(self) -> QuerySet:
         return (
             Quote.objects.visible_to(self.request.user)
+            .with_attributions()
             .select_related("speaker", "role__organization", "occasion")
             .prefetch_related(
                 "topics",

@@ -72,6 +72,9 @@ class DecisionQuerySet(models.QuerySet):
     def involving(self, quote_id: int) -> DecisionQuerySet:
         return self.filter(Q(first_id=quote_id) | Q(second_id=quote_id))
 
+    def confirmed(self) -> DecisionQuerySet:
+        return self.filter(verdict="confirmed")
+
     def dismissed_among(self, quote_ids: set[int]) -> list[tuple[int, int]]:
         """The dismissed pairs with one of these quotes, as (first id, second id)."""
         return list(
@@ -91,8 +94,8 @@ class Decision(models.Model):
         CONFIRMED = "confirmed", "confirmed"
         DISMISSED = "dismissed", "dismissed"
 
-    first = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="+")
-    second = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="+")
+    first = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lineage_as_first")
+    second = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lineage_as_second")
     verdict = models.CharField(max_length=10, choices=Verdict.choices)
     note = models.TextField(blank=True, max_length=2000)
     decided_by = user_field()

@@ -137,6 +137,20 @@ class PublicRetraction:
 
 
 @dataclass(frozen=True)
+class PublicAttribution:
+    """The same claim on record under another speaker's name, a link a reviewer confirmed
+    (lineage/): a statement that other sources attribute to someone else."""
+
+    key: str
+    speaker: PublicSpeaker
+    said: ReducedDate | None
+
+    @property
+    def path(self) -> str:
+        return reverse("reader:quote", args=[self.key])
+
+
+@dataclass(frozen=True)
 class PublicStatement:
     """A statement as readers may know it. ``status`` is ``published`` or ``retracted`` for
     the public; editors' outputs may render a draft through the same representation."""
@@ -159,6 +173,7 @@ class PublicStatement:
     retraction: PublicRetraction | None
     first_published: datetime.datetime | None
     updated: datetime.datetime
+    also_attributed_to: tuple[PublicAttribution, ...] = ()
 
     @property
     def tag(self) -> str:
@@ -215,7 +230,28 @@ def statement(quote: Quote) -> PublicStatement:
         retraction=_retraction(quote),
         first_published=quote.published_at,
         updated=_updated(quote),
+        also_attributed_to=tuple(_attributions(quote)),
     )
+
+
+def _attributions(quote: Quote) -> Iterable[PublicAttribution]:
+    """The public statements of other speakers a reviewer confirmed as the same claim, read
+    from ``with_attributions()`` (a quote fetched without it asks the database)."""
+    if quote.pk is None:
+        return
+    if not hasattr(quote, "confirmed_as_first"):
+        quote = type(quote).objects.with_attributions().get(pk=quote.pk)
+    others = [d.second for d in quote.confirmed_as_first] + [
+        d.first for d in quote.confirmed_as_second
+    ]
+    for other in sorted(others, key=lambda q: (q.said_start is None, q.said_start, q.key)):
+        if other.status in PUBLIC_STATUSES and other.speaker_id != quote.speaker_id:
+            speaker = other.speaker
+            yield PublicAttribution(
+                other.key,
+                PublicSpeaker(speaker.key, speaker.name, speaker.wikidata, str(speaker.country)),
+                other.said,
+            )
 
 
 def statements(quotes: Iterable[Quote]) -> list[PublicStatement]:

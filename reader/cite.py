@@ -168,6 +168,12 @@ def quotation_jsonld(item: PublicStatement, url: str, speaker_url: str) -> dict:
     corrections = _corrections(item)
     if corrections:
         data["correction"] = corrections
+    if item.also_attributed_to:
+        site = url.removesuffix(item.path)
+        data["disambiguatingDescription"] = "Also attributed to " + "; ".join(
+            f"{other.speaker.name}{f' ({other.said})' if other.said else ''}, {site}{other.path}"
+            for other in item.also_attributed_to
+        )
     return data
 
 

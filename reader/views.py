@@ -31,7 +31,6 @@ from quotes.models import (
     Speaker,
     Topic,
 )
-from quotes.similarity import OTHER_SPEAKER
 from reader import cite, links
 from reader.chart import year_chart
 from reader.listing import quote_listing, quote_summary
@@ -121,9 +120,6 @@ def quote_detail(request: HttpRequest, key: str) -> HttpResponse:
         "lineage": quote_lineage(quote=quote, among=visible),
         "related": related_statements(quote=quote, among=visible),
     }
-    context["attributed_elsewhere"] = [
-        entry for entry in context["lineage"] if entry.relation == OTHER_SPEAKER
-    ]
     return render(request, "reader/quote.html", context)
 
 

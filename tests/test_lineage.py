@@ -23,7 +23,13 @@ from quotes.exceptions import SimilarQuotesFound
 from quotes.models import Quote, Speaker
 from tests.admin_forms import admin_form_data
 from tests.conftest import token_client
-from tests.factories import EditorFactory, QuoteFactory, SpeakerFactory, TranslationFactory
+from tests.factories import (
+    EditorFactory,
+    QuoteFactory,
+    ReviewerFactory,
+    SpeakerFactory,
+    TranslationFactory,
+)
 
 PAIRS = Path(__file__).parent / "data" / "lineage" / "pairs.jsonl"
 PATHS = ["api", "admin", "import", "service"]
@@ -244,8 +250,18 @@ def test_the_same_words_under_another_name_are_in_lineage_at_any_date(client, gu
     assert entries[0]["first"]
     assert entries[0]["relation"] == "other_speaker"
     page = client.get("/quotes/boiling-en/").content.decode()
-    assert "Also attributed to someone else" in page
+    assert "Also attributed to someone else" not in page  # a lead, until a reviewer confirms
     assert "First on record" in page
+    from lineage.services import lineage_decide
+
+    lineage_decide(
+        quote=guterres["boiling-en"],
+        other=Quote.objects.get(key="boiling-1962"),
+        verdict="confirmed",
+        user=ReviewerFactory(),
+    )
+    page = client.get("/quotes/boiling-en/").content.decode()
+    assert "Also attributed to someone else" in page
     assert "First on record" in page
     assert "/quotes/boiling-1962/" in page
 

@@ -393,3 +393,38 @@ def test_the_occasion_is_shown(output):
         assert f'"{OCCASION_BY_KEY[output]}": "{occasion.key}"' in shown.text
     else:
         assert occasion.name in shown.text
+
+
+# Statements a reviewer confirmed as the same claim under another speaker's name (lineage/):
+# the outputs readers and clients read statement by statement tell it. Not yet the search
+# and speaker listings, nor the record formats for programs (CSV, Popolo, the interchange
+# export and the public dumps), which carry no lineage.
+NO_ATTRIBUTIONS = (
+    "search page",
+    "speaker page",
+    "CSV download",
+    "Popolo export",
+    "interchange export file",
+    "NDJSON public dump",
+    "CSV public dump",
+    "Popolo public dump",
+)
+
+
+@outputs(without=NO_ATTRIBUTIONS)
+def test_another_attribution_a_reviewer_confirmed_is_shown(output, reviewer):
+    from lineage.services import lineage_decide
+
+    quote = published()
+    elsewhere = published(
+        speaker=SpeakerFactory(name="Somebody Else Entirely"),
+        text=f"We {MARKER} the talks, said somebody else.",
+    )
+    before = OUTPUTS[output](quote)
+    assert before.present
+    assert "Somebody Else Entirely" not in before.text
+    lineage_decide(quote=quote, other=elsewhere, verdict="confirmed", user=reviewer)
+    shown = OUTPUTS[output](quote)
+    assert "Somebody Else Entirely" in shown.text
+    if output not in ("statement page", "Atom feed"):  # pages link it, records name its key
+        assert elsewhere.key in shown.text

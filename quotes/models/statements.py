@@ -66,12 +66,35 @@ class QuoteQuerySet(models.QuerySet):
 
     def with_public_parts(self) -> QuoteQuerySet:
         """Everything ``quotes.public.statement`` reads, in a fixed number of queries."""
-        return self.select_related("speaker", "role__organization", "occasion").prefetch_related(
-            "topics",
-            models.Prefetch("translations", Translation.objects.order_by("language", "pk")),
+        return (
+            self.select_related("speaker", "role__organization", "occasion")
+            .prefetch_related(
+                "topics",
+                models.Prefetch("translations", Translation.objects.order_by("language", "pk")),
+                models.Prefetch(
+                    "citations",
+                    Citation.objects.select_related("source", "capture_check").order_by("pk"),
+                ),
+            )
+            .with_attributions()
+        )
+
+    def with_attributions(self) -> QuoteQuerySet:
+        """The pairs a reviewer confirmed as the same claim (lineage/), with the other
+        statement and its speaker: ``quotes.public`` tells who else it is attributed to."""
+        from lineage.models import Decision  # lineage's models build on these
+
+        confirmed = Decision.objects.confirmed()
+        return self.prefetch_related(
             models.Prefetch(
-                "citations",
-                Citation.objects.select_related("source", "capture_check").order_by("pk"),
+                "lineage_as_first",
+                confirmed.select_related("second__speaker"),
+                to_attr="confirmed_as_first",
+            ),
+            models.Prefetch(
+                "lineage_as_second",
+                confirmed.select_related("first__speaker"),
+                to_attr="confirmed_as_second",
             ),
         )
 
