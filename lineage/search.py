@@ -31,6 +31,17 @@ class SameMeaning:
             self._vectors[n] = meaning.embed(self.probes[n]) if self.probes[n] else _none()
         return self._vectors[n]
 
+    def embed_all(self) -> None:
+        """Every probe's texts in one call of the model (an import's batch: a call per
+        probe cost several times as much)."""
+        texts = [text for probe in self.probes for text in probe]
+        if not texts:
+            return
+        rows, start = meaning.embed(texts), 0
+        for n, probe in enumerate(self.probes):
+            self._vectors[n] = rows[start : start + len(probe)] if probe else _none()
+            start += len(probe)
+
     def agrees(self, n: int, quote_id: int) -> bool:
         """Whether probe ``n`` means what the quote says; True when the model cannot tell
         (no text of either in a language it reads)."""
@@ -56,6 +67,7 @@ def same_meaning(
     _note_dismissed(found, exclude)
     if not vectors.replica().catch_up_and_count():
         return found
+    found.embed_all()
     for n, texts in enumerate(found.probes):
         if not texts:
             continue
@@ -82,11 +94,14 @@ def _note_dismissed(found: SameMeaning, exclude: Sequence[int | None]) -> None:
                 found.dismissed.add((n, second if first == own else first))
 
 
-def vectors_of_quote(quote_id: int) -> np.ndarray:
-    """A quote's text vectors: those stored, or embedded now if none is stored yet."""
+def vectors_of_quote(quote_id: int, *, embed_missing: bool = True) -> np.ndarray:
+    """A quote's text vectors: those stored, or (``embed_missing``) embedded now if none is
+    stored yet."""
     stored = [row.as_array() for row in Embedding.objects.current().filter(quote_id=quote_id)]
     if stored:
         return np.vstack(stored)
+    if not embed_missing:
+        return _none()
     texts = [
         text
         for language, text in [

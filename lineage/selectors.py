@@ -64,7 +64,9 @@ def quote_lineage(*, quote: Quote, among: models.QuerySet) -> list[LineageEntry]
 def _scores(quote: Quote) -> dict[int, float]:
     if not vectors.replica().catch_up_and_count():
         return {}
-    mine = vectors_of_quote(quote.pk)
+    # Stored vectors only: a page does not load the model (a statement written within the
+    # minute gets its lineage once the job has embedded it).
+    mine = vectors_of_quote(quote.pk, embed_missing=False)
     if not len(mine):
         return {}
     best: dict[int, float] = {}
@@ -76,7 +78,8 @@ def _scores(quote: Quote) -> dict[int, float]:
 
 
 def _score_with(quote: Quote, other_id: int) -> float:
-    mine, theirs = vectors_of_quote(quote.pk), vectors_of_quote(other_id)
+    mine = vectors_of_quote(quote.pk, embed_missing=False)
+    theirs = vectors_of_quote(other_id, embed_missing=False)
     if not len(mine) or not len(theirs):
         return 0.0
     return round(float(np.clip((mine @ theirs.T).max(), -1.0, 1.0)), 3)
