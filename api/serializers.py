@@ -122,12 +122,20 @@ class KeyRelatedField(serializers.SlugRelatedField):
     database is asked, which could not compare it."""
 
     default_error_messages = {
-        "invalid_key": "A key may contain only letters, digits, hyphens, underscores and dots."
+        "invalid_key": "A key may contain only letters, digits, hyphens, underscores and dots.",
+        "blank_key": "A key may not be empty: send null for none.",
     }
 
     def __init__(self, **kwargs):
         kwargs.setdefault("slug_field", "key")
         super().__init__(**kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        # DRF's related fields take "" for null; the schema says a key has a character at
+        # least, so "" is refused as it documents.
+        if data == "":
+            self.fail("blank_key")
+        return super().run_validation(data)
 
     def to_internal_value(self, data):
         if not isinstance(data, str) or not KEY_SHAPE.fullmatch(data) or len(data) > 200:

@@ -616,3 +616,14 @@ def test_the_search_page_narrows_by_the_kind_of_occasion(client):
     narrowed = client.get("/", {"occasion_kind": "call"}).content.decode()
     assert f'href="/quotes/{in_call.key}/"' in narrowed
     assert f'href="/quotes/{elsewhere.key}/"' not in narrowed
+
+
+@pytest.mark.parametrize("field", ["parent"])
+def test_an_empty_key_is_a_400_naming_it_not_none(field):
+    api = token_client(EditorFactory())
+    body = {"key": "a-call", "name": "A call", "kind": "call", field: ""}
+    response = api.post(OCCASIONS, body, format="json")
+    assert response.status_code == 400
+    assert "null" in response.json()[field][0]
+    body[field] = None
+    assert api.post(OCCASIONS, body, format="json").status_code == 201
