@@ -60,6 +60,8 @@ class MeaningResults(SearchResults):
         return self._ordered
 
     def scores(self) -> dict[int, float]:
+        if not vectors.replica().catch_up_and_count():
+            return {}
         probe = meaning.embed([self.request.text.strip()])
         found = vectors.nearest_quotes(probe, count=NEIGHBOURS)[0]
         return {pk: score for pk, score in found.items() if score >= SEARCH_THRESHOLD}

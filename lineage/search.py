@@ -68,17 +68,24 @@ def same_meaning(
     if not vectors.replica().catch_up_and_count():
         return found
     found.embed_all()
-    for n, texts in enumerate(found.probes):
-        if not texts:
-            continue
-        nearest = vectors.nearest_quotes(found.probe_vectors(n), count=NEIGHBOURS)
+    probes = [n for n, texts in enumerate(found.probes) if texts]
+    if not probes:
+        return found
+    # One search of the index for every text of every probe (an import's batch).
+    rows = vectors.nearest_quotes(
+        np.vstack([found.probe_vectors(n) for n in probes]), count=NEIGHBOURS
+    )
+    start = 0
+    for n in probes:
+        size = len(found.probes[n])
         best: dict[int, float] = {}
-        for scores in nearest:
+        for scores in rows[start : start + size]:
             for pk, score in scores.items():
                 fits = written_up_to is None or pk <= written_up_to
                 if score >= threshold and pk != exclude[n] and fits:
                     best[pk] = max(best.get(pk, 0.0), score)
         found.scores[n] = {pk: s for pk, s in best.items() if (n, pk) not in found.dismissed}
+        start += size
     return found
 
 

@@ -75,8 +75,9 @@ class VectorIndex:
 
     def nearest(self, vectors: np.ndarray, *, count: int = 20) -> list[dict[int, float]]:
         """For each vector, the quotes of its ``count`` nearest texts and the best cosine
-        similarity of each (a quote may have several texts: its words, its translations)."""
-        self.catch_up()
+        similarity of each (a quote may have several texts: its words, its translations).
+        The replica as it stands: a caller catches it up once (``catch_up_and_count``), not
+        for every vector."""
         if not len(self) or not len(vectors):
             return [{} for _ in range(len(vectors))]
         with self.lock:
