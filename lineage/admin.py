@@ -7,7 +7,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from lineage.models import Decision
-from lineage.services import lineage_decide
+from lineage.services import check_pair, lineage_decide
+from quotes.exceptions import CurationError
 from quotes.models import Quote
 from quotes.permissions import may
 
@@ -23,8 +24,11 @@ class DecisionForm(forms.ModelForm):
     def clean(self) -> dict:
         data = super().clean()
         first, second = data.get("first"), data.get("second")
-        if first and second and first.pk == second.pk:
-            raise ValidationError("A statement is not compared with itself.")
+        if first and second:
+            try:
+                check_pair(quote=first, other=second)
+            except CurationError as error:
+                raise ValidationError(error.message) from error
         if first and second and first.pk > second.pk:  # the pair's order (Meta.constraints)
             data["first"], data["second"] = second, first
             self.instance.first, self.instance.second = second, first

@@ -13,6 +13,12 @@ from quotes.models import Quote
 from quotes.permissions import require
 
 
+def check_pair(*, quote: Quote, other: Quote) -> None:
+    """A pair is two statements: one is not compared with itself."""
+    if quote.pk == other.pk:
+        raise CurationError("A statement is not compared with itself.", field="quote")
+
+
 @transaction.atomic
 def lineage_decide(
     *, quote: Quote, other: Quote, verdict: str, user: Actor, note: str = ""
@@ -25,8 +31,7 @@ def lineage_decide(
         raise CurationError(
             f"“{verdict}” is not a decision: use confirmed or dismissed.", field="verdict"
         )
-    if quote.pk == other.pk:
-        raise CurationError("A statement is not compared with itself.", field="quote")
+    check_pair(quote=quote, other=other)
     first, second = sorted((quote, other), key=lambda q: q.pk)
     with action_context(action=f"lineage {verdict}"):
         decision, _ = Decision.objects.update_or_create(
