@@ -15,6 +15,7 @@ from lineage.selectors import quote_lineage
 from lineage.services import lineage_decide
 from quotes import permissions
 from quotes.models import Quote
+from quotes.selectors import quote_by_key
 
 
 class LineageSpeakerSerializer(serializers.Serializer):
@@ -84,11 +85,10 @@ class LineageMixin:
         permissions.require(request.user, "decide lineage")
         given = LineageDecisionSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        other = Quote.objects.filter(key=given.validated_data["quote"]).first()
+        key = given.validated_data["quote"]
+        other, _moved = quote_by_key(key)  # an old key leads to the statement it names now
         if other is None:
-            raise ValidationError(
-                {"quote": [f"No quote has the key {given.validated_data['quote']}."]}
-            )
+            raise ValidationError({"quote": [f"No quote has the key {key}."]})
         with transaction.atomic():
             decision = lineage_decide(
                 quote=quote,
