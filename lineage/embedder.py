@@ -24,6 +24,7 @@ from django.db.models import Max
 
 from lineage.models import Embedding, Progress
 from quotes import meaning
+from quotes.interchange.exporter import chunked
 from quotes.models import Quote, Translation
 from search import outbox
 
@@ -72,7 +73,7 @@ def progress_locked() -> Progress:
 def embed_all() -> int:
     """Check every quote's texts (the outbox no longer holds what the embedder missed)."""
     ids = Quote.objects.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=2000)
-    return sum(embed_quotes(chunk) for chunk in _chunks(ids, 2000))
+    return sum(embed_quotes(chunk) for chunk in chunked(ids, 2000))
 
 
 def embed_quotes(quote_ids: Iterable[int]) -> int:
@@ -94,7 +95,7 @@ def embed_quotes(quote_ids: Iterable[int]) -> int:
         if key not in stored or stored[key].digest != text.digest or stored[key].vector is None
     ]
     gone = [row for key, row in stored.items() if key not in wanted and row.vector is not None]
-    for chunk in _chunks(iter(stale), BATCH):
+    for chunk in chunked(iter(stale), BATCH):
         began = time.monotonic()
         vectors = meaning.embed([text.text for text in chunk])
         pace(time.monotonic() - began)
@@ -156,14 +157,3 @@ def next_versions(count: int) -> int:
         return 0
     latest = Embedding.objects.aggregate(latest=Max("version"))["latest"] or 0
     return latest + 1
-
-
-def _chunks(items: Iterator, size: int) -> Iterator[list]:
-    chunk: list = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
