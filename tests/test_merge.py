@@ -14,6 +14,8 @@ from tests.factories import (
     AffiliationFactory,
     CitationFactory,
     EditorFactory,
+    OccasionFactory,
+    OccasionParticipantFactory,
     QuoteFactory,
     ReviewerFactory,
     SourceFactory,
@@ -274,6 +276,22 @@ def test_merging_speakers_moves_quotes_and_affiliations_and_combines_names():
     }
     assert survivor.description == "Chinese diplomat"
     assert selectors.speaker_by_key(old_key) == (survivor, True)
+
+
+def test_merging_speakers_moves_their_parts_in_occasions_without_doubling_them():
+    survivor, duplicate = SpeakerFactory(), SpeakerFactory()
+    both_there, only_duplicate = OccasionFactory(), OccasionFactory()
+    kept = OccasionParticipantFactory(occasion=both_there, speaker=survivor, country="")
+    OccasionParticipantFactory(occasion=both_there, speaker=duplicate, country="CN")
+    moved = OccasionParticipantFactory(occasion=only_duplicate, speaker=duplicate)
+
+    services.speaker_merge(
+        survivor=survivor, duplicate=duplicate, user=ReviewerFactory(), correction_note=MERGED
+    )
+
+    assert set(survivor.occasion_participations.all()) == {kept, moved}
+    kept.refresh_from_db()
+    assert kept.country == "CN"  # what only the duplicate's part said
 
 
 def test_speakers_with_different_wikidata_items_are_not_merged():

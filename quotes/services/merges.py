@@ -56,9 +56,10 @@ def speaker_merge(
 ) -> Speaker:
     """Merge ``duplicate`` into ``survivor`` (reviewers only) and delete it.
 
-    Quotes and affiliations move to the survivor (an affiliation it already has is not
-    doubled); the duplicate's names become the survivor's other names; empty fields are
-    filled from the duplicate. The duplicate's key leads to the survivor from now on.
+    Quotes, affiliations and parts in occasions move to the survivor (an affiliation it
+    already has, or an occasion it already took part in, is not doubled); the duplicate's
+    names become the survivor's other names; empty fields are filled from the duplicate.
+    The duplicate's key leads to the survivor from now on.
     Published quotes that then show another name or role are corrected with
     ``correction_note``, which is needed then (``services.corrections``).
     """
@@ -76,6 +77,7 @@ def speaker_merge(
     ):
         _merge_affiliations(survivor, duplicate)
         _merge_names(survivor, duplicate)
+        _merge_participations(survivor, duplicate)
         duplicate.quotes.update(speaker=survivor, updated=timezone.now())
         fill_blanks(survivor, duplicate, ["country", "description", "wikidata"])
         survivor.save()
@@ -149,6 +151,21 @@ def _merge_affiliations(survivor: Speaker, duplicate: Speaker) -> None:
         else:
             Quote.objects.filter(role=affiliation).update(role=twin, updated=timezone.now())
             affiliation.delete()
+
+
+def _merge_participations(survivor: Speaker, duplicate: Speaker) -> None:
+    """The duplicate's part in occasions becomes the survivor's; where both took part,
+    the survivor's keeps what it says and gains what only the duplicate's says."""
+    kept = {p.occasion_id: p for p in survivor.occasion_participations.all()}
+    for participation in duplicate.occasion_participations.all():
+        twin = kept.get(participation.occasion_id)
+        if twin is None:
+            participation.speaker = survivor
+            participation.save(update_fields=["speaker"])
+            continue
+        fill_blanks(twin, participation, ["organization", "country"])
+        twin.save()
+        participation.delete()
 
 
 def _merge_names(survivor: Speaker, duplicate: Speaker) -> None:
