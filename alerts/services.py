@@ -107,3 +107,11 @@ def alert_delete(*, alert: Alert) -> None:
 def subscriber_delete(*, subscriber: Subscriber) -> None:
     """Everything of the address: its alerts, their matches and its deliveries."""
     subscriber.delete()
+
+
+def alerts_retarget(*, target: str, duplicate: Any, survivor: Any) -> None:
+    """After a merge (``quotes.services.merges``), those who followed the duplicate follow
+    the survivor; an address that follows both keeps one alert, the survivor's."""
+    following = Alert.objects.filter(**{target: survivor}).values("subscriber_id")
+    Alert.objects.filter(**{target: duplicate}, subscriber_id__in=following).delete()
+    Alert.objects.filter(**{target: duplicate}).update(**{target: survivor})

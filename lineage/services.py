@@ -45,3 +45,19 @@ def lineage_decide(
             },
         )
     return decision
+
+
+def decisions_retarget(*, duplicate: Quote, survivor: Quote) -> None:
+    """After a merge (``quotes.services.merges``), the duplicate's decisions hold for the
+    survivor, but for a pair the survivor was decided on itself, which keeps its decision
+    (the duplicate's go with it when it is deleted)."""
+    decided = {
+        d.first_id if d.second_id == survivor.pk else d.second_id
+        for d in Decision.objects.involving(survivor.pk)
+    }
+    for decision in Decision.objects.involving(duplicate.pk):
+        other = decision.second_id if decision.first_id == duplicate.pk else decision.first_id
+        if other == survivor.pk or other in decided:
+            continue
+        decision.first_id, decision.second_id = sorted((other, survivor.pk))
+        decision.save(update_fields=["first", "second"])

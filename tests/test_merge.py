@@ -6,6 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from alerts.models import Alert
+from alerts.services import alert_confirm, alert_subscribe
+from lineage.models import Decision
+from lineage.services import lineage_decide
 from quotes import history, selectors, services
 from quotes.exceptions import MergeNotAllowed, NotPermitted, RevertNotPossible
 from quotes.models import Affiliation, KeyRedirect, Quote, Speaker
@@ -292,6 +296,55 @@ def test_merging_speakers_moves_their_parts_in_occasions_without_doubling_them()
     assert set(survivor.occasion_participations.all()) == {kept, moved}
     kept.refresh_from_db()
     assert kept.country == "CN"  # what only the duplicate's part said
+
+
+def follow(address: str, **target) -> Alert:
+    alert = alert_subscribe(
+        email=address, frequency="daily", target=target, client="127.0.0.9", language="en"
+    )
+    alert_confirm(alert=alert)
+    return alert
+
+
+def test_those_who_followed_a_merged_speaker_or_statement_follow_the_survivor():
+    survivor, duplicate = QuoteFactory(status="published"), QuoteFactory(status="published")
+    duplicate.speaker = survivor.speaker
+    duplicate.save()
+    speakers = [QuoteFactory(status="published").speaker for _ in range(2)]
+    only_duplicate = follow("one@example.org", quote=duplicate.key)
+    both = [follow("two@example.org", quote=q.key) for q in (survivor, duplicate)]
+    of_speaker = follow("one@example.org", speaker=speakers[1].key)
+
+    services.quote_merge(
+        survivor=survivor, duplicate=duplicate, user=ReviewerFactory(), correction_note=MERGED
+    )
+    services.speaker_merge(
+        survivor=speakers[0], duplicate=speakers[1], user=ReviewerFactory(), correction_note=MERGED
+    )
+
+    assert set(Alert.objects.filter(quote=survivor)) == {only_duplicate, both[0]}
+    assert not Alert.objects.filter(pk=both[1].pk).exists()
+    assert Alert.objects.get(pk=of_speaker.pk).speaker == speakers[0]
+
+
+def test_lineage_decisions_on_a_merged_statement_hold_for_the_survivor():
+    reviewer = ReviewerFactory()
+    survivor, duplicate, third, fourth = (QuoteFactory() for _ in range(4))
+    for quote in (duplicate, third, fourth):
+        quote.speaker = survivor.speaker
+        quote.save()
+    lineage_decide(quote=duplicate, other=third, verdict="dismissed", user=reviewer)
+    lineage_decide(quote=survivor, other=fourth, verdict="confirmed", user=reviewer)
+    lineage_decide(quote=duplicate, other=fourth, verdict="dismissed", user=reviewer)
+    lineage_decide(quote=duplicate, other=survivor, verdict="confirmed", user=reviewer)
+
+    services.quote_merge(
+        survivor=survivor, duplicate=duplicate, user=reviewer, correction_note=MERGED
+    )
+
+    assert Decision.objects.of_pair(survivor.pk, third.pk).get().verdict == "dismissed"
+    assert Decision.objects.of_pair(survivor.pk, fourth.pk).get().verdict == "confirmed"
+    assert Decision.objects.count() == 2
 
 
 def test_speakers_with_different_wikidata_items_are_not_merged():

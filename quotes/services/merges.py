@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models, transaction
 from django.utils import timezone
 
+from alerts.services import alerts_retarget
+from lineage.services import decisions_retarget
 from quotes.actors import Actor, person
 from quotes.exceptions import MergeNotAllowed
 from quotes.history import action_context
@@ -41,6 +43,8 @@ def quote_merge(
         _merge_citations(survivor, duplicate)
         _merge_translations(survivor, duplicate)
         survivor.topics.add(*duplicate.topics.all())
+        decisions_retarget(duplicate=duplicate, survivor=survivor)
+        alerts_retarget(target="quote", duplicate=duplicate, survivor=survivor)
         fill_blanks(survivor, duplicate, ["context", "said"])
         survivor.updated_by = person(user) or survivor.updated_by
         survivor.save()
@@ -78,6 +82,7 @@ def speaker_merge(
         _merge_affiliations(survivor, duplicate)
         _merge_names(survivor, duplicate)
         _merge_participations(survivor, duplicate)
+        alerts_retarget(target="speaker", duplicate=duplicate, survivor=survivor)
         duplicate.quotes.update(speaker=survivor, updated=timezone.now())
         fill_blanks(survivor, duplicate, ["country", "description", "wikidata"])
         survivor.save()
