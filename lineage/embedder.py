@@ -99,7 +99,7 @@ def embed_quotes(quote_ids: Iterable[int]) -> int:
         began = time.monotonic()
         vectors = meaning.embed([text.text for text in chunk])
         pace(time.monotonic() - began)
-        _write(chunk, vectors, stored)
+        _write(chunk, vectors)
     _empty(gone)
     return len(stale)
 
@@ -128,26 +128,33 @@ def texts_of(quote_ids: list[int]) -> Iterator[Text]:
             yield Text(quote_id, pk, language, text)
 
 
-def _write(texts: list[Text], vectors: np.ndarray, stored: dict) -> None:
+def _write(texts: list[Text], vectors: np.ndarray) -> None:
+    """One upsert for a batch of texts (``embedding_one_per_text`` finds the row to update)."""
     version = next_versions(len(texts))
-    for offset, (text, vector) in enumerate(zip(texts, vectors, strict=True)):
-        Embedding.objects.update_or_create(
+    rows = [
+        Embedding(
             quote_id=text.quote_id,
             translation_id=text.translation_id,
-            defaults={
-                "language": text.language,
-                "digest": text.digest,
-                "vector": vector.astype(np.float32).tobytes(),
-                "version": version + offset,
-            },
+            language=text.language,
+            digest=text.digest,
+            vector=vector.astype(np.float32).tobytes(),
+            version=version + offset,
         )
+        for offset, (text, vector) in enumerate(zip(texts, vectors, strict=True))
+    ]
+    Embedding.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["quote", "translation_id"],
+        update_fields=["language", "digest", "vector", "version"],
+    )
 
 
 def _empty(rows: list[Embedding]) -> None:
     version = next_versions(len(rows))
     for offset, row in enumerate(rows):
         row.vector, row.version = None, version + offset
-        row.save(update_fields=["vector", "version"])
+    Embedding.objects.bulk_update(rows, ["vector", "version"])
 
 
 def next_versions(count: int) -> int:

@@ -329,6 +329,12 @@ def test_the_embedder_embeds_changed_texts_only_and_empties_removed_ones(guterre
     assert row.vector is None
     assert vectors.replica().catch_up() >= 0
     assert len(vectors.replica()) == 4
+    before = Embedding.objects.get(quote=quote, translation_id=None)
+    Quote.objects.filter(pk=quote.pk).update(text=published_text("g_pt"))
+    assert embed_all() == 1
+    after = Embedding.objects.get(quote=quote, translation_id=None)  # the same row, updated
+    assert (after.pk, after.digest != before.digest) == (before.pk, True)
+    assert after.version > before.version
 
 
 def test_the_statement_page_lists_related_statements(client, guterres):
