@@ -176,6 +176,7 @@ def copy_rows(cursor, table: str, columns: list[str], rows) -> None:
 
 def generate(count: int) -> float:
     """Fill the database with COPY; return the seconds it took."""
+    from anyascii import anyascii
     from django.db import connection
 
     rng = random.Random(2023)
@@ -220,17 +221,28 @@ def generate(count: int) -> float:
         copy_rows(
             cursor,
             "quotes_speaker",
-            ["id", "created", "updated", "key", "name", "country", "description", "wikidata"],
+            [
+                "id",
+                "created",
+                "updated",
+                "key",
+                "name",
+                "name_latin",
+                "country",
+                "description",
+                "wikidata",
+            ],
             (
-                (n, now, now, f"speaker-{n}", f"{SPEAKER_NAMES[n % 5]} {n}", "", "", "")
+                (n, now, now, f"speaker-{n}", name, anyascii(name), "", "", "")
                 for n in range(1, speakers + 1)
+                for name in [f"{SPEAKER_NAMES[n % 5]} {n}"]
             ),
         )
         copy_rows(
             cursor,
             "quotes_speakername",
-            ["id", "speaker_id", "name", "language"],
-            ((n, n, f"Имя {n}", "ru") for n in range(1, speakers + 1)),
+            ["id", "speaker_id", "name", "name_latin", "language"],
+            ((n, n, f"Имя {n}", anyascii(f"Имя {n}"), "ru") for n in range(1, speakers + 1)),
         )
         copy_rows(
             cursor,

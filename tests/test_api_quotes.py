@@ -4,7 +4,9 @@ import pytest
 from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from lineage.models import Decision
 from quotes import services
 from quotes.models import Quote
 from search import documents
@@ -430,8 +432,15 @@ def test_page_size_default_and_cap(api_client):
 @pytest.mark.parametrize("params", [{}, {"q": "translation"}, {"topic": "topic-x"}])
 def test_quote_list_queries_do_not_grow_with_page_size(api_client, editor_api, params):
     topic = TopicFactory(key="topic-x")
+    quotes = []
     for _ in range(55):
-        quote_with_related(topics=2, translations=("fr", "de")).topics.add(topic)
+        quotes.append(quote_with_related(topics=2, translations=("fr", "de")))
+        quotes[-1].topics.add(topic)
+    for first, second in zip(quotes[::2], quotes[1::2], strict=False):  # "also attributed to"
+        Decision.objects.create(
+            first=first, second=second, verdict="confirmed", decided_at=timezone.now()
+        )
+    api_client.get(QUOTES, params)  # the first request after the writes catches the index up
     for client in (api_client, editor_api):
         small = count_queries(client, QUOTES, {**params, "page_size": 1})
         large = count_queries(client, QUOTES, {**params, "page_size": 50})

@@ -84,17 +84,23 @@ class QuoteQuerySet(models.QuerySet):
         statement and its speaker: ``quotes.public`` tells who else it is attributed to."""
         from lineage.models import Decision  # lineage's models build on these
 
-        confirmed = Decision.objects.confirmed()
+        def confirmed(other: str) -> models.QuerySet:
+            # Only what quotes.public shows of the other statement: a page's worth of
+            # quotes with every column would cost more than the query.
+            shown = ["key", "said", "said_start", "status", "speaker__key", "speaker__name"]
+            shown += ["speaker__wikidata", "speaker__country"]
+            return (
+                Decision.objects.confirmed()
+                .select_related(f"{other}__speaker")
+                .only("first", "second", *(f"{other}__{name}" for name in shown))
+            )
+
         return self.prefetch_related(
             models.Prefetch(
-                "lineage_as_first",
-                confirmed.select_related("second__speaker"),
-                to_attr="confirmed_as_first",
+                "lineage_as_first", confirmed("second"), to_attr="confirmed_as_first"
             ),
             models.Prefetch(
-                "lineage_as_second",
-                confirmed.select_related("first__speaker"),
-                to_attr="confirmed_as_second",
+                "lineage_as_second", confirmed("first"), to_attr="confirmed_as_second"
             ),
         )
 
