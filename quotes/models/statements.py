@@ -96,12 +96,8 @@ class QuoteQuerySet(models.QuerySet):
             )
 
         return self.prefetch_related(
-            models.Prefetch(
-                "lineage_as_first", confirmed("second"), to_attr="confirmed_as_first"
-            ),
-            models.Prefetch(
-                "lineage_as_second", confirmed("first"), to_attr="confirmed_as_second"
-            ),
+            models.Prefetch("lineage_as_first", confirmed("second"), to_attr="confirmed_as_first"),
+            models.Prefetch("lineage_as_second", confirmed("first"), to_attr="confirmed_as_second"),
         )
 
     def said_between(
