@@ -231,6 +231,9 @@ def test_a_transcripts_answer_goes_on_through_its_paragraphs_and_questions_are_l
         ("Als Grünen-Politikerin Ricarda Lang", "de", "Ricarda Lang"),
         ("U.N. Secretary-General Antonio Guterres", "en", "Antonio Guterres"),
         ("At COP28, Sultan Al Jaber", "en", "Sultan Al Jaber"),
+        ("fügte sie hinzu mit Blick auf", "de", None),
+        ("for the people of Gaza", "en", None),
+        ("Москва", "ru", None),
     ],
 )
 def test_function_words_abbreviations_and_descriptors_are_never_a_name(chunk, language, name):
@@ -253,3 +256,45 @@ def test_function_words_abbreviations_and_descriptors_are_never_a_name(chunk, la
 )
 def test_the_occasion_is_read_where_the_attribution_names_it(attribution, language, found):
     assert occasion(attribution, language) == found
+
+
+def report_of(text: str, language: str) -> list:
+    return propose(Report(text=text, title="", published="", language=language))
+
+
+@pytest.mark.usefixtures("on_record")
+def test_a_pronoun_with_an_adverb_before_its_verb_follows_back_to_the_speaker():
+    proposals = report_of(
+        "Пресс-секретарь президента России Дмитрий Песков заявил, что идет напряженная "
+        "работа.\n\nОн также отметил, что переговоры продолжатся на следующей неделе.",
+        "ru",
+    )
+    assert [p.speaker.key for p in proposals] == ["dmitry-peskov", "dmitry-peskov"]
+    assert proposals[1].speaker.name != "Он"
+
+
+@pytest.mark.usefixtures("on_record")
+def test_a_transcripts_label_on_a_line_of_its_own_gives_the_answer_after_it():
+    proposals = report_of(
+        "Matthew Miller (00:00):\n\nLet me start with Georgia. The United States remains "
+        "deeply concerned by the actions of the Georgian government.\n\nMatt (00:40):\n\n"
+        "Anything else on Georgia?\n\nMatthew Miller (00:41):\n\nThat is all I have on "
+        "Georgia today, and we will have more to say later this week.",
+        "en",
+    )
+    assert [p.excerpt[:20] for p in proposals] == ["Let me start with Ge", "That is all I have o"]
+    assert {p.speaker.key for p in proposals} == {"matthew-miller"}
+
+
+@pytest.mark.usefixtures("on_record")
+def test_an_attribution_before_a_colon_is_no_transcripts_label():
+    # "王毅补充：「…」" is a report's attribution, not a speaker's label in a transcript; and
+    # "卡茨的发言人" (Katz's spokesperson) is no one's name.
+    proposals = report_of(
+        "卡茨的发言人说：「我们期待中方表达平衡和公正的立场。」\n\n"
+        "王毅补充：「中方认为，该地区再度爆发冲突和动荡对任何人都不利。」\n\n"
+        "王毅强调：「以方应采取切实举措保障联黎部队人员安全。」",
+        "zh",
+    )
+    assert [p.speaker.key for p in proposals] == [None, "wang-yi", "wang-yi"]
+    assert proposals[0].speaker.name == ""

@@ -67,6 +67,7 @@ GENERIC_CAPITALS = {
     "while",
     "when",
     "then",
+    "they",
     "this",
     "that",
     "his",
