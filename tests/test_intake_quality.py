@@ -298,3 +298,16 @@ def test_an_attribution_before_a_colon_is_no_transcripts_label():
     )
     assert [p.speaker.key for p in proposals] == [None, "wang-yi", "wang-yi"]
     assert proposals[0].speaker.name == ""
+
+
+@pytest.mark.usefixtures("on_record")
+def test_a_readouts_two_speakers_give_the_statement_to_the_first_named_on_record():
+    # "Antony J. Blinken": the middle initial is no part of the name on record.
+    proposals = report_of(
+        "Secretary of State Antony J. Blinken spoke with Australian Foreign Minister Penny "
+        "Wong today. Secretary Blinken and Foreign Minister Wong emphasized the importance of "
+        "humanitarian aid reaching those in need in Gaza.",
+        "en",
+    )
+    assert [p.speaker.key for p in proposals] == ["antony-blinken"]
+    assert proposals[0].excerpt.startswith("Secretary Blinken and Foreign Minister Wong")

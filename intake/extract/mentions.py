@@ -183,7 +183,7 @@ def mention_before(region: str, offset: int, lang: Language) -> Mention | None:
             appositive = _role_text(stripped, lang)
             described = (stripped, offset + chunk_start)
             continue
-        stripped = _without_auxiliaries(stripped)
+        stripped = _without_auxiliaries(_first_of_two(stripped, lang))
         if len(words) > 14:  # the speaker is at the clause's start in German, else its end
             stripped = " ".join(words[:8] if lang.code == "de" else words[-8:])
         name = find_name(stripped, lang, last=lang.code != "de")
@@ -202,6 +202,18 @@ def mention_before(region: str, offset: int, lang: Language) -> Mention | None:
             return _role_or_organization(*described, lang, region)
         return found
     return None
+
+
+AND = re.compile(r"\s+(?:and|et|und|y|и)\s+")
+
+
+def _first_of_two(chunk: str, lang: Language) -> str:
+    """ "Secretary Blinken and Foreign Minister Wong": two speakers as one subject, as readouts
+    write; the statement is recorded for the first named."""
+    parts = AND.split(chunk, maxsplit=1)
+    if len(parts) == 2 and all(find_name(part, lang) for part in parts):
+        return parts[0]
+    return chunk
 
 
 def _is_pronoun(chunk: str, lang: Language) -> bool:
