@@ -234,6 +234,7 @@ def test_a_transcripts_answer_goes_on_through_its_paragraphs_and_questions_are_l
         ("fügte sie hinzu mit Blick auf", "de", None),
         ("for the people of Gaza", "en", None),
         ("Москва", "ru", None),
+        ("Por esa razón", "es", None),
     ],
 )
 def test_function_words_abbreviations_and_descriptors_are_never_a_name(chunk, language, name):
@@ -311,3 +312,16 @@ def test_a_readouts_two_speakers_give_the_statement_to_the_first_named_on_record
     )
     assert [p.speaker.key for p in proposals] == ["antony-blinken"]
     assert proposals[0].excerpt.startswith("Secretary Blinken and Foreign Minister Wong")
+
+
+@pytest.mark.usefixtures("on_record")
+def test_spanish_verbs_of_saying_without_their_subject_follow_back_to_the_speaker():
+    proposals = report_of(
+        "El ministro español de Asuntos Exteriores, José Manuel Albares, afirmó este lunes que "
+        "la tregua debe respetarse.\n\nRecordó que ha podido entrar ayuda humanitaria en la "
+        "Franja. En cambio, dejó claro que “lo que vimos ayer no puede volverse a repetir”.",
+        "es",
+    )
+    assert [p.speaker.key for p in proposals] == ["jose-manuel-albares"] * 3
+    assert proposals[1].excerpt.startswith("Recordó que")
+    assert proposals[2].excerpt.startswith("En cambio, dejó claro que")

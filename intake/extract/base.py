@@ -145,6 +145,7 @@ GENERIC_CAPITALS = {
     "alors",
     "con",
     "para",
+    "por",
     "desde",
     "durante",
     "sin",
