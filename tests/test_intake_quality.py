@@ -325,3 +325,16 @@ def test_spanish_verbs_of_saying_without_their_subject_follow_back_to_the_speake
     assert [p.speaker.key for p in proposals] == ["jose-manuel-albares"] * 3
     assert proposals[1].excerpt.startswith("Recordó que")
     assert proposals[2].excerpt.startswith("En cambio, dejó claro que")
+
+
+@pytest.mark.usefixtures("on_record")
+def test_a_sentence_in_the_reported_mood_goes_on_with_its_quotation():
+    # 'Das sei "eine unglaubliche Erleichterung"': the Konjunktiv outside the quotation.
+    proposals = report_of(
+        'Baerbock erklärte, das Abkommen habe bereits mehr als 20 Geiseln "zu ihren Familien '
+        'zurückgebracht". Das sei "eine unglaubliche Erleichterung".',
+        "de",
+    )
+    assert len(proposals) == 1
+    assert proposals[0].speaker.key == "annalena-baerbock"
+    assert proposals[0].excerpt.endswith('Das sei "eine unglaubliche Erleichterung".')
