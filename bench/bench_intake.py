@@ -1,6 +1,7 @@
 """Intake benchmark: quality of the proposals on the labelled reports, and their speed.
 
-    .venv/bin/python bench/bench_intake.py [--repeat 5] [--misses]
+    .venv/bin/python bench/bench_intake.py [--repeat 5] [--misses] [--quality-only]
+        [--database onrecord_intake_bench]
 
 It works in its own database, ``onrecord_intake_bench`` (made anew each run, on the server
 the project uses: the embedded one unless DATABASE_URL is set), with the speakers of
@@ -8,7 +9,8 @@ tests/data/intake/speakers.json on record. For each language it reports precisio
 recall of statement detection (direct and partial quotes together, indirect statements
 apart), on the reports the rules were developed on and on held-out reports; speaker
 accuracy where the speaker is on record and for new or unnamed speakers, date accuracy
-and kind accuracy; then the time to propose the statements of a report of
+and kind accuracy; recall and speaker accuracy by kind (direct, partial, indirect);
+then the time to propose the statements of a report of
 about 1,000 words (the median of the runs, after one warm-up), with its number of words;
 then of 10 kB, 100 kB and 1 MB of text (the seed article, a published report, repeated),
 which must grow linearly.
@@ -38,6 +40,8 @@ COLUMNS = [
     ("precision", "precision"),
     ("recall_direct", "recall direct"),
     ("recall_indirect", "recall indirect"),
+    ("recall", "recall"),
+    ("speaker_accuracy", "speaker"),
     ("speaker_accuracy_on_record", "speaker (on record)"),
     ("speaker_accuracy_new", "speaker (new/unnamed)"),
     ("date_accuracy", "date"),
@@ -67,6 +71,11 @@ def quality(folder: Path, show_misses: bool) -> None:
         values = tallies[language].report()
         cells = ["—" if values[key] is None else str(values[key]) for key, _ in COLUMNS]
         print(f"| {language} | " + " | ".join(cells) + " |")
+    print("\n| kind | statements | found | recall | speaker (of found) |")
+    print("|---|---|---|---|---|")
+    for kind, values in tallies["all"].kinds().items():
+        cells = ["—" if v is None else str(v) for v in values.values()]
+        print(f"| {kind} | " + " | ".join(cells) + " |")
     if show_misses:
         print()
         for miss in tallies["all"].misses:
@@ -131,9 +140,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--misses", action="store_true", help="list every miss")
+    parser.add_argument("--quality-only", action="store_true", help="leave out the timings")
+    parser.add_argument("--database", default=BENCH_DATABASE, help="the scratch database's name")
     args = parser.parse_args()
     django.setup()
-    scratch_database(BENCH_DATABASE)
+    scratch_database(args.database)
     from intake.evaluation import load_speakers
 
     load_speakers(DATA / "speakers.json")
@@ -154,8 +165,9 @@ def main() -> None:
         "a rule (tests/data/intake/real/heldout/):\n"
     )
     quality(DATA / "real" / "heldout", args.misses)
-    speed(args.repeat)
-    sizes()
+    if not args.quality_only:
+        speed(args.repeat)
+        sizes()
 
 
 if __name__ == "__main__":

@@ -76,6 +76,7 @@ class Tally:
     matched: int = 0
     preselected: int = 0  # found statements the review offers as accepted
     preselected_wrong: int = 0  # …with a wrong speaker: the costliest error
+    by_kind: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
 
     misses: list[str] = field(default_factory=list)
 
@@ -89,14 +90,17 @@ class Tally:
         for item in case.expected:
             group = "indirect" if item.kind == "indirect" else "direct"
             self.expected[group] += 1
+            self.by_kind[item.kind][0] += 1
             found = next((p for p in proposals if matches(item, p)), None)
             if found is None:
                 self.misses.append(f"{case.name}: missed “{item.span}”")
                 continue
             self.found[group] += 1
-            self._score(case, item, found)
+            self.by_kind[item.kind][1] += 1
+            self.by_kind[item.kind][2] += self._score(case, item, found)
 
-    def _score(self, case: Case, item: Expected, found: Proposal) -> None:
+    def _score(self, case: Case, item: Expected, found: Proposal) -> bool:
+        """Score a found statement; whether its speaker is right."""
         self.matched += 1
         self.kind_right += found.kind == item.kind
         self.dated += 1
@@ -117,6 +121,19 @@ class Tally:
             self.misses.append(
                 f"{case.name}: “{item.span}” said by {speaker_of(found)}, not {item.speaker}"
             )
+        return right
+
+    def kinds(self) -> dict[str, dict]:
+        """Per kind of statement: how many, how many found, recall, speaker right among found."""
+        return {
+            kind: {
+                "statements": total,
+                "found": found,
+                "recall": round(found / total, 3) if total else None,
+                "speaker_accuracy": round(right / found, 3) if found else None,
+            }
+            for kind, (total, found, right) in sorted(self.by_kind.items())
+        }
 
     def report(self) -> dict:
         def ratio(a: int, b: int) -> float | None:
@@ -126,6 +143,8 @@ class Tally:
             "precision": ratio(self.correct_proposals, self.proposals),
             "recall_direct": ratio(self.found["direct"], self.expected["direct"]),
             "recall_indirect": ratio(self.found["indirect"], self.expected["indirect"]),
+            "recall": ratio(sum(self.found.values()), sum(self.expected.values())),
+            "speaker_accuracy": ratio(self.speaker_right + self.new_right, self.matched),
             "speaker_accuracy_on_record": ratio(self.speaker_right, self.on_record),
             "speaker_accuracy_new": ratio(self.new_right, self.new_or_unnamed),
             "date_accuracy": ratio(self.date_right, self.dated),

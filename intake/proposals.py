@@ -131,7 +131,7 @@ def _headlines(leads: list[tuple[int, str]], title: str) -> set[int]:
     if leads:
         first = leads[0][1].strip()
         short = len(first.split()) <= HEADLINE_WORDS and "\n" not in first
-        if short and not re.search(r"[.!?。！？][\"”»’']?$", first):
+        if short and not re.search(r"[.!?。！？][\"”»’'」』]?$", first):
             found.add(0)
     return found
 

@@ -100,7 +100,8 @@ class Directory:
         self.entries = _load_entries(text, on)
 
     def by_name(self, name: str) -> list[tuple[Entry, float]]:
-        wanted = tokens(name)
+        # A middle initial ("Antony J. Blinken") is no part of the name on record.
+        wanted = [t for t in tokens(name) if not re.fullmatch(r"[a-z]\.?", t)]
         if not wanted:
             return []
         scored = []

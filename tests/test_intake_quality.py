@@ -17,14 +17,27 @@ pytestmark = pytest.mark.django_db
 
 # Written reports (the rules were developed on them, and held-out ones), and real published
 # reports (tests/data/intake/real/, each with its address).
+WRITTEN = load_cases(DATA) + load_cases(DATA / "heldout")
 REAL = load_cases(DATA / "real")
+# The first real reports, on which the rules for Chinese, transcripts, the German Konjunktiv
+# and the Spanish perfect tense were developed (the others are measured by
+# bench/bench_intake.py, docs/intake.md).
+FIRST_REAL = [
+    case
+    for case in REAL
+    if case.name
+    in {
+        "de-r1-br-baerbock-feuerpause",
+        "en-r1-mfa-press-conference-2023-10-16",
+        "es-r1-20minutos-albares",
+        "zh-r1-mfa-wang-yi-faisal",
+        "zh-r2-cna-wang-yi-faisal",
+    }
+]
 # Never used to change a rule: measured by bench/bench_intake.py; only their excerpts are
 # checked here.
 HELD_OUT_REAL = load_cases(DATA / "real" / "heldout")
-CASES = {
-    case.name: case
-    for case in load_cases(DATA) + load_cases(DATA / "heldout") + REAL + HELD_OUT_REAL
-}
+CASES = {case.name: case for case in WRITTEN + REAL + HELD_OUT_REAL}
 
 
 @pytest.fixture
@@ -38,6 +51,21 @@ def proposals_of(name: str):
         text=case.text, title=case.title, published=case.published, language=case.language
     )
     return propose(report)
+
+
+def test_the_real_set_is_labelled_verbatim_in_seven_languages():
+    # At least 40 published reports, 10 of them held out, in seven languages; every labelled
+    # span occurs in its report exactly.
+    real = REAL + HELD_OUT_REAL
+    assert len(real) >= 40
+    assert len(HELD_OUT_REAL) >= 10
+    assert {case.language[:2] for case in real} >= {"en", "fr", "de", "es", "ru", "zh", "ar"}
+    assert {case.language[:2] for case in HELD_OUT_REAL} >= {"en", "es", "ru", "zh", "ar"}
+    for case in real:
+        assert case.expected, case.name
+        for item in case.expected:
+            assert item.span in case.text, (case.name, item.span)
+            assert item.kind in {"direct", "partial", "indirect"}, (case.name, item.kind)
 
 
 def test_there_are_enough_labelled_reports():
@@ -58,9 +86,9 @@ def test_every_excerpt_verifies_against_the_report():
 @pytest.mark.usefixtures("on_record")
 def test_english_meets_the_targets():
     tally = Tally()
-    for name, case in CASES.items():
+    for case in WRITTEN:
         if case.language == "en":
-            tally.add(case, proposals_of(name))
+            tally.add(case, proposals_of(case.name))
     measured = tally.report()
     assert measured["precision"] >= 0.9, tally.misses
     assert measured["recall_direct"] >= 0.9, tally.misses
@@ -166,12 +194,12 @@ def test_real_reports_give_each_statement_with_its_speaker_and_date():
     # paragraph dates the call) and a press-conference transcript (the spokesperson's
     # answers, over several paragraphs, not the outlets' questions).
     tally = Tally()
-    for case in REAL:
+    for case in FIRST_REAL:
         tally.add(case, proposals_of(case.name))
     measured = tally.report()
     # (The German report still misses its perfect tense, "hat … gefordert", and leaves "Die
     # Grünenpolitikerin" unresolved rather than wrong: docs/intake.md.)
-    assert {case.language[:2] for case in REAL} >= {"zh", "en", "es", "de"}
+    assert {case.language[:2] for case in FIRST_REAL} >= {"zh", "en", "es", "de"}
     assert measured["statements"] >= 20
     assert measured["precision"] == 1.0, tally.misses
     assert measured["recall_direct"] == 1.0, tally.misses
@@ -203,6 +231,10 @@ def test_a_transcripts_answer_goes_on_through_its_paragraphs_and_questions_are_l
         ("Als Grünen-Politikerin Ricarda Lang", "de", "Ricarda Lang"),
         ("U.N. Secretary-General Antonio Guterres", "en", "Antonio Guterres"),
         ("At COP28, Sultan Al Jaber", "en", "Sultan Al Jaber"),
+        ("fügte sie hinzu mit Blick auf", "de", None),
+        ("for the people of Gaza", "en", None),
+        ("Москва", "ru", None),
+        ("Por esa razón", "es", None),
     ],
 )
 def test_function_words_abbreviations_and_descriptors_are_never_a_name(chunk, language, name):
@@ -225,3 +257,84 @@ def test_function_words_abbreviations_and_descriptors_are_never_a_name(chunk, la
 )
 def test_the_occasion_is_read_where_the_attribution_names_it(attribution, language, found):
     assert occasion(attribution, language) == found
+
+
+def report_of(text: str, language: str) -> list:
+    return propose(Report(text=text, title="", published="", language=language))
+
+
+@pytest.mark.usefixtures("on_record")
+def test_a_pronoun_with_an_adverb_before_its_verb_follows_back_to_the_speaker():
+    proposals = report_of(
+        "Пресс-секретарь президента России Дмитрий Песков заявил, что идет напряженная "
+        "работа.\n\nОн также отметил, что переговоры продолжатся на следующей неделе.",
+        "ru",
+    )
+    assert [p.speaker.key for p in proposals] == ["dmitry-peskov", "dmitry-peskov"]
+    assert proposals[1].speaker.name != "Он"
+
+
+@pytest.mark.usefixtures("on_record")
+def test_a_transcripts_label_on_a_line_of_its_own_gives_the_answer_after_it():
+    proposals = report_of(
+        "Matthew Miller (00:00):\n\nLet me start with Georgia. The United States remains "
+        "deeply concerned by the actions of the Georgian government.\n\nMatt (00:40):\n\n"
+        "Anything else on Georgia?\n\nMatthew Miller (00:41):\n\nThat is all I have on "
+        "Georgia today, and we will have more to say later this week.",
+        "en",
+    )
+    assert [p.excerpt[:20] for p in proposals] == ["Let me start with Ge", "That is all I have o"]
+    assert {p.speaker.key for p in proposals} == {"matthew-miller"}
+
+
+@pytest.mark.usefixtures("on_record")
+def test_an_attribution_before_a_colon_is_no_transcripts_label():
+    # "王毅补充：「…」" is a report's attribution, not a speaker's label in a transcript; and
+    # "卡茨的发言人" (Katz's spokesperson) is no one's name.
+    proposals = report_of(
+        "卡茨的发言人说：「我们期待中方表达平衡和公正的立场。」\n\n"
+        "王毅补充：「中方认为，该地区再度爆发冲突和动荡对任何人都不利。」\n\n"
+        "王毅强调：「以方应采取切实举措保障联黎部队人员安全。」",
+        "zh",
+    )
+    assert [p.speaker.key for p in proposals] == [None, "wang-yi", "wang-yi"]
+    assert proposals[0].speaker.name == ""
+
+
+@pytest.mark.usefixtures("on_record")
+def test_a_readouts_two_speakers_give_the_statement_to_the_first_named_on_record():
+    # "Antony J. Blinken": the middle initial is no part of the name on record.
+    proposals = report_of(
+        "Secretary of State Antony J. Blinken spoke with Australian Foreign Minister Penny "
+        "Wong today. Secretary Blinken and Foreign Minister Wong emphasized the importance of "
+        "humanitarian aid reaching those in need in Gaza.",
+        "en",
+    )
+    assert [p.speaker.key for p in proposals] == ["antony-blinken"]
+    assert proposals[0].excerpt.startswith("Secretary Blinken and Foreign Minister Wong")
+
+
+@pytest.mark.usefixtures("on_record")
+def test_spanish_verbs_of_saying_without_their_subject_follow_back_to_the_speaker():
+    proposals = report_of(
+        "El ministro español de Asuntos Exteriores, José Manuel Albares, afirmó este lunes que "
+        "la tregua debe respetarse.\n\nRecordó que ha podido entrar ayuda humanitaria en la "
+        "Franja. En cambio, dejó claro que “lo que vimos ayer no puede volverse a repetir”.",
+        "es",
+    )
+    assert [p.speaker.key for p in proposals] == ["jose-manuel-albares"] * 3
+    assert proposals[1].excerpt.startswith("Recordó que")
+    assert proposals[2].excerpt.startswith("En cambio, dejó claro que")
+
+
+@pytest.mark.usefixtures("on_record")
+def test_a_sentence_in_the_reported_mood_goes_on_with_its_quotation():
+    # 'Das sei "eine unglaubliche Erleichterung"': the Konjunktiv outside the quotation.
+    proposals = report_of(
+        'Baerbock erklärte, das Abkommen habe bereits mehr als 20 Geiseln "zu ihren Familien '
+        'zurückgebracht". Das sei "eine unglaubliche Erleichterung".',
+        "de",
+    )
+    assert len(proposals) == 1
+    assert proposals[0].speaker.key == "annalena-baerbock"
+    assert proposals[0].excerpt.endswith('Das sei "eine unglaubliche Erleichterung".')

@@ -96,7 +96,7 @@ def find_name(chunk: str, lang: Language, *, last: bool = True) -> tuple[str, in
         runs.append(current)
     for run in reversed(runs) if last else runs:
         if lang.code == "de" and len(run) == 1 and _after_article(chunk, run[0][1]):
-            continue  # "die Zeit", "der Besuch": German capitalises its nouns
+            continue  # "die Zeit", "mit Blick auf": German capitalises its nouns
         while run and (_strippable(run[0][0], lang) or run[0][0].lower() in NAME_PARTICLES):
             run = run[1:]
         while run and run[-1][0].lower() in NAME_PARTICLES:
@@ -110,8 +110,10 @@ def find_name(chunk: str, lang: Language, *, last: bool = True) -> tuple[str, in
     return None
 
 
+# An article or a preposition before a single capitalised German word: a noun, not a name.
 GERMAN_ARTICLES = re.compile(
-    r"(?:^|\s)(?:der|die|das|dem|den|des|ein|eine|einer|einem|einen|eines)\s+$"
+    r"(?:^|\s)(?:der|die|das|dem|den|des|ein|eine|einer|einem|einen|eines"
+    r"|mit|nach|vor|für|auf|über|unter|gegen|ohne|zum|zur|im|am|beim|vom)\s+$"
 )
 
 
@@ -174,14 +176,14 @@ def mention_before(region: str, offset: int, lang: Language) -> Mention | None:
         stripped = chunk.strip()
         if not stripped:
             continue
-        if re.fullmatch(rf"(?:{lexicon.alternation(lang.pronouns)})", stripped, re.I):
+        if _is_pronoun(stripped, lang):
             return Mention("pronoun", start=offset + chunk_start)
         words = WORD.findall(stripped)
         if _is_appositive(stripped, lang) and chunk_start > 0:
             appositive = _role_text(stripped, lang)
             described = (stripped, offset + chunk_start)
             continue
-        stripped = _without_auxiliaries(stripped)
+        stripped = _without_auxiliaries(_first_of_two(stripped, lang))
         if len(words) > 14:  # the speaker is at the clause's start in German, else its end
             stripped = " ".join(words[:8] if lang.code == "de" else words[-8:])
         name = find_name(stripped, lang, last=lang.code != "de")
@@ -200,6 +202,26 @@ def mention_before(region: str, offset: int, lang: Language) -> Mention | None:
             return _role_or_organization(*described, lang, region)
         return found
     return None
+
+
+AND = re.compile(r"\s+(?:and|et|und|y|и)\s+")
+
+
+def _first_of_two(chunk: str, lang: Language) -> str:
+    """ "Secretary Blinken and Foreign Minister Wong": two speakers as one subject, as readouts
+    write; the statement is recorded for the first named."""
+    parts = AND.split(chunk, maxsplit=1)
+    if len(parts) == 2 and all(find_name(part, lang) for part in parts):
+        return parts[0]
+    return chunk
+
+
+def _is_pronoun(chunk: str, lang: Language) -> bool:
+    """ "he", and "he also", "Он также", "sie zudem": a pronoun with the adverbs a language
+    puts between it and its verb."""
+    adverbs = lexicon.alternation(lang.fillers + lang.connectives)
+    bare = re.sub(rf"(?:\s+(?:{adverbs}))+$", "", chunk, flags=re.I) if adverbs else chunk
+    return re.fullmatch(rf"(?:{lexicon.alternation(lang.pronouns)})", bare, re.I) is not None
 
 
 DEFINITE = {

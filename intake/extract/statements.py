@@ -101,8 +101,8 @@ def _in_reported_mood(sentence: str, quotes: list[QuoteSpan], lang: Language) ->
     "Der Vorschlag sei eine Chance"): the words of the speaker reported before."""
     return (
         bool(lang.reported_mood)
-        and not quotes
-        and _patterns(lang.code)["mood"].search(sentence) is not None
+        # outside its quotations: 'Das sei "eine unglaubliche Erleichterung"'
+        and _patterns(lang.code)["mood"].search(masked(sentence, quotes)) is not None
     )
 
 

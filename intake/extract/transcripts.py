@@ -6,10 +6,14 @@ paragraphs after them; the questions, by journalists and their outlets, are not.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+from intake import lexicon
 from intake.extract.base import ORGANIZATION_WORDS, Found, Mention
 
 LABEL = re.compile(r"^\s*(?P<label>[^\n:：。.!?,，]{1,60}?)\s*[:：]\s*(?=\S)")
+# A label on a line of its own, with the time into the recording: "Matthew Miller (00:00):".
+TIMED_LABEL = re.compile(r"^\s*(?P<label>[^\n:：()]{1,60}?)\s*\(\d{1,2}:\d{2}(?::\d{2})?\):\s*$")
 QUESTIONS = re.compile(r"(?i)^(?:q|question|问|問|记者|記者|journalist|reporter)$")
 ANSWERS = re.compile(r"(?i)^(?:a|answer|答)$")
 # "Foreign Ministry Spokesperson Mao Ning’s Regular Press Conference", "外交部发言人汪文斌":
@@ -21,10 +25,34 @@ SPOKESPERSON = re.compile(
 MIN_LABELLED = 3  # paragraphs: fewer is an interview quoted in a report, not a transcript
 
 
+def _label(text: str) -> re.Match | None:
+    """The speaker's label opening a paragraph; none for a dateline ("October 20:") or an
+    attribution ("王毅补充：「…」", "Lavrov said: …"), which a report writes, not a transcript."""
+    match = TIMED_LABEL.match(text) or LABEL.match(text)
+    if match is None or re.search(r"\d", match.group("label")):
+        return None
+    label = match.group("label").strip()
+    if QUESTIONS.match(label) or ANSWERS.match(label):
+        return match
+    return None if _attributions().search(label) else match
+
+
+@lru_cache(maxsize=1)
+def _attributions() -> re.Pattern:
+    """A label that ends with a verb of saying of any language's word lists."""
+    endings = [
+        rf"(?:{lexicon.alternation(lang.verbs)})"
+        if not lang.spaced
+        else rf"(?<![\w-])(?:{lexicon.alternation(lang.verbs)})"
+        for lang in lexicon.LANGUAGES.values()
+    ]
+    return re.compile(rf"(?:{'|'.join(endings)}|告诉|告訴)$", re.IGNORECASE)
+
+
 def transcript_statements(paragraphs: list[tuple[int, str]]) -> list[Found] | None:
     """The answers of a transcript, or None when the text is not one."""
-    labelled = [(i, LABEL.match(text)) for i, (_start, text) in enumerate(paragraphs)]
-    labelled = [(i, m) for i, m in labelled if m and not re.search(r"\d", m.group("label"))]
+    labelled = [(i, _label(text)) for i, (_start, text) in enumerate(paragraphs)]
+    labelled = [(i, m) for i, m in labelled if m]
     labels = {match.group("label").strip() for _i, match in labelled}
     if len(labelled) < MIN_LABELLED or len(labels) < 2:  # a dateline "October 20:" is none
         return None
@@ -34,11 +62,13 @@ def transcript_statements(paragraphs: list[tuple[int, str]]) -> list[Found] | No
     found: list[Found] = []
     current: Found | None = None
     for index, (start, text) in enumerate(paragraphs[first:], start=first):
-        match = LABEL.match(text)
+        match = _label(text)
         if match is None:
             if current is not None:  # the answer goes on
+                if not current.text:  # after a label on a line of its own
+                    current.start, current.paragraph = start, index
                 current.end = start + len(text)
-                current.text = f"{current.text}\n\n{text}"
+                current.text = f"{current.text}\n\n{text}" if current.text else text
             continue
         mention = _answerer(match.group("label"), header, host)
         current = None
@@ -54,6 +84,7 @@ def transcript_statements(paragraphs: list[tuple[int, str]]) -> list[Found] | No
                 paragraph=index,
             )
             found.append(current)
+    found = [statement for statement in found if statement.text]
     return found or None  # no answer: labels of another kind ("Photo:", "Source:")
 
 

@@ -68,6 +68,9 @@ def _mention(who: str, lang: Language, start: int) -> Mention | None:
         return None
     if who in lang.pronouns:
         return Mention("pronoun", start=start)
+    owner, _, held = who.rpartition("的")
+    if owner and held in lang.roles:  # "卡茨的发言人": someone's spokesperson, unnamed
+        return Mention("role", role=who, start=start)
     role = next((r for r in sorted(lang.roles, key=len, reverse=True) if who.startswith(r)), "")
     name = who[len(role) :]
     if not name:

@@ -53,6 +53,8 @@ EN = Language(
         r"denied",
         r"reiterated",
         r"underlined",
+        r"underscored",
+        r"underscores",
         r"pointed out",
         r"wrote",
         r"replied",

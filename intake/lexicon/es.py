@@ -9,13 +9,15 @@ ES = Language(
         r"ha (?:dicho|afirmado|declarado|asegurado|señalado|advertido|subrayado|añadido|"
         r"agregado|indicado|explicado|insistido|pedido|destacado|reiterado|anunciado|"
         r"reconocido|denunciado|recalcado|manifestado|instado|sostenido|defendido|reclamado|"
-        r"exigido|criticado|lamentado|valorado|apuntado|precisado|remarcado)",
+        r"exigido|criticado|lamentado|valorado|apuntado|precisado|remarcado|recordado|incidido|"
+        r"garantizado|expresado)",
         # Participles after the speaker's clause ("…, añadiendo que …").
         r"añadiendo",
         r"asegurando",
         r"afirmando",
         r"señalando",
         r"subrayando",
+        r"anunciando",
         r"dijo",
         r"afirmó",
         r"declaró",
@@ -38,6 +40,10 @@ ES = Language(
         r"reiteró",
         r"anunció",
         r"reconoció",
+        r"recordó",
+        r"dejó claro",
+        r"garantizó",
+        r"opinó",
         r"afirma",
         r"dice",
         r"asegura",

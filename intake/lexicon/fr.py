@@ -41,7 +41,7 @@ FR = Language(
     pronouns=(r"il", r"elle"),
     roles=(
         r"ministre des affaires étrangères",
-        r"chef de la diplomatie",
+        r"chef(?:fe)? de la diplomatie",
         r"premier ministre",
         r"président(?:e)?",
         r"ministre",
@@ -59,7 +59,7 @@ FR = Language(
         r"chercheuse",
         r"directeur",
         r"directrice",
-        r"chef",
+        r"chef(?:fe)?",
         r"dirigeant(?:e)?",
         r"diplomate",
         r"représentant(?:e)?",

@@ -10,6 +10,7 @@ ROLE_CONCEPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "top diplomat",
             "affaires étrangères",
             "chef de la diplomatie",
+            "cheffe de la diplomatie",
             "außenminister",
             "exteriores",
             "canciller",

@@ -27,6 +27,8 @@ ZH = Language(
         r"回应",
         r"回應",
         r"答",
+        r"补充",
+        r"補充",
     ),
     complementizers=(),
     according=(r"据", r"據"),
