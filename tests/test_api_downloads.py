@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from api import downloads
+from lineage.services import lineage_decide
 from quotes.interchange.csv_export import HEADER
 from quotes.models import Quote
 from tests.factories import (
@@ -114,6 +115,7 @@ def test_csv_has_every_column_a_spreadsheet_user_needs(client, wang_yi_quote):
         "uid": str(wang_yi_quote.uid),
         "first_published": Quote.objects.get().published_at.isoformat(),
         "retraction_date": "",
+        "also_attributed_to": "",
     }
 
 
@@ -336,6 +338,40 @@ def test_the_corrections_table_has_a_row_per_correction(client, wang_yi_quote):
         ("2024-01-31", "Date fixed."),
         ("2024-02-02", "Speaker, role: fixed."),
     ]
+
+
+def test_the_attributions_table_has_a_row_per_confirmed_other_speaker(
+    client, wang_yi_quote, reviewer
+):
+    other = QuoteFactory(
+        key="said-by-another",
+        speaker__key="somebody-else",
+        speaker__name="Somebody Else",
+        said="2023-10-15",
+        text="Stop the collective punishment.",
+    )
+    lineage_decide(quote=wang_yi_quote, other=other, verdict="confirmed", user=reviewer)
+    rows = table_rows(download(client, format="csv", table="attributions")[1])
+    assert sorted(rows, key=lambda row: row["quote_key"]) == [
+        {
+            "quote_key": "said-by-another",
+            "other_key": "wang-yi-2023-10-14",
+            "other_speaker_key": "wang-yi",
+            "other_speaker": "Wang Yi",
+            "other_said": "2023-10-14",
+        },
+        {
+            "quote_key": "wang-yi-2023-10-14",
+            "other_key": "said-by-another",
+            "other_speaker_key": "somebody-else",
+            "other_speaker": "Somebody Else",
+            "other_said": "2023-10-15",
+        },
+    ]
+    quotes = {row["key"]: row for row in csv_rows(download(client, format="csv")[1])}
+    assert quotes["wang-yi-2023-10-14"]["also_attributed_to"] == (
+        "Somebody Else (said-by-another, 2023-10-15)"
+    )
 
 
 def test_issue17_defect_11_ndjson_of_a_search_keeps_rank_and_highlight(client, wang_yi_quote):

@@ -85,6 +85,7 @@ def test_rows_survive_commas_quotes_and_newlines(tmp_path):
         "uid": str(quote.uid),
         "first_published": Quote.objects.get().published_at.isoformat(),
         "retraction_date": "",
+        "also_attributed_to": "",
     }
 
 

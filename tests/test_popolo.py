@@ -10,6 +10,7 @@ from jsonschema import Draft3Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT3
 
+from lineage.services import lineage_decide
 from quotes.models import Affiliation, Quote
 from tests.factories import (
     AffiliationFactory,
@@ -275,6 +276,27 @@ def test_issue17_defect_12_statements_are_exported_as_popolo_speeches(statements
     }
     assert withdrawn["date"] == "2023"
     assert withdrawn["role"] is None
+
+
+def test_a_speech_names_the_other_speakers_a_reviewer_confirmed(statements, reviewer):
+    published, _ = statements
+    other = QuoteFactory(
+        key="said-by-another", speaker__key="somebody-else", speaker__name="Somebody Else"
+    )
+    lineage_decide(quote=published, other=other, verdict="confirmed", user=reviewer)
+    document = exported()
+    speeches = {s["key"]: s for s in document["speeches"]}
+    assert speeches["wang-yi-2023-10-14"]["also_attributed_to"] == [
+        {
+            "key": "said-by-another",
+            "creator_id": "somebody-else",
+            "attribution_text": "Somebody Else",
+            "date": str(other.said),
+        }
+    ]
+    assert speeches["said-by-another"]["also_attributed_to"][0]["creator_id"] == "wang-yi"
+    assert speeches["wang-yi-2014"]["also_attributed_to"] == []
+    assert "somebody-else" in {person["id"] for person in document["persons"]}
 
 
 def test_the_export_is_valid_against_the_popolo_schemas(statements):

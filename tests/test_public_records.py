@@ -1,7 +1,8 @@
-"""Issue 17's defects 5 and 7, replayed through the reader's pages and the API: records are
-public only once a public statement refers to them, and a hit in a translation never shows
-the translation alone."""
+"""Issue 17's defects 5 and 7, replayed through the reader's pages, lists, feeds, sitemaps,
+facets, Popolo and the API: records are public only once a public statement refers to
+them, and a hit in a translation never shows the translation alone."""
 
+import json
 import re
 from html import unescape
 
@@ -74,3 +75,41 @@ def test_defect_7_a_hit_in_a_translation_shows_the_original_words_first(client):
     assert "As said, in Chinese" in result
     assert re.search(r'<p lang="en" dir="auto">[^<]*<mark>collective</mark>', result)
     assert "English · OnRecord's translation" in result
+
+
+# Each new record beside a public one of its kind in the reading room, which the lists show.
+BROWSE_AND_FEEDS = [
+    (*NEW_RECORDS[0], "wang-yi", "/speakers/maria-olsen/feed.atom"),
+    (*NEW_RECORDS[1], "mfa-china", None),
+    (*NEW_RECORDS[2], "reuters-gaza", None),
+    (*NEW_RECORDS[3], "gaza", "/topics/peace/feed.atom"),
+]
+
+
+@pytest.mark.parametrize(("collection", "fields", "public", "feed"), BROWSE_AND_FEEDS)
+def test_defect_5_a_record_an_editor_saves_is_in_no_list_feed_or_sitemap(
+    editor_api, collection, fields, public, feed
+):
+    reading_room()
+    client = Client()  # a reader
+    assert editor_api.post(f"/api/v1/{collection}/", fields, format="json").status_code == 201
+    key = fields["key"]
+    browse = client.get(f"/{collection}/")
+    assert browse.status_code == 200
+    assert f"/{collection}/{public}/" in browse.content.decode()
+    assert f"/{collection}/{key}/" not in browse.content.decode()
+    if feed:
+        assert client.get(feed).status_code == 404
+    sitemap = client.get("/sitemap.xml").content.decode()
+    listed = "".join(
+        client.get(location.removeprefix("http://testserver")).content.decode()
+        for location in re.findall(r"<loc>([^<]+)</loc>", sitemap)
+    )
+    assert f"/{collection}/{public}/" in listed
+    assert f"/{collection}/{key}/" not in listed
+    facets = client.get("/api/v1/quotes/facets/").json()["facets"]
+    assert key not in json.dumps(facets)
+    popolo = b"".join(client.get("/api/v1/popolo.json").streaming_content).decode()
+    assert f'"{key}"' not in popolo
+    if collection in ("speakers", "organizations"):  # Popolo's persons and organizations
+        assert f'"{public}"' in popolo

@@ -1,7 +1,7 @@
 """Quotes as CSV for spreadsheet users: one row per quote, the same columns for the
 ``export_quotes_csv`` command and the API's ``?format=csv`` downloads; and, for programs,
-``TABLES`` of the quotes' multi-valued parts (a row per translation, citation, topic or
-correction) and values without the formula guard (``formula_guard=False``).
+``TABLES`` of the quotes' multi-valued parts (a row per translation, citation, topic,
+correction or other attribution) and values without the formula guard (``formula_guard=False``).
 
 The file is UTF-8 with a byte order mark, which is how Excel and LibreOffice recognise UTF-8
 in a CSV file; fields are quoted by the csv module (commas, double quotes and line breaks
@@ -81,6 +81,15 @@ def corrections_cell(statement: PublicStatement) -> str:
     return "\n".join(f"{c.date.isoformat()}: {c.note}" for c in statement.corrections)
 
 
+def attributions_cell(statement: PublicStatement) -> str:
+    """The statements of the same claim under other speakers' names that a reviewer
+    confirmed (lineage), one line each: "Name (statement key, said)"."""
+    return "\n".join(
+        f"{other.speaker.name} ({', '.join(filter(None, [other.key, str(other.said or '')]))})"
+        for other in statement.also_attributed_to
+    )
+
+
 def first_citation(statement: PublicStatement, field: str) -> str:
     return getattr(statement.citations[0], field) if statement.citations else ""
 
@@ -132,6 +141,7 @@ COLUMNS: dict[str, Callable[[PublicStatement, str], str]] = {
     "uid": lambda s, site: str(s.uid),
     "first_published": lambda s, site: _moment(s.first_published),
     "retraction_date": lambda s, site: _day(_retraction(s).date),
+    "also_attributed_to": lambda s, site: attributions_cell(s),
 }
 HEADER = list(COLUMNS)
 
@@ -191,6 +201,17 @@ def _correction_rows(statement: PublicStatement, site: str) -> Iterator[list[str
         yield [statement.key, correction.date.isoformat(), correction.note]
 
 
+def _attribution_rows(statement: PublicStatement, site: str) -> Iterator[list[str]]:
+    for other in statement.also_attributed_to:
+        yield [
+            statement.key,
+            other.key,
+            other.speaker.key,
+            other.speaker.name,
+            str(other.said or ""),
+        ]
+
+
 # ``table`` of the API's CSV downloads (docs/api.md): the quotes, one row each (the default,
 # the columns of export_quotes_csv), or one of their multi-valued parts, a row per value.
 TABLES = {
@@ -216,6 +237,10 @@ TABLES = {
     ),
     "topics": Table(["quote_key", "topic_key", "topic_name"], _topic_rows),
     "corrections": Table(["quote_key", "date", "note"], _correction_rows),
+    "attributions": Table(
+        ["quote_key", "other_key", "other_speaker_key", "other_speaker", "other_said"],
+        _attribution_rows,
+    ),
 }
 
 

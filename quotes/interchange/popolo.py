@@ -181,7 +181,8 @@ def speech(statement: PublicStatement, site_url: str) -> dict:
     ``date`` (when said, at its precision), ``text`` (the speaker's own words, in their
     language) and ``sources`` (each citation's report, and its archived copy); OnRecord's
     own properties say what Popolo has no word for: the kind of quotation, the status, the
-    retraction, the corrections, the translations (each labelled official or OnRecord's)."""
+    retraction, the corrections, the translations (each labelled official or OnRecord's),
+    the statements of the same claim under other names a reviewer confirmed (lineage)."""
     role = statement.role
     entry = {
         "id": statement.tag,
@@ -218,6 +219,15 @@ def speech(statement: PublicStatement, site_url: str) -> dict:
             for t in statement.translations
         ],
         "topics": [{"id": key, "name": name} for key, name in statement.topics],
+        "also_attributed_to": [
+            {
+                "key": other.key,
+                "creator_id": other.speaker.key,
+                "attribution_text": other.speaker.name,
+                "date": str(other.said) if other.said else None,
+            }
+            for other in statement.also_attributed_to
+        ],
     }
     return entry
 
