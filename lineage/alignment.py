@@ -30,11 +30,17 @@ from quotes import meaning
 from quotes.models import Occasion, OccasionAccount
 
 ALIGN_THRESHOLD = meaning.SAME_STATEMENT_THRESHOLD
-# A sentence ends at . ! ? or their CJK forms, before a space, a closing quote or the end.
-SENTENCE_END = re.compile(r"(?<=[.!?。！？])[\"'”’»)]*(?:\s+|$)")
+# A sentence ends at . ! ? (with a closing quote or bracket after it) before a space, but
+# not before a number ("Resolution No. 242"), or at their CJK forms, which need no space.
+_CLOSING = "\"'”’»)」』"
+SENTENCE_END = re.compile(
+    rf"(?:(?<=[.!?])|(?<=[.!?][{_CLOSING}]))(?:\s+(?!\d)|$)"
+    rf"|(?:(?<=[。！？])|(?<=[。！？][{_CLOSING}]))(?![{_CLOSING}])\s*"
+)
 # A party's name in the stored HTML: no passage's text can hold a "<", since all are escaped.
 PARTY = re.compile(r"<party (\d+)>")
-# The version of what an alignment stores: 2 added each account's HTML.
+# The version of what an alignment stores: 2 added each account's HTML, and passages cut
+# at CJK sentence ends without a space.
 STORED = 2
 ONLY_HERE = '<span class="alignment" lang="en" dir="ltr">Only in this account.</span>'
 

@@ -462,3 +462,23 @@ def test_the_occasion_page_reads_the_alignment_and_fills_in_the_parties(
     again = client.get("/api/v1/occasions/climate-briefing/accounts/").json()["aligned_at"]
     assert again == aligned_at
     assert alignments_refresh() == 0
+
+
+def test_accounts_are_cut_into_sentences_in_any_script():
+    """Passages end at a sentence's end with or without a space after it (Chinese has
+    none), keep their closing quotes, and do not end at an abbreviation before a number."""
+    from lineage.alignment import passages_of
+
+    english = "He cited Resolutions No. 242 (1967) and No. 338. “It must stop.” He left!"
+    assert passages_of(english) == [
+        "He cited Resolutions No. 242 (1967) and No. 338.",
+        "“It must stop.”",
+        "He left!",
+    ]
+    chinese = "各方都不应采取任何使事态升级的行动。他说：“停火。”中方正和各方密集沟通\n第二段。"
+    assert passages_of(chinese) == [
+        "各方都不应采取任何使事态升级的行动。",
+        "他说：“停火。”",
+        "中方正和各方密集沟通",
+        "第二段。",
+    ]
