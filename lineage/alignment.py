@@ -7,18 +7,22 @@ paragraphs); each passage is matched with its nearest passage in every other acc
 at ``ALIGN_THRESHOLD`` or above. The alignment is stored (``Alignment``) with a
 fingerprint of the accounts and their sources' last changes, and computed again by the
 embedder's job (lineage/tasks.py) when that fingerprint changes: an account saved, removed
-or its source's text edited. A reader's page only reads it.
+or its source's text edited. With each account's passages it stores their HTML for the
+occasion's page (``passages_html``: the texts escaped, each passage's note), in which only
+the parties' names, which can change without the accounts, are left as ``<party N>``
+placeholders for the page to fill (``with_parties``). A reader's page only reads it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 from dataclasses import dataclass
 
 import numpy as np
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Max, QuerySet
+from django.db.models import F, Func, JSONField, Max, QuerySet
 from django.utils import timezone
 
 from lineage.models import Alignment
@@ -26,8 +30,19 @@ from quotes import meaning
 from quotes.models import Occasion, OccasionAccount
 
 ALIGN_THRESHOLD = meaning.SAME_STATEMENT_THRESHOLD
-# A sentence ends at . ! ? or their CJK forms, before a space, a closing quote or the end.
-SENTENCE_END = re.compile(r"(?<=[.!?。！？])[\"'”’»)]*(?:\s+|$)")
+# A sentence ends at . ! ? (with a closing quote or bracket after it) before a space, but
+# not before a number ("Resolution No. 242"), or at their CJK forms, which need no space.
+_CLOSING = "\"'”’»)」』"
+SENTENCE_END = re.compile(
+    rf"(?:(?<=[.!?])|(?<=[.!?][{_CLOSING}]))(?:\s+(?!\d)|$)"
+    rf"|(?:(?<=[。！？])|(?<=[。！？][{_CLOSING}]))(?![{_CLOSING}])\s*"
+)
+# A party's name in the stored HTML: no passage's text can hold a "<", since all are escaped.
+PARTY = re.compile(r"<party (\d+)>")
+# The version of what an alignment stores: 2 added each account's HTML, and passages cut
+# at CJK sentence ends without a space.
+STORED = 2
+ONLY_HERE = '<span class="alignment" lang="en" dir="ltr">Only in this account.</span>'
 
 
 @dataclass(frozen=True)
@@ -60,10 +75,45 @@ def align(parts: list[Part]) -> list[dict]:
                 continue
             for n, match in _best_matches(mine, theirs, other.account_id):
                 passages[n]["matches"].append(match)
-        aligned.append(
-            {"account": part.account_id, "compared": mine is not None, "passages": passages}
-        )
+        entry = {"account": part.account_id, "compared": mine is not None, "passages": passages}
+        aligned.append({**entry, "html": passages_html(entry)})
     return aligned
+
+
+def passages_html(entry: dict) -> str:
+    """An aligned account's passages as HTML, each with its note: links to the other
+    accounts' passages that also report it, or that only this account does (when it was
+    compared). Parties' names are left as ``<party N>`` for ``with_parties``. Escaped with
+    the standard library's ``html.escape``, which Django's ``escape`` calls."""
+    account, compared = entry["account"], entry["compared"]
+    rendered = []
+    for n, passage in enumerate(entry["passages"]):
+        links = ", ".join(
+            f'<a href="#{passage_anchor(m["account"], m["passage"])}">'
+            f"<party {m['account']}>\u2019s account</a>"
+            for m in passage["matches"]
+        )
+        if links:
+            note = f'<span class="alignment" lang="en" dir="ltr">Also in {links}.</span>'
+        else:
+            note = ONLY_HERE if compared else ""
+        only = " only-here" if compared and not links else ""
+        text = html.escape(passage["text"])
+        rendered.append(
+            f'<p id="{passage_anchor(account, n)}" class="passage{only}">{text} {note}</p>'
+        )
+    return "".join(rendered)
+
+
+def passage_anchor(account_id: int, passage: int) -> str:
+    """The HTML id of an account's passage (counted from 0) on the occasion's page."""
+    return f"account-{account_id}-passage-{passage + 1}"
+
+
+def with_parties(stored: str, parties: dict[int, str]) -> str:
+    """The stored HTML with each ``<party N>`` replaced by account N's party (escaped)."""
+    names = {pk: html.escape(name) for pk, name in parties.items()}
+    return PARTY.sub(lambda found: names.get(int(found[1]), ""), stored)
 
 
 def _vectors(part: Part) -> np.ndarray | None:
@@ -93,7 +143,26 @@ def fingerprints(occasions: QuerySet | None = None) -> dict[int, str]:
         )
         .values_list("pk", "ids", "accounts_changed", "sources_changed")
     )
-    return {pk: hashlib.sha256(f"{ids}|{a}|{s}".encode()).hexdigest() for pk, ids, a, s in rows}
+    return {pk: _digest(ids, a, s) for pk, ids, a, s in rows}
+
+
+def fingerprint_of(accounts: list[OccasionAccount]) -> str | None:
+    """What ``fingerprints`` gives for the occasion of ``accounts`` (all of them, loaded
+    with their sources), without another query."""
+    if not accounts:
+        return None
+    return _digest(
+        sorted(account.pk for account in accounts),
+        max(account.updated for account in accounts),
+        max(account.source.updated for account in accounts),
+    )
+
+
+def _digest(ids: list[int], accounts_changed, sources_changed) -> str:
+    """The fingerprint; with the version of what is stored (``STORED``), so that the job
+    aligns again the occasions aligned before it changed."""
+    text = f"{STORED}|{ids}|{accounts_changed}|{sources_changed}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def alignments_refresh() -> int:
@@ -124,13 +193,48 @@ def occasion_align(*, occasion_id: int, fingerprint: str) -> Alignment:
     return alignment
 
 
-def current_alignment(occasion: Occasion) -> Alignment | None:
+def current_alignment(
+    occasion: Occasion, accounts: list[OccasionAccount] | None = None
+) -> Alignment | None:
     """The occasion's alignment if it is of its accounts as they are now (else None: the
-    job has yet to align them)."""
+    job has yet to align them). Given ``accounts`` (all of the occasion's, with their
+    sources), their fingerprint is taken from them rather than asked of the database."""
     alignment = Alignment.objects.filter(occasion=occasion).first()
-    if alignment is None or fingerprints_of(occasion.pk) != alignment.fingerprint:
+    if alignment is None:
         return None
-    return alignment
+    now = fingerprints_of(occasion.pk) if accounts is None else fingerprint_of(accounts)
+    return alignment if now == alignment.fingerprint else None
+
+
+def current_html(occasion: Occasion, accounts: list[OccasionAccount]) -> dict[int, dict] | None:
+    """Each account's passages as HTML with the parties' names (``passages_html``) and
+    whether they were compared, by account, if the alignment is of ``accounts`` (all of the
+    occasion's, with their sources) as they are now; else None. Only the HTML and the
+    flags are read from the stored alignment, not its passages."""
+    row = (
+        Alignment.objects.filter(occasion=occasion)
+        .values_list("fingerprint", *(_each(name) for name in ("account", "compared", "html")))
+        .first()
+    )
+    if row is None or row[0] != fingerprint_of(accounts):
+        return None
+    _, ids, compared, stored = row
+    parties = {account.pk: account.party for account in accounts}
+    return {
+        pk: {"compared": flag, "html": with_parties(text, parties)}
+        for pk, flag, text in zip(ids, compared, stored, strict=True)
+    }
+
+
+def _each(name: str) -> Func:
+    """The ``name`` of each account stored in an alignment, as a list, in their order
+    (``name`` is one of this module's, never input)."""
+    return Func(
+        F("accounts"),
+        function="jsonb_path_query_array",
+        template=f"%(function)s(%(expressions)s, '$[*].{name}')",
+        output_field=JSONField(),
+    )
 
 
 def fingerprints_of(occasion_id: int) -> str | None:

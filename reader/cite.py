@@ -197,13 +197,14 @@ def organization_jsonld(organization, url: str, absolute: Callable[[str], str]) 
     return data
 
 
-def event_jsonld(occasion, url: str) -> dict:
-    """An occasion's page as a schema.org ``Event``, with who took part (``attendee``) and
-    the occasion it was part of (``superEvent``)."""
+def event_jsonld(occasion, url: str, participants: list) -> dict:
+    """An occasion's page as a schema.org ``Event``, with who took part (``attendee``: the
+    occasion's participants, with their speakers) and the occasion it was part of
+    (``superEvent``)."""
     data = {"@context": "https://schema.org", **_event(public_occasion(occasion), url)}
     attendees = [
         {"@type": "Person", "name": p.speaker.name, **_same_as(p.speaker.wikidata)}
-        for p in occasion.participants.select_related("speaker").order_by("pk")
+        for p in participants
     ]
     if attendees:
         data["attendee"] = attendees

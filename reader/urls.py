@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from quotes.validators import KEY_PATTERN
-from reader import browse, feeds, reports, views
+from reader import browse, feeds, occasions, reports, views
 
 
 class KeyConverter:
@@ -30,7 +30,7 @@ urlpatterns = [
     path("topics/<key:key>/feed.atom", feeds.TopicFeed.as_view(), name="topic-feed"),
     path("organizations/<key:key>/", views.organization_detail, name="organization"),
     path("sources/<key:key>/", views.source_detail, name="source"),
-    path("occasions/<key:key>/", views.occasion_detail, name="occasion"),
+    path("occasions/<key:key>/", occasions.occasion_detail, name="occasion"),
     path("feeds/quotes.atom", feeds.QuoteFeed.as_view(), name="feed"),
     path("speakers/", browse.speakers, name="speakers"),
     path("topics/", browse.topics, name="topics"),

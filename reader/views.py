@@ -10,20 +10,16 @@ from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from alerts.links import signup_url
 from captures.reading import source_text
-from lineage.alignment import current_alignment
 from lineage.selectors import quote_lineage, related_statements
 from quotes import public, selectors
 from quotes.models import (
     Affiliation,
     Citation,
     Occasion,
-    OccasionAccount,
     OccasionParticipant,
     Organization,
     Quote,
@@ -166,73 +162,6 @@ def speaker_detail(request: HttpRequest, key: str) -> HttpResponse:
     )
 
 
-def occasion_accounts(request: HttpRequest, occasion: Occasion) -> list[dict]:
-    """Each party's account of the occasion, with its text in paragraphs and the visible
-    statements quoted from it."""
-    accounts = OccasionAccount.objects.filter(occasion=occasion).select_related(
-        "source", "organization"
-    )
-    citations = Citation.objects.filter(
-        source_id__in=[account.source_id for account in accounts],
-        quote__in=Quote.objects.visible_to(request.user),
-    ).select_related("quote__speaker")
-    by_source: dict[int, list[Quote]] = {}
-    for citation in citations.order_by("quote__said", "quote__key"):
-        by_source.setdefault(citation.source_id, []).append(citation.quote)
-    accounts = list(accounts.order_by("pk"))
-    aligned = aligned_passages(occasion, accounts)
-    return [
-        {
-            "account": account,
-            "paragraphs": [p.strip() for p in account.source.full_text.split("\n") if p.strip()],
-            "passages": aligned.get(account.pk),
-            "quotes": by_source.get(account.source_id, []),
-        }
-        for account in accounts
-    ]
-
-
-def aligned_passages(occasion: Occasion, accounts: list[OccasionAccount]) -> dict[int, dict]:
-    """Each account's passages, as HTML, with links to the other accounts' passages that say
-    the same thing (lineage/alignment.py), when the alignment is of the accounts as they are
-    now. Rendered here rather than by a template loop: an account of 2,000 words has about
-    a hundred passages, which the template engine took a millisecond each to render."""
-    alignment = current_alignment(occasion) if len(accounts) > 1 else None
-    if alignment is None:
-        return {}
-    party = {account.pk: account.party for account in accounts}
-    result = {}
-    for entry in alignment.accounts:
-        html = [
-            passage_html(entry, n, passage, party) for n, passage in enumerate(entry["passages"])
-        ]
-        result[entry["account"]] = {"compared": entry["compared"], "html": mark_safe("".join(html))}
-    return result
-
-
-ONLY_HERE = '<span class="alignment" lang="en" dir="ltr">Only in this account.</span>'
-
-
-def passage_html(entry: dict, n: int, passage: dict, party: dict[int, str]) -> str:
-    """One passage and its note, escaped here (format_html per passage cost more than the
-    rest of the page)."""
-    links = ", ".join(
-        f'<a href="#{anchor(m)}">{escape(party.get(m["account"], ""))}\u2019s account</a>'
-        for m in passage["matches"]
-    )
-    if links:
-        note = f'<span class="alignment" lang="en" dir="ltr">Also in {links}.</span>'
-    else:
-        note = ONLY_HERE if entry["compared"] else ""
-    only = " only-here" if entry["compared"] and not links else ""
-    number = anchor({"account": entry["account"], "passage": n})
-    return f'<p id="{number}" class="passage{only}">{escape(passage["text"])} {note}</p>'
-
-
-def anchor(match: dict) -> str:
-    return f"account-{match['account']}-passage-{match['passage'] + 1}"
-
-
 def speaker_occasions(request: HttpRequest, speaker: Speaker) -> list[Occasion]:
     """The occasions the speaker took part in or spoke at, that the reader may see."""
     said = Quote.objects.visible_to(request.user).filter(speaker=speaker).values("occasion")
@@ -301,35 +230,6 @@ def source_detail(request: HttpRequest, key: str) -> HttpResponse:
         "text": source_text(source, list(cited)),
     }
     return listing_page(request, "reader/source.html", context, fixed={"source": source.key})
-
-
-@require_safe
-def occasion_detail(request: HttpRequest, key: str) -> HttpResponse:
-    """An occasion: when and where, who took part for whom, and the statements made there;
-    a 404 until a public statement names it (editors see it before)."""
-    visible = Occasion.objects.visible_to(request.user)
-    occasion = visible.filter(key=key).select_related("parent").first()
-    if occasion is None:
-        survivor, redirected = selectors.record_by_key(Occasion, key)
-        if redirected and visible.filter(pk=survivor.pk).exists():
-            return redirect("reader:occasion", key=survivor.key, permanent=True)
-        raise Http404("No occasion has this address.")
-    participants = OccasionParticipant.objects.filter(occasion=occasion).select_related(
-        "speaker", "organization"
-    )
-    url = request.build_absolute_uri(reverse("reader:occasion", args=[occasion.key]))
-    context = {
-        "occasion": occasion,
-        "parent": visible.filter(pk=occasion.parent_id).first() if occasion.parent_id else None,
-        "parts": visible.filter(parent=occasion).order_by("start", "name"),
-        # The participants of a visible occasion are visible speakers (SpeakerQuerySet), and
-        # the sources of its accounts visible sources (SourceQuerySet).
-        "participants": participants.order_by("pk"),
-        "accounts": occasion_accounts(request, occasion),
-        "json_ld": json_ld(cite.event_jsonld(occasion, url)),
-        "edit_url": admin_url(request, "occasion", occasion.pk),
-    }
-    return listing_page(request, "reader/occasion.html", context, fixed={"occasion": occasion.key})
 
 
 @require_safe

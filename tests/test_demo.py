@@ -3,7 +3,15 @@ import io
 import pytest
 from django.core.management import call_command
 
-from quotes.models import Affiliation, Citation, Quote, Source, Speaker, Translation
+from quotes.models import (
+    Affiliation,
+    Citation,
+    OccasionAccount,
+    Quote,
+    Source,
+    Speaker,
+    Translation,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -11,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def snapshot() -> dict:
     return {
         model.__name__: model.objects.count()
-        for model in (Speaker, Affiliation, Source, Quote, Translation, Citation)
+        for model in (Speaker, Affiliation, Source, Quote, Translation, Citation, OccasionAccount)
     }
 
 
@@ -38,6 +46,29 @@ def test_load_demo_loads_the_article_statements():
     assert putin.role.role == "President of Russia"
     assert Quote.objects.get(speaker__key="ma-xiaolin").said.precision == "month"
     assert set(wang_yi.topics.values_list("name", flat=True)) == {"Gaza", "Israel–Hamas war"}
+
+
+def test_the_demo_call_has_both_parties_accounts_from_their_published_texts(client):
+    """China's readout and a press report of the Saudi account of the call, each the text
+    published at its address; both on the occasion's page, which is public."""
+    call_command("load_demo")
+    wang_yi = Quote.objects.get(speaker__key="wang-yi")
+    accounts = {
+        account.party: account
+        for account in wang_yi.occasion.accounts.select_related("source", "organization")
+    }
+    china = accounts["Ministry of Foreign Affairs of the People's Republic of China"]
+    saudi = accounts["Saudi Arabia"]
+    assert (china.kind, china.source.language) == ("readout", "zh")
+    assert "停止对加沙民众的集体惩罚" in china.source.full_text
+    assert china.source.url.startswith("https://")
+    assert (saudi.kind, saudi.source.language) == ("press_report", "en")
+    assert "lifting the siege on Gaza" in saudi.source.full_text
+    assert saudi.source.url.startswith("https://www.eurasiareview.com/")
+    page = client.get(f"/occasions/{wang_yi.occasion.key}/").content.decode()
+    assert "Saudi FM Discusses Gaza Situation With China" in page
+    assert "Ministry of Foreign Affairs of the People&#x27;s Republic of China" in page
+    assert client.get(f"/sources/{saudi.source.key}/").status_code == 200
 
 
 def test_load_demo_twice_gives_the_same_data():

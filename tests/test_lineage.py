@@ -440,3 +440,51 @@ def test_an_edited_account_is_aligned_again(client, two_accounts):
     english = data["accounts"][0]
     assert english["passages"][0]["matches"] == []
     assert english["passages"][1]["matches"][0]["source"] == "account-zh"
+
+
+def test_the_occasion_page_reads_the_alignment_and_fills_in_the_parties(
+    client, two_accounts, monkeypatch
+):
+    """The page embeds nothing: it reads the passages' HTML stored with the alignment, and
+    fills in the parties' names as they are now (a renamed party needs no new alignment)."""
+    from lineage.alignment import alignments_refresh
+    from quotes import meaning
+    from quotes.models import OccasionAccount, Organization
+    from tests.factories import OrganizationFactory
+
+    alignments_refresh()
+    aligned_at = client.get("/api/v1/occasions/climate-briefing/accounts/").json()["aligned_at"]
+
+    def refuse(texts):
+        raise AssertionError("a page request embedded texts")
+
+    monkeypatch.setattr(meaning, "embed", refuse)
+    ministry = OrganizationFactory(name="Ministry of Ecology")
+    OccasionAccount.objects.filter(source__key="account-zh").update(organization=ministry)
+    Organization.objects.filter(pk=ministry.pk).update(name="Ministry <of> Ecology & Environment")
+    page = client.get("/occasions/climate-briefing/").content.decode()
+    assert "Ministry &lt;of&gt; Ecology &amp; Environment\u2019s account</a>" in page
+    assert "<party " not in page
+    again = client.get("/api/v1/occasions/climate-briefing/accounts/").json()["aligned_at"]
+    assert again == aligned_at
+    assert alignments_refresh() == 0
+
+
+def test_accounts_are_cut_into_sentences_in_any_script():
+    """Passages end at a sentence's end with or without a space after it (Chinese has
+    none), keep their closing quotes, and do not end at an abbreviation before a number."""
+    from lineage.alignment import passages_of
+
+    english = "He cited Resolutions No. 242 (1967) and No. 338. “It must stop.” He left!"
+    assert passages_of(english) == [
+        "He cited Resolutions No. 242 (1967) and No. 338.",
+        "“It must stop.”",
+        "He left!",
+    ]
+    chinese = "各方都不应采取任何使事态升级的行动。他说：“停火。”中方正和各方密集沟通\n第二段。"
+    assert passages_of(chinese) == [
+        "各方都不应采取任何使事态升级的行动。",
+        "他说：“停火。”",
+        "中方正和各方密集沟通",
+        "第二段。",
+    ]

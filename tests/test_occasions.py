@@ -627,3 +627,81 @@ def test_an_empty_key_is_a_400_naming_it_not_none(field):
     assert "null" in response.json()[field][0]
     body[field] = None
     assert api.post(OCCASIONS, body, format="json").status_code == 201
+
+
+# Who becomes public through an occasion: the participants of a public statement's occasion
+# (even one with no statement and no role of their own) and its accounts' sources, decided
+# once by the QuerySets' public() (quotes/models/records.py) and shown alike on every output.
+
+
+def _dump_records(kind) -> list[dict]:
+    import gzip
+    import shutil
+
+    from dumps import services as dumps
+
+    shutil.rmtree(dumps.dumps_dir(), ignore_errors=True)
+    version = dumps.dump_create()["version"]
+    response = Client().get(f"/dumps/{version}/{kind.name(version)}")
+    text = gzip.decompress(b"".join(response.streaming_content)).decode("utf-8-sig")
+    if kind is dumps.POPOLO:
+        return json.loads(text)["persons"]
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def _in_dump(kind_name: str):
+    def shown(guest: str, source: str) -> tuple[bool, bool]:
+        from dumps import services as dumps
+
+        records = _dump_records(getattr(dumps, kind_name))
+        keys = {record.get("key", record.get("id")) for record in records}
+        return guest in keys, source in keys
+
+    return shown
+
+
+def _status(url: str) -> bool:
+    return Client().get(url).status_code == 200
+
+
+def _contains(url: str, text: str) -> bool:
+    response = Client().get(url)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return text in body.decode()
+
+
+THROUGH_AN_OCCASION = {
+    "record pages": lambda g, s: (_status(f"/speakers/{g}/"), _status(f"/sources/{s}/")),
+    "lists of records": lambda g, s: (
+        _contains("/speakers/", f'href="/speakers/{g}/"'),
+        _contains("/sources/", f'href="/sources/{s}/"'),
+    ),
+    "speaker feed": lambda g, s: (_status(f"/speakers/{g}/feed.atom"), None),
+    "API": lambda g, s: (_status(f"/api/v1/speakers/{g}/"), _status(f"/api/v1/sources/{s}/")),
+    "sitemaps": lambda g, s: (
+        _contains("/sitemap-speakers.xml", f"/speakers/{g}/"),
+        _contains("/sitemap-sources.xml", f"/sources/{s}/"),
+    ),
+    "Popolo": lambda g, s: (_contains("/api/v1/popolo.json", f'"id": "{g}"'), None),
+    "NDJSON public dump": _in_dump("NDJSON"),
+    "Popolo public dump": lambda g, s: (_in_dump("POPOLO")(g, s)[0], None),
+}
+
+
+@pytest.mark.parametrize("output", THROUGH_AN_OCCASION)
+def test_a_participant_and_an_account_are_public_through_a_public_statement_only(output):
+    shown = THROUGH_AN_OCCASION[output]
+    occasion = OccasionFactory(key="call")
+    guest = OccasionParticipantFactory(occasion=occasion, country="SA").speaker
+    assert not guest.affiliations.exists()
+    services.occasion_write(
+        occasion=occasion,
+        user=EditorFactory(),
+        accounts=[{"source": SourceFactory(key="readout-sa"), "country": "SA"}],
+    )
+    draft = QuoteFactory(occasion=occasion, status=Quote.Status.DRAFT)
+    before = shown(guest.key, "readout-sa")
+    Quote.objects.filter(pk=draft.pk).update(status=Quote.Status.PUBLISHED)
+    after = shown(guest.key, "readout-sa")
+    assert {seen for seen in before if seen is not None} == {False}
+    assert {seen for seen in after if seen is not None} == {True}
