@@ -341,7 +341,9 @@ def test_the_schema_rejects_what_the_importer_rejects():
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_exports_outside_a_transaction_read_one_snapshot():
     call_command("load_demo")
-    assert export_text().count("\n") == 20  # the demo: its records, their other names and affiliations
+    assert (
+        export_text().count("\n") == 20
+    )  # the demo: its records, their other names and affiliations
     out = io.StringIO()
     call_command("export_quotes_csv", stdout=out)
     assert out.getvalue().count("\r\n") == 4
