@@ -18,16 +18,18 @@ import logging
 from dataclasses import dataclass, field
 
 from django.core.mail import get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from alerts.mail import compose, compose_many
+from alerts.mail import Blocks, compose, compose_many
 from alerts.models import Alert, Delivery, Match, Subscriber
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 5
 # Digests sent by one job transaction, over one SMTP connection (docs/performance.md).
-BATCH = 200
+BATCH = 500
+# Addresses whose digests are made in one transaction.
+COLLECT_BATCH = 1000
 RETRY_AFTER = 60  # seconds before a run tries the failed mails again
 SENDING_LOCK = "alerts-send"
 
@@ -46,26 +48,52 @@ def waiting(frequency: str):
 
 
 def collect(frequency: str) -> int:
-    """One delivery per address with matches waiting at ``frequency``; how many."""
-    subscriber_ids = waiting(frequency).values_list("alert__subscriber_id", flat=True).distinct()
-    made = 0
-    for subscriber_id in list(subscriber_ids):
+    """One delivery per address with matches waiting at ``frequency``; how many. The
+    addresses are taken ``COLLECT_BATCH`` at a time, in a short transaction each (never one
+    for the whole run): a few queries for the whole batch."""
+    waiting_ids = waiting(frequency).values_list("alert__subscriber_id", flat=True)
+    subscriber_ids = sorted(set(waiting_ids.distinct().order_by()))
+    made = first = 0
+    for start in range(0, len(subscriber_ids), COLLECT_BATCH):
         with transaction.atomic():
-            subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
-            if subscriber is None:  # deleted meanwhile
-                continue
-            matches = waiting(frequency).filter(alert__subscriber=subscriber)
-            delivery = Delivery.objects.create(subscriber=subscriber, kind="alerts")
-            if matches.update(delivery=delivery):
-                made += 1
-                if made == 1:  # the sending starts with the first digest
-                    sending_queued()
-            else:
-                delivery.delete()
-    if made > 1:  # and runs again for those collected after it started
+            collected = collect_batch(frequency, subscriber_ids[start : start + COLLECT_BATCH])
+            if collected and not made:  # the sending starts with the first digests
+                first = collected
+                sending_queued()
+        made += collected
+    if made > first:  # and runs again for those collected after it started
         with transaction.atomic():
             sending_queued()
     return made
+
+
+COLLECT_SQL = """
+UPDATE {match} m SET delivery_id = d.id
+FROM {alert} a, {delivery} d
+WHERE m.alert_id = a.id AND d.subscriber_id = a.subscriber_id AND d.id = ANY(%s)
+  AND m.id IN ({waiting})
+"""
+
+
+def collect_batch(frequency: str, subscriber_ids: list[int]) -> int:
+    """The deliveries of these addresses, their rows locked (an address deleted meanwhile
+    gets none), each holding its waiting matches; how many were made."""
+    locked = Subscriber.objects.select_for_update().filter(pk__in=subscriber_ids).order_by("pk")
+    deliveries = Delivery.objects.bulk_create(
+        Delivery(subscriber_id=pk, kind="alerts") for pk in locked.values_list("pk", flat=True)
+    )
+    matches = waiting(frequency).filter(alert__subscriber_id__in=subscriber_ids).values("pk")
+    waiting_sql, params = matches.order_by().query.sql_with_params()
+    sql = COLLECT_SQL.format(
+        match=Match._meta.db_table,
+        alert=Alert._meta.db_table,
+        delivery=Delivery._meta.db_table,
+        waiting=waiting_sql,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [[d.pk for d in deliveries], *params])
+    empty = Delivery.objects.filter(pk__in=[d.pk for d in deliveries], matches__isnull=True)
+    return len(deliveries) - empty.delete()[1].get(Delivery._meta.label, 0)
 
 
 def sending_queued(delay: int = 0) -> None:
@@ -89,6 +117,7 @@ def send_pending() -> int:
     later run is queued to try them again."""
     sent = failed = 0
     tried: set[int] = set()  # failed in this run: tried again by a later one
+    blocks = Blocks()  # the statements read and rendered so far, for every batch
     while True:
         with transaction.atomic():
             batch = list(
@@ -100,7 +129,7 @@ def send_pending() -> int:
             )
             if not batch:
                 break
-            outcome = send_batch(batch)
+            outcome = send_batch(batch, blocks)
         sent, failed = sent + outcome.sent, failed + outcome.failed
         tried.update(outcome.retry)
     if failed:
@@ -115,28 +144,54 @@ class Outcome:
     retry: set[int] = field(default_factory=set)
 
 
-def send_batch(batch: list[Delivery]) -> Outcome:
-    """Compose the batch's mails from one read of its matches and statements, send them
-    over one connection and record each delivery's outcome."""
+def send_batch(batch: list[Delivery], blocks: Blocks | None = None) -> Outcome:
+    """Compose the batch's mails from one read of its matches (and of the statements not in
+    ``blocks``), send them over one connection and record each delivery's outcome (in one
+    query)."""
     outcome = Outcome()
-    messages = compose_many(batch)
+    messages = compose_many(batch, blocks)
+    tried = []
     with get_connection() as connection:
         for delivery in batch:
             message = messages.get(delivery.pk)
             if message is None:
-                delivery.delete()
                 continue
             message.connection = connection
-            if deliver(delivery, message, last_attempt=delivery.attempts + 1 >= ATTEMPTS):
+            tried.append(delivery)
+            if attempt(delivery, message, last_attempt=delivery.attempts + 1 >= ATTEMPTS):
                 outcome.sent += 1
             else:
                 outcome.failed += 1
                 outcome.retry.add(delivery.pk)
+    outcomes_save(tried)
+    Delivery.objects.filter(pk__in=[d.pk for d in batch if messages.get(d.pk) is None]).delete()
     return outcome
 
 
-def deliver(delivery: Delivery, message, *, last_attempt: bool) -> bool:
-    """Send one composed mail and record how it went; whether it was sent."""
+OUTCOME_FIELDS = ["attempts", "error", "status", "subject", "sent_at"]
+OUTCOMES_SQL = """
+UPDATE {delivery} d
+SET attempts = o.attempts, error = o.error, status = o.status, subject = o.subject,
+    sent_at = o.sent_at
+FROM unnest(%s::bigint[], %s::integer[], %s::text[], %s::text[], %s::text[],
+            %s::timestamptz[]) AS o(id, attempts, error, status, subject, sent_at)
+WHERE d.id = o.id
+"""
+
+
+def outcomes_save(deliveries: list[Delivery]) -> None:
+    """The outcome of each delivery (``OUTCOME_FIELDS``), in one query."""
+    if not deliveries:
+        return
+    columns = [[d.pk for d in deliveries]]
+    columns += [[getattr(d, name) for d in deliveries] for name in OUTCOME_FIELDS]
+    with connection.cursor() as cursor:
+        cursor.execute(OUTCOMES_SQL.format(delivery=Delivery._meta.db_table), columns)
+
+
+def attempt(delivery: Delivery, message, *, last_attempt: bool) -> bool:
+    """Send one composed mail and note how it went on ``delivery`` (not saved); whether it
+    was sent."""
     delivery.attempts += 1
     delivery.subject = message.subject[:200]
     try:
@@ -146,13 +201,18 @@ def deliver(delivery: Delivery, message, *, last_attempt: bool) -> bool:
         if last_attempt:
             delivery.status = Delivery.Status.FAILED
             log.error("Alert mail %s to %s failed: %s", delivery.pk, delivery.subscriber, error)
-        delivery.save(update_fields=["attempts", "error", "status", "subject"])
         return False
     delivery.status = Delivery.Status.SENT
     delivery.sent_at = timezone.now()
     delivery.error = ""
-    delivery.save(update_fields=["attempts", "error", "status", "subject", "sent_at"])
     return True
+
+
+def deliver(delivery: Delivery, message, *, last_attempt: bool) -> bool:
+    """Send one composed mail and record how it went; whether it was sent."""
+    sent = attempt(delivery, message, last_attempt=last_attempt)
+    delivery.save(update_fields=OUTCOME_FIELDS)
+    return sent
 
 
 def send(delivery_id: int, alert_id: int | None = None, *, last_attempt: bool = True) -> None:
