@@ -15,9 +15,10 @@ sent at once by its own job).
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from django.core.mail import get_connection
+from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -28,6 +29,9 @@ log = logging.getLogger(__name__)
 ATTEMPTS = 5
 # Digests sent by one job transaction, over one SMTP connection (docs/performance.md).
 BATCH = 500
+# Connections a batch is sent over at once: while one waits for the mail server's answer,
+# another's mail is composed into bytes.
+SENDERS = 2
 # Addresses whose digests are made in one transaction.
 COLLECT_BATCH = 1000
 RETRY_AFTER = 60  # seconds before a run tries the failed mails again
@@ -146,26 +150,32 @@ class Outcome:
 
 def send_batch(batch: list[Delivery], blocks: Blocks | None = None) -> Outcome:
     """Compose the batch's mails from one read of its matches (and of the statements not in
-    ``blocks``), send them over one connection and record each delivery's outcome (in one
-    query)."""
-    outcome = Outcome()
+    ``blocks``), send them over ``SENDERS`` connections at once and record each delivery's
+    outcome (in one query)."""
     messages = compose_many(batch, blocks)
-    tried = []
-    with get_connection() as connection:
-        for delivery in batch:
-            message = messages.get(delivery.pk)
-            if message is None:
-                continue
-            message.connection = connection
-            tried.append(delivery)
-            if attempt(delivery, message, last_attempt=delivery.attempts + 1 >= ATTEMPTS):
-                outcome.sent += 1
-            else:
-                outcome.failed += 1
-                outcome.retry.add(delivery.pk)
-    outcomes_save(tried)
+    tried = [(d, messages[d.pk]) for d in batch if messages.get(d.pk) is not None]
+    shares = [tried[n::SENDERS] for n in range(SENDERS) if tried[n::SENDERS]]
+    with ThreadPoolExecutor(max_workers=SENDERS) as senders:
+        list(senders.map(send_share, shares))
+    outcome = Outcome()
+    for delivery, _message in tried:
+        if delivery.status == Delivery.Status.SENT:
+            outcome.sent += 1
+        else:
+            outcome.failed += 1
+            outcome.retry.add(delivery.pk)
+    outcomes_save([delivery for delivery, _message in tried])
     Delivery.objects.filter(pk__in=[d.pk for d in batch if messages.get(d.pk) is None]).delete()
     return outcome
+
+
+def send_share(share: list[tuple[Delivery, EmailMessage]]) -> None:
+    """Send these mails over one connection, noting each outcome on its delivery (no
+    database: a sender thread only talks to the mail server)."""
+    with get_connection() as connection:
+        for delivery, message in share:
+            message.connection = connection
+            attempt(delivery, message, last_attempt=delivery.attempts + 1 >= ATTEMPTS)
 
 
 OUTCOME_FIELDS = ["attempts", "error", "status", "subject", "sent_at"]
