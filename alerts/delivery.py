@@ -42,13 +42,14 @@ class MailNotSent(Exception):
     """The mail backend refused a mail (its error is on the delivery)."""
 
 
+def due(frequency: str):
+    """The running alerts mailed at ``frequency``."""
+    return Alert.objects.running().filter(frequency=frequency)
+
+
 def waiting(frequency: str):
-    return Match.objects.filter(
-        delivery__isnull=True,
-        alert__frequency=frequency,
-        alert__paused=False,
-        alert__confirmed_at__isnull=False,
-    )
+    """The matches of those alerts not mailed yet."""
+    return Match.objects.filter(delivery__isnull=True, alert__in=due(frequency))
 
 
 def collect(frequency: str) -> int:
@@ -72,10 +73,10 @@ def collect(frequency: str) -> int:
 
 
 COLLECT_SQL = """
-UPDATE {match} m SET delivery_id = d.id
-FROM {alert} a, {delivery} d
-WHERE m.alert_id = a.id AND d.subscriber_id = a.subscriber_id AND d.id = ANY(%s)
-  AND m.id IN ({waiting})
+UPDATE {match} m SET delivery_id = x.delivery_id
+FROM unnest(%s::bigint[], %s::bigint[]) AS x(alert_id, delivery_id)
+WHERE m.alert_id = x.alert_id AND m.delivery_id IS NULL
+RETURNING m.delivery_id
 """
 
 
@@ -86,18 +87,19 @@ def collect_batch(frequency: str, subscriber_ids: list[int]) -> int:
     deliveries = Delivery.objects.bulk_create(
         Delivery(subscriber_id=pk, kind="alerts") for pk in locked.values_list("pk", flat=True)
     )
-    matches = waiting(frequency).filter(alert__subscriber_id__in=subscriber_ids).values("pk")
-    waiting_sql, params = matches.order_by().query.sql_with_params()
-    sql = COLLECT_SQL.format(
-        match=Match._meta.db_table,
-        alert=Alert._meta.db_table,
-        delivery=Delivery._meta.db_table,
-        waiting=waiting_sql,
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [[d.pk for d in deliveries], *params])
-    empty = Delivery.objects.filter(pk__in=[d.pk for d in deliveries], matches__isnull=True)
-    return len(deliveries) - empty.delete()[1].get(Delivery._meta.label, 0)
+    delivery_of = {d.subscriber_id: d.pk for d in deliveries}
+    alerts = due(frequency).filter(subscriber_id__in=delivery_of).values_list("pk", "subscriber_id")
+    pairs = [(alert_id, delivery_of[subscriber_id]) for alert_id, subscriber_id in alerts]
+    with connection.cursor() as cursor:  # the waiting matches of those alerts (``waiting``)
+        cursor.execute(
+            COLLECT_SQL.format(match=Match._meta.db_table),
+            [[alert for alert, _ in pairs], [delivery for _, delivery in pairs]],
+        )
+        used = {delivery_id for (delivery_id,) in cursor.fetchall()}
+    unused = [d.pk for d in deliveries if d.pk not in used]
+    if unused:  # their matches went meanwhile
+        Delivery.objects.filter(pk__in=unused).delete()
+    return len(used)
 
 
 def sending_queued(delay: int = 0) -> None:

@@ -60,7 +60,7 @@ class Blocks:
     Which of them are still public is asked again for each batch; a change to a statement
     during a run is news for the next run. At most ``LIMIT`` statements are kept."""
 
-    LIMIT = 20_000
+    LIMIT = 5_000
 
     def __init__(self):
         self.statements: dict[int, PublicStatement] = {}
