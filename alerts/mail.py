@@ -2,8 +2,9 @@
 statement its alerts matched, each once, grouped by the first alert that matched it.
 
 Each statement is rendered from its public representation (quotes/public.py), in plain
-text and HTML; every mail carries the "my alerts" link and a one-click unsubscribe
-(RFC 8058: ``List-Unsubscribe`` and ``List-Unsubscribe-Post``).
+text and HTML, once for every mail of a batch that shows it the same way (``Blocks``); every
+mail carries the "my alerts" link and a one-click unsubscribe (RFC 8058:
+``List-Unsubscribe`` and ``List-Unsubscribe-Post``).
 """
 
 from __future__ import annotations
@@ -14,11 +15,18 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
 from alerts import links
 from alerts.models import Alert, Change, Delivery, Match
 from quotes.models import Quote
-from quotes.public import PublicCorrection, PublicStatement, PublicTranslation, statement
+from quotes.public import (
+    PublicCorrection,
+    PublicStatement,
+    PublicTranslation,
+    primary_language,
+    statement,
+)
 from reader.dates import long_date
 
 
@@ -32,15 +40,62 @@ class Item:
     correction: PublicCorrection | None
 
 
+@dataclass(frozen=True)
+class Block:
+    """A statement as a mail shows it, rendered: plain text and HTML."""
+
+    text: str
+    html: SafeString
+
+
 @dataclass
 class Group:
     alert: Alert
-    items: list[Item] = field(default_factory=list)
+    items: list[Block] = field(default_factory=list)
 
 
-def compose_many(deliveries: list[Delivery]) -> dict[int, EmailMultiAlternatives | None]:
-    """The messages of several digests, their matches and statements read at once."""
-    groups = grouped_many(deliveries)
+class Blocks:
+    """The statements of a run's mails, each read once and rendered once for every mail
+    that shows it the same way (with the same changes, to readers of the same language).
+    Which of them are still public is asked again for each batch; a change to a statement
+    during a run is news for the next run. At most ``LIMIT`` statements are kept."""
+
+    LIMIT = 5_000
+
+    def __init__(self):
+        self.statements: dict[int, PublicStatement] = {}
+        self.rendered: dict[tuple, Block] = {}
+
+    def public(self, quote_ids: set[int]) -> dict[int, PublicStatement]:
+        """The statements of ``quote_ids`` that are public: read now unless read before."""
+        public = set(Quote.objects.public().filter(pk__in=quote_ids).values_list("pk", flat=True))
+        missing = public - self.statements.keys()
+        if len(self.statements) + len(missing) > self.LIMIT:
+            self.statements.clear()
+            self.rendered.clear()
+            missing = public
+        if missing:
+            quotes = Quote.objects.public().with_public_parts().in_bulk(list(missing))
+            self.statements.update((pk, statement(quote)) for pk, quote in quotes.items())
+        return {pk: self.statements[pk] for pk in public if pk in self.statements}
+
+    def block(self, quote_id: int, kinds: set[str], language: str) -> Block:
+        key = (quote_id, frozenset(kinds), primary_language(language))
+        if key not in self.rendered:
+            context = {"item": item(self.statements[quote_id], kinds, language)}
+            self.rendered[key] = Block(
+                text=render_to_string("alerts/mail/statement.txt", context),
+                html=mark_safe(render_to_string("alerts/mail/statement.html", context)),
+            )
+        return self.rendered[key]
+
+
+def compose_many(
+    deliveries: list[Delivery], blocks: Blocks | None = None
+) -> dict[int, EmailMultiAlternatives | None]:
+    """The messages of several digests, their matches read at once and each statement
+    rendered once (``blocks``: those of the run so far)."""
+    groups = grouped_many(deliveries, blocks or Blocks())
     return {d.pk: compose(d, groups=groups.get(d.pk, [])) for d in deliveries}
 
 
@@ -62,7 +117,8 @@ def compose(
         subject = "Confirm your OnRecord alert"
         template = "alerts/mail/confirm"
     else:
-        groups = grouped_many([delivery]).get(delivery.pk, []) if groups is None else groups
+        if groups is None:
+            groups = grouped_many([delivery], Blocks()).get(delivery.pk, [])
         if not groups:
             return None
         count = sum(len(group.items) for group in groups)
@@ -82,34 +138,33 @@ def compose(
     return message
 
 
-def grouped_many(deliveries: list[Delivery]) -> dict[int, list[Group]]:
+def grouped_many(deliveries: list[Delivery], blocks: Blocks) -> dict[int, list[Group]]:
     """Each delivery's statements by alert: each statement once, under the first alert that
     matched it, with every change of it the delivery tells (one read for all)."""
     by_pk = {delivery.pk: delivery for delivery in deliveries}
     matches = (
         Match.objects.filter(delivery__in=list(by_pk))
-        .select_related("alert__speaker", "alert__topic", "alert__organization", "alert__quote")
-        .select_related("change")
         .order_by("delivery_id", "alert_id", "change__at", "change_id")
+        .values_list("delivery_id", "alert_id", "change__quote_id", "change__kind")
     )
     kinds: dict[tuple[int, int], set[str]] = defaultdict(set)
-    first_alert: dict[int, dict[int, Alert]] = defaultdict(dict)
-    for found in matches:
-        quote_id = found.change.quote_id
-        kinds[found.delivery_id, quote_id].add(found.change.kind)
-        first_alert[found.delivery_id].setdefault(quote_id, found.alert)
-    wanted = {quote_id for alerts in first_alert.values() for quote_id in alerts}
-    quotes = Quote.objects.public().with_public_parts().in_bulk(list(wanted))
-    shown = {pk: statement(quote) for pk, quote in quotes.items()}
+    first_alert: dict[int, dict[int, int]] = defaultdict(dict)
+    for delivery_id, alert_id, quote_id, kind in matches:
+        kinds[delivery_id, quote_id].add(kind)
+        first_alert[delivery_id].setdefault(quote_id, alert_id)
+    alerts = Alert.objects.select_related("speaker", "topic", "organization", "quote").in_bulk(
+        {alert_id for found in first_alert.values() for alert_id in found.values()}
+    )
+    shown = blocks.public({quote_id for found in first_alert.values() for quote_id in found})
     result: dict[int, list[Group]] = {}
-    for delivery_id, alerts in first_alert.items():
+    for delivery_id, found in first_alert.items():
         groups: dict[int, Group] = {}
         language = by_pk[delivery_id].subscriber.language
-        for quote_id, alert in alerts.items():
+        for quote_id, alert_id in found.items():
             if quote_id not in shown:  # no longer public (merged away, say): not mailed
                 continue
-            group = groups.setdefault(alert.pk, Group(alert))
-            group.items.append(item(shown[quote_id], kinds[delivery_id, quote_id], language))
+            group = groups.setdefault(alert_id, Group(alerts[alert_id]))
+            group.items.append(blocks.block(quote_id, kinds[delivery_id, quote_id], language))
         result[delivery_id] = list(groups.values())
     return result
 

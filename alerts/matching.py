@@ -4,21 +4,23 @@ The matcher reads the search outbox (search/outbox.py) as an index replica does:
 commit that touched a quote, on every path, in commit order. Of those quotes, the public
 ones with a publication, correction or retraction it has not seen become ``Change`` rows;
 each batch of changes is matched against the saved searches through a small index of the
-changed quotes (search/percolate.py), one search per distinct saved search.
+changed quotes (search/percolate.py), one search per distinct saved search. A saved search
+is read as the criteria parsed when it was saved (``Alert.criteria``, alerts/targets.py),
+never parsed here; identical criteria are searched for once, however many alerts share
+them, and the running alerts are read a chunk at a time.
 """
 
 from __future__ import annotations
 
-import functools
 import json
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 
 from alerts.models import Alert, Change, Delivery, Match, Progress
-from alerts.targets import criteria
+from alerts.targets import search_request
 from quotes.models import PUBLIC_STATUSES, Quote
 from search import outbox
 from search.backends import get_search_backend
@@ -33,10 +35,35 @@ WATCHED_KINDS = (
     Change.Kind.TRANSLATED,
 )
 SEARCHED_KINDS = (Change.Kind.PUBLISHED, Change.Kind.CORRECTED, Change.Kind.RETRACTED)
-# Parsing a saved search through the list's FilterSet costs three times what matching it
-# does (docs/performance.md, "Alerts"), and a worker matches every minute: it keeps the
-# parsed criteria of this many distinct searches from run to run.
-CRITERIA_CACHED = 200_000
+# Saved searches read from the database at a time, and (search, quote) pairs written.
+CHUNK = 5000
+# What a percolated key stands for: the alerts' column and its SQL type.
+SEARCHED_TARGETS = ("search", "speaker", "topic", "organization")
+COLUMNS = {
+    "search": ("criteria", "jsonb"),
+    "speaker": ("speaker_id", "bigint"),
+    "topic": ("topic_id", "bigint"),
+    "organization": ("organization_id", "bigint"),
+}
+INSERT_FOUND = """
+INSERT INTO {match} (alert_id, change_id)
+SELECT a.id, c.id
+FROM unnest(%s::{kind}[], %s::bigint[]) AS f(target, quote_id)
+JOIN {alert} a ON a.{column} = f.target
+JOIN {change} c ON c.quote_id = f.quote_id
+WHERE c.id = ANY(%s) AND c.kind = ANY(%s)
+  AND a.id IN ({running})
+ON CONFLICT DO NOTHING
+"""
+INSERT_WATCHED = """
+INSERT INTO {match} (alert_id, change_id)
+SELECT a.id, c.id
+FROM {change} c
+JOIN {alert} a ON a.quote_id = c.quote_id
+WHERE c.id = ANY(%s) AND c.kind = ANY(%s)
+  AND a.id IN ({running})
+ON CONFLICT DO NOTHING
+"""
 
 
 def run() -> int:
@@ -95,39 +122,83 @@ def record_changes(quote_ids: Iterable[int], *, since: Progress) -> list[Change]
 
 
 def match(changes: list[Change]) -> int:
-    """Matches of these changes with every confirmed, running alert."""
+    """Matches of these changes with every confirmed, running alert; how many were made.
+    Each distinct saved search or record is searched for once among the changed quotes,
+    read from the database a chunk at a time; the alerts it stands for get their matches in
+    the database, so that memory grows with what matches, not with the alerts."""
     if not changes:
         return 0
-    by_quote: dict[int, list[Change]] = defaultdict(list)
-    for change in changes:
-        by_quote[change.quote_id].append(change)
-    alerts = list(
-        Alert.objects.filter(confirmed_at__isnull=False, paused=False).select_related(
-            "speaker", "topic", "organization"
+    change_ids = [change.pk for change in changes]
+    found = get_search_backend().percolate({c.quote_id for c in changes}, saved_requests())
+    made = sum(matches_insert(target, found, change_ids) for target in SEARCHED_TARGETS)
+    made += watched_insert(change_ids)
+    pairs = retractions_of_mailed(changes)
+    made += len(
+        Match.objects.bulk_create(
+            [Match(alert_id=alert, change_id=change) for alert, change in sorted(pairs)],
+            ignore_conflicts=True,
         )
     )
-    pairs = set()
-    found = get_search_backend().percolate(by_quote, requests(alerts))
-    for alert in alerts:
-        if alert.quote_id is not None:
-            pairs.update(
-                (alert.pk, change.pk)
-                for change in by_quote.get(alert.quote_id, [])
-                if change.kind in WATCHED_KINDS
-            )
-            continue
-        for quote_id in found.get(criteria_key(alert), ()):
-            pairs.update(
-                (alert.pk, change.pk)
-                for change in by_quote[quote_id]
-                if change.kind in SEARCHED_KINDS
-            )
-    pairs.update(retractions_of_mailed(changes))
-    made = Match.objects.bulk_create(
-        [Match(alert_id=alert, change_id=change) for alert, change in sorted(pairs)],
-        ignore_conflicts=True,
+    return made
+
+
+def saved_requests() -> Iterator[tuple[tuple[str, Any], SearchRequest]]:
+    """One search request per distinct saved search (its stored criteria) or record of the
+    running alerts: key (target, criteria as JSON or the record's id), request."""
+    running = Alert.objects.running().order_by()
+    searches = running.filter(criteria__isnull=False).values_list("criteria", flat=True)
+    for criteria in searches.distinct().iterator(chunk_size=CHUNK):
+        yield ("search", json.dumps(criteria, sort_keys=True)), search_request(criteria)
+    for name in SEARCHED_TARGETS[1:]:
+        records = running.filter(**{f"{name}__isnull": False})
+        records = records.values_list(f"{name}_id", f"{name}__key").distinct()
+        for pk, key in records.iterator(chunk_size=CHUNK):
+            filters = Filters(statuses=list(PUBLIC_STATUSES), **{name: key})
+            yield (name, pk), SearchRequest(filters=filters)
+
+
+def insert_sql(sql: str, **names: str) -> tuple[str, tuple]:
+    """``sql`` with the tables' names and the running alerts' query (``running()``), and
+    the parameters of that query, which come last."""
+    running, params = Alert.objects.running().order_by().values("pk").query.sql_with_params()
+    sql = sql.format(
+        match=Match._meta.db_table,
+        alert=Alert._meta.db_table,
+        change=Change._meta.db_table,
+        running=running,
+        **names,
     )
-    return len(made)
+    return sql, params
+
+
+def matches_insert(target: str, found: dict, change_ids: list[int]) -> int:
+    """The matches of the alerts of ``target`` whose search found changed quotes (``found``,
+    by percolation key), a chunk of (search, quote) pairs at a time."""
+    pairs = [
+        (key[1], quote) for key, quotes in found.items() if key[0] == target for quote in quotes
+    ]
+    column, kind = COLUMNS[target]
+    sql, running = insert_sql(INSERT_FOUND, column=column, kind=kind)
+    made = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(pairs), CHUNK):
+            chunk = pairs[start : start + CHUNK]
+            targets, quotes = [t for t, _ in chunk], [q for _, q in chunk]
+            cursor.execute(sql, [targets, quotes, change_ids, values(SEARCHED_KINDS), *running])
+            made += cursor.rowcount
+    return made
+
+
+def values(kinds: tuple[Change.Kind, ...]) -> list[str]:
+    return [kind.value for kind in kinds]
+
+
+def watched_insert(change_ids: list[int]) -> int:
+    """The matches of the watched statements' news."""
+    sql, running = insert_sql(INSERT_WATCHED)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [change_ids, values(WATCHED_KINDS), *running])
+        return cursor.rowcount
 
 
 def retractions_of_mailed(changes: list[Change]) -> set[tuple[int, int]]:
@@ -138,37 +209,3 @@ def retractions_of_mailed(changes: list[Change]) -> set[tuple[int, int]]:
         change__quote_id__in=retracted, delivery__status=Delivery.Status.SENT
     ).values_list("alert_id", "change__quote_id")
     return {(alert, retracted[quote].pk) for alert, quote in mailed}
-
-
-def criteria_key(alert: Alert) -> tuple[str, str]:
-    if alert.search is not None:
-        return ("search", json.dumps(alert.search, sort_keys=True))
-    name = alert.target
-    return (name, getattr(alert, name).key)
-
-
-def requests(alerts: list[Alert]) -> Iterable[tuple[tuple[str, str], SearchRequest]]:
-    """One search request per distinct saved search or record among ``alerts``."""
-    seen = set()
-    for alert in alerts:
-        if alert.quote_id is not None:
-            continue
-        key = criteria_key(alert)
-        if key in seen:
-            continue
-        seen.add(key)
-        yield key, request_for(key)
-
-
-def request_for(key: tuple[str, str]) -> SearchRequest:
-    name, value = key
-    if name == "search":
-        return search_criteria(value)
-    return SearchRequest(filters=Filters(statuses=list(PUBLIC_STATUSES), **{name: value}))
-
-
-@functools.lru_cache(maxsize=CRITERIA_CACHED)
-def search_criteria(search: str) -> SearchRequest:
-    """The criteria of a saved search (its parameters as sorted JSON): a function of the
-    parameters alone, so the same for every run."""
-    return criteria(json.loads(search))

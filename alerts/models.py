@@ -42,12 +42,21 @@ class Subscriber(models.Model):
         return self.email
 
 
+class AlertQuerySet(models.QuerySet):
+    def running(self) -> AlertQuerySet:
+        """Confirmed and not paused: the alerts the matcher matches."""
+        return self.filter(confirmed_at__isnull=False, paused=False)
+
+
 class Alert(models.Model):
-    """One saved search or one watched record (exactly one of the five targets)."""
+    """One saved search or one watched record (exactly one of the five targets). A saved
+    search keeps its parameters as given (``search``) and the criteria parsed from them when
+    it was saved (``criteria``, alerts/targets.py), which the matcher reads."""
 
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="alerts")
     frequency = models.CharField(max_length=10, choices=Frequency.choices)
     search = models.JSONField(null=True, blank=True)  # parameters of /api/v1/quotes/
+    criteria = models.JSONField(null=True, blank=True, editable=False)
     speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, null=True, blank=True)
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, null=True, blank=True)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, null=True, blank=True)
@@ -56,13 +65,20 @@ class Alert(models.Model):
     paused = models.BooleanField(default=False)
     created = models.DateTimeField(auto_now_add=True)
 
+    objects = AlertQuerySet.as_manager()
+
     class Meta:
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
                 name="alert_exactly_one_target",
                 condition=exactly_one(TARGETS),
-            )
+            ),
+            models.CheckConstraint(
+                name="alert_search_has_criteria",
+                condition=Q(search__isnull=True, criteria__isnull=True)
+                | Q(search__isnull=False, criteria__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,16 +10,20 @@ watch a speaker (200 speakers). Statements are written as drafts, then published
 commit, so that the matcher reads them from the search outbox as the product does
 (``matching.run``). The matches are checked against what each alert should find, computed
 here from the generated texts. The digest is the product's: ``delivery.collect("daily")``
-makes one delivery per address and defers its job, and a Procrastinate worker in this
-process sends them with the SMTP backend to an aiosmtpd sink, which counts every mail.
+makes one delivery per address and queues the sending, and a Procrastinate worker in this
+process sends them with the SMTP backend to an aiosmtpd sink in a process of its own,
+which counts every mail.
 It prints the time of each phase, the process's peak RSS after it, and mails per second.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import multiprocessing
 import os
 import resource
+import socket
 import sys
 import time
 from pathlib import Path
@@ -34,6 +38,7 @@ from bench.scratch import scratch_database
 
 BENCH_DATABASE = "onrecord_alerts_bench"
 SPEAKERS = 200
+WRITE_BATCH = 5000
 
 
 def peak_mb() -> float:
@@ -68,7 +73,9 @@ def statements_write(*, count: int, words: int) -> list[int]:
 
 
 def alerts_write(*, count: int, words: int) -> None:
-    """One confirmed daily alert per address: a word search or a speaker."""
+    """One confirmed daily alert per address: a word search, parsed as a sign-up's is
+    (``targets.parse_search``), or a speaker; written a batch at a time, so that the
+    process's peak RSS after it is the matcher's."""
     from django.utils import timezone
 
     from alerts.models import Alert, Subscriber
@@ -76,19 +83,31 @@ def alerts_write(*, count: int, words: int) -> None:
 
     now = timezone.now()
     speakers = list(Speaker.objects.order_by("pk"))
-    subscribers = Subscriber.objects.bulk_create(
-        Subscriber(email=f"reader{n}@example.org", confirmed_at=now) for n in range(count)
-    )
-    Alert.objects.bulk_create(
-        Alert(
-            subscriber=subscriber,
-            frequency="daily",
-            confirmed_at=now,
-            search={"q": f"tok{(n // 2) % words}"} if n % 2 == 0 else None,
-            speaker=None if n % 2 == 0 else speakers[(n // 2) % SPEAKERS],
+    for start in range(0, count, WRITE_BATCH):
+        numbers = range(start, min(start + WRITE_BATCH, count))
+        subscribers = Subscriber.objects.bulk_create(
+            Subscriber(email=f"reader{n}@example.org", confirmed_at=now) for n in numbers
         )
-        for n, subscriber in enumerate(subscribers)
-    )
+        Alert.objects.bulk_create(
+            Alert(
+                subscriber=subscriber,
+                frequency="daily",
+                confirmed_at=now,
+                **(
+                    word_search((n // 2) % words)
+                    if n % 2 == 0
+                    else {"speaker": speakers[(n // 2) % SPEAKERS]}
+                ),
+            )
+            for n, subscriber in zip(numbers, subscribers, strict=True)
+        )
+
+
+@functools.lru_cache(maxsize=10_000)
+def word_search(word: int) -> dict:
+    from alerts.targets import parse_search
+
+    return parse_search({"q": f"tok{word}"})
 
 
 def expected_matches(*, statements: int, words: int) -> set[tuple[int, str]]:
@@ -152,16 +171,43 @@ def matching_bench(*, searches: int, statements: int, words: int) -> None:
 
 
 class Sink:
-    def __init__(self):
-        self.count = 0
+    """Accepts every mail and counts it (in memory shared with the bench's process)."""
+
+    def __init__(self, count):
+        self.count = count
 
     async def handle_DATA(self, server, session, envelope):
-        self.count += 1
+        with self.count.get_lock():
+            self.count.value += 1
         return "250 Message accepted"
 
 
-def digest_bench() -> None:
+def smtp_server(port: int, count, stop) -> None:
+    """The SMTP sink, in a process of its own as a local mail server would be."""
     from aiosmtpd.controller import Controller
+
+    controller = Controller(Sink(count), hostname="127.0.0.1", port=port)
+    controller.start()
+    stop.wait()
+    controller.stop()
+
+
+def smtp_started(port: int):
+    """A process serving the sink on ``port``; (its mail count, its stop event, it)."""
+    context = multiprocessing.get_context("fork")
+    count, stop = context.Value("l", 0), context.Event()
+    process = context.Process(target=smtp_server, args=(port, count, stop), daemon=True)
+    process.start()
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return count, stop, process
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("the SMTP sink did not start")
+
+
+def digest_bench() -> None:
     from django.conf import settings
     from procrastinate.contrib.django import app
 
@@ -169,11 +215,10 @@ def digest_bench() -> None:
     from alerts.models import Delivery, Match
     from tests.live_site import free_port
 
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
+    port = free_port()
+    count, stop, server = smtp_started(port)
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     settings.EMAIL_USE_TLS = False
     addresses = Match.objects.values("alert__subscriber").distinct().count()
     made, collected = timed("digest: deliveries made", delivery.collect, "daily")
@@ -186,15 +231,17 @@ def digest_bench() -> None:
         listen_notify=False,
         queues=["mail"],
     )
-    controller.stop()
+    stop.set()
+    server.join()
+    mails = count.value
     sent = Delivery.objects.filter(status=Delivery.Status.SENT).count()
-    if not made == addresses == sent == sink.count:
-        raise SystemExit(f"digest: {made} made, {addresses} addresses, {sent} sent, {sink.count}")
+    if not made == addresses == sent == mails:
+        raise SystemExit(f"digest: {made} made, {addresses} addresses, {sent} sent, {mails}")
     total = collected + sending
     print(
-        f"DIGEST addresses={addresses} mails={sink.count} collect={collected:.2f}s "
-        f"send={sending:.2f}s mails_per_s={sink.count / total:.1f} "
-        f"(sending alone {sink.count / sending:.1f}) checked=ok",
+        f"DIGEST addresses={addresses} mails={mails} collect={collected:.2f}s "
+        f"send={sending:.2f}s mails_per_s={mails / total:.1f} "
+        f"(sending alone {mails / sending:.1f}) checked=ok",
         flush=True,
     )
 

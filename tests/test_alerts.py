@@ -393,7 +393,7 @@ def test_a_watched_statement_tells_its_new_source_and_translation_not_a_search(s
 
 
 @transactional
-def test_digests_go_in_batches_over_one_connection_and_a_failed_one_waits(
+def test_digests_go_in_batches_over_two_connections_and_a_failed_one_waits(
     settings, monkeypatch, mailoutbox
 ):
     from django.core import mail as django_mail
@@ -408,6 +408,7 @@ def test_digests_go_in_batches_over_one_connection_and_a_failed_one_waits(
     publish(quote_with_related(speaker=speaker, status=Quote.Status.REVIEW))
     matching.run()
     monkeypatch.setattr(delivery, "BATCH", 2)
+    monkeypatch.setattr(delivery, "SENDERS", 2)
     connections = []
     real_connection = django_mail.get_connection
 
@@ -427,7 +428,7 @@ def test_digests_go_in_batches_over_one_connection_and_a_failed_one_waits(
     mailoutbox.clear()
     assert delivery.collect("daily") == 5
     assert delivery.send_pending() == 4
-    assert len(connections) == 3  # batches of 2, 2 and 1
+    assert len(connections) == 5  # batches of 2, 2 and 1, each over up to two connections
     assert {m.to[0] for m in mailoutbox} == set(addresses) - {"reader3@example.org"}
     failed = Delivery.objects.get(subscriber__email="reader3@example.org", kind="alerts")
     assert (failed.status, failed.attempts) == ("pending", 1)
@@ -435,3 +436,26 @@ def test_digests_go_in_batches_over_one_connection_and_a_failed_one_waits(
     monkeypatch.setattr(EmailMultiAlternatives, "send", real_send)
     assert delivery.send_pending() == 1  # the later run
     assert Delivery.objects.filter(kind="alerts", status="sent").count() == 5
+
+
+@transactional
+def test_a_saved_search_is_matched_from_the_criteria_parsed_when_it_was_saved():
+    from alerts.targets import criteria
+
+    speaker = quote_with_related().speaker
+    spellings = [
+        {"said_after": "2023", "q": "situation"},
+        {"said_after": "2023-01-01", "q": " situation "},
+    ]
+    alerts = [
+        confirmed_alert(f"r{n}@example.org", "daily", search=s) for n, s in enumerate(spellings)
+    ]
+    paused = confirmed_alert("paused@example.org", "daily", search=spellings[0])
+    alert_services.alert_update(alert=paused, paused=True)
+    assert alerts[0].criteria == alerts[1].criteria == criteria(alerts[1].search)
+    assert alerts[0].criteria["filters"]["said_from"] == "2023-01-01"
+    matching.run()
+    quote = publish(quote_with_related(speaker=speaker, status=Quote.Status.REVIEW))
+    matching.run()
+    matched = Match.objects.values_list("alert__subscriber__email", "change__quote")
+    assert sorted(matched) == [("r0@example.org", quote.pk), ("r1@example.org", quote.pk)]

@@ -9,6 +9,7 @@ import pytest
 from quotes.models import Quote
 from search.backends import get_search_backend
 from search.backends.base import MAX_RESULTS, Filters, PageTooDeep, SearchRequest
+from search.backends.tantivy import TantivyBackend
 from tests.factories import QuoteFactory, SpeakerFactory
 from tests.test_lineage import published_text
 
@@ -143,6 +144,38 @@ def test_percolate_tells_which_requests_find_which_quotes(backend, statements):
     ]
     ids = [statements["few"].pk, statements["boiling"].pk]
     assert backend.percolate(ids, requests) == {"churchill": {statements["few"].pk}}
+
+
+PERCOLATED = [
+    "conflicts",  # another form of a word of "few": its stem
+    '"human conflict"',
+    "owed -few",
+    "-blood",  # excluded words only: every other statement
+    "nothing OR boiling",
+    "Churchill",  # the speaker's name
+    "集体惩罚",
+    "zzyzx",  # in no statement
+    "!!!",  # no words at all
+]
+
+
+def test_percolate_finds_what_a_search_among_the_quotes_finds(backend, statements):
+    chinese = QuoteFactory(
+        key="zh", text="我们反对集体惩罚。", language="zh", status=Quote.Status.PUBLISHED
+    )
+    backend.refresh()
+    ids = [statements["few"].pk, statements["blood"].pk, chinese.pk]
+    among = Quote.objects.filter(pk__in=ids)
+    requests = [(text, SearchRequest(filters=PUBLIC, text=text)) for text in PERCOLATED]
+    expected = {}
+    for text, request in requests:
+        searched = set(backend.search(request, among).ids(MAX_RESULTS)[0]) & set(ids)
+        if searched:
+            expected[text] = searched
+    assert backend.percolate(ids, requests) == expected
+    if isinstance(backend, TantivyBackend):  # words are matched as words (not by meaning)
+        assert set(expected) >= {"conflicts", '"human conflict"', "-blood", "Churchill", "集体惩罚"}
+        assert "zzyzx" not in expected
 
 
 def test_an_unknown_backend_is_named():

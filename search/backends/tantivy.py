@@ -14,7 +14,7 @@ from search.backends.base import SearchBackend, SearchRequest, SearchResults
 from search.highlights import highlights
 from search.index import current_index
 from search.percolate import ChangedQuotes
-from search.query import compile_query, search_query
+from search.query import compile_query
 from search.results import QuoteResults
 
 # Buckets asked for beyond the limit, so that ties at the limit are ordered by label.
@@ -62,14 +62,7 @@ class TantivyBackend(SearchBackend):
     ) -> dict[Hashable, set[int]]:
         """The changed quotes indexed in memory apart (search/percolate.py), each request
         run once against them."""
-
-        def maker(request: SearchRequest):
-            compiled = compile_query(request.text.strip()) if request.is_search else None
-            return lambda schema: search_query(schema, compiled, request.filters)
-
-        return ChangedQuotes(quote_ids).percolate(
-            (key, maker(request)) for key, request in requests
-        )
+        return ChangedQuotes(quote_ids).percolate(requests)
 
     def update(self, quote_ids: Iterable[int]) -> int:
         index = current_index()
