@@ -37,7 +37,7 @@ class SourceText:
 
 def source_text(source, cited: list[tuple[str, str]]) -> SourceText | None:
     """``cited``: (statement key, excerpt) of the statements readers may see."""
-    capture = Capture.objects.with_text().filter(source=source).exclude(text="").first()
+    capture = Capture.objects.of_the_document().filter(source=source).first()
     text = capture.text if capture else source.full_text
     if not text:
         return None
