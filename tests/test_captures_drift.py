@@ -109,7 +109,7 @@ def test_a_dismissed_change_and_a_change_back_are_told_again_only_when_lost_agai
 
 
 @pytest.mark.django_db
-def test_a_redirect_to_the_home_page_is_a_page_gone_with_its_date(site):
+def test_a_redirect_to_the_home_page_is_a_page_gone_with_its_date(site, editor_client):
     routes, base = site
     source, citation = cited(base)
     capture(source)
@@ -122,6 +122,8 @@ def test_a_redirect_to_the_home_page_is_a_page_gone_with_its_date(site):
     assert check.in_capture is False
     assert check.changed_since == timezone.localdate(moved.fetched_at)
     assert CitationCheck.objects.drifted().filter(pk=check.pk).exists()
+    listed = editor_client.get("/admin/captures/capture/?replaced__exact=1").content.decode()
+    assert f"/admin/captures/capture/{moved.pk}/change/" in listed
 
 
 @pytest.mark.django_db
