@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from alerts import links
 from alerts.models import Alert, Change, Delivery, Match
 from quotes.models import Quote
 from quotes.public import (
+    PublicCitation,
     PublicCorrection,
     PublicStatement,
     PublicTranslation,
@@ -38,6 +40,16 @@ class Item:
     translation: PublicTranslation | None
     kinds: set[str]
     correction: PublicCorrection | None
+    drifts: list[Drift] = field(default_factory=list)
+
+
+@dataclass
+class Drift:
+    """A source that no longer contains the cited passage, and where the capture that still
+    showed it is read (the passage in context on the source's page)."""
+
+    citation: PublicCitation
+    capture_url: str
 
 
 @dataclass(frozen=True)
@@ -180,4 +192,19 @@ def item(public: PublicStatement, kinds: set[str], language: str) -> Item:
         translation=public.translation_in(language),
         kinds=kinds,
         correction=public.corrections[-1] if corrected else None,
+        drifts=drifts(public) if Change.Kind.DRIFTED in kinds else [],
     )
+
+
+def drifts(public: PublicStatement) -> list[Drift]:
+    """The statement's sources that no longer contain their cited passage (and that no
+    editor judged immaterial since)."""
+    return [
+        Drift(
+            citation,
+            links.absolute(reverse("reader:source", args=[citation.source_key]))
+            + f"#{citation.anchor}",
+        )
+        for citation in public.citations
+        if citation.changed_since
+    ]

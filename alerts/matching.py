@@ -27,12 +27,13 @@ from search.backends import get_search_backend
 from search.backends.base import Filters, SearchRequest
 
 # A watched statement's news; searches and records hear of publications, corrections and
-# retractions only.
+# retractions only. Drifts of its sources are matched when found (alerts/drift.py).
 WATCHED_KINDS = (
     Change.Kind.CORRECTED,
     Change.Kind.RETRACTED,
     Change.Kind.SOURCED,
     Change.Kind.TRANSLATED,
+    Change.Kind.DRIFTED,
 )
 SEARCHED_KINDS = (Change.Kind.PUBLISHED, Change.Kind.CORRECTED, Change.Kind.RETRACTED)
 # Saved searches read from the database at a time, and (search, quote) pairs written.

@@ -108,7 +108,8 @@ class Alert(models.Model):
 class Change(models.Model):
     """A public change of a statement, recorded once: its publication, a correction, its
     retraction (at: the quote's published_at, corrected_at or retracted_at), a new source
-    or a new translation (at: when the latest was added)."""
+    or a new translation (at: when the latest was added), or a source that no longer
+    contains its cited passage (at: the capture that found it, alerts/drift.py)."""
 
     class Kind(models.TextChoices):
         PUBLISHED = "published"
@@ -116,6 +117,7 @@ class Change(models.Model):
         RETRACTED = "retracted"
         SOURCED = "sourced", "new source"
         TRANSLATED = "translated", "new translation"
+        DRIFTED = "drifted", "source drift"
 
     quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices)

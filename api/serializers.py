@@ -858,7 +858,7 @@ class CaptureSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Capture
-        fields = ["captured_at", "sha256", "status"]
+        fields = ["id", "captured_at", "sha256", "status", "replaced"]
 
 
 class SourceDetailSerializer(SourceSerializer):

@@ -27,6 +27,7 @@ from rest_framework.reverse import reverse
 
 from api import conditional, downloads, filters, serializers
 from api.accounts import AccountsMixin
+from api.captures import CapturesMixin
 from api.exceptions import RecordMoved
 from api.lineage import LineageMixin
 from api.params import SingleValuedParams, WholeNumberField, validate_params
@@ -634,7 +635,7 @@ class OrganizationViewSet(HistoryMixin, KeyedViewSet):
         )
 
 
-class SourceViewSet(HistoryMixin, KeyedViewSet):
+class SourceViewSet(CapturesMixin, HistoryMixin, KeyedViewSet):
     """Where quotes were reported: articles, transcripts, statements…"""
 
     serializer_class = serializers.SourceSerializer

@@ -56,8 +56,8 @@ def capture_status(citation) -> str:
 
 @admin.register(Capture)
 class CaptureAdmin(admin.ModelAdmin):
-    list_display = ("fetched_at", "source", "status", "short_sha256", "error")
-    list_filter = ("status",)
+    list_display = ("fetched_at", "source", "status", "replaced", "short_sha256", "error")
+    list_filter = ("status", "replaced")
     list_select_related = ("source",)
     search_fields = ("url", "source__key", "source__title", "sha256")
     date_hierarchy = "fetched_at"
@@ -67,6 +67,7 @@ class CaptureAdmin(admin.ModelAdmin):
         "final_url",
         "fetched_at",
         "status",
+        "replaced",
         "sha256",
         "warc_download",
         "error",

@@ -22,9 +22,16 @@ class CaptureQuerySet(models.QuerySet):
     def with_text(self) -> CaptureQuerySet:
         return self.filter(status__gte=200, status__lt=300)
 
+    def of_the_document(self) -> CaptureQuerySet:
+        """Captures with the source's own main text: not of a different document."""
+        return self.with_text().exclude(text="").filter(replaced=False)
+
     def checkable(self) -> CaptureQuerySet:
-        """Captures that say something of the excerpts: a page with a main text, or gone."""
-        return self.filter(Q(status__gte=200, status__lt=300) & ~Q(text="") | Q(status__in=GONE))
+        """Captures that say something of the excerpts: a page with a main text, or gone
+        (404, 410, or a different document)."""
+        return self.filter(
+            Q(status__gte=200, status__lt=300) & ~Q(text="") | Q(status__in=GONE) | Q(replaced=True)
+        )
 
 
 class Capture(models.Model):
@@ -43,6 +50,12 @@ class Capture(models.Model):
     warc = models.CharField("WARC file", max_length=200, blank=True)
     text = models.TextField(blank=True, help_text="The page's main text (trafilatura).")
     error = models.CharField(max_length=500, blank=True)
+    replaced = models.BooleanField(
+        "a different document",
+        default=False,
+        help_text="The address now leads to a different document: a redirect to the site's "
+        "home page, or a text unlike the earlier capture's (captures/documents.py).",
+    )
 
     objects = CaptureQuerySet.as_manager()
 
@@ -71,7 +84,8 @@ class Capture(models.Model):
 
     @property
     def gone(self) -> bool:
-        return self.status in GONE
+        """The page is gone: 404, 410, or the address leads to a different document."""
+        return self.status in GONE or self.replaced
 
     @property
     def checkable(self) -> bool:

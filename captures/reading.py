@@ -37,14 +37,27 @@ class SourceText:
 
 def source_text(source, cited: list[tuple[str, str]]) -> SourceText | None:
     """``cited``: (statement key, excerpt) of the statements readers may see."""
-    capture = Capture.objects.with_text().filter(source=source).exclude(text="").first()
+    capture = Capture.objects.of_the_document().filter(source=source).first()
     text = capture.text if capture else source.full_text
     if not text:
         return None
+    return text_read(text, cited, captured_at=capture.fetched_at if capture else None)
+
+
+def text_read(
+    text: str,
+    cited: list[tuple[str, str]],
+    *,
+    captured_at: datetime.datetime | None,
+    whole: bool | None = None,
+) -> SourceText:
+    """``text`` with the passages of ``cited`` found in it, each in its paragraph; as runs
+    of the whole text too when ``whole`` (by default: ``CAPTURES_SHOW_WHOLE_TEXT``)."""
+    whole = settings.CAPTURES_SHOW_WHOLE_TEXT if whole is None else whole
     spans, missing = _spans(text, cited)
     passages = tuple(_in_paragraph(text, key, start, end) for key, start, end in spans)
-    whole = _whole(text, spans) if settings.CAPTURES_SHOW_WHOLE_TEXT else ()
-    return SourceText(capture.fetched_at if capture else None, passages, whole, tuple(missing))
+    runs = _whole(text, spans) if whole else ()
+    return SourceText(captured_at, passages, runs, tuple(missing))
 
 
 def _spans(

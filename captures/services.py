@@ -10,7 +10,8 @@ from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
-from captures import fetching
+from alerts.drift import drift_record
+from captures import documents, fetching
 from captures.models import Capture, CitationCheck, Dismissal
 from quotes.actors import Actor, person
 from quotes.exceptions import CurationError
@@ -29,7 +30,22 @@ def source_capture(*, source: Source, actor: Actor) -> Capture:
     last = Capture.objects.filter(host=host).aggregate(last=Max("fetched_at"))["last"]
     fetching.wait_for_host(host, last.timestamp() if last else None)
     capture = _capture_of(source, host, fetching.fetch(source.url))
+    capture.replaced = _replaced(capture)
     return _capture_save(capture, actor)
+
+
+def _replaced(capture: Capture) -> bool:
+    """Whether the page that answered is a different document than the source's last
+    capture of it (captures/documents.py)."""
+    if not capture.has_text:
+        return False
+    earlier = Capture.objects.of_the_document().filter(source=capture.source).only("text").first()
+    return documents.different_document(
+        url=capture.url,
+        final_url=capture.final_url,
+        text=capture.text,
+        earlier_text=earlier.text if earlier else "",
+    )
 
 
 def _capture_of(source: Source, host: str, answer: fetching.Answer) -> Capture:
@@ -68,10 +84,15 @@ def source_check(*, source: Source, actor: Actor, capture: Capture | None = None
         return 0
     folded = fold(capture.text)
     citations = Citation.objects.filter(source=source).select_related("capture_check")
+    drifted = []
     for citation in citations:
         check = getattr(citation, "capture_check", None) or CitationCheck(citation=citation)
+        before = check.changed_since
         _check(check, citation.excerpt, capture, folded)
         check.save()
+        if before is None and check.changed_since is not None:
+            drifted.append(citation.quote_id)
+    drift_record(quote_ids=drifted, at=capture.fetched_at)  # watchers are told
     return len(citations)
 
 

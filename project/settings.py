@@ -334,6 +334,10 @@ CAPTURES_HOST_INTERVAL = env.float("ONRECORD_CAPTURES_HOST_INTERVAL", default=5.
 # A source's page shows readers each cited passage in its paragraph; set, the whole text
 # (mind the publisher's copyright).
 CAPTURES_SHOW_WHOLE_TEXT = env.bool("ONRECORD_CAPTURES_SHOW_WHOLE_TEXT", default=False)
+# A page whose main text resembles the last capture of the document less than this (the
+# Jaccard index of their word trigrams, 0 to 1) is taken for a different document, as a
+# page gone is (captures/documents.py).
+CAPTURES_SAME_DOCUMENT = env.float("ONRECORD_CAPTURES_SAME_DOCUMENT", default=0.2)
 
 # The reader site's address, for links made outside a request (export_quotes_csv).
 ONRECORD_SITE_URL = env("ONRECORD_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

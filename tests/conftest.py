@@ -145,6 +145,15 @@ def token_client(user):
 
 
 @pytest.fixture
+def site(settings):
+    """A local web server of pages to capture (tests/captures_support.py)."""
+    from tests.captures_support import local_site
+
+    with local_site(settings) as served:
+        yield served
+
+
+@pytest.fixture
 def editor_api(editor):
     """An API client authenticated with an editor's token."""
     return token_client(editor)

@@ -40,6 +40,8 @@ ENDPOINTS = {
     "/api/v1/speakers/{key}/history/": {"get"},
     "/api/v1/organizations/{key}/history/": {"get"},
     "/api/v1/sources/{key}/history/": {"get"},
+    "/api/v1/sources/{key}/captures/{capture_id}/": {"get"},
+    "/api/v1/sources/{key}/captures/{capture_id}/warc/": {"get"},
     "/api/v1/occasions/": {"get", "post"},
     "/api/v1/occasions/{key}/": {"get", "put", "patch", "delete"},
     "/api/v1/occasions/{key}/history/": {"get"},

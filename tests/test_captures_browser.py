@@ -7,9 +7,9 @@ import pytest
 from django.core.management import call_command
 
 from captures import fetching
+from tests.captures_support import EXCERPT, article
 from tests.factories import CitationFactory, QuoteFactory, SourceFactory
 from tests.intake_support import serve
-from tests.test_captures import EXCERPT, article
 from tests.test_reader_browser import check_page, reader  # noqa: F401 (a fixture)
 
 pytestmark = [
