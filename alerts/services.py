@@ -111,7 +111,13 @@ def subscriber_delete(*, subscriber: Subscriber) -> None:
 
 def alerts_retarget(*, target: str, duplicate: Any, survivor: Any) -> None:
     """After a merge (``quotes.services.merges``), those who followed the duplicate follow
-    the survivor; an address that follows both keeps one alert, the survivor's."""
+    the survivor (an address that follows both keeps one alert, the survivor's), and the
+    saved searches that named it name the survivor."""
     following = Alert.objects.filter(**{target: survivor}).values("subscriber_id")
     Alert.objects.filter(**{target: duplicate}, subscriber_id__in=following).delete()
     Alert.objects.filter(**{target: duplicate}).update(**{target: survivor})
+    # Saved searches name records by key, and searches do not follow old keys.
+    for alert in Alert.objects.filter(**{f"search__{target}": duplicate.key}):
+        alert.search[target] = survivor.key
+        alert.criteria["filters"][target] = survivor.key
+        alert.save(update_fields=["search", "criteria"])

@@ -314,6 +314,7 @@ def test_those_who_followed_a_merged_speaker_or_statement_follow_the_survivor():
     only_duplicate = follow("one@example.org", quote=duplicate.key)
     both = [follow("two@example.org", quote=q.key) for q in (survivor, duplicate)]
     of_speaker = follow("one@example.org", speaker=speakers[1].key)
+    search = follow("three@example.org", search={"speaker": speakers[1].key, "q": "gaza"})
 
     services.quote_merge(
         survivor=survivor, duplicate=duplicate, user=ReviewerFactory(), correction_note=MERGED
@@ -325,6 +326,9 @@ def test_those_who_followed_a_merged_speaker_or_statement_follow_the_survivor():
     assert set(Alert.objects.filter(quote=survivor)) == {only_duplicate, both[0]}
     assert not Alert.objects.filter(pk=both[1].pk).exists()
     assert Alert.objects.get(pk=of_speaker.pk).speaker == speakers[0]
+    search.refresh_from_db()
+    assert search.search == {"speaker": speakers[0].key, "q": "gaza"}
+    assert search.criteria["filters"]["speaker"] == speakers[0].key
 
 
 def test_lineage_decisions_on_a_merged_statement_hold_for_the_survivor():
