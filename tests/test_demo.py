@@ -40,7 +40,10 @@ def test_load_demo_loads_the_article_statements():
         "wang-yi",
         "faisal-bin-farhan",
     }
-    assert wang_yi.citations.get().source.title.startswith("China and Russia Find Common Cause")
+    # In the ministry's readout's words, cited there and in the news report.
+    report, readout = wang_yi.citations.order_by("source__kind").select_related("source")
+    assert readout.excerpt == wang_yi.text and readout.excerpt in readout.source.full_text
+    assert report.source.title.startswith("China and Russia Find Common Cause")
     putin = Quote.objects.get(speaker__key="vladimir-putin")
     assert "failure of United States policy in the Middle East" in putin.translations.get().text
     assert putin.role.role == "President of Russia"
