@@ -42,7 +42,8 @@ def test_load_demo_loads_the_article_statements():
     }
     # In the ministry's readout's words, cited there and in the news report.
     report, readout = wang_yi.citations.order_by("source__kind").select_related("source")
-    assert readout.excerpt == wang_yi.text and readout.excerpt in readout.source.full_text
+    assert readout.excerpt == wang_yi.text
+    assert readout.excerpt in readout.source.full_text
     assert report.source.title.startswith("China and Russia Find Common Cause")
     putin = Quote.objects.get(speaker__key="vladimir-putin")
     assert "failure of United States policy in the Middle East" in putin.translations.get().text
