@@ -4,6 +4,7 @@ ONRECORD_CAPTURES_SHOW_WHOLE_TEXT is set, as the whole text."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 
@@ -33,6 +34,17 @@ class SourceText:
     passages: tuple[Passage, ...]  # found, in the order of the text
     whole: tuple[Passage, ...]  # the whole text as runs, when shown whole; else empty
     missing: tuple[Passage, ...]  # the statements whose excerpt is not in the text
+    address_now: AddressNow | None = None  # the page is gone since the text was captured
+
+
+@dataclass(frozen=True)
+class AddressNow:
+    """What the source's address has answered since the capture shown: a page gone (404,
+    410) or a different document (captures/documents.py), first seen ``since``."""
+
+    since: datetime.datetime
+    status: int | None
+    replaced: bool
 
 
 def source_text(source, cited: list[tuple[str, str]]) -> SourceText | None:
@@ -41,7 +53,21 @@ def source_text(source, cited: list[tuple[str, str]]) -> SourceText | None:
     text = capture.text if capture else source.full_text
     if not text:
         return None
-    return text_read(text, cited, captured_at=capture.fetched_at if capture else None)
+    read = text_read(text, cited, captured_at=capture.fetched_at if capture else None)
+    return dataclasses.replace(read, address_now=address_now(source, capture))
+
+
+def address_now(source, shown: Capture | None) -> AddressNow | None:
+    """Whether the address no longer leads to the document since ``shown`` was captured:
+    the first of the captures since that found it gone, when the latest one still does."""
+    since = Capture.objects.checkable().filter(source=source)
+    if shown is not None:
+        since = since.filter(fetched_at__gt=shown.fetched_at)
+    latest = since.first()  # newest first
+    if latest is None or not latest.gone:
+        return None
+    first = since.order_by("fetched_at", "pk").first()
+    return AddressNow(first.fetched_at, latest.status, latest.replaced)
 
 
 def text_read(

@@ -63,16 +63,20 @@ def test_a_passage_removed_from_the_page_is_flagged_with_the_date_it_changed(sit
 
 
 @pytest.mark.django_db
-def test_a_page_gone_flags_its_citations(site):
+def test_a_page_gone_flags_its_citations(site, client):
     routes, base = site
     source, citation = cited(base)
     capture(source)
+    assert "the source's address" not in client.get(f"/sources/{source.key}/").content.decode()
     del routes["/article"]  # the server answers 404
     gone = capture(source)
     assert gone.status == 404
     check = check_of(citation)
     assert check.in_capture is False
     assert check.changed_since == timezone.localdate(gone.fetched_at)
+    page = client.get(f"/sources/{source.key}/").content.decode()
+    assert "the source's address answers that the page is gone (HTTP 404)" in page
+    assert EXCERPT in page  # the page as it was captured
 
 
 @pytest.mark.django_db

@@ -145,6 +145,8 @@ def test_a_page_whose_text_no_longer_resembles_the_capture_is_a_different_docume
     page = client.get(f"/sources/{source.key}/").content.decode()
     assert EXCERPT in page  # the text in context is still the document's last capture
     assert "Applicants for a visa" not in page
+    since = f"{timezone.localtime(replaced.fetched_at):%-d %B %Y}"
+    assert f"{since}</time>, the source's address leads to a different document" in page
 
 
 @pytest.mark.django_db
