@@ -185,10 +185,14 @@ def _descriptor_and_name(words: list[tuple[str, int]], lang: Language):
 
 def _describes(word: str, role: list[tuple[str, int]], lang: Language) -> bool:
     """A word of the descriptor: a role word, a title, a nationality, or the genitive that
-    completes a role ("المتحدث الرسمي لوزارة الخارجية المصرية")."""
+    completes a role, joined by و or not ("المتحدث الرسمي لوزارة الخارجية المصرية")."""
     if any(_is(kind, word, lang) for kind in ("role", "honorific", "nationality")):
         return True
-    return bool(role) and (word.startswith(("لل", "ال")) or _is("side", word, lang))
+    if role and word.startswith("و") and len(word) > 3:  # "وزير الخارجية والهجرة"
+        word = word[1:]
+    return bool(role) and (
+        word.startswith(("لل", "ال")) or any(_is(k, word, lang) for k in ("side", "role"))
+    )
 
 
 def _may_be_name(word: str, inside: bool, lang: Language) -> bool:
