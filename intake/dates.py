@@ -24,6 +24,9 @@ MONTHS = {
     r"diciembre",
     "ru": r"январ[яе]|феврал[яе]|марта?е?|апрел[яе]|ма[яе]|июн[яе]|июл[яе]|августа?е?|"
     r"сентябр[яе]|октябр[яе]|ноябр[яе]|декабр[яе]",
+    "ar": r"يناير|فبراير|مارس|أبريل|إبريل|مايو|يونيو|يونيه|يوليو|يوليه|أغسطس|سبتمبر|أكتوبر|"
+    r"نوفمبر|ديسمبر|كانون الثاني|شباط|آذار|نيسان|أيار|حزيران|تموز|آب|أيلول|تشرين الأول|"
+    r"تشرين الثاني|كانون الأول",
 }
 WEEKDAYS = {
     "en": r"monday|tuesday|wednesday|thursday|friday|saturday|sunday",
@@ -31,6 +34,8 @@ WEEKDAYS = {
     "de": r"montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag",
     "es": r"lunes|martes|miércoles|jueves|viernes|sábado|domingo",
     "ru": r"понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье",
+    # "يوم الأحد", "اليوم الاثنين", "الأحد": the day's name with its article.
+    "ar": r"الأحد|الاثنين|الإثنين|الثلاثاء|الأربعاء|الخميس|الجمعة|السبت",
 }
 RELATIVE = {
     "en": r"yesterday|today|last week|last month|earlier this month|this week|last year|"
@@ -42,6 +47,7 @@ RELATIVE = {
     r"diese woche|vergangenes jahr|letztes jahr",
     "es": r"ayer|hoy|la semana pasada|el mes pasado|esta semana|el año pasado",
     "ru": r"вчера|сегодня|на прошлой неделе|в прошлом месяце|на этой неделе|в прошлом году",
+    "ar": r"أمس|اليوم|الأسبوع الماضي|الشهر الماضي|هذا الأسبوع|العام الماضي",
 }
 # What dateparser reads for the German phrases it does not know.
 REWRITES = {

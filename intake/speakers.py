@@ -22,6 +22,9 @@ from quotes.models import Affiliation, Speaker, SpeakerName
 TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
 CJK = re.compile(r"[\u3400-\u9fff]{2,4}")
 HAN_NAME = r"^[\u3400-\u9fff·・]{2,}$"
+# Scripts without capitals, whose names are looked for as they are written.
+ARABIC = re.compile(r"[\u0600-\u06ff]{2,}")
+ARABIC_NAME = r"^[\u0600-\u06ff]{2,}( [\u0600-\u06ff]{2,})+$"
 
 
 @dataclass(frozen=True)
@@ -148,14 +151,13 @@ def _name_score(wanted: list[str], known: list[str]) -> float:
 def _load_entries(text: str, on: datetime.date | None) -> list[Entry]:
     words = {t for t in TOKEN.findall(text) if t[:1].isupper() and len(t) >= 3}
     words |= set(CJK.findall(text))
-    if not words:
+    if not words and not ARABIC.search(text):
         return []
     stems = sorted({w[:-2] if len(w) >= 7 else w for w in words})[:400]
     pattern = r"\m(" + "|".join(re.escape(s) for s in stems) + ")"
+    by_word = Q(name__iregex=pattern) | Q(names__name__iregex=pattern) if stems else Q(pk__in=[])
     speakers = (
-        Speaker.objects.filter(
-            Q(name__iregex=pattern) | Q(names__name__iregex=pattern) | _han_names_in(text)
-        )
+        Speaker.objects.filter(by_word | _han_names_in(text) | _uncased_names_in(text))
         .distinct()
         .prefetch_related(
             "names",
@@ -165,18 +167,30 @@ def _load_entries(text: str, on: datetime.date | None) -> list[Entry]:
     return [_entry(speaker, on) for speaker in speakers]
 
 
-def _han_names_in(text: str) -> Q:
-    """Speakers with a name in Han characters that the report contains: nothing separates
-    such a name from the words around it ("外交部长王毅同…"), so it is looked for as it is."""
-    if not CJK.search(text):
+def _uncased_names_in(text: str) -> Q:
+    """Speakers with a name in Arabic script that the report contains: no capital marks a
+    name there, so the report's words cannot be told from names before matching."""
+    if not ARABIC.search(text):
         return Q(pk__in=[])
+    return _names_in(text, ARABIC_NAME)
+
+
+def _names_in(text: str, pattern: str) -> Q:
     found = {
-        model: model.objects.filter(name__regex=HAN_NAME)
+        model: model.objects.filter(name__regex=pattern)
         .annotate(at=StrIndex(Value(text), "name"))
         .filter(at__gt=0)
         for model in (Speaker, SpeakerName)
     }
     return Q(pk__in=found[Speaker].values("pk")) | Q(pk__in=found[SpeakerName].values("speaker_id"))
+
+
+def _han_names_in(text: str) -> Q:
+    """Speakers with a name in Han characters that the report contains: nothing separates
+    such a name from the words around it ("外交部长王毅同…"), so it is looked for as it is."""
+    if not CJK.search(text):
+        return Q(pk__in=[])
+    return _names_in(text, HAN_NAME)
 
 
 def _entry(speaker: Speaker, on: datetime.date | None) -> Entry:

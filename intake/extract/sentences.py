@@ -51,11 +51,17 @@ def sentences(paragraph: str, quotes: list[QuoteSpan], code: str) -> list[tuple[
     for start, end in spans:
         index = bisect.bisect_left(starts, start) - 1  # the last quotation opened before
         within = index >= 0 and start < quotes[index].end
-        if merged and (within or _continues_quote(paragraph, start, index >= 0)):
+        after_comma = merged and paragraph[merged[-1][0] : start].rstrip().endswith(COMMAS)
+        if merged and (within or after_comma or _continues_quote(paragraph, start, index >= 0)):
             merged[-1][1] = end
         else:
             merged.append([start, end])
     return [(s, _rstrip(paragraph, s, e)) for s, e in merged]
+
+
+# No sentence ends with a comma or a colon; pysbd's Arabic rules cut after them all the same
+# ("وقال …،" and "قال …: «…»").
+COMMAS = (",", "،", ":")
 
 
 def _continues_quote(paragraph: str, start: int, quoted_before: bool) -> bool:

@@ -25,6 +25,7 @@ from intake.extract.mentions import mention_after, mention_before
 from intake.extract.quotation import find_quotes, masked
 from intake.extract.sentences import paragraphs, sentences
 from intake.extract.transcripts import transcript_statements
+from intake.extract.uncased import uncased_statement
 from intake.extract.unspaced import unspaced_statement
 from intake.lexicon import Language
 
@@ -136,6 +137,8 @@ def _sentence_statement(
 ) -> Found | None:
     if not lang.spaced:
         return unspaced_statement(sentence, quotes, lang, offset, paragraph)
+    if not lang.cased:
+        return uncased_statement(sentence, quotes, lang, offset, paragraph)
     text_masked = masked(sentence, quotes)
     quoted = [q for q in quotes if not _is_title(text_masked, q)]
     long_quotes = [

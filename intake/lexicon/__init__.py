@@ -1,10 +1,11 @@
 """The words the extractor looks for, per language: speech verbs, pronouns, role words,
 connectives, occasions and the quotation marks of many languages.
 
-Each language's lists are a module of their own (``en``, ``fr``, ``de``, ``es``, ``ru``, ``zh``):
-adding a language is adding its module and naming it in ``LANGUAGES`` below.
+Each language's lists are a module of their own (``en``, ``fr``, ``de``, ``es``, ``ru``, ``zh``,
+``ar``): adding a language is adding its module and naming it in ``LANGUAGES`` below.
 """
 
+from intake.lexicon.ar import AR
 from intake.lexicon.base import QUOTE_PAIRS, Language, alternation, compile_words
 from intake.lexicon.countries import CITY_FORMS, COUNTRY_BY_WORD, COUNTRY_WORDS
 from intake.lexicon.de import DE
@@ -15,7 +16,7 @@ from intake.lexicon.roles import ROLE_CONCEPTS
 from intake.lexicon.ru import RU
 from intake.lexicon.zh import ZH
 
-LANGUAGES: dict[str, Language] = {lang.code: lang for lang in (EN, FR, DE, ES, RU, ZH)}
+LANGUAGES: dict[str, Language] = {lang.code: lang for lang in (EN, FR, DE, ES, RU, ZH, AR)}
 
 
 def language(code: str) -> Language:
@@ -24,6 +25,7 @@ def language(code: str) -> Language:
 
 
 __all__ = [
+    "AR",
     "CITY_FORMS",
     "COUNTRY_BY_WORD",
     "COUNTRY_WORDS",

@@ -49,6 +49,19 @@ class Language:
     # Verb forms of the mood of reported speech (German Konjunktiv): a sentence in it, with no
     # attribution of its own, goes on with the statement before it.
     reported_mood: tuple[str, ...] = ()
+    # Written with spaces but without capitals (Arabic): a name is read from the words after
+    # the verb of saying that open the sentence (intake/extract/uncased.py), with these lists.
+    cased: bool = True
+    # Words that end a name: prepositions, particles, adverbs of time (never part of a name).
+    function_words: tuple[str, ...] = ()
+    # Words inside names ("bin", "أبو", "آل") and titles before them ("الشيخ").
+    name_particles: tuple[str, ...] = ()
+    honorifics: tuple[str, ...] = ()
+    # Adjectives of nationality that complete a descriptor ("وزير الخارجية المصري").
+    nationalities: tuple[str, ...] = ()
+    # Verbs that tell of a conversation rather than state a position ("the two ministers
+    # exchanged views"): a reported clause opening with one is not a statement.
+    accounts: tuple[str, ...] = ()
 
 
 def alternation(words: tuple[str, ...]) -> str:

@@ -1,0 +1,231 @@
+"""Statements in languages written with spaces but without capitals (Arabic), whose verb of
+saying usually opens the sentence with its subject after it: "وأكد وزير الخارجية سامح شكري
+على …", "وقال السفير أحمد أبو زيد … إن …". No capital marks a name, so the speaker is read
+from the words between the verb and the clause it introduces: the descriptor (role words,
+nationalities, titles), then the name, which no function word, role word or office is part
+of. Also read: "…، بحسب X" / "وفقا لـX، …" and quotations after "قال X: «…»"."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from intake import lexicon
+from intake.extract.base import MASK, Found, Mention, QuoteSpan
+from intake.extract.quotation import masked
+from intake.lexicon import Language
+
+MAX_SUBJECT_WORDS = 25
+MIN_WORDS = 3
+# An aside between dashes or brackets ("- في تدوينة عبر حسابه على منصة «إكس» -").
+ASIDE = re.compile(r"\s[-–—]\s?[^-–—\n]{1,160}?[-–—](?=\s|$)|\([^()\n]{1,160}\)")
+ARABIC_WORD = re.compile(r"[^\W\d_][\w.]*")
+
+
+@lru_cache(maxsize=4)
+def _patterns(code: str) -> dict[str, re.Pattern]:
+    lang = lexicon.language(code)
+
+    def words(items: tuple[str, ...]) -> str:
+        return lexicon.alternation(items) or "(?!)"
+
+    return {
+        "opening": re.compile(
+            rf"^\s*(?:[^{MASK}،,.:؛]{{0,40}}[،,]\s*)?(?:(?:{words(lang.connectives)})\s+)?"
+            rf"(?P<verb>[وف]?(?:{words(lang.verbs)}))(?!\w)"
+        ),
+        "after": re.compile(
+            rf"[،,]\s*(?P<verb>[وف]?(?:{words(lang.verbs)}|{words(lang.according)}))(?!\w)"
+            rf"(?P<who>[^{MASK}،,.:؛]{{2,80}})[.!]?\s*$"
+        ),
+        "according": re.compile(
+            rf"^\s*(?P<verb>[وف]?(?:{words(lang.according)}))(?!\w)(?P<who>[^{MASK}،,.:؛]{{2,80}})[،,]"
+        ),
+        "complementizer": re.compile(rf"(?<!\w)(?:{words(lang.complementizers)})(?!\w)|:|{MASK}"),
+        "account": re.compile(rf"^\s*(?:\S+\s+){{0,2}}(?:{words(lang.accounts)})(?!\w)"),
+    }
+
+
+def uncased_statement(
+    sentence: str, quotes: list[QuoteSpan], lang: Language, offset: int, paragraph: int
+) -> Found | None:
+    """The statement of a sentence whose verb of saying (or "according to") names its
+    speaker, or None."""
+    text = ASIDE.sub(lambda m: " " * len(m.group(0)), masked(sentence, quotes))
+    patterns = _patterns(lang.code)
+    found = _opening(text, lang) or _closing(text, patterns) or _according(text, patterns)
+    if found is None:
+        return None
+    verb, (who_start, who_end), (start, end) = found
+    mention = speaker_mention(text[who_start:who_end], lang, offset + who_start)
+    content = sentence[start:end].strip(" ،,:.")
+    if mention is None or mention.kind == "organization" or _not_a_statement(content, lang):
+        return None
+    inside = [q for q in quotes if start <= q.start < end]
+    return _found(sentence, content, inside, verb, mention, offset, paragraph, (start, end))
+
+
+def _opening(text: str, lang: Language) -> tuple[str, tuple[int, int], tuple[int, int]] | None:
+    """ "وأكد وزير الخارجية … على …": the verb first, its subject, then the clause."""
+    patterns = _patterns(lang.code)
+    opening = patterns["opening"].match(text)
+    if opening is None:
+        return None
+    rest = text[opening.end() :]
+    clause = patterns["complementizer"].search(rest)
+    if clause is None or len(rest[: clause.start()].split()) > MAX_SUBJECT_WORDS:
+        return None
+    who = (opening.end(), opening.end() + clause.start())
+    starts_at = opening.end() + (clause.start() if clause.group(0) == MASK else clause.end())
+    return opening.group("verb"), who, (starts_at, len(text))
+
+
+def _closing(text: str, patterns: dict[str, re.Pattern]):
+    """ "…، قال شكري." / "…، بحسب المتحدث": the statement before its attribution."""
+    closing = patterns["after"].search(text)
+    if closing is None or closing.start() < 10:
+        return None
+    return closing.group("verb"), closing.span("who"), (0, closing.start())
+
+
+def _according(text: str, patterns: dict[str, re.Pattern]):
+    """ "وبحسب المتحدث …، …": the attribution first, then the statement."""
+    according = patterns["according"].match(text)
+    if according is None:
+        return None
+    return according.group("verb"), according.span("who"), (according.end(), len(text))
+
+
+def _not_a_statement(content: str, lang: Language) -> bool:
+    """Too short, or a conversation told rather than a position ("الوزيرين تبادلا …")."""
+    bare = content.replace(MASK, " ")
+    if len(content.split()) < MIN_WORDS:
+        return True
+    return _patterns(lang.code)["account"].match(bare) is not None
+
+
+def _found(sentence, content, inside, verb, mention, offset, paragraph, span) -> Found:
+    quoted = sum(q.end - q.start for q in inside)
+    kind = "direct" if quoted >= 0.8 * len(content) else "partial" if inside else "indirect"
+    fragments = [q.inner.strip() for q in inside]
+    start, end = span
+    return Found(
+        kind=kind,
+        text=" ".join(fragments) if kind == "direct" else content,
+        start=offset,
+        end=offset + len(sentence),
+        attribution=(sentence[:start] + " " + sentence[end:]).strip(),
+        mention=mention,
+        paragraph=paragraph,
+        fragments=fragments,
+        verb=verb,
+    )
+
+
+@lru_cache(maxsize=4)
+def _word_sets(code: str) -> dict[str, re.Pattern]:
+    lang = lexicon.language(code)
+
+    def whole(items: tuple[str, ...]) -> re.Pattern:
+        return re.compile(rf"(?:{lexicon.alternation(items) or '(?!)'})")
+
+    return {
+        "function": whole(lang.function_words + lang.pronouns + lang.fillers),
+        "role": whole(lang.roles),
+        "honorific": whole(lang.honorifics),
+        "nationality": whole(lang.nationalities),
+        "particle": whole(lang.name_particles),
+        "side": whole(lang.sides),
+    }
+
+
+def _is(kind: str, word: str, lang: Language) -> bool:
+    return _word_sets(lang.code)[kind].fullmatch(word) is not None
+
+
+def speaker_mention(subject: str, lang: Language, start: int) -> Mention | None:
+    """Who the words after the verb name: a descriptor and a name ("وزير الخارجية المصري
+    سامح شكري"), a descriptor alone ("وزير الخارجية"), nobody (the verb's own person: a
+    pronoun), or an office ("وزارة الخارجية"), which is not a person."""
+    words = [(m.group(0), m.start()) for m in ARABIC_WORD.finditer(subject.replace(MASK, " "))]
+    words = words[:MAX_SUBJECT_WORDS]
+    if not [w for w, _ in words if not _is("function", w, lang)]:
+        return Mention("pronoun", start=start)
+    if _is("side", words[0][0], lang):
+        return Mention("organization", name=subject.strip(), start=start)
+    role, name = _descriptor_and_name(words, lang)
+    if name:
+        first, last = name[0], name[-1]
+        text = subject[first[1] : last[1] + len(last[0])]
+        return Mention("name", name=text, role=_joined(subject, role), start=start + first[1])
+    if role:
+        return Mention("role", role=_joined(subject, role), start=start, anaphoric=True)
+    return None
+
+
+def _descriptor_and_name(words: list[tuple[str, int]], lang: Language):
+    """The descriptor's words and the name's, in the order of the subject."""
+    role: list[tuple[str, int]] = []
+    name: list[tuple[str, int]] = []
+    for word, at in words:
+        if name and _ends_name(word, lang):
+            break
+        if not name and _describes(word, role, lang):
+            role.append((word, at))
+        elif _may_be_name(word, bool(name), lang):
+            name.append((word, at))
+        elif name or _is("function", word, lang):
+            break
+    while name and _is("particle", name[-1][0], lang):
+        name.pop()
+    if not name and role and _lone_surname(role[-1][0], role, lang):
+        name = [role.pop()]  # "الرئيس السيسي"
+    return role, name
+
+
+def _describes(word: str, role: list[tuple[str, int]], lang: Language) -> bool:
+    """A word of the descriptor: a role word, a title, a nationality, or the genitive that
+    completes a role, joined by و or not ("المتحدث الرسمي لوزارة الخارجية المصرية")."""
+    if any(_is(kind, word, lang) for kind in ("role", "honorific", "nationality")):
+        return True
+    if role and word.startswith("و") and len(word) > 3:  # "وزير الخارجية والهجرة"
+        word = word[1:]
+    return bool(role) and (
+        word.startswith(("لل", "ال")) or any(_is(k, word, lang) for k in ("side", "role"))
+    )
+
+
+def _may_be_name(word: str, inside: bool, lang: Language) -> bool:
+    """A word of a name: no function word, role or office; the first word is no word with
+    the article ("الوزيرين") but a later one may be ("عبد الفتاح السيسي")."""
+    if len(word) < 2 or any(_is(k, word, lang) for k in ("function", "role", "side")):
+        return False
+    return inside or not word.startswith("ال") or _is("particle", word, lang)
+
+
+def _ends_name(word: str, lang: Language) -> bool:
+    """A second person joined by و ("ونظيره"), a role word or a function word."""
+    if any(_is(k, word, lang) for k in ("function", "role", "honorific", "nationality")):
+        return True
+    return word.startswith("و") and (
+        len(word) <= 2 or any(_is(k, word[1:], lang) for k in ("role", "honorific", "function"))
+    )
+
+
+def _lone_surname(word: str, role: list[tuple[str, int]], lang: Language) -> bool:
+    """ "الرئيس السيسي": an article word after a title that is no role, nationality or
+    genitive is the person's name."""
+    return (
+        len(role) >= 2
+        and word.startswith("ال")
+        and not any(_is(k, word, lang) for k in ("role", "nationality", "side", "function"))
+        and not role[-2][0].startswith("لل")
+        and _is("role", role[-2][0], lang)
+    )
+
+
+def _joined(subject: str, words: list[tuple[str, int]]) -> str:
+    if not words:
+        return ""
+    first, last = words[0], words[-1]
+    return subject[first[1] : last[1] + len(last[0])].strip(" ،,")
