@@ -676,7 +676,6 @@ OCCASION_WRITE_DOC = extend_schema(
     create=OCCASION_WRITE_DOC,
     update=OCCASION_WRITE_DOC,
     partial_update=OCCASION_WRITE_DOC,
-    merge=extend_schema(request=serializers.OccasionMergeSerializer, filters=False),
 )
 class OccasionViewSet(HistoryMixin, MergeMixin, AccountsMixin, WriteReadViewSet):
     """Occasions at which statements are made: calls, meetings, visits, summits, press
@@ -687,7 +686,6 @@ class OccasionViewSet(HistoryMixin, MergeMixin, AccountsMixin, WriteReadViewSet)
     filterset_class = filters.OccasionFilterSet
     find_by_key = staticmethod(selectors.occasion_by_key)
     merge_records = staticmethod(services.occasion_merge)
-    merge_serializer_class = serializers.OccasionMergeSerializer
 
     def get_serializer_class(self):
         if self.action == "list":

@@ -354,6 +354,7 @@ class OccasionAdmin(CurationAdmin):
     inlines = [OccasionParticipantInline, OccasionAccountInline]
     actions = ["merge_occasions"]
     history_parts = "participants and accounts"
+    shows_quotes = True
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(quote_count=Count("quotes", distinct=True))
@@ -394,7 +395,6 @@ class OccasionAdmin(CurationAdmin):
             ],
             merged_parts="its statements, participants and the occasions inside it move to the "
             "one that stays",
-            corrects=False,
         )
 
     # Saving: the occasion with its participants and accounts, in one call of the service.
@@ -418,7 +418,12 @@ class OccasionAdmin(CurationAdmin):
                 fields = ("source", "kind", "organization", "country")
                 parts["accounts"] = formset_items(formset, fields)
         try:
-            services.occasion_write(occasion=form.instance, user=request.user, **parts)
+            services.occasion_write(
+                occasion=form.instance,
+                user=request.user,
+                correction_note=correction_note(form),
+                **parts,
+            )
         except (CurationError, ValidationError) as error:
             raise AdminRefused(error) from error
 

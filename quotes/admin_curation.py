@@ -377,10 +377,6 @@ class MergeForm(forms.Form):
     )
 
 
-class PlainMergeForm(forms.Form):
-    """The confirmation of a merge that corrects no published quote (occasions)."""
-
-
 def merge_action(
     modeladmin: admin.ModelAdmin,
     request: HttpRequest,
@@ -389,17 +385,15 @@ def merge_action(
     merge: Callable[..., models.Model],
     rows: list[tuple[str, Callable[[models.Model], object]]],
     merged_parts: str,
-    corrects: bool = True,
 ) -> TemplateResponse | None:
-    """Merge two selected records after the reviewer picked the one that stays; ``corrects``:
-    whether the merge may correct published quotes, and so asks for a note."""
+    """Merge two selected records after the reviewer picked the one that stays; a merge
+    that alters what published quotes show asks for the note of their correction."""
     noun = modeladmin.opts.verbose_name
     selected = list(queryset[:3])
     if len(selected) != 2:
         messages.error(request, f"Select exactly two {noun}s to merge.")
         return None
-    form_class = MergeForm if corrects else PlainMergeForm
-    form = form_class(request.POST if request.POST.get("confirm") else None)
+    form = MergeForm(request.POST if request.POST.get("confirm") else None)
     if form.is_valid():
         survivor = next((o for o in selected if str(o.pk) == request.POST.get("survivor")), None)
         if survivor is None:
@@ -428,7 +422,7 @@ def merged_into(
     merge: Callable,
     survivor: models.Model,
     selected: list,
-    form: MergeForm | PlainMergeForm,
+    form: MergeForm,
 ) -> bool:
     """Merge the other selected record into ``survivor``; False when the form is to be
     shown again (a correction note is needed)."""
@@ -439,7 +433,7 @@ def merged_into(
             survivor=survivor,
             duplicate=duplicate,
             user=request.user,
-            **(note if isinstance(form, MergeForm) else {}),
+            **note,
         )
     except ValidationError as error:
         for field, messages_ in error.message_dict.items():

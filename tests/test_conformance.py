@@ -566,7 +566,7 @@ def write_record_by_service(user, kind: str, key: str, fields: dict, existing) -
         if kind == "speaker":
             services.speaker_write(speaker=obj, user=user, correction_note=note)
         elif kind == "occasion":
-            services.occasion_write(occasion=obj, user=user)
+            services.occasion_write(occasion=obj, user=user, correction_note=note)
         else:
             services.record_save(obj=obj, user=user, correction_note=note)
     except ValidationError as error:
@@ -621,10 +621,13 @@ def test_a_full_text_keeps_the_cited_excerpts(published, path):
         ("organization", None, {"name": "Ministry of Foreign Affairs (corrected)"}),
         ("source", "article", {"title": "Another title"}),
         ("source", "article", {"url": "https://example.org/moved"}),
+        ("occasion", "call", {"name": "Call with the Saudi foreign minister (corrected)"}),
+        ("occasion", "call", {"start": "2023-10-13"}),
     ],
 )
 @pytest.mark.parametrize("path", PATHS)
 def test_a_change_a_published_quote_shows_is_a_correction_of_it(published, path, kind, key, fields):
+    Quote.objects.filter(pk=published.pk).update(occasion=OccasionFactory(key="call"))
     services.speaker_quotes_reresolve(speaker=published.speaker)
     published.refresh_from_db()
     assert published.role is not None  # a renamed organization alters the role it shows

@@ -32,6 +32,8 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 OCCASIONS = "/api/v1/occasions/"
 
+MERGED = "Two records of the same call were merged."
+
 
 def test_the_factory_builds_a_valid_occasion():
     occasion = OccasionFactory()
@@ -127,10 +129,18 @@ def test_a_merge_moves_statements_and_participants_and_redirects_the_key():
     OccasionParticipantFactory(occasion=survivor, speaker=shared)
     OccasionParticipantFactory(occasion=duplicate, speaker=shared)
     other = OccasionParticipantFactory(occasion=duplicate)
-    quote = QuoteFactory(occasion=duplicate)
-    merged = services.occasion_merge(survivor=survivor, duplicate=duplicate, user=ReviewerFactory())
+    quote = QuoteFactory(occasion=duplicate, status="published")
+    # Its statements then show another occasion (name, place): a correction of each.
+    with pytest.raises(ValidationError) as refused:
+        services.occasion_merge(survivor=survivor, duplicate=duplicate, user=ReviewerFactory())
+    assert quote.key in str(refused.value.message_dict["correction_note"])
+    merged = services.occasion_merge(
+        survivor=survivor, duplicate=duplicate, user=ReviewerFactory(), correction_note=MERGED
+    )
     assert merged.place == "Riyadh"
-    assert Quote.objects.get(pk=quote.pk).occasion == survivor
+    quote.refresh_from_db()
+    assert quote.occasion == survivor
+    assert [c["note"] for c in quote.corrections] == [MERGED]
     assert {p.speaker for p in survivor.participants.all()} == {shared, other.speaker}
     assert KeyRedirect.objects.get(kind="occasion", old_key="same-call").target == survivor
     with pytest.raises(MergeNotAllowed):
@@ -497,25 +507,36 @@ def test_a_reviewer_merges_two_occasions_in_the_admin():
     client = Client()
     client.force_login(ReviewerFactory())
     survivor, duplicate = OccasionFactory(key="call"), OccasionFactory(key="same-call")
-    quote = QuoteFactory(occasion=duplicate)
+    quote = QuoteFactory(occasion=duplicate, status="published")
     url = reverse("admin:quotes_occasion_changelist")
     selection = {"action": "merge_occasions", "_selected_action": [survivor.pk, duplicate.pk]}
     page = client.post(url, selection).content.decode()
     assert "Merge two occasions" in page
-    assert 'name="correction_note"' not in page
-    client.post(url, {**selection, "confirm": "yes", "survivor": survivor.pk})
+    assert 'name="correction_note"' in page
+    confirmed = {**selection, "confirm": "yes", "survivor": survivor.pk}
+    refused = client.post(url, confirmed).content.decode()
+    assert quote.key in refused  # the statements it would correct, named
+    assert Occasion.objects.count() == 2
+    client.post(url, {**confirmed, "correction_note": MERGED})
     assert list(Occasion.objects.all()) == [survivor]
-    assert Quote.objects.get(pk=quote.pk).occasion == survivor
+    quote.refresh_from_db()
+    assert (quote.occasion, quote.corrections[-1]["note"]) == (survivor, MERGED)
     assert client.get("/occasions/same-call/")["Location"] == "/occasions/call/"
 
 
 def test_a_reviewer_merges_two_occasions_through_the_api():
     survivor, duplicate = OccasionFactory(key="call"), OccasionFactory(key="same-call")
-    QuoteFactory(occasion=duplicate)
+    QuoteFactory(occasion=duplicate, status="published")
     url = f"{OCCASIONS}call/merge/"
     refused = token_client(EditorFactory()).post(url, {"duplicate": "same-call"}, format="json")
     assert refused.status_code == 403
-    merged = token_client(ReviewerFactory()).post(url, {"duplicate": "same-call"}, format="json")
+    reviewer = token_client(ReviewerFactory())
+    no_note = reviewer.post(url, {"duplicate": "same-call"}, format="json")
+    assert no_note.status_code == 400
+    assert "correction_note" in no_note.json()
+    merged = reviewer.post(
+        url, {"duplicate": "same-call", "correction_note": MERGED}, format="json"
+    )
     assert merged.status_code == 200, merged.json()
     assert merged.json()["quote_count"] == 1
     assert list(Occasion.objects.all()) == [survivor]

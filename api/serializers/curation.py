@@ -77,18 +77,8 @@ class MergeSerializer(serializers.Serializer):
         allow_blank=True,
         max_length=limits.NOTE,
         help_text="Required when published quotes then show something else (a speaker's "
-        "name or role, a quote's sources): each of them gets this note as a public correction.",
-    )
-
-
-class OccasionMergeSerializer(serializers.Serializer):
-    """A merge of occasions, which corrects no published quote: no note."""
-
-    duplicate = StrictCharField(
-        max_length=200,
-        validators=[validate_key],
-        help_text="The key of the occasion to merge into this one; it is deleted, and its key "
-        "leads to this occasion from now on.",
+        "name or role, a quote's sources, their occasion): each of them gets this note as a "
+        "public correction.",
     )
 
 

@@ -14,6 +14,7 @@ from api.serializers.base import (
     WholeItem,
 )
 from api.serializers.quotes import unique_items
+from api.serializers.records import shown_correction_note
 from api.serializers.summaries import (
     OccasionSummarySerializer,
     OrganizationSummarySerializer,
@@ -142,10 +143,11 @@ class OccasionWriteSerializer(BaseModelSerializer):
     accounts = AccountWriteSerializer(
         many=True, required=False, help_text="Every account; those left out are removed."
     )
+    correction_note = shown_correction_note()
 
     class Meta:
         model = Occasion
-        fields = [*OCCASION_FIELDS, "participants", "accounts"]
+        fields = [*OCCASION_FIELDS, "participants", "accounts", "correction_note"]
 
     def validate_participants(self, items: list[dict]) -> list[dict]:
         return unique_items(items, "speaker", "participant")
@@ -155,10 +157,11 @@ class OccasionWriteSerializer(BaseModelSerializer):
 
     def save_occasion(self, occasion: Occasion, attrs: dict) -> Occasion:
         parts = {name: attrs.pop(name) for name in ("participants", "accounts") if name in attrs}
+        note = attrs.pop("correction_note", "")
         for name, value in attrs.items():
             setattr(occasion, name, value)
         user = self.context["request"].user
-        return services.occasion_write(occasion=occasion, user=user, **parts)
+        return services.occasion_write(occasion=occasion, user=user, correction_note=note, **parts)
 
     def create(self, validated_data: dict) -> Occasion:
         return self.save_occasion(Occasion(), validated_data)

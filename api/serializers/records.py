@@ -83,8 +83,8 @@ def shown_correction_note() -> serializers.CharField:
         write_only=True,
         max_length=limits.NOTE,
         help_text="Required when the change alters what published quotes show (a speaker's "
-        "name, a role, a cited source's title or url): each of them gets this note as a "
-        "public correction.",
+        "name, a role, a cited source's title or url, their occasion): each of them gets "
+        "this note as a public correction.",
     )
 
 

@@ -1,13 +1,14 @@
 """Published quotes that an import alters through the records around them.
 
-A record of a speaker, an organization or a source can change what published quotes show
-(a speaker's name, the role resolved from their affiliations, an organization's name in a
-role, a cited source's title or address), as the same change in the admin or the API can;
-there it is a public correction of each of those quotes (``services.corrections``), and so
-it is here. Each such quote must either come in the same file with a new entry in its
-``corrections`` (a file from another OnRecord, where the change was made), or the record
-that changes it gives a ``correction_note``, which each quote it alters gets as a dated
-correction. Otherwise the import is refused with that record's line.
+A record of a speaker, an organization, a source or an occasion can change what published
+quotes show (a speaker's name, the role resolved from their affiliations, an organization's
+name in a role, a cited source's title or address, the occasion's name, kind, dates or
+place), as the same change in the admin or the API can; there it is a public correction of
+each of those quotes (``services.corrections``), and so it is here. Each such quote must
+either come in the same file with a new entry in its ``corrections`` (a file from another
+OnRecord, where the change was made), or the record that changes it gives a
+``correction_note``, which each quote it alters gets as a dated correction. Otherwise the
+import is refused with that record's line.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ SHOWN_THROUGH = {
     "speaker": "speaker_id",
     "organization": "role__organization_id",
     "source": "citations__source_id",
+    "occasion": "occasion_id",
 }
 NOTE_NEEDED = (
     "this change alters what {count} published quote(s) show ({keys}): it is a public "

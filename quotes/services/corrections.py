@@ -22,18 +22,18 @@ from django.utils import timezone
 
 from quotes.actors import Actor, person
 from quotes.history import action_context
-from quotes.models import Affiliation, Citation, Organization, Quote, Source, Speaker
+from quotes.models import Affiliation, Citation, Occasion, Organization, Quote, Source, Speaker
 
 ALTERED_NOTE_NEEDED = (
     "This change alters what {count} published quote(s) show ({keys}): it is a public "
     "correction of each. Say what was corrected and why, in words for readers."
 )
-Shown = tuple[str, str | None, str | None, tuple[tuple[str, str], ...]]
+Shown = tuple[str, str | None, str | None, tuple[tuple[str, str], ...], tuple | None]
 
 
 def quotes_showing(obj: models.Model) -> models.QuerySet[Quote]:
     """The published quotes that show ``obj`` (a speaker, an affiliation of their speaker,
-    an organization of their role, a cited source); none for other records."""
+    an organization of their role, a cited source, their occasion); none for other records."""
     published = Quote.objects.filter(status=Quote.Status.PUBLISHED)
     if obj.pk is None:
         return published.none()
@@ -45,6 +45,8 @@ def quotes_showing(obj: models.Model) -> models.QuerySet[Quote]:
         return published.filter(role__organization=obj)
     if isinstance(obj, Source):
         return published.filter(citations__source=obj).distinct()
+    if isinstance(obj, Occasion):
+        return published.filter(occasion=obj)
     return published.none()
 
 
@@ -53,7 +55,7 @@ def quotes_shown(*, quotes: models.QuerySet[Quote]) -> dict[int, Shown]:
     cited = Citation.objects.select_related("source").order_by("pk")
     rows = (
         Quote.objects.filter(pk__in=quotes.values("pk"), status=Quote.Status.PUBLISHED)
-        .select_related("speaker", "role__organization")
+        .select_related("speaker", "role__organization", "occasion")
         .prefetch_related(Prefetch("citations", queryset=cited))
     )
     return {quote.pk: _shown(quote) for quote in rows}
@@ -66,7 +68,16 @@ def _shown(quote: Quote) -> Shown:
         role.role if role else None,
         role.organization.name if role else None,
         tuple((c.source.title, c.source.url) for c in quote.citations.all()),
+        _occasion_shown(quote.occasion),
     )
+
+
+def _occasion_shown(occasion: Occasion | None) -> tuple | None:
+    """What a statement shows of its occasion (``quotes.public.PublicOccasion``)."""
+    if occasion is None:
+        return None
+    fields = (occasion.name, occasion.kind, occasion.start, occasion.end, occasion.place)
+    return (*(str(value or "") for value in fields), str(occasion.country or ""))
 
 
 def quotes_correct_altered(*, before: dict[int, Shown], note: str, user: Actor) -> list[str]:

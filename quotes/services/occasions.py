@@ -2,9 +2,9 @@
 each party's account of them; merging and deleting them.
 
 An occasion is a record of its own, with its own history: the statements made there name
-it, as their ``context`` describes what it does not. Renaming an occasion does not correct
-the statements made there, as a changed ``context`` does not: the statement's own words,
-speaker, role, date and sources are what readers rely on.
+it, as their ``context`` describes what it does not. What published statements show of it
+(its name, kind, dates, place and country: ``quotes.public.PublicOccasion``) changes only as
+a public correction of each of them, as a speaker's name does (``services.corrections``).
 """
 
 from __future__ import annotations
@@ -23,9 +23,11 @@ from quotes.models import (
     OccasionAccount,
     OccasionParticipant,
     Organization,
+    Quote,
     Source,
 )
 from quotes.permissions import require
+from quotes.services.corrections import published_quotes_corrected, quotes_showing
 from quotes.services.keys import check_key_free, record_key_rename, stored_key
 from quotes.services.merges import fill_blanks, lock_pair, redirect_keys
 from quotes.services.records import children_replace, save_unique
@@ -50,17 +52,23 @@ def occasion_write(
     user: Actor,
     participants: Iterable[dict] | None = None,
     accounts: Iterable[dict] | None = None,
+    correction_note: str = "",
 ) -> Occasion:
     """Validate and save an occasion and, when given, its participants (each a dict of
     ``speaker``, and optionally ``organization`` and ``country``) and its accounts (each a
     dict of ``source``, ``kind`` and the party: ``organization`` or ``country``); those left
-    out are removed. A new key leaves the old one leading to the occasion."""
+    out are removed. A new key leaves the old one leading to the occasion. A change of what
+    published statements show of it (its name, kind, dates or place) is a public correction
+    of each, with ``correction_note`` (``services.corrections``)."""
     require(user, "add" if occasion._state.adding else "edit", "occasion")
     old_key = stored_key(occasion)
     occasion.full_clean(exclude=["start_day"])
     check_parent(occasion=occasion)
     check_key_free(obj=occasion)
-    save_unique(occasion)
+    with published_quotes_corrected(
+        quotes=quotes_showing(occasion), note=correction_note, user=user
+    ):
+        save_unique(occasion)
     if participants is not None:
         occasion_participants_replace(occasion=occasion, participants=participants, user=user)
     if accounts is not None:
@@ -126,20 +134,27 @@ def occasion_account_add(
 
 
 @transaction.atomic
-def occasion_merge(*, survivor: Occasion, duplicate: Occasion, user: Actor) -> Occasion:
+def occasion_merge(
+    *, survivor: Occasion, duplicate: Occasion, user: Actor, correction_note: str = ""
+) -> Occasion:
     """Merge ``duplicate`` into ``survivor`` (reviewers only) and delete it.
 
     Its statements, participants (a speaker already taking part is not doubled), accounts
     (a source already an account is not doubled) and the occasions inside it move to the
     survivor; the survivor's empty fields are filled from it. The duplicate's key leads to
-    the survivor from now on.
+    the survivor from now on. Published statements that then show another occasion (its
+    name, kind, dates or place) are corrected with ``correction_note``, needed then.
     """
     require(user, "merge", "occasion")
     survivor, duplicate = lock_pair(Occasion, survivor, duplicate, "occasion")
     if survivor.parent_id == duplicate.pk:
         survivor.parent = duplicate.parent
     note = f"{duplicate.key} merged into {survivor.key}"
-    with action_context(action="merge", note=note):
+    both = Quote.objects.filter(occasion__in=[survivor, duplicate])
+    with (
+        published_quotes_corrected(quotes=both, note=correction_note, user=user),
+        action_context(action="merge", note=note),
+    ):
         taking_part = set(survivor.participants.values_list("speaker_id", flat=True))
         duplicate.participants.exclude(speaker_id__in=taking_part).update(occasion=survivor)
         accounted = set(survivor.accounts.values_list("source_id", flat=True))
