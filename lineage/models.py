@@ -99,6 +99,13 @@ class Decision(models.Model):
     verdict = models.CharField(max_length=10, choices=Verdict.choices)
     note = models.TextField(blank=True, max_length=2000)
     decided_by = user_field()
+    decided_by_name = models.CharField(
+        max_length=150,
+        blank=True,
+        editable=False,
+        help_text="The reviewer's user name when this database has no such user (a "
+        "decision imported from another database keeps who made it).",
+    )
     decided_at = models.DateTimeField()
 
     objects = DecisionQuerySet.as_manager()
@@ -114,6 +121,13 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_id} ~ {self.second_id}: {self.verdict}"
+
+    @property
+    def reviewer_name(self) -> str | None:
+        """Who decided: the user's name, or the name kept from another database."""
+        if self.decided_by_id is not None:
+            return self.decided_by.username
+        return self.decided_by_name or None
 
 
 class Alignment(models.Model):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,6 +14,8 @@ from quotes.exceptions import CurationError
 from quotes.history import action_context
 from quotes.models import Quote
 from quotes.permissions import require
+
+User = get_user_model()
 
 
 def check_pair(*, quote: Quote, other: Quote) -> None:
@@ -26,6 +31,44 @@ def lineage_decide(
     """Record a reviewer's decision that two statements carry the same claim (``confirmed``)
     or do not (``dismissed``: the pair is not raised again by the similar-text check nor
     listed in lineage). A later decision on the pair replaces it; the history keeps both."""
+    made = {"decided_by": person(user), "decided_by_name": "", "decided_at": timezone.now()}
+    decision, _ = _decide(quote, other, verdict=verdict, note=note, made=made, user=user)
+    return decision
+
+
+@transaction.atomic
+def lineage_decision_import(
+    *,
+    quote: Quote,
+    other: Quote,
+    verdict: str,
+    note: str,
+    decided_by: str,
+    decided_at: datetime.datetime,
+    user: Actor,
+) -> str:
+    """Record a decision as another database recorded it (an interchange import): by the
+    reviewer it names (``decided_by``: this database's user of that name, or the name kept
+    when there is none) at its moment, not by the importing ``user`` now. The same rules as
+    ``lineage_decide``; a decision the pair has already is not written again.
+
+    Returns ``created``, ``updated`` or ``unchanged``."""
+    found = User.objects.filter(username=decided_by).first() if decided_by else None
+    made = {
+        "decided_by": found,
+        "decided_by_name": "" if found else decided_by,
+        "decided_at": decided_at,
+    }
+    _, outcome = _decide(quote, other, verdict=verdict, note=note, made=made, user=user)
+    return outcome
+
+
+def _decide(
+    quote: Quote, other: Quote, *, verdict: str, note: str, made: dict, user: Actor
+) -> tuple[Decision, str]:
+    """The one rule of a decision: who may make it, its verdict, its pair (the lower id
+    first). ``made``: who made it and when. Returns it and ``created``, ``updated`` or
+    ``unchanged``."""
     require(user, "decide lineage")
     if verdict not in Decision.Verdict.values:
         raise CurationError(
@@ -33,18 +76,25 @@ def lineage_decide(
         )
     check_pair(quote=quote, other=other)
     first, second = sorted((quote, other), key=lambda q: q.pk)
+    values = {"verdict": verdict, "note": note, **made}
+    stored = Decision.objects.of_pair(first.pk, second.pk).first()
+    if stored is not None and _as_made(stored) == _as_made(Decision(**values)):
+        return stored, "unchanged"
     with action_context(action=f"lineage {verdict}"):
-        decision, _ = Decision.objects.update_or_create(
-            first=first,
-            second=second,
-            defaults={
-                "verdict": verdict,
-                "note": note,
-                "decided_by": person(user),
-                "decided_at": timezone.now(),
-            },
+        decision, created = Decision.objects.update_or_create(
+            first=first, second=second, defaults=values
         )
-    return decision
+    return decision, "created" if created else "updated"
+
+
+def _as_made(decision: Decision) -> tuple:
+    return (
+        decision.verdict,
+        decision.note,
+        decision.decided_by_id,
+        decision.decided_by_name,
+        decision.decided_at,
+    )
 
 
 def decisions_retarget(*, duplicate: Quote, survivor: Quote) -> None:

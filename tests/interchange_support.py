@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from lineage.models import Decision
 from quotes.models import (
     Affiliation,
     Citation,
@@ -38,6 +39,7 @@ MODELS = (
     Translation,
     Citation,
     Topic,
+    Decision,
 )
 
 

@@ -262,3 +262,37 @@ def test_a_dump_file_is_served_whole_with_its_type_and_length(client, record):
 def test_unknown_or_outside_names_are_404(client, path):
     version = services.dump_create()["version"]
     assert client.get(path.format(version=version)).status_code == 404
+
+
+def test_the_ndjson_dump_carries_the_links_readers_see_only(record, reviewer, tmp_path):
+    """A confirmed link between two public statements of two speakers ("also attributed
+    to" on every public output), without the reviewer's note or name; no dismissed pair,
+    no link to a statement that is not public, none between one speaker's statements."""
+    from lineage.models import Decision
+    from lineage.services import lineage_decide
+
+    published, retracted = record["published"], record["retracted"]
+    repeated = quote_with_related(key="repeated-one", speaker=published.speaker)
+    decide = {"user": reviewer, "note": "Reviewer's own words."}
+    lineage_decide(quote=published, other=retracted, verdict="confirmed", **decide)
+    lineage_decide(quote=published, other=record["draft"], verdict="confirmed", **decide)
+    lineage_decide(quote=retracted, other=repeated, verdict="dismissed", **decide)
+    lineage_decide(quote=published, other=repeated, verdict="confirmed", **decide)
+    manifest = services.dump_create()
+    decisions = [r for r in ndjson_records(manifest) if r["type"] == "decision"]
+    assert decisions == [
+        {
+            "type": "decision",
+            "quotes": ["published-one", "retracted-one"],
+            "verdict": "confirmed",
+            "decided_at": decisions[0]["decided_at"],
+        }
+    ]
+    ndjson_entry = next(e for e in manifest["files"] if e["name"].endswith(".ndjson.gz"))
+    assert ndjson_entry["records"]["decision"] == 1
+    text = gzip.decompress(dump_path(manifest, services.NDJSON).read_bytes()).decode("utf-8")
+    empty_database()
+    assert run_import(tmp_path / "dump.ndjson", text).ok
+    decision = Decision.objects.get()
+    assert {decision.first.key, decision.second.key} == {"published-one", "retracted-one"}
+    assert (decision.note, decision.reviewer_name) == ("", None)

@@ -73,7 +73,7 @@ def test_unknown_type(path):
         path,
         with_line(1, {**SPEAKER, "type": "person"}),
         'line 2, field type: unknown type "person"; '
-        "expected organization, speaker, source, topic, occasion or quote",
+        "expected organization, speaker, source, topic, occasion, quote or decision",
         UNKNOWN_WANG_YI,
     )
 

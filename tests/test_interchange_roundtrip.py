@@ -1,5 +1,6 @@
 """Export, import into an empty database, export again: the same bytes."""
 
+import datetime
 import io
 import json
 from pathlib import Path
@@ -8,6 +9,8 @@ import pytest
 from django.core.management import call_command
 from jsonschema import Draft202012Validator
 
+from lineage.models import Decision
+from lineage.services import lineage_decide, lineage_decision_import
 from quotes import services
 from quotes.demo import __file__ as demo_package
 from quotes.interchange.exporter import export_lines
@@ -27,7 +30,7 @@ from quotes.models import (
     Topic,
     Translation,
 )
-from tests.factories import SYSTEM
+from tests.factories import SYSTEM, ReviewerFactory
 from tests.interchange_support import empty_database, export_text, run_import, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -151,6 +154,33 @@ def build_full_dataset() -> None:
             # An excerpt the full text has (straight or curly quotes alike), as citing requires.
             excerpt = "“quotes”" if published or not index % 5 else ""
             Citation.objects.create(quote=quote, source=source, excerpt=excerpt)
+    build_decisions()
+
+
+def build_decisions() -> None:
+    """Reviewers' decisions of both verdicts: with and without a note, by a user of this
+    database and by one only named (a decision imported from another database)."""
+    reviewer = ReviewerFactory(username="home-reviewer")
+    quotes = {quote.key: quote for quote in Quote.objects.all()}
+    lineage_decide(
+        quote=quotes["quote-07"],
+        other=quotes["quote-01"],
+        verdict="confirmed",
+        note=f"The same words. {TRICKY_TEXT}",
+        user=reviewer,
+    )
+    lineage_decide(
+        quote=quotes["quote-02"], other=quotes["quote-10"], verdict="dismissed", user=reviewer
+    )
+    lineage_decision_import(
+        quote=quotes["quote-00"],
+        other=quotes["quote-04"],
+        verdict="confirmed",
+        note="",
+        decided_by="visiting-reviewer",
+        decided_at=datetime.datetime(2023, 10, 21, 8, 30, 0, 123456, tzinfo=datetime.UTC),
+        user=SYSTEM,
+    )
 
 
 def build_occasions(wang: Speaker, ma: Speaker, mfa: Organization) -> list:
@@ -238,6 +268,18 @@ def test_full_data_set_round_trip_is_byte_identical(tmp_path):
         {"organization": "org-academic", "role": "Professor"},
     ]
     assert {r["status"] for r in records if r["type"] == "quote"} == set(Quote.Status.values)
+    decisions = [r for r in records if r["type"] == "decision"]
+    assert records[-len(decisions) :] == decisions  # after the quotes
+    assert [(r["quotes"], r["verdict"], r.get("decided_by")) for r in decisions] == [
+        (["quote-00", "quote-04"], "confirmed", "visiting-reviewer"),
+        (["quote-01", "quote-07"], "confirmed", "home-reviewer"),
+        (["quote-02", "quote-10"], "dismissed", "home-reviewer"),
+    ]
+    assert decisions[0]["decided_at"] == "2023-10-21T08:30:00.123456Z"
+    assert decisions[1]["note"].startswith("The same words.")
+    kept = Decision.objects.get(decided_by_name="visiting-reviewer")
+    assert kept.decided_by is None
+    assert Decision.objects.get(note__startswith="The same").decided_by.username == "home-reviewer"
 
 
 def test_reimporting_an_export_changes_nothing(tmp_path):
@@ -248,7 +290,8 @@ def test_reimporting_an_export_changes_nothing(tmp_path):
     before = snapshot()
     outcome = run_import(path)
     assert outcome.ok, outcome.err
-    for kind in ("organizations", "speakers", "sources", "topics", "occasions", "quotes"):
+    kinds = ("organizations", "speakers", "sources", "topics", "occasions", "quotes", "decisions")
+    for kind in kinds:
         line = next(line for line in outcome.out.splitlines() if line.startswith(kind))
         assert " 0 created" in line
         assert " 0 updated" in line
@@ -285,8 +328,9 @@ def test_export_puts_records_after_those_they_refer_to():
         references += [a["organization"] for a in record.get("affiliations", [])]
         references += [c["source"] for c in record.get("citations", [])]
         references += [record["role"]["organization"]] if "role" in record else []
-        assert all(ref is None or ref in defined for ref in references), record["key"]
-        defined.add(record["key"])
+        references += record.get("quotes", [])  # a decision's
+        assert all(ref is None or ref in defined for ref in references), record
+        defined.add(record.get("key"))
 
 
 def test_export_of_one_type(tmp_path):

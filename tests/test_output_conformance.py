@@ -207,10 +207,23 @@ def export_file(quote: Quote) -> Shown:
     out = io.StringIO()
     call_command("export_records", stdout=out)
     records = [json.loads(line) for line in out.getvalue().splitlines() if line.strip()]
-    for record in records:
-        if record.get("type") == "quote" and record.get("key") == quote.key:
-            return Shown(True, json_text(record), record.get("uid"))
-    return Shown(False, json_text(records))
+    return interchange_statement(records, quote)
+
+
+def interchange_statement(records: list[dict], quote: Quote) -> Shown:
+    """A statement in the interchange format: its record, and each decision on it with the
+    records it leads to (the other statement's, its speaker's), as the format refers to
+    records by key."""
+    by_key = {(r["type"], r.get("key")): r for r in records}
+    record = by_key.get(("quote", quote.key))
+    if record is None:
+        return Shown(False, json_text(records))
+    told = [record]
+    for decision in records:
+        if decision["type"] == "decision" and quote.key in decision["quotes"]:
+            other = by_key[("quote", next(k for k in decision["quotes"] if k != quote.key))]
+            told += [decision, other, by_key[("speaker", other["speaker"])]]
+    return Shown(True, json_text(told), record.get("uid"))
 
 
 def public_dump() -> dict:
@@ -228,8 +241,7 @@ def dump_text(manifest: dict, kind: dump_services.DumpFile) -> str:
 
 def ndjson_dump(quote: Quote) -> Shown:
     text = dump_text(public_dump(), dump_services.NDJSON)
-    records = [json.loads(line) for line in text.splitlines()]
-    return record_among([r for r in records if r["type"] == "quote"], quote, "uid")
+    return interchange_statement([json.loads(line) for line in text.splitlines()], quote)
 
 
 def csv_dump(quote: Quote) -> Shown:
@@ -397,15 +409,13 @@ def test_the_occasion_is_shown(output):
 
 # Statements a reviewer confirmed as the same claim under another speaker's name (lineage/):
 # every output that renders a statement for readers and clients tells it (the CSV in a
-# column of its own, and its attributions table). Not the interchange format (the export
-# file and the public dump's NDJSON): it carries a quote's own fields, from which another
-# database rebuilds it, and the reviewers' lineage decisions are not among its records yet.
-NO_ATTRIBUTIONS = ("interchange export file", "NDJSON public dump")
+# column of its own, and its attributions table; the interchange format in a decision
+# record naming both statements by key).
 # Pages link the other statement; records for programs name its key.
 LINKED_PAGES = ("statement page", "search page", "speaker page", "Atom feed")
 
 
-@outputs(without=NO_ATTRIBUTIONS)
+@outputs()
 def test_another_attribution_a_reviewer_confirmed_is_shown(output, reviewer):
     from lineage.services import lineage_decide
 

@@ -4,4 +4,4 @@
 ``exporter.export_lines`` writes the database back in the same format, in dependency order.
 """
 
-RECORD_TYPES = ("organization", "speaker", "source", "topic", "occasion", "quote")
+RECORD_TYPES = ("organization", "speaker", "source", "topic", "occasion", "quote", "decision")

@@ -2,10 +2,11 @@
 
 Organizations come first, each after its parent; then speakers, sources, topics, occasions
 (each after its parent) and quotes, each type in key order (byte order, whatever the
-database's collation). Records are read with ``.iterator(chunk_size=...)`` and their
-relations prefetched one chunk at a time, so memory stays constant however large the
-database is. The output is deterministic: exporting,
-importing into an empty database and exporting again gives the same bytes.
+database's collation); then the reviewers' lineage decisions, by their pairs of quote keys.
+Records are read with ``.iterator(chunk_size=...)`` and their relations prefetched one chunk
+at a time, so memory stays constant however large the database is. The output is
+deterministic: exporting, importing into an empty database and exporting again gives the
+same bytes.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from quotes.interchange.canonical import (
     speaker_record,
     topic_record,
 )
+from quotes.interchange.decisions import decisions
 from quotes.models import (
     Affiliation,
     Occasion,
@@ -220,4 +222,5 @@ EXPORTERS = {
     "topic": topics,
     "occasion": occasions,
     "quote": quotes,
+    "decision": decisions,
 }

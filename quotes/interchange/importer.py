@@ -22,6 +22,7 @@ from django.db import connection, transaction
 
 from quotes.interchange.canonical import FROM_FILE
 from quotes.interchange.corrections import with_note
+from quotes.interchange.decisions import decision_from_file
 from quotes.interchange.errors import ImportAborted
 from quotes.interchange.reader import Line, RecordFile
 from quotes.interchange.report import ImportReport
@@ -34,6 +35,8 @@ BATCH_SIZE = 1000
 ANALYZE_AFTER_RECORDS = 10_000
 # Serializes imports: two at once could both create the same new key.
 IMPORT_LOCK_ID = 0x6F6E7265636F7264
+# Each record type's canonical form (decisions': beside their export and import).
+TO_CANONICAL = {**FROM_FILE, "decision": decision_from_file}
 
 
 class Progress(Protocol):
@@ -74,7 +77,11 @@ def records_import(
     """
     progress = progress or no_progress
     record_file = RecordFile(lines_or_stream)
-    check = FileCheck(may_publish=may(user, "publish"), may_verify=may(user, "verify"))
+    check = FileCheck(
+        may_publish=may(user, "publish"),
+        may_verify=may(user, "verify"),
+        may_decide=may(user, "decide lineage"),
+    )
     try:
         with transaction.atomic():
             with connection.cursor() as cursor:
@@ -163,7 +170,7 @@ def batches(lines: Iterator[Line], check: FileCheck, size: int) -> Iterator[tupl
     for line in lines:
         if line.number in check.duplicate_lines:
             continue
-        record = with_note(FROM_FILE[line.record["type"]](line.record), line.record)
+        record = with_note(TO_CANONICAL[line.record["type"]](line.record), line.record)
         starts_new = (
             record["type"] != kind
             or len(batch) >= size
@@ -174,6 +181,6 @@ def batches(lines: Iterator[Line], check: FileCheck, size: int) -> Iterator[tupl
             batch, keys = [], set()
         kind = record["type"]
         batch.append((line.number, record))
-        keys.add(record["key"])
+        keys.add(record.get("key"))  # a decision has none
     if batch:
         yield kind, batch

@@ -24,10 +24,11 @@ from quotes import rules
 from quotes.dates import ReducedDate
 from quotes.interchange import RECORD_TYPES
 from quotes.interchange.canonical import language
+from quotes.interchange.decisions import decision_from_file
 from quotes.interchange.errors import LineError
 from quotes.interchange.reader import Line
 from quotes.interchange.schema import schema_errors, shown
-from quotes.models import Occasion, Organization, Source, Speaker
+from quotes.models import Occasion, Organization, Quote, Source, Speaker
 
 REFERABLE = {
     "organization": Organization,
@@ -35,6 +36,8 @@ REFERABLE = {
     "source": Source,
     "occasion": Occasion,
 }
+# What a record may refer to: the above, and quotes, which decisions name.
+REFERRED = {**REFERABLE, "quote": Quote}
 DIGEST_BITS = 64
 DIGEST_MASK = (1 << DIGEST_BITS) - 1
 FLUSH_EVERY = 2000
@@ -50,16 +53,19 @@ def content_digest(record: dict) -> int:
 class FileCheck:
     """Collects every error of a file; afterwards tells the write pass which lines to skip."""
 
-    def __init__(self, *, may_publish: bool = True, may_verify: bool = True) -> None:
+    def __init__(
+        self, *, may_publish: bool = True, may_verify: bool = True, may_decide: bool = True
+    ) -> None:
         # Whether the importing user may publish: published and retracted quotes need it;
-        # and verify: verified citations need it.
+        # verify: verified citations need it; and decide lineage: decisions need it.
         self.may_publish = may_publish
         self.may_verify = may_verify
+        self.may_decide = may_decide
         self.errors: list[LineError] = []
         # key -> (line number << 64) | content digest, per record type
         self.defined: dict[str, dict[str, int]] = {kind: {} for kind in RECORD_TYPES}
         self.duplicate_lines: set[int] = set()
-        self.in_database: dict[str, set[str]] = {kind: set() for kind in REFERABLE}
+        self.in_database: dict[str, set[str]] = {kind: set() for kind in REFERRED}
         self.to_look_up: list[tuple[str, str, int, str]] = []
         self.unresolved: list[tuple[str, str, int, str]] = []
         self.source_urls: dict[str, tuple[str, int]] = {}
@@ -99,7 +105,7 @@ class FileCheck:
             self.error("type", "missing required field")
             return
         if kind not in RECORD_TYPES:
-            expected = "organization, speaker, source, topic, occasion or quote"
+            expected = "organization, speaker, source, topic, occasion, quote or decision"
             self.error("type", f"unknown type {shown(kind)}; expected {expected}")
             return
         problems = schema_errors(record, kind)
@@ -121,18 +127,24 @@ class FileCheck:
         key = record.get("key")
         if not isinstance(key, str) or not key:
             return
-        digest = content_digest(record)
-        previous = self.defined[kind].get(key)
-        if previous is None:
-            self.defined[kind][key] = (self.line << DIGEST_BITS) | digest
-        elif previous & DIGEST_MASK == digest:
-            self.duplicate_lines.add(self.line)
-        else:
+        earlier = self.remember(kind, key, record)
+        if earlier is not None:
             self.error(
-                "key",
-                f'{kind} "{key}" is already defined on line {previous >> DIGEST_BITS} '
-                "with different content",
+                "key", f'{kind} "{key}" is already defined on line {earlier} with different content'
             )
+
+    def remember(self, kind: str, key: str, record: dict) -> int | None:
+        """Note that this line defines ``key``; a line defining it before with the same
+        content makes this one a duplicate, skipped. Returns the line of an earlier
+        definition with different content, if any."""
+        digest = content_digest(record)
+        previous = self.defined[kind].setdefault(key, (self.line << DIGEST_BITS) | digest)
+        if previous >> DIGEST_BITS == self.line:
+            return None
+        if previous & DIGEST_MASK == digest:
+            self.duplicate_lines.add(self.line)
+            return None
+        return previous >> DIGEST_BITS
 
     def defined_on(self, kind: str, key: str) -> int | None:
         found = self.defined[kind].get(key)
@@ -192,7 +204,7 @@ class FileCheck:
         for kind, key, _, _ in self.to_look_up:
             keys[kind].add(key)
         for kind, wanted in keys.items():
-            found = REFERABLE[kind].objects.filter(key__in=wanted).values_list("key", flat=True)
+            found = REFERRED[kind].objects.filter(key__in=wanted).values_list("key", flat=True)
             self.in_database[kind].update(found)
         self.unresolved += [
             ref for ref in self.to_look_up if ref[1] not in self.in_database[ref[0]]
@@ -399,6 +411,28 @@ def check_verification(check: FileCheck, citation: dict, field: str) -> None:
         check.error(f"{field}.verified_at", "only reviewers may import verified citations")
 
 
+def check_decision(check: FileCheck, record: dict) -> None:
+    """A decision is on two statements of the file (on earlier lines) or on record, as
+    ``lineage.services`` requires, by a user who may decide lineage; a pair once a file."""
+    quotes = record["quotes"]
+    if quotes[0] == quotes[1]:
+        check.error("quotes", f"{shown(quotes[0])} twice: a statement is not compared with itself")
+        return
+    for index, key in enumerate(quotes):
+        check.refer("quote", key, f"quotes[{index}]")
+    if not check.may_decide:
+        check.error("verdict", "only reviewers may import lineage decisions")
+    try:
+        canonical = decision_from_file(record)
+    except ValueError:
+        check.error("decided_at", f"{shown(record['decided_at'])} is not a moment that exists")
+        return
+    earlier = check.remember("decision", " ".join(canonical["quotes"]), canonical)
+    if earlier is not None:
+        message = f"line {earlier} decides on the same two quotes differently: one decision a pair"
+        check.error("quotes", message)
+
+
 def check_topic(check: FileCheck, record: dict) -> None:
     """A topic has only its key and name, which the schema checks."""
 
@@ -410,4 +444,5 @@ SEMANTIC_CHECKS: dict[str, Callable[[FileCheck, dict], None]] = {
     "topic": check_topic,
     "occasion": check_occasion,
     "quote": check_quote,
+    "decision": check_decision,
 }

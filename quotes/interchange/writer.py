@@ -18,6 +18,7 @@ from django.utils import timezone
 from quotes.interchange.batches import RECORD_MODELS, UPDATE_BATCH_SIZE, Batch
 from quotes.interchange.copying import copy_create
 from quotes.interchange.corrections import SHOWN_THROUGH, AlteredQuotes, without_note
+from quotes.interchange.decisions import DecisionWriting
 from quotes.interchange.errors import ImportAborted, LineError, max_errors
 from quotes.interchange.quotes_writer import QuoteWriting
 from quotes.interchange.records_writer import RecordWriting
@@ -30,8 +31,9 @@ from quotes.services.keys import key_taken_message, keys_taken_by_redirects
 __all__ = ["RECORD_MODELS", "Batch", "Writer"]
 
 
-class Writer(RecordWriting, QuoteWriting):
-    """Writes the batches of an import (records_writer, quotes_writer: one part per concern)."""
+class Writer(RecordWriting, QuoteWriting, DecisionWriting):
+    """Writes the batches of an import (records_writer, quotes_writer, decisions: one part
+    per concern)."""
 
     def __init__(
         self,
@@ -72,6 +74,7 @@ class Writer(RecordWriting, QuoteWriting):
             "topic": self.write_topics,
             "occasion": self.write_occasions,
             "quote": self.write_quotes,
+            "decision": self.write_decisions,
         }
         for kind, batch in runs:
             try:
