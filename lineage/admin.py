@@ -40,10 +40,15 @@ class DecisionAdmin(admin.ModelAdmin):
     """Confirm or dismiss that two statements carry the same claim (reviewers)."""
 
     form = DecisionForm
-    list_display = ("first", "second", "verdict", "decided_by", "decided_at")
+    list_display = ("first", "second", "verdict", "reviewer", "decided_at")
     list_filter = ("verdict",)
+    list_select_related = ("first", "second", "decided_by")
     raw_id_fields = ("first", "second")
     search_fields = ("first__key", "second__key", "note")
+
+    @admin.display(description="decided by")
+    def reviewer(self, obj: Decision) -> str:
+        return obj.reviewer_name or "—"
 
     def has_add_permission(self, request) -> bool:
         return may(request.user, "decide lineage")

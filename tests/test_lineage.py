@@ -376,6 +376,11 @@ def test_a_reviewer_dismisses_a_pair_in_the_admin(guterres, reviewer):
     assert decision.decided_by == reviewer
     itself = client.post(url, {"first": zh.pk, "second": zh.pk, "verdict": "dismissed"})
     assert "not compared with itself" in itself.content.decode()
+    changelist = reverse("admin:lineage_decision_changelist")
+    assert reviewer.username in client.get(changelist).content.decode()
+    # A decision imported from another database keeps its reviewer's name.
+    Decision.objects.update(decided_by=None, decided_by_name="reviewer-elsewhere")
+    assert "reviewer-elsewhere" in client.get(changelist).content.decode()
 
 
 def test_an_editor_may_not_decide_in_the_admin(guterres, editor_client):
