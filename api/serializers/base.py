@@ -46,6 +46,16 @@ class BaseModelSerializer(serializers.ModelSerializer):
     }
 
 
+def assign_written(instance, attrs: dict, parts: tuple[str, ...] = ()) -> tuple[dict, str]:
+    """Set a write's own fields on ``instance``; return its related ``parts`` and its
+    correction note, which the service takes apart from the fields."""
+    related = {name: attrs.pop(name) for name in parts if name in attrs}
+    note = attrs.pop("correction_note", "")
+    for name, value in attrs.items():
+        setattr(instance, name, value)
+    return related, note
+
+
 class WholeItem:
     """A serializer mixin for the items of a nested list (a quote's translations, a
     speaker's names…): each item is given whole, in a PATCH too. A PATCH replaces the list,

@@ -12,6 +12,7 @@ from api.serializers.base import (
     ReducedDateField,
     StrictCharField,
     WholeItem,
+    assign_written,
 )
 from api.serializers.quotes import unique_items
 from api.serializers.records import shown_correction_note
@@ -156,10 +157,7 @@ class OccasionWriteSerializer(BaseModelSerializer):
         return unique_items(items, "source", "account")
 
     def save_occasion(self, occasion: Occasion, attrs: dict) -> Occasion:
-        parts = {name: attrs.pop(name) for name in ("participants", "accounts") if name in attrs}
-        note = attrs.pop("correction_note", "")
-        for name, value in attrs.items():
-            setattr(occasion, name, value)
+        parts, note = assign_written(occasion, attrs, ("participants", "accounts"))
         user = self.context["request"].user
         return services.occasion_write(occasion=occasion, user=user, correction_note=note, **parts)
 

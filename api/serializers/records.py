@@ -12,6 +12,7 @@ from api.serializers.base import (
     ReducedDateField,
     StrictCharField,
     WholeItem,
+    assign_written,
 )
 from api.serializers.summaries import RoleSerializer
 from captures.models import Capture
@@ -123,10 +124,7 @@ class SpeakerWriteSerializer(BaseModelSerializer):
         return items
 
     def save_speaker(self, speaker: Speaker, attrs: dict) -> Speaker:
-        related = {name: attrs.pop(name) for name in ("names", "affiliations") if name in attrs}
-        note = attrs.pop("correction_note", "")
-        for name, value in attrs.items():
-            setattr(speaker, name, value)
+        related, note = assign_written(speaker, attrs, ("names", "affiliations"))
         user = self.context["request"].user
         return services.speaker_write(speaker=speaker, user=user, correction_note=note, **related)
 
@@ -142,9 +140,7 @@ class SpeakerWriteSerializer(BaseModelSerializer):
 
 class ValidatedModelSerializer(BaseModelSerializer):
     def save_instance(self, instance, attrs: dict):
-        note = attrs.pop("correction_note", "")
-        for name, value in attrs.items():
-            setattr(instance, name, value)
+        _, note = assign_written(instance, attrs)
         user = self.context["request"].user
         return services.record_save(obj=instance, user=user, correction_note=note)
 
