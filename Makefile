@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: install run test lint format migrations-check clean fuzz client-check
+.PHONY: install run test lint format migrations-check clean fuzz client-check bench-smoke
 
 $(STAMP): pyproject.toml
 	@echo "Installing OnRecord and its dependencies into $(VENV) (first run, or pyproject.toml changed)…"
@@ -72,6 +72,11 @@ format: install
 
 migrations-check: install
 	DJANGO_DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+
+# every benchmark once at a tiny size, on the PostgreSQL server at 127.0.0.1:5432 (or
+# DATABASE_URL's): a benchmark broken by a change is seen at once (bench/smoke)
+bench-smoke: install
+	bench/smoke
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache node_modules

@@ -127,9 +127,9 @@ def serve(worker_class: str | None) -> subprocess.Popen:
         cwd=ROOT,
         env=environment,
     )
-    for _ in range(150):
+    for _ in range(1500):  # up to 5 minutes: the first start builds the search index
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=2)
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/readyz", timeout=2)
             return server
         except OSError:
             time.sleep(0.2)

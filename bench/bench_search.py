@@ -350,6 +350,18 @@ def checked(response, label: str):
     return response
 
 
+def deep_page_within_results() -> None:
+    """Ask for page 500 of "ceasefire", or for its last page in a data set too small to have
+    500 (a smoke run): a page past the end is a 404, which measures nothing."""
+    from django.test import Client
+
+    number = next(n for n, (label, *_) in enumerate(REQUESTS) if label.startswith("page="))
+    params = {"q": "ceasefire", "page_size": 20}
+    count = checked(Client().get("/api/v1/quotes/", params), "ceasefire").json()["count"]
+    page = max(1, min(500, -(-count // 20)))
+    REQUESTS[number] = (f"page={page} (ceasefire)", "", {"q": "ceasefire", "page": page})
+
+
 def time_requests(runs: int) -> list[tuple]:
     from django.test import Client
 
@@ -397,8 +409,8 @@ def report(rows: list[tuple], quotes: int) -> None:
             missed.append(f"p50 {p50:.0f} > 3 × {engine:.1f} + 20")
         print(f"- {label}: {'met' if not missed else 'MISSED: ' + '; '.join(missed)}")
     first = next(r for r in rows if r[0] == "common word (ceasefire)")
-    deep = next(r for r in rows if r[0].startswith("page=500"))
-    print(f"\npage=500 / first page (p50): {deep[2] / first[2]:.2f} (target ≤ 1.5)")
+    deep = next(r for r in rows if r[0].startswith("page="))
+    print(f"\n{deep[0]} / first page (p50): {deep[2] / first[2]:.2f} (target ≤ 1.5)")
 
 
 def worker_memory(requests: int) -> tuple[float, float]:
@@ -492,6 +504,7 @@ def main() -> None:
         f"(ONRECORD_RATE_ANON={os.environ['ONRECORD_RATE_ANON']}), "
         "every answer checked to be a 200\n"
     )
+    deep_page_within_results()
     report(time_requests(options.runs), options.quotes)
     if options.worker_requests:
         peak, rate = worker_memory(options.worker_requests)

@@ -153,7 +153,7 @@ def import_batches(rng: random.Random, words: list[str], repeat: int) -> None:
     from quotes.similarity import NewQuote, similar_for_quotes
 
     up_to = Quote.objects.order_by("-pk").values_list("pk", flat=True).first()
-    picked = rng.sample(range(1, up_to + 1), BATCH_SIZE)
+    picked = rng.sample(range(1, up_to + 1), min(BATCH_SIZE, up_to))
     sample = list(Quote.objects.filter(pk__in=picked).values_list("text", "said", "speaker_id"))
 
     def texts(text: str) -> list[str]:
