@@ -120,7 +120,7 @@ class Directory:
         if not concepts:
             return []
         country = role_country(role) or country
-        found = _affiliation_entries(concepts, country, self.on)
+        found = _affiliation_entries(concepts, country, self.on, role)
         return [(entry, 0.75 if len(found) == 1 else 0.75 / len(found)) for entry in found]
 
     def occurrences(self, text: str) -> list[tuple[int, Entry, str]]:
@@ -211,18 +211,15 @@ def _covers(affiliation: Affiliation, on: datetime.date | None) -> bool:
 
 
 def _affiliation_entries(
-    concepts: list[str], country: str | None, on: datetime.date | None
+    concepts: list[str], country: str | None, on: datetime.date | None, role: str
 ) -> list[Entry]:
-    query = Q()
-    for concept in concepts:
-        query |= Q(role__icontains=concept)
-    affiliations = Affiliation.objects.filter(query).select_related("speaker", "organization")
+    affiliations = Affiliation.objects.filter(_titles_meaning(concepts)).select_related(
+        "speaker", "organization"
+    )
     if country:
         affiliations = affiliations.filter(organization__country=country)
-    speakers = {}
-    for affiliation in affiliations[:50]:
-        if _covers(affiliation, on):
-            speakers.setdefault(affiliation.speaker_id, affiliation.speaker)
+    fitting = _best_fitting([a for a in affiliations[:50] if _covers(a, on)], role)
+    speakers = {a.speaker_id: a.speaker for a in fitting}
     if len(speakers) > 5:
         return []  # "the minister" of a country with many ministers tells nothing
     return [
@@ -232,6 +229,39 @@ def _affiliation_entries(
             Prefetch("affiliations", queryset=Affiliation.objects.select_related("organization")),
         )
     ]
+
+
+def _best_fitting(affiliations: list[Affiliation], role: str) -> list[Affiliation]:
+    """The affiliations that fit the whole descriptor best: "the Kremlin spokesman" is the
+    Kremlin's, not the foreign ministry's; "the president's press secretary" the one whose
+    title names the president."""
+    folded = fold(role)
+    concepts = [c for c, words in lexicon.ROLE_CONCEPTS if any(w in folded for w in words)]
+
+    def fit(affiliation: Affiliation) -> int:
+        title = affiliation.role.casefold()
+        named = [affiliation.organization.name, *affiliation.organization.aliases]
+        by_name = any(re.search(rf"(?<!\w){re.escape(fold(n))}(?!\w)", folded) for n in named)
+        words = [w for c in concepts for w in lexicon.SERVING_POSTS.get(c, (c,))]
+        return 2 * by_name + sum(word in title for word in words)
+
+    best = max(map(fit, affiliations), default=0)
+    return [a for a in affiliations if fit(a) == best]
+
+
+def _titles_meaning(concepts: list[str]) -> Q:
+    """The titles on record that a descriptor's concepts mean. A post serving a body is no
+    title of the body's head: the ministry's spokesperson is not its minister, the
+    president's press secretary not the president."""
+    query = Q()
+    for concept in concepts:
+        for word in lexicon.SERVING_POSTS.get(concept, (concept,)):
+            query |= Q(role__icontains=word)
+    for post, words in lexicon.SERVING_POSTS.items():
+        if post not in concepts:
+            for word in words:
+                query &= ~Q(role__icontains=word)
+    return query
 
 
 def role_concepts(role: str) -> list[str]:
@@ -245,11 +275,10 @@ def role_concepts(role: str) -> list[str]:
 
 def role_country(role: str) -> str | None:
     folded = fold(role)
-    for word in re.findall(r"[\w.'’-]+", folded):
-        base = re.sub(r"(?:'s|’s)$", "", word)
-        for candidate in (word, base, base.rstrip(".")):
-            if candidate in lexicon.COUNTRY_BY_WORD:
-                return lexicon.COUNTRY_BY_WORD[candidate]
+    for word in re.findall(r"[\w.'’-]+", role):
+        code = lexicon.country_of_word(word) or lexicon.country_of_word(fold(word))
+        if code:
+            return code
     for phrase, code in lexicon.COUNTRY_BY_WORD.items():
         if " " in phrase and phrase in folded:
             return code

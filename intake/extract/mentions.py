@@ -17,7 +17,7 @@ from intake.extract.base import (
     WORD,
     Mention,
 )
-from intake.lexicon import COUNTRY_BY_WORD, Language
+from intake.lexicon import Language, country_of_word
 
 
 def _is_role_word(token: str, lang: Language) -> bool:
@@ -51,8 +51,7 @@ def _strippable(token: str, lang: Language) -> bool:
     return (
         lowered in HONORIFICS
         or lowered in GENERIC_CAPITALS
-        or base in COUNTRY_BY_WORD
-        or lowered in COUNTRY_BY_WORD
+        or country_of_word(lowered) is not None
         or _is_role_word(base, lang)
         or (len(token) >= 2 and token.isupper() and token.isalpha() and len(token) <= 5)
         or ABBREVIATION.fullmatch(token.rstrip(",")) is not None
@@ -137,10 +136,9 @@ def _without_organization(run: list[tuple[str, int]]) -> list[tuple[str, int]]:
 
 
 def _country_in(text: str) -> str:
-    for word in re.findall(r"[\w.'’-]+", text.lower()):
-        base = re.sub(r"(?:'s|’s)$", "", word)
-        if base in COUNTRY_BY_WORD:
-            return COUNTRY_BY_WORD[base]
+    for word in re.findall(r"[\w.'’-]+", text):
+        if code := country_of_word(word):
+            return code
     return ""
 
 

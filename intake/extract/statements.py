@@ -21,7 +21,7 @@ from intake.extract.base import (
     Mention,
     QuoteSpan,
 )
-from intake.extract.mentions import mention_after, mention_before
+from intake.extract.mentions import find_name, mention_after, mention_before
 from intake.extract.quotation import find_quotes, masked
 from intake.extract.sentences import paragraphs, sentences
 from intake.extract.transcripts import transcript_statements
@@ -191,7 +191,7 @@ def _verb_mention(text: str, verb: re.Match, lang: Language, offset: int) -> Men
         return Mention("pronoun", start=offset + verb.start())
     start = _previous_bound(text, verb.start())
     before = text[start : verb.start()]
-    mention = None
+    mention = _participles_subject(text, verb, lang, offset)
     # "…, sagte Baerbock": in German the speaker follows the verb after a clause, whose
     # nouns are capitalised like names ("Hilfe"), so the name after the verb comes first.
     if lang.code == "de" and before.rstrip().endswith(","):
@@ -205,6 +205,25 @@ def _verb_mention(text: str, verb: re.Match, lang: Language, offset: int) -> Men
     if mention is None and _opens_sentence(text[: verb.start()], lang):
         mention = Mention("pronoun", start=offset + verb.start())  # "Dijo que…", "He added"
     return mention
+
+
+def _participles_subject(text: str, verb: re.Match, lang: Language, offset: int) -> Mention | None:
+    """ "Blinken spoke in Tel Aviv on Monday, saying that …": a participle after a comma goes
+    on from the main clause, whose subject is named first, not after a preposition."""
+    before = text[: verb.start()]
+    if not (lang.participle and before.rstrip().endswith(",")):
+        return None
+    if not re.fullmatch(lang.participle, verb.group(0), flags=re.IGNORECASE):
+        return None
+    prepositions = {p.casefold() for p in lang.prepositions}
+    position = 0
+    while (found := find_name(before[position:], lang, last=False)) is not None:
+        at = position + found[1]
+        previous = WORD.findall(before[:at])[-1:]
+        if not previous or previous[0].casefold() not in prepositions:
+            return Mention("name", name=found[0], start=offset + at)
+        position = at + len(found[0])  # a place or an object: the subject is another
+    return None
 
 
 def _opens_sentence(before: str, lang: Language) -> bool:

@@ -7,12 +7,17 @@ Each language's lists are a module of their own (``en``, ``fr``, ``de``, ``es``,
 
 from intake.lexicon.ar import AR
 from intake.lexicon.base import QUOTE_PAIRS, Language, alternation, compile_words
-from intake.lexicon.countries import CITY_FORMS, COUNTRY_BY_WORD, COUNTRY_WORDS
+from intake.lexicon.countries import (
+    CITY_FORMS,
+    COUNTRY_BY_WORD,
+    COUNTRY_WORDS,
+    country_of_word,
+)
 from intake.lexicon.de import DE
 from intake.lexicon.en import EN
 from intake.lexicon.es import ES
 from intake.lexicon.fr import FR
-from intake.lexicon.roles import ROLE_CONCEPTS
+from intake.lexicon.roles import ROLE_CONCEPTS, SERVING_POSTS
 from intake.lexicon.ru import RU
 from intake.lexicon.zh import ZH
 
@@ -37,9 +42,11 @@ __all__ = [
     "QUOTE_PAIRS",
     "ROLE_CONCEPTS",
     "RU",
+    "SERVING_POSTS",
     "ZH",
     "Language",
     "alternation",
     "compile_words",
+    "country_of_word",
     "language",
 ]

@@ -52,6 +52,11 @@ class Language:
     # Written with spaces but without capitals (Arabic): a name is read from the words after
     # the verb of saying that open the sentence (intake/extract/uncased.py), with these lists.
     cased: bool = True
+    # A participle that goes on from the main clause ("…, saying that …", "soulignant que"):
+    # its subject is the main clause's, named first, not the nearest name before it.
+    participle: str = ""
+    # Prepositions: a name right after one is a place or an object, never a clause's subject.
+    prepositions: tuple[str, ...] = ()
     # Words that end a name: prepositions, particles, adverbs of time (never part of a name).
     function_words: tuple[str, ...] = ()
     # Words inside names ("bin", "أبو", "آل") and titles before them ("الشيخ").

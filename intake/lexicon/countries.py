@@ -250,3 +250,19 @@ COUNTRY_BY_WORD = {
     **{word: code for code, words in COUNTRY_WORDS.items() for word in words},
     **CITY_FORMS,
 }
+
+# Adjectives of nationality take their case's ending in German ("die deutsche Ministerin",
+# "des französischen Präsidenten") and Russian ("российского"): the word as listed plus one.
+ADJECTIVE_ENDINGS = ("e", "en", "er", "es", "em", "ого", "ому", "ая", "ой", "ую", "ие", "их")
+
+
+def country_of_word(word: str) -> str | None:
+    """The country a word names: "german", "deutsche", "China's", "Pekín"; or None."""
+    base = word.casefold().removesuffix("'s").removesuffix("’s").rstrip(".")
+    if base in COUNTRY_BY_WORD:
+        return COUNTRY_BY_WORD[base]
+    for ending in ADJECTIVE_ENDINGS:
+        stem = base.removesuffix(ending)
+        if stem != base and len(stem) >= 5 and stem in COUNTRY_BY_WORD:
+            return COUNTRY_BY_WORD[stem]
+    return None

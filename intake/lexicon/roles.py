@@ -1,7 +1,28 @@
 """What a role word means in any of the languages, for matching it to the English role
 titles of affiliations."""
 
+# The posts that serve a body or a person come first: "the president's press secretary" and
+# "porte-parole du ministère des affaires étrangères" are a spokesperson, never the president
+# or the minister they speak for.
 ROLE_CONCEPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "spokes",
+        (
+            "spokes",
+            "press secretary",
+            "porte-parole",
+            "sprecher",
+            "portavoz",
+            "представитель",
+            "пресс-секретар",
+        ),
+    ),
+    (
+        "ambassador",
+        ("ambassador", "ambassadeur", "ambassadrice", "botschafter", "embajador", "посол", "посла"),
+    ),
+    ("envoy", ("envoy", "representative", "envoyé", "gesandte", "enviado", "спецпредставител")),
+    ("professor", ("professor", "professeur", "profesor", "профессор")),
     (
         "foreign",
         (
@@ -46,16 +67,14 @@ ROLE_CONCEPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("chancellor", ("chancellor", "chancelier", "kanzler", "канцлер")),
-    (
-        "spokes",
-        ("spokes", "porte-parole", "sprecher", "portavoz", "представитель", "пресс-секретар"),
-    ),
-    (
-        "ambassador",
-        ("ambassador", "ambassadeur", "ambassadrice", "botschafter", "embajador", "посол", "посла"),
-    ),
-    ("professor", ("professor", "professeur", "profesor", "профессор")),
     ("minister", ("minister", "ministre", "ministro", "министр")),
     ("secretary", ("secretary", "secrétaire", "sekretär", "secretario", "секретар", "генсек")),
-    ("envoy", ("envoy", "representative", "envoyé", "gesandte", "enviado", "спецпредставител")),
 )
+
+# Titles on record that name a post serving a body, by the concept a descriptor must have to
+# mean it: "Press Secretary of the President of Russia" is a spokesperson's title.
+SERVING_POSTS: dict[str, tuple[str, ...]] = {
+    "spokes": ("spokes", "press secretary"),
+    "ambassador": ("ambassador",),
+    "envoy": ("envoy", "representative"),
+}
