@@ -5,6 +5,7 @@ report named before, with a confidence and the runner-up candidates."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 import unicodedata
@@ -286,6 +287,10 @@ class Resolver:
 
     def _by_name(self, mention: Mention) -> tuple[Candidate, list[Candidate]]:
         matches = self.directory.by_name(mention.name)
+        if not matches and mention.alias and self.directory.by_name(mention.alias):
+            # "古特瑞斯（Antonio Guterres）": on record by the name in Latin letters
+            mention = dataclasses.replace(mention, name=mention.alias)
+            matches = self.directory.by_name(mention.name)
         if len(tokens(mention.name)) == 1:
             earlier = self._earlier_named(mention.name, mention.start)
             if earlier is not None:
