@@ -70,14 +70,20 @@ def propose(report: Report) -> list[Proposal]:
     folded = fold(report.text)  # once: folding it for each statement was quadratic
     leads = paragraphs(report.text)
     headlines = _headlines(leads, report.title)
-    for found in find_statements(report.text, lang):
+    statements = find_statements(report.text, lang)
+    spoken: dict[int, str] = {}  # a paragraph's attributions, without the words spoken
+    for found in statements:
+        spoken[found.paragraph] = spoken.get(found.paragraph, "") + found.attribution
+    for found in statements:
         if found.paragraph in headlines:
             continue  # 'Lavrov: West "pumping weapons"' sums a statement up; the body has it
         speaker, candidates = resolver.resolve(found.mention, found.paragraph)
         excerpt = report.text[found.start : found.end]
         if folded.span_of(excerpt, near=found.start) is None:
             continue  # never propose a citation that would not verify
-        said = statement_date(found.attribution, lang, base) or _lead_date(found, leads, lang, base)
+        said = statement_date(found.attribution, lang, base) or _context_date(
+            found, _lead_date(found, leads, lang, base, spoken), base
+        )
         context = occasion(found.attribution, lang)
         earlier = _same_occasion(found, speaker, proposals)
         if earlier is not None:
@@ -141,21 +147,41 @@ def _folded(text: str) -> str:
 
 
 def _lead_date(
-    found: Found, leads: list[tuple[int, str]], lang: str, base: ReducedDate | None
+    found: Found,
+    leads: list[tuple[int, str]],
+    lang: str,
+    base: ReducedDate | None,
+    spoken: dict[int, str],
 ) -> ReducedDate | None:
     """The full date of the nearest paragraph before the statement that names its speaker
-    ("2023年10月14日，…外交部长王毅同…通电话。", "On 14 October, Wang Yi called …"): a
-    readout's or a report's lead, which the speaker's statements after it follow. Only a
-    date with its day and month: a weekday or "last week" there may be another occasion's."""
-    name = found.mention.name if found.mention is not None else ""
+    ("2023年10月14日，…外交部长王毅同…通电话。", "林剑7日在例行记者会上…"): a readout's or a
+    report's lead, which the speaker's statements after it follow. Only a date with its day:
+    a weekday or "last week" there may be another occasion's; and never a date inside a
+    statement ("毛宁表示，自从10月7日…"), which is what was spoken of, not when."""
+    mention = found.mention
+    name = (mention.name or mention.role) if mention is not None else ""
     if len(name) < 2:
         return None
-    for _start, text in reversed(leads[: found.paragraph]):
-        if name in text:
-            if find_date_phrase(text, lang, kinds=("absolute",)) is None:
-                return None
+    for number in range(found.paragraph - 1, -1, -1):
+        text = spoken.get(number, leads[number][1])
+        if name not in text:
+            continue
+        if find_date_phrase(text, lang, kinds=("absolute", "day")) is not None:
             return statement_date(text, lang, base)
+        if number not in spoken:
+            return None  # a lead without a date: the speaker's occasion is not dated
     return None
+
+
+def _context_date(
+    found: Found, lead: ReducedDate | None, base: ReducedDate | None
+) -> ReducedDate | None:
+    """The date a statement without one of its own takes from its context: the lead that
+    names its speaker; else, for an answer in a transcript, the day the transcript was
+    published (ministries publish a press conference's transcript on its day)."""
+    if lead is not None:
+        return lead
+    return base if found.transcript else None
 
 
 def statement_language(text: str, report_language: str) -> str:
