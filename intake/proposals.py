@@ -22,6 +22,9 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 # A proposal is offered as accepted only when its speaker is this sure; below it, the editor
 # decides (the review screen asks about the speaker and lists the candidates).
 PRESELECT_CONFIDENCE = 0.85
+# Words too few to be sure they are a statement to record ("That's it.").
+MIN_STATEMENT_WORDS = 3
+MIN_STATEMENT_CHARACTERS = 8  # in Chinese, without spaces
 
 
 @dataclass
@@ -37,11 +40,17 @@ class Proposal:
     start: int = 0  # the excerpt's span in the report's text
     end: int = 0
     occasion: ProposedOccasion | None = None  # on record, or a new one to create
+    statement_sure: bool = True  # that these words are a statement the speaker made
+
+    @property
+    def speaker_confident(self) -> bool:
+        return self.speaker.confidence >= PRESELECT_CONFIDENCE
 
     @property
     def preselected(self) -> bool:
-        """Whether the review offers the proposal as accepted: its speaker is confident."""
-        return self.speaker.confidence >= PRESELECT_CONFIDENCE
+        """Whether the review offers the proposal as accepted: its speaker is confident, and
+        so is its being a statement."""
+        return self.speaker_confident and self.statement_sure
 
     def as_dict(self) -> dict:
         """The API's shape of a proposal (docs/intake.md)."""
@@ -104,9 +113,21 @@ def propose(report: Report) -> list[Proposal]:
                 occasion=proposed_occasion(
                     speaker_key=speaker.key, said=str(said) if said else None, phrase=context
                 ),
+                statement_sure=_statement_sure(found),
             )
         )
     return proposals
+
+
+def _statement_sure(found: Found) -> bool:
+    """Whether the words are surely a statement: not a sentence that names no speaker of its
+    own (taken for the one before: "Paris a exigé que…" after Colonna's quote), and not so
+    few words that they may be a transcript's "That's it." rather than a position."""
+    if found.mention is None or found.mention.kind == "continuation":
+        return False
+    if CJK.search(found.text):
+        return len(CJK.findall(found.text)) >= MIN_STATEMENT_CHARACTERS
+    return len(found.text.split()) >= MIN_STATEMENT_WORDS
 
 
 ADDED = re.compile(
