@@ -47,6 +47,7 @@ COLUMNS = [
     ("date_accuracy", "date"),
     ("kind_accuracy", "kind"),
     ("preselected_wrong_speaker", "preselected, wrong speaker"),
+    ("preselected", "preselected"),
     ("statements", "statements"),
     ("proposals", "proposals"),
 ]

@@ -66,9 +66,15 @@ REWRITES = {
 # Chinese: no spaces around the phrases, and digits with 年, 月 and 日.
 ZH_PATTERNS = [
     ("absolute", re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}日")),
+    # A day of the report's month: "林剑7日表示", "蕭光偉今（14）日表示".
+    ("day", re.compile(r"(?<![\d月])(?:今|昨)?[（(]?\d{1,2}[）)]?日")),
     ("weekday", re.compile(r"(?:星期|周|週)[一二三四五六日天]")),
     ("relative", re.compile(r"昨天|今天|前天|昨日|今日|上周|上週|本周|本週|上月|本月|去年")),
 ]
+
+
+# Read here: dateparser does not read "今日" and "昨日".
+ZH_DAYS_BEFORE = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
 
 
 @lru_cache(maxsize=8)
@@ -141,6 +147,10 @@ def parse_absolute(text: str) -> str:
 def _parse(phrase: str, lang: str, base: datetime.date) -> tuple[datetime.date, str] | None:
     from dateparser.date import DateDataParser
 
+    if lang == "zh" and re.search(r"\d[）)]?日$", phrase) and "月" not in phrase:
+        return _day_of_month(int(re.sub(r"\D", "", phrase)), base)
+    if lang == "zh" and phrase in ZH_DAYS_BEFORE:
+        return base - datetime.timedelta(days=ZH_DAYS_BEFORE[phrase]), "day"
     text = re.sub(r"^(?:in|en|im|au mois d[e'’]) ", "", phrase.lower())
     text = REWRITES.get(text, REWRITES.get(text.removeprefix("in der ").removeprefix("im "), text))
     if lang == "zh" and re.fullmatch(r"\d{1,2}月\d{1,2}日", text):
@@ -157,6 +167,20 @@ def _parse(phrase: str, lang: str, base: datetime.date) -> tuple[datetime.date, 
     if not data or not data.date_obj:
         return None
     return data.date_obj.date(), data.period or "day"
+
+
+def _day_of_month(day: int, base: datetime.date) -> tuple[datetime.date, str] | None:
+    """The latest date on or before ``base`` that falls on that day of a month."""
+    year, month = base.year, base.month
+    for _ in range(2):
+        try:
+            value = datetime.date(year, month, day)
+        except ValueError:
+            value = None
+        if value is not None and value <= base:
+            return value, "day"
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return None
 
 
 def _reduce(value: datetime.date, period: str, phrase: str) -> ReducedDate | None:

@@ -150,6 +150,7 @@ class Tally:
             "date_accuracy": ratio(self.date_right, self.dated),
             "kind_accuracy": ratio(self.kind_right, self.matched),
             "preselected_wrong_speaker": ratio(self.preselected_wrong, self.preselected),
+            "preselected": self.preselected,
             "statements": sum(self.expected.values()),
             "proposals": self.proposals,
         }

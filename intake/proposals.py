@@ -22,6 +22,9 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 # A proposal is offered as accepted only when its speaker is this sure; below it, the editor
 # decides (the review screen asks about the speaker and lists the candidates).
 PRESELECT_CONFIDENCE = 0.85
+# Words too few to be sure they are a statement to record ("That's it.").
+MIN_STATEMENT_WORDS = 3
+MIN_STATEMENT_CHARACTERS = 8  # in Chinese, without spaces
 
 
 @dataclass
@@ -37,11 +40,17 @@ class Proposal:
     start: int = 0  # the excerpt's span in the report's text
     end: int = 0
     occasion: ProposedOccasion | None = None  # on record, or a new one to create
+    statement_sure: bool = True  # that these words are a statement the speaker made
+
+    @property
+    def speaker_confident(self) -> bool:
+        return self.speaker.confidence >= PRESELECT_CONFIDENCE
 
     @property
     def preselected(self) -> bool:
-        """Whether the review offers the proposal as accepted: its speaker is confident."""
-        return self.speaker.confidence >= PRESELECT_CONFIDENCE
+        """Whether the review offers the proposal as accepted: its speaker is confident, and
+        so is its being a statement."""
+        return self.speaker_confident and self.statement_sure
 
     def as_dict(self) -> dict:
         """The API's shape of a proposal (docs/intake.md)."""
@@ -70,14 +79,20 @@ def propose(report: Report) -> list[Proposal]:
     folded = fold(report.text)  # once: folding it for each statement was quadratic
     leads = paragraphs(report.text)
     headlines = _headlines(leads, report.title)
-    for found in find_statements(report.text, lang):
+    statements = find_statements(report.text, lang)
+    spoken: dict[int, str] = {}  # a paragraph's attributions, without the words spoken
+    for found in statements:
+        spoken[found.paragraph] = spoken.get(found.paragraph, "") + found.attribution
+    for found in statements:
         if found.paragraph in headlines:
             continue  # 'Lavrov: West "pumping weapons"' sums a statement up; the body has it
         speaker, candidates = resolver.resolve(found.mention, found.paragraph)
         excerpt = report.text[found.start : found.end]
         if folded.span_of(excerpt, near=found.start) is None:
             continue  # never propose a citation that would not verify
-        said = statement_date(found.attribution, lang, base) or _lead_date(found, leads, lang, base)
+        said = statement_date(found.attribution, lang, base) or _context_date(
+            found, _lead_date(found, leads, lang, base, spoken), base
+        )
         context = occasion(found.attribution, lang)
         earlier = _same_occasion(found, speaker, proposals)
         if earlier is not None:
@@ -98,9 +113,21 @@ def propose(report: Report) -> list[Proposal]:
                 occasion=proposed_occasion(
                     speaker_key=speaker.key, said=str(said) if said else None, phrase=context
                 ),
+                statement_sure=_statement_sure(found),
             )
         )
     return proposals
+
+
+def _statement_sure(found: Found) -> bool:
+    """Whether the words are surely a statement: not a sentence that names no speaker of its
+    own (taken for the one before: "Paris a exigé que…" after Colonna's quote), and not so
+    few words that they may be a transcript's "That's it." rather than a position."""
+    if found.mention is None or found.mention.kind == "continuation":
+        return False
+    if CJK.search(found.text):
+        return len(CJK.findall(found.text)) >= MIN_STATEMENT_CHARACTERS
+    return len(found.text.split()) >= MIN_STATEMENT_WORDS
 
 
 ADDED = re.compile(
@@ -141,21 +168,41 @@ def _folded(text: str) -> str:
 
 
 def _lead_date(
-    found: Found, leads: list[tuple[int, str]], lang: str, base: ReducedDate | None
+    found: Found,
+    leads: list[tuple[int, str]],
+    lang: str,
+    base: ReducedDate | None,
+    spoken: dict[int, str],
 ) -> ReducedDate | None:
     """The full date of the nearest paragraph before the statement that names its speaker
-    ("2023年10月14日，…外交部长王毅同…通电话。", "On 14 October, Wang Yi called …"): a
-    readout's or a report's lead, which the speaker's statements after it follow. Only a
-    date with its day and month: a weekday or "last week" there may be another occasion's."""
-    name = found.mention.name if found.mention is not None else ""
+    ("2023年10月14日，…外交部长王毅同…通电话。", "林剑7日在例行记者会上…"): a readout's or a
+    report's lead, which the speaker's statements after it follow. Only a date with its day:
+    a weekday or "last week" there may be another occasion's; and never a date inside a
+    statement ("毛宁表示，自从10月7日…"), which is what was spoken of, not when."""
+    mention = found.mention
+    name = (mention.name or mention.role) if mention is not None else ""
     if len(name) < 2:
         return None
-    for _start, text in reversed(leads[: found.paragraph]):
-        if name in text:
-            if find_date_phrase(text, lang, kinds=("absolute",)) is None:
-                return None
+    for number in range(found.paragraph - 1, -1, -1):
+        text = spoken.get(number, leads[number][1])
+        if name not in text:
+            continue
+        if find_date_phrase(text, lang, kinds=("absolute", "day")) is not None:
             return statement_date(text, lang, base)
+        if number not in spoken:
+            return None  # a lead without a date: the speaker's occasion is not dated
     return None
+
+
+def _context_date(
+    found: Found, lead: ReducedDate | None, base: ReducedDate | None
+) -> ReducedDate | None:
+    """The date a statement without one of its own takes from its context: the lead that
+    names its speaker; else, for an answer in a transcript, the day the transcript was
+    published (ministries publish a press conference's transcript on its day)."""
+    if lead is not None:
+        return lead
+    return base if found.transcript else None
 
 
 def statement_language(text: str, report_language: str) -> str:

@@ -243,3 +243,17 @@ def test_a_readout_is_confirmed_as_a_partys_account_of_the_occasion(editor_clien
     account = OccasionAccount.objects.get()
     assert (account.occasion, account.source) == (call, Source.objects.get())
     assert (account.kind, str(account.country)) == ("press_report", "CN")
+
+
+def test_a_quotation_naming_no_speaker_is_asked_about_as_a_statement(editor_client):
+    from tests.factories import SpeakerFactory
+
+    SpeakerFactory(key="ingrid-dahl", name="Ingrid Dahl", country="NO")
+    text = (
+        "Ingrid Dahl said on Tuesday that the talks had stalled over the question of "
+        'prisoners.\n\n"Both sides must return to the table within the week, without conditions."'
+    )
+    page, data = review(editor_client, text=text, published="2023-10-20")
+    assert data["proposal-0-decision"] == "accept"  # named plainly, on record
+    assert "proposal-1-decision" not in data  # a quotation naming no one: asked about
+    assert "Is this a statement?" in page

@@ -338,3 +338,40 @@ def test_a_sentence_in_the_reported_mood_goes_on_with_its_quotation():
     assert len(proposals) == 1
     assert proposals[0].speaker.key == "annalena-baerbock"
     assert proposals[0].excerpt.endswith('Das sei "eine unglaubliche Erleichterung".')
+
+
+@pytest.mark.usefixtures("on_record")
+def test_chinese_speakers_named_with_their_country_a_latin_name_or_a_day():
+    # 土耳其總統艾爾段（Recep Tayyip Erdogan）…, 聯合國秘書長古特瑞斯（Antonio Guterres）呼籲…
+    # (on record by the Latin name), 梅洛尼說…；馬克宏則表示… (a clause each), 蕭光偉今（14）日表示.
+    leaders = {p.excerpt[:12]: p for p in proposals_of("zh-r11-udn-leaders-gaza-agreement")}
+    speakers = {p.speaker.key or p.speaker.name for p in leaders.values()}
+    assert {"antonio-guterres", "emmanuel-macron", "梅洛尼", "阿巴斯", "桑傑士"} <= speakers
+    taiwan = proposals_of("zh-r10-ltn-taiwan-mfa-ceasefire")
+    assert {p.speaker.name for p in taiwan} == {"蕭光偉", "川普"}
+    assert [p.said for p in taiwan if p.speaker.name == "蕭光偉"][:2] == ["2025-10-14"] * 2
+
+
+@pytest.mark.usefixtures("on_record")
+def test_chinese_questions_are_no_statements_and_dates_come_from_the_lead():
+    # 会上有记者提问称：… is a journalist's question; "毛宁表示，自从10月7日…" speaks of
+    # 7 October, but was said at the press conference of 20 October the lead names.
+    evacuation = proposals_of("zh-r6-ngzb-mao-ning-evacuation")
+    assert all(p.speaker.key == "mao-ning" for p in evacuation)
+    assert {p.said for p in evacuation} == {"2023-10-20"}
+    quoted_first = proposals_of("zh-r9-fjsen-mao-ning-oct-9")  # “……”毛宁说。
+    assert [p.kind for p in quoted_first].count("direct") == 2
+    assert {p.said for p in quoted_first} == {"2023-10-09"}
+
+
+@pytest.mark.usefixtures("on_record")
+def test_a_pronoun_after_someone_else_was_named_is_asked_about_not_preselected():
+    # The spokesman's briefing: "The Secretary-General … spoke …  He told the members…": "he"
+    # is not surely the spokesman the report followed before.
+    briefing = proposals_of("en-r5-un-noon-briefing-2023-12-08")
+    followed = [p for p in briefing if p.excerpt.startswith(("He told", "He warned"))]
+    assert followed
+    assert not any(p.preselected for p in followed)
+    # A quotation in a sentence that names no speaker is not surely that speaker's statement.
+    colonna = proposals_of("fr-r1-i24news-colonna-israel")
+    assert not any(p.preselected for p in colonna if p.excerpt.startswith("Paris a exigé"))

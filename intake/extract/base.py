@@ -233,6 +233,7 @@ class Mention:
     start: int = -1  # in the report's text
     anaphoric: bool = False  # "the minister": someone the report named before
     country: str = ""  # a country the attribution names ("In Beijing, the spokesperson")
+    alias: str = ""  # the name in Latin letters beside it ("古特瑞斯（Antonio Guterres）")
 
 
 @dataclass
@@ -248,6 +249,7 @@ class Found:
     paragraph: int
     fragments: list[str] = field(default_factory=list)
     verb: str = ""  # the verb of saying, as written ("added", "a-t-il déclaré")
+    transcript: bool = False  # an answer in a press conference's transcript
 
 
 # "According to him": the speaker is the person the report spoke of before.

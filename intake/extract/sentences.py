@@ -56,7 +56,24 @@ def sentences(paragraph: str, quotes: list[QuoteSpan], code: str) -> list[tuple[
             merged[-1][1] = end
         else:
             merged.append([start, end])
-    return [(s, _rstrip(paragraph, s, e)) for s, e in merged]
+    spans = [(s, _rstrip(paragraph, s, e)) for s, e in merged]
+    return _clauses(paragraph, spans, quotes) if code.startswith("zh") else spans
+
+
+def _clauses(
+    paragraph: str, spans: list[tuple[int, int]], quotes: list[QuoteSpan]
+) -> list[tuple[int, int]]:
+    """Chinese sentences cut after a semicolon outside quotations: "梅洛尼說，…；馬克宏則表示，
+    …" gives each speaker a clause (one that names none goes on with the one before)."""
+    result = []
+    for start, end in spans:
+        for match in re.finditer("；", paragraph[start:end]):
+            cut = start + match.end()
+            if not any(q.start < cut <= q.end for q in quotes) and cut < end:
+                result.append((start, cut))
+                start = cut
+        result.append((start, end))
+    return result
 
 
 # No sentence ends with a comma or a colon; pysbd's Arabic rules cut after them all the same

@@ -82,6 +82,7 @@ def transcript_statements(paragraphs: list[tuple[int, str]]) -> list[Found] | No
                 attribution=header,
                 mention=mention,
                 paragraph=index,
+                transcript=True,
             )
             found.append(current)
     found = [statement for statement in found if statement.text]

@@ -17,28 +17,45 @@ HAN = r"[\u3400-\u9fff\uf900-\ufaff·・]"
 BETWEEN = r"(?:在|于|於|同|与|與|对|對|向|就)"
 ADVERBS = r"(?:还|還|也|并|並|则|則|再次|进一步|進一步|同时|同時|随后|隨後)"
 MIN_CHARACTERS = 6  # "停火止战。" is not a statement to record
+# A wire dateline before the speaker: "新华社北京10月9日电(记者成欣)".
+DATELINE = r"[^，,。：:]{0,20}\d{1,2}月\d{1,2}日电\s*(?:[（(][^）)]{0,20}[）)])?"
+# The speaker's words may hold a name in Latin letters in brackets and a day ("毛宁9日").
+PIECE = rf"(?:{HAN}|[（(][^）)，,。]{{1,40}}[）)]|\d{{1,2}})"
+BRACKETS = re.compile(r"[（(]([^）)]*)[）)]")
 
 
 @lru_cache(maxsize=4)
 def _pattern(code: str) -> re.Pattern:
     lang = lexicon.language(code)
     titles = lexicon.alternation(lang.titles_after) or "(?!)"
+    bare = "|".join(f"(?<={v})" for v in lang.bare_verbs) or "(?!)"
     return re.compile(
-        rf"^\s*(?P<lead>[^{MASK}，,。：:]{{0,40}}[，,]\s*)?"  # "10月14日，"
-        rf"(?P<who>{HAN}{{1,40}}?)"
+        rf"^\s*(?P<lead>{DATELINE}|[^{MASK}，,。：:]{{0,40}}[，,]\s*)?"  # "10月14日，"
+        rf"(?P<who>{HAN}{PIECE}{{0,60}}?)"
         rf"(?P<title>{titles})?{ADVERBS}?"
         rf"(?P<verb>{lexicon.alternation(lang.verbs)})"
-        rf"\s*[，,：:]\s*"
+        # "呼籲所有人質…" takes its clause without a comma; "称为" is no verb of saying
+        rf"(?:\s*[，,：:]\s*|(?:{bare})(?![为為赞讚贊]))"
+    )
+
+
+@lru_cache(maxsize=4)
+def _quote_first(code: str) -> re.Pattern:
+    """The speaker and verb after a quotation that opens the sentence: "“…”毛宁说。"."""
+    lang = lexicon.language(code)
+    return re.compile(
+        rf"^\s*(?P<who>{HAN}{{2,30}}?)(?P<verb>{lexicon.alternation(lang.verbs)})[。！!]?\s*$"
     )
 
 
 def unspaced_statement(
     sentence: str, quotes: list[QuoteSpan], lang: Language, offset: int, paragraph: int
 ) -> Found | None:
-    """The statement of a sentence that opens with its speaker and verb of saying, or None."""
+    """The statement of a sentence that opens with its speaker and verb of saying (or that
+    opens with a quotation its speaker and verb follow), or None."""
     found = _pattern(lang.code).match(sentence)
     if found is None:
-        return None
+        return _quoted_first(sentence, quotes, lang, offset, paragraph)
     mention = _mention(found.group("who"), lang, offset + found.start("who"))
     content = sentence[found.end() :].strip()
     if mention is None or len(content.rstrip("。！？!?")) < MIN_CHARACTERS:
@@ -59,22 +76,76 @@ def unspaced_statement(
     )
 
 
+def _quoted_first(
+    sentence: str, quotes: list[QuoteSpan], lang: Language, offset: int, paragraph: int
+) -> Found | None:
+    """ "“中方高度关注……。”毛宁说。": a direct statement whose speaker follows it."""
+    if not quotes or sentence[: quotes[0].start].strip():
+        return None
+    after = _quote_first(lang.code).match(sentence[quotes[-1].end :])
+    if after is None:
+        return None
+    start = quotes[-1].end + after.start("who")
+    mention = _mention(after.group("who"), lang, offset + start)
+    text = " ".join(q.inner.strip() for q in quotes)
+    if mention is None or len(text) < MIN_CHARACTERS:
+        return None
+    return Found(
+        kind="direct",
+        text=text,
+        start=offset,
+        end=offset + len(sentence),
+        attribution=sentence[quotes[-1].end :],
+        mention=mention,
+        paragraph=paragraph,
+        fragments=[q.inner.strip() for q in quotes],
+        verb=after.group("verb"),
+    )
+
+
 def _mention(who: str, lang: Language, start: int) -> Mention | None:
-    """The speaker named by ``who``: a name with the role before it (外交部长王毅), a role
-    alone (发言人), a pronoun; None for a side (中方) or an office, which are not persons."""
-    who = re.split(BETWEEN, who, maxsplit=1)[0]  # "王毅在通话中" names 王毅
-    who = re.split(r"[、，,]", who)[-1]  # "政治局委员、外交部长王毅": the last title counts
-    if not who or who in lang.sides or who.endswith("方"):
+    """The speaker named by ``who``: a name with the role before it (外交部长王毅, 以色列外长
+    卡茨), a role alone (发言人), a pronoun; None for a side (中方), an office, or a journalist
+    asking a question, which are not persons who made a statement."""
+    latin = next((b for b in BRACKETS.findall(who) if re.search(r"[A-Za-z]{2}", b)), "")
+    who = _plain(who, lang)
+    if who is None:
         return None
     if who in lang.pronouns:
         return Mention("pronoun", start=start)
     owner, _, held = who.rpartition("的")
     if owner and held in lang.roles:  # "卡茨的发言人": someone's spokesperson, unnamed
         return Mention("role", role=who, start=start)
-    role = next((r for r in sorted(lang.roles, key=len, reverse=True) if who.startswith(r)), "")
+    role = _last_role(who, lang)
     name = who[len(role) :]
     if not name:
         return Mention("role", role=role, start=start, anaphoric=True)
     if not 2 <= len(name.replace("·", "")) <= 12:
         return None
-    return Mention("name", name=name, role=role, start=start + len(role))
+    return Mention("name", name=name, role=role, start=start + len(role), alias=latin.strip())
+
+
+def _plain(who: str, lang: Language) -> str | None:
+    """The words that name the speaker, without a Latin name in brackets, a time, an
+    occasion, an "according to" or a clause describing them; None when they name no person."""
+    who = BRACKETS.sub("", who)
+    if lang.times:
+        who = re.split(lexicon.alternation(lang.times), who, maxsplit=1)[0]
+    if lang.according:
+        who = re.sub(rf"^(?:{lexicon.alternation(lang.according)})", "", who)
+    owner, _, held = who.rpartition("的")
+    if owner and held not in lang.roles and _last_role(held, lang):
+        who = held  # "與川普交情良好的義大利總理梅洛尼": the person the clause describes
+    who = re.split(BETWEEN, who, maxsplit=1)[0]  # "王毅在通话中" names 王毅
+    who = re.split(r"[、，,]", who)[-1]  # "政治局委员、外交部长王毅": the last title counts
+    if lang.questioners and re.search(lexicon.alternation(lang.questioners), who):
+        return None
+    if not who or who in lang.sides or who.endswith("方"):
+        return None
+    return who
+
+
+def _last_role(who: str, lang: Language) -> str:
+    """The words up to the end of the last role in ``who`` ("以色列外长" of 以色列外长卡茨)."""
+    ends = [who.rfind(r) + len(r) for r in lang.roles if r in who]
+    return who[: max(ends)] if ends else ""

@@ -67,6 +67,12 @@ class Language:
     # Verbs that tell of a conversation rather than state a position ("the two ministers
     # exchanged views"): a reported clause opening with one is not a statement.
     accounts: tuple[str, ...] = ()
+    # Who asks rather than answers ("会上有记者提问称"): a question is not a statement.
+    questioners: tuple[str, ...] = ()
+    # Times written between an unspaced speaker and the verb ("毛宁9日表示", "今（14）日").
+    times: tuple[str, ...] = ()
+    # Unspaced verbs of saying that take their clause without a comma ("古特瑞斯呼籲所有…").
+    bare_verbs: tuple[str, ...] = ()
 
 
 def alternation(words: tuple[str, ...]) -> str:
