@@ -24,13 +24,13 @@ PIECE = rf"(?:{HAN}|[（(][^）)，,。]{{1,40}}[）)]|\d{{1,2}})"
 BRACKETS = re.compile(r"[（(]([^）)]*)[）)]")
 
 
-@lru_cache(maxsize=4)
-def _pattern(code: str) -> re.Pattern:
+@lru_cache(maxsize=8)
+def _pattern(code: str, *, lead: bool = True) -> re.Pattern:
     lang = lexicon.language(code)
     titles = lexicon.alternation(lang.titles_after) or "(?!)"
     bare = "|".join(f"(?<={v})" for v in lang.bare_verbs) or "(?!)"
     return re.compile(
-        rf"^\s*(?P<lead>{DATELINE}|[^{MASK}，,。：:]{{0,40}}[，,]\s*)?"  # "10月14日，"
+        rf"^\s*(?P<lead>{DATELINE}|[^{MASK}，,。：:]{{0,40}}[，,]\s*){'?' if lead else '{0}'}"
         rf"(?P<who>{HAN}{PIECE}{{0,60}}?)"
         rf"(?P<title>{titles})?{ADVERBS}?"
         rf"(?P<verb>{lexicon.alternation(lang.verbs)})"
@@ -53,10 +53,9 @@ def unspaced_statement(
 ) -> Found | None:
     """The statement of a sentence that opens with its speaker and verb of saying (or that
     opens with a quotation its speaker and verb follow), or None."""
-    found = _pattern(lang.code).match(sentence)
+    found, mention = _speaker_and_verb(sentence, lang, offset)
     if found is None:
         return _quoted_first(sentence, quotes, lang, offset, paragraph)
-    mention = _mention(found.group("who"), lang, offset + found.start("who"))
     content = sentence[found.end() :].strip()
     if mention is None or len(content.rstrip("。！？!?")) < MIN_CHARACTERS:
         return None
@@ -74,6 +73,21 @@ def unspaced_statement(
         fragments=[q.inner.strip() for q in inside],
         verb=found.group("verb"),
     )
+
+
+def _speaker_and_verb(
+    sentence: str, lang: Language, offset: int
+) -> tuple[re.Match | None, Mention | None]:
+    """The sentence's opening speaker and verb. When what follows a lead names no person,
+    the lead was the attribution: in "发言人汪文斌指出，中方呼吁…" the speaker is 汪文斌, not
+    the side (中方) of the clause his words report."""
+    found = _pattern(lang.code).match(sentence)
+    mention = found and _mention(found.group("who"), lang, offset + found.start("who"))
+    if found is not None and mention is None and found.group("lead"):
+        plain = _pattern(lang.code, lead=False).match(sentence)
+        if plain is not None:
+            return plain, _mention(plain.group("who"), lang, offset + plain.start("who"))
+    return found, mention
 
 
 def _quoted_first(
