@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Prefetch, Q, Value
 from django.db.models.functions import StrIndex
@@ -286,6 +286,9 @@ class Resolver:
 
     def _by_name(self, mention: Mention) -> tuple[Candidate, list[Candidate]]:
         matches = self.directory.by_name(mention.name)
+        if not matches and not lexicon.language(self.lang).cased:
+            mention = self._uncased_full_name(mention)
+            matches = self.directory.by_name(mention.name)
         if len(tokens(mention.name)) == 1:
             earlier = self._earlier_named(mention.name, mention.start)
             if earlier is not None:
@@ -322,6 +325,15 @@ class Resolver:
                     "name", name=found[0], role=mention.role or role, start=match.start()
                 )
         return None
+
+    def _uncased_full_name(self, mention: Mention) -> Mention:
+        """A family name alone ("عراقجي", "بن فرحان") completed from the full name the report
+        gave before: no capitals tell a name there, so the uncased reader finds it."""
+        from intake.extract.uncased import full_name_before
+
+        before = self.text[: max(mention.start, 0)]
+        full = full_name_before(before, mention.name, lexicon.language(self.lang))
+        return replace(mention, name=full) if full else mention
 
     def _candidate(self, entry: Entry, score: float, mention: Mention) -> Candidate:
         if mention.role and role_concepts(mention.role):

@@ -17,9 +17,27 @@ from intake.lexicon import Language
 
 MAX_SUBJECT_WORDS = 25
 MIN_WORDS = 3
+MAX_NAME_WORDS = 6  # "محمد بن عبد الرحمن بن جاسم آل ثاني"
 # An aside between dashes or brackets ("- في تدوينة عبر حسابه على منصة «إكس» -").
 ASIDE = re.compile(r"\s[-–—]\s?[^-–—\n]{1,160}?[-–—](?=\s|$)|\([^()\n]{1,160}\)")
-ARABIC_WORD = re.compile(r"[^\W\d_][\w.]*")
+# Vowel signs, shadda and tatweel ("وأكّد", "ثمَّن", "أيضًا"): optional in writing, so they are
+# left out when the cues are matched, and the spans found are put back on the text as written.
+MARKS = "\u0640\u064b-\u065f\u0670"
+UNMARKED = re.compile(f"[{MARKS}]")
+# The words of a subject, and its commas, which end a name.
+ARABIC_WORD = re.compile(r"[^\W\d_][\w.]*|[،,]")
+COMMAS = ("،", ",")
+
+
+def unmarked(text: str) -> str:
+    return UNMARKED.sub("", text)
+
+
+def _unmarked_with_positions(text: str) -> tuple[str, list[int]]:
+    """The text without its marks, and where each of its characters is in the text (and its
+    end), so that a span found without the marks covers the same words with them."""
+    kept = [i for i, char in enumerate(text) if not UNMARKED.match(char)]
+    return "".join(text[i] for i in kept), [*kept, len(text)]
 
 
 @lru_cache(maxsize=4)
@@ -52,14 +70,18 @@ def uncased_statement(
     """The statement of a sentence whose verb of saying (or "according to") names its
     speaker, or None."""
     text = ASIDE.sub(lambda m: " " * len(m.group(0)), masked(sentence, quotes))
+    plain, at = _unmarked_with_positions(text)
     patterns = _patterns(lang.code)
-    found = _opening(text, lang) or _closing(text, patterns) or _according(text, patterns)
+    found = _opening(plain, lang) or _closing(plain, patterns) or _according(plain, patterns)
     if found is None:
         return None
-    verb, (who_start, who_end), (start, end) = found
+    verb, who, span = found
+    (who_start, who_end), (start, end) = (at[i] for i in who), (at[i] for i in span)
     mention = speaker_mention(text[who_start:who_end], lang, offset + who_start)
     content = sentence[start:end].strip(" ،,:.")
-    if mention is None or mention.kind == "organization" or _not_a_statement(content, lang):
+    if mention is None or mention.kind == "organization":
+        return None
+    if _not_a_statement(unmarked(content), lang):
         return None
     inside = [q for q in quotes if start <= q.start < end]
     return _found(sentence, content, inside, verb, mention, offset, paragraph, (start, end))
@@ -146,10 +168,12 @@ def _is(kind: str, word: str, lang: Language) -> bool:
 def speaker_mention(subject: str, lang: Language, start: int) -> Mention | None:
     """Who the words after the verb name: a descriptor and a name ("وزير الخارجية المصري
     سامح شكري"), a descriptor alone ("وزير الخارجية"), nobody (the verb's own person: a
-    pronoun), or an office ("وزارة الخارجية"), which is not a person."""
+    pronoun), or an office ("وزارة الخارجية"), which is not a person. Read without marks:
+    a name is proposed as it is spelled without them (positions move by a mark or two)."""
+    subject = unmarked(subject)
     words = [(m.group(0), m.start()) for m in ARABIC_WORD.finditer(subject.replace(MASK, " "))]
     words = words[:MAX_SUBJECT_WORDS]
-    if not [w for w, _ in words if not _is("function", w, lang)]:
+    if not [w for w, _ in words if w not in COMMAS and not _is("function", w, lang)]:
         return Mention("pronoun", start=start)
     if _is("side", words[0][0], lang):
         return Mention("organization", name=subject.strip(), start=start)
@@ -165,9 +189,15 @@ def speaker_mention(subject: str, lang: Language, start: int) -> Mention | None:
 
 def _descriptor_and_name(words: list[tuple[str, int]], lang: Language):
     """The descriptor's words and the name's, in the order of the subject."""
+    if _family_name(words, lang):
+        return [], words[:1]  # "وقال الصفدي خلال …"
     role: list[tuple[str, int]] = []
     name: list[tuple[str, int]] = []
     for word, at in words:
+        if word in COMMAS:  # "فيصل بن فرحان، وزير الخارجية": a comma ends the name
+            if name:
+                break
+            continue
         if name and _ends_name(word, lang):
             break
         if not name and _describes(word, role, lang):
@@ -180,7 +210,22 @@ def _descriptor_and_name(words: list[tuple[str, int]], lang: Language):
         name.pop()
     if not name and role and _lone_surname(role[-1][0], role, lang):
         name = [role.pop()]  # "الرئيس السيسي"
+    if len(name) > MAX_NAME_WORDS:
+        name = []  # a clause read on, no name
     return role, name
+
+
+def _family_name(words: list[tuple[str, int]], lang: Language) -> bool:
+    """ "وقال الصفدي خلال مؤتمر …": a word with the article right after the verb, which no
+    list knows, and after it a function word, a second person (و…) or nothing, is the
+    speaker's family name (many Arab family names carry the article)."""
+    first = words[0][0]
+    if not first.startswith("ال") or len(first) < 5:
+        return False
+    if any(_is(k, first, lang) for k in ("role", "nationality", "side", "function", "honorific")):
+        return False
+    after = words[1][0] if len(words) > 1 else ""
+    return not after or after in COMMAS or _is("function", after, lang) or after.startswith("و")
 
 
 def _describes(word: str, role: list[tuple[str, int]], lang: Language) -> bool:
@@ -229,3 +274,27 @@ def _joined(subject: str, words: list[tuple[str, int]]) -> str:
         return ""
     first, last = words[0], words[-1]
     return subject[first[1] : last[1] + len(last[0])].strip(" ،,")
+
+
+def full_name_before(text: str, name: str, lang: Language) -> str | None:
+    """ "أعرب عراقجي" after "نظيره الإيراني عباس عراقجي": the fullest name that ends with
+    ``name`` where the report named the person before. The name grows one word at a time to
+    the left while the words still read as a name; a verb of saying or a word joined by و
+    (another person, another office) stops it."""
+    for match in reversed(list(re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text))):
+        before = ARABIC_WORD.findall(unmarked(text[max(0, match.start() - 120) : match.start()]))
+        full = None
+        for word in reversed(before[-4:]):
+            if word in COMMAS or word.startswith("و") or _is_verb(word, lang):
+                break
+            found = speaker_mention(f"{word} {full or name}", lang, 0)
+            if found is None or found.kind != "name" or found.name != f"{word} {full or name}":
+                break
+            full = found.name
+        if full:
+            return full
+    return None
+
+
+def _is_verb(word: str, lang: Language) -> bool:
+    return re.fullmatch(rf"[وف]?(?:{lexicon.alternation(lang.verbs)})", word) is not None
