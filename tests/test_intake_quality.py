@@ -338,3 +338,31 @@ def test_a_sentence_in_the_reported_mood_goes_on_with_its_quotation():
     assert len(proposals) == 1
     assert proposals[0].speaker.key == "annalena-baerbock"
     assert proposals[0].excerpt.endswith('Das sei "eine unglaubliche Erleichterung".')
+
+
+@pytest.mark.usefixtures("on_record")
+def test_a_sentence_that_points_back_attributes_the_sentence_before_it():
+    # "Об этом заявил …": the sentence before is the statement, this one its attribution.
+    proposals = report_of(
+        "Атака беспилотников не внесла корректив в работу администрации. Об этом 4 мая "
+        "журналистам заявил пресс-секретарь российского лидера Дмитрий Песков.",
+        "ru",
+    )
+    assert [p.speaker.key for p in proposals] == ["dmitry-peskov"]
+    assert proposals[0].excerpt.startswith("Атака беспилотников")
+
+
+@pytest.mark.usefixtures("on_record")
+def test_a_press_secretary_or_spokesperson_is_never_the_head_of_the_office_he_names():
+    # "пресс-секретарь президента" names the president too; "представитель Кремля" is the
+    # press secretary named before, not the foreign ministry's spokeswoman.
+    proposals = report_of(
+        "Пресс-секретарь президента заявил, что переговоры продолжаются без перерыва.", "ru"
+    )
+    assert [p.speaker.key for p in proposals] == ["dmitry-peskov"]
+    proposals = report_of(
+        "Дмитрий Песков ответил журналистам. «Обычная, рабочая обстановка. Все работают, все "
+        "на своих местах», ― сказал официальный представитель Кремля.",
+        "ru",
+    )
+    assert proposals[-1].speaker.key == "dmitry-peskov"

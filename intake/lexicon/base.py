@@ -62,6 +62,10 @@ class Language:
     # Verbs that tell of a conversation rather than state a position ("the two ministers
     # exchanged views"): a reported clause opening with one is not a statement.
     accounts: tuple[str, ...] = ()
+    # Words opening a sentence whose verb of saying attributes the sentence before it
+    # ("Атака … не внесла корректив. Об этом заявил Песков."): the sentence before is the
+    # statement, this one only its attribution.
+    points_back: tuple[str, ...] = ()
 
 
 def alternation(words: tuple[str, ...]) -> str:

@@ -2,6 +2,22 @@
 titles of affiliations."""
 
 ROLE_CONCEPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # A press secretary or spokesperson of a president or a ministry is that office's
+    # spokesperson, never its head: these come before "foreign" and "president", which
+    # their descriptors name too ("пресс-секретарь президента", "the president's press
+    # secretary", "представитель МИД").
+    ("press secretary", ("press secretary", "пресс-секретар", "secrétaire de presse")),
+    (
+        "spokes",
+        (
+            "spokes",
+            "press secretary",  # a spokesperson's descriptor fits a press secretary named before
+            "porte-parole",
+            "sprecher",
+            "portavoz",
+            "представител",
+        ),
+    ),
     (
         "foreign",
         (
@@ -46,10 +62,6 @@ ROLE_CONCEPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("chancellor", ("chancellor", "chancelier", "kanzler", "канцлер")),
-    (
-        "spokes",
-        ("spokes", "porte-parole", "sprecher", "portavoz", "представитель", "пресс-секретар"),
-    ),
     (
         "ambassador",
         ("ambassador", "ambassadeur", "ambassadrice", "botschafter", "embajador", "посол", "посла"),

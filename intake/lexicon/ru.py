@@ -77,4 +77,5 @@ RU = Language(
     ),
     determiners=(),
     fillers=(r"во? \w+", r"также", r"журналистам"),
+    points_back=(r"об этом",),
 )
