@@ -95,11 +95,47 @@ def _opening(text: str, lang: Language) -> tuple[str, tuple[int, int], tuple[int
         return None
     rest = text[opening.end() :]
     clause = patterns["complementizer"].search(rest)
+    verb = opening.group("verb")
+    obj = _object_start(verb, rest, lang)
+    if obj is not None and (clause is None or obj < clause.start()):
+        return verb, (opening.end(), opening.end() + obj), (opening.end() + obj, len(text))
     if clause is None or len(rest[: clause.start()].split()) > MAX_SUBJECT_WORDS:
         return None
     who = (opening.end(), opening.end() + clause.start())
     starts_at = opening.end() + (clause.start() if clause.group(0) == MASK else clause.end())
     return opening.group("verb"), who, (starts_at, len(text))
+
+
+def _object_start(verb: str, rest: str, lang: Language) -> int | None:
+    """ "أكد وزير الخارجية المصري أيضًا موقف بلاده …", "وأكّد الصفدي والشيخ عبدالله إدانة …":
+    where the statement starts as the verb's direct object, right after its subject (and a
+    second person joined by و, a filler, a comma), if the verb takes one and what follows is
+    no function word, role or complementizer."""
+    if not lang.object_verbs or not re.fullmatch(
+        rf"[وف]?(?:{lexicon.alternation(lang.object_verbs)})", verb
+    ):
+        return None
+    words = [(m.group(0), m.start()) for m in ARABIC_WORD.finditer(rest)][:MAX_SUBJECT_WORDS]
+    at = _subject_length(words, lang)
+    if at and at < len(words) and words[at][0].startswith("و"):
+        at += _subject_length([(words[at][0][1:], words[at][1]), *words[at + 1 :]], lang)
+    while at and at < len(words) and (words[at][0] in COMMAS or _is("filler", words[at][0], lang)):
+        at += 1
+    if not at or at >= len(words) or _not_an_object(words[at][0], lang):
+        return None
+    return words[at][1]
+
+
+def _subject_length(words: list[tuple[str, int]], lang: Language) -> int:
+    """How many of ``words`` the subject's descriptor and name take, or 0."""
+    role, name = _descriptor_and_name(words, lang)
+    last = (name or role or [None])[-1]
+    return words.index(last) + 1 if last in words else 0
+
+
+def _not_an_object(word: str, lang: Language) -> bool:
+    kinds = ("function", "role", "honorific", "nationality", "side", "complementizer")
+    return any(_is(kind, word, lang) for kind in kinds) or _is_verb(word, lang)
 
 
 def _closing(text: str, patterns: dict[str, re.Pattern]):
@@ -158,6 +194,8 @@ def _word_sets(code: str) -> dict[str, re.Pattern]:
         "nationality": whole(lang.nationalities),
         "particle": whole(lang.name_particles),
         "side": whole(lang.sides),
+        "filler": whole(lang.fillers),
+        "complementizer": whole(lang.complementizers),
     }
 
 
@@ -193,9 +231,10 @@ def _descriptor_and_name(words: list[tuple[str, int]], lang: Language):
         return [], words[:1]  # "وقال الصفدي خلال …"
     role: list[tuple[str, int]] = []
     name: list[tuple[str, int]] = []
-    for word, at in words:
+    for index, (word, at) in enumerate(words):
         if word in COMMAS:  # "فيصل بن فرحان، وزير الخارجية": a comma ends the name
             if name:
+                role = _appositive(words[index + 1 :], lang) or role
                 break
             continue
         if name and _ends_name(word, lang):
@@ -213,6 +252,17 @@ def _descriptor_and_name(words: list[tuple[str, int]], lang: Language):
     if len(name) > MAX_NAME_WORDS:
         name = []  # a clause read on, no name
     return role, name
+
+
+def _appositive(words: list[tuple[str, int]], lang: Language) -> list[tuple[str, int]]:
+    """ "فيصل بن فرحان، وزير الخارجية السعودي، …": the descriptor after the name's comma,
+    which tells the person's role better than a title before the name ("الأمير")."""
+    role: list[tuple[str, int]] = []
+    for word, at in words:
+        if not _describes(word, role, lang) or (not role and not _is("role", word, lang)):
+            break
+        role.append((word, at))
+    return role
 
 
 def _family_name(words: list[tuple[str, int]], lang: Language) -> bool:

@@ -35,6 +35,15 @@ AR = Language(
         rf"[أا]برز{PAST}",
         r"رأى|رأت|رأيا|رأوا",
         r"نفى|نفت",
+        # Readouts' verbs of a position: valued, praised, welcomed, commented, condemned.
+        rf"ثمن{PAST}",
+        rf"[أا]شاد{PAST}",
+        rf"رحب{PAST}",
+        rf"علق{PAST}",
+        rf"[أا]دان{PAST}",
+        rf"استنكر{PAST}",
+        rf"انتقد{PAST}",
+        r"[أا]بدى|[أا]بدت|[أا]بديا|[أا]بدوا",
         # The present of reports and columns: يقول، تؤكد، يرى.
         r"[يت]قول",
         r"[يت]ؤكد",
@@ -220,6 +229,17 @@ AR = Language(
         r"مصدر",
         r"بيان",
         r"البيان",
+    ),
+    object_verbs=(
+        rf"[أا]كد{PAST}",
+        rf"جدد{PAST}",
+        rf"ثمن{PAST}",
+        rf"[أا]شاد{PAST}",
+        rf"رحب{PAST}",
+        rf"[أا]دان{PAST}",
+        rf"استنكر{PAST}",
+        rf"انتقد{PAST}",
+        r"[أا]بدى|[أا]بدت|[أا]بديا|[أا]بدوا",
     ),
     accounts=(r"تبادل\w*", r"بحث\w*", r"ناقش\w*", r"استعرض\w*", r"تناول\w*"),
 )

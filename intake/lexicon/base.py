@@ -66,6 +66,9 @@ class Language:
     # ("Атака … не внесла корректив. Об этом заявил Песков."): the sentence before is the
     # statement, this one only its attribution.
     points_back: tuple[str, ...] = ()
+    # Verbs whose statement may follow their subject as a direct object, with no
+    # complementizer ("أكد الوزير ضرورة …", "ثمن الوزير جهود …"): uncased languages.
+    object_verbs: tuple[str, ...] = ()
 
 
 def alternation(words: tuple[str, ...]) -> str:

@@ -16,6 +16,8 @@ ROLE_CONCEPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "sprecher",
             "portavoz",
             "представител",
+            "المتحدث",
+            "الناطق",
         ),
     ),
     (
@@ -32,6 +34,7 @@ ROLE_CONCEPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "canciller",
             "иностранных дел",
             "мид",
+            "الخارجية",
         ),
     ),
     (
@@ -64,10 +67,19 @@ ROLE_CONCEPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("chancellor", ("chancellor", "chancelier", "kanzler", "канцлер")),
     (
         "ambassador",
-        ("ambassador", "ambassadeur", "ambassadrice", "botschafter", "embajador", "посол", "посла"),
+        (
+            "ambassador",
+            "ambassadeur",
+            "ambassadrice",
+            "botschafter",
+            "embajador",
+            "посол",
+            "посла",
+            "سفير",
+        ),
     ),
     ("professor", ("professor", "professeur", "profesor", "профессор")),
-    ("minister", ("minister", "ministre", "ministro", "министр")),
+    ("minister", ("minister", "ministre", "ministro", "министр", "وزير")),
     ("secretary", ("secretary", "secrétaire", "sekretär", "secretario", "секретар", "генсек")),
     ("envoy", ("envoy", "representative", "envoyé", "gesandte", "enviado", "спецпредставител")),
 )
