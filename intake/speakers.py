@@ -220,7 +220,10 @@ def _affiliation_entries(
     if country:
         affiliations = affiliations.filter(organization__country=country)
     speakers = {}
+    serving = bool(set(concepts) & set(SERVING))
     for affiliation in affiliations[:50]:
+        if not serving and _serves(affiliation.role):
+            continue  # "the president" is not his press secretary
         if _covers(affiliation, on):
             speakers.setdefault(affiliation.speaker_id, affiliation.speaker)
     if len(speakers) > 5:
@@ -369,18 +372,12 @@ class Resolver:
     def _by_role(self, mention: Mention) -> tuple[Candidate, list[Candidate]]:
         concepts = role_concepts(mention.role)
         earlier = sorted(self.persons, key=lambda p: p.position) if mention.anaphoric else []
+        country = mention.country or role_country(mention.role)
         for person in reversed(earlier):
             described = fold(person.role + " " + self._known_roles(person))
-            if (
-                concepts
-                and person.position <= mention.start
-                and any(
-                    word in described
-                    for concept, words in lexicon.ROLE_CONCEPTS
-                    if concept in concepts
-                    for word in words
-                )
-            ):
+            if country and self._country_of(person) not in (None, country):
+                continue  # "the Ukrainian leader" is not the Russian president named last
+            if concepts and person.position <= mention.start and _fits(concepts, described):
                 who = person.candidate
                 return Candidate(who.key, who.name, round(who.confidence * 0.85, 2), who.role), []
         ranked = [
@@ -391,11 +388,39 @@ class Resolver:
             return _split(sorted(ranked, key=lambda c: -c.confidence))
         return Candidate(None, "", 0.0, mention.role), []
 
+    def _country_of(self, person: Person) -> str | None:
+        entry = next((e for e in self.directory.entries if e.key == person.candidate.key), None)
+        if entry is not None and entry.countries():
+            return next(iter(entry.countries())) if len(entry.countries()) == 1 else None
+        return role_country(person.role) if person.role else None
+
     def _known_roles(self, person: Person) -> str:
         if person.candidate.key is None:
             return person.candidate.role
         entry = next((e for e in self.directory.entries if e.key == person.candidate.key), None)
         return entry.role_words() if entry else ""
+
+
+# Roles whose titles name the head they serve ("Press Secretary of the President"): such a
+# person fits only a descriptor of that role, never one of the head's.
+SERVING = ("press secretary", "spokes")
+
+
+def _fits(concepts: list[str], described: str) -> bool:
+    """Whether a person described so fits a descriptor meaning ``concepts``."""
+    if _serves(described) and not set(concepts) & set(SERVING):
+        return False
+    return any(
+        word in described
+        for concept, words in lexicon.ROLE_CONCEPTS
+        if concept in concepts
+        for word in words
+    )
+
+
+def _serves(title: str) -> bool:
+    own = role_concepts(title)
+    return bool(own) and own[0] in SERVING
 
 
 def _split(ranked: list[Candidate]) -> tuple[Candidate, list[Candidate]]:

@@ -366,3 +366,21 @@ def test_a_press_secretary_or_spokesperson_is_never_the_head_of_the_office_he_na
         "ru",
     )
     assert proposals[-1].speaker.key == "dmitry-peskov"
+
+
+@pytest.mark.usefixtures("on_record")
+def test_a_heads_descriptor_is_never_the_press_secretary_whose_title_names_the_head():
+    # "Press Secretary of the President of Russia" names the president; "российский лидер" is
+    # the president, "украинский лидер" not the Russian president named before.
+    proposals = report_of(
+        "Пресс-секретарь президента Дмитрий Песков заявил, что разговор состоялся вечером. "
+        "Российский лидер поблагодарил президента США за поддержку прямых переговоров.",
+        "ru",
+    )
+    assert [p.speaker.key for p in proposals] == ["dmitry-peskov", "vladimir-putin"]
+    proposals = report_of(
+        "Владимир Путин заявил, что переговоры возможны. Украинский лидер пояснил, что "
+        "подобные действия станут ответом на удары.",
+        "ru",
+    )
+    assert proposals[-1].speaker.key != "vladimir-putin"

@@ -34,6 +34,7 @@ ROLE_CONCEPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "canciller",
             "иностранных дел",
             "мид",
+            "внешнеполитическ",  # "глава внешнеполитического ведомства"
             "الخارجية",
         ),
     ),
@@ -51,6 +52,7 @@ ROLE_CONCEPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "presidente",
             "presidenta",
             "президент",
+            "лидер",  # "российский лидер", with its country
         ),
     ),
     (
@@ -80,6 +82,17 @@ ROLE_CONCEPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("professor", ("professor", "professeur", "profesor", "профессор")),
     ("minister", ("minister", "ministre", "ministro", "министр", "وزير")),
+    # Before "secretary": the Secretary-General is no Secretary of State.
+    (
+        "secretary-general",
+        (
+            "secretary-general",
+            "secrétaire général",
+            "generalsekretär",
+            "secretario general",
+            "генсек",
+        ),
+    ),
     ("secretary", ("secretary", "secrétaire", "sekretär", "secretario", "секретар", "генсек")),
     ("envoy", ("envoy", "representative", "envoyé", "gesandte", "enviado", "спецпредставител")),
 )
