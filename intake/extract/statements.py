@@ -44,6 +44,9 @@ def _patterns(code: str) -> dict[str, re.Pattern]:
         ),
         "connective": re.compile(rf"^(?:{lexicon.alternation(lang.connectives)})\b", re.I),
         "mood": lexicon.compile_words(lang.reported_mood or ("(?!)",)),
+        "account": re.compile(
+            rf"^\s*(?:{lexicon.alternation(lang.accounts) or '(?!)'})(?![\w-])", re.I
+        ),
         # An occasion starts a word ("that the talks" holds no "at the talks"), where words
         # are spaced.
         "occasion": re.compile(
@@ -357,8 +360,8 @@ def _reported(
         return None
     start, end = span
     content = sentence[start:end].strip(" ,:")
-    if len(WORD.findall(content)) < 3:
-        return None
+    if len(WORD.findall(content)) < 3 or _patterns(lang.code)["account"].match(content):
+        return None  # too short, or a conversation told ("пояснил, почему …")
     fragments = [q.inner.strip() for q in quoted if start <= q.start < end]
     attribution = (text_masked[:start] + " " + text_masked[end:]).replace(MASK, " ")
     attribution += " " + _leading_time(content, lang)

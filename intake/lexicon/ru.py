@@ -87,4 +87,7 @@ RU = Language(
     determiners=(),
     fillers=(r"во? \w+", r"также", r"журналистам"),
     points_back=(r"об этом",),
+    # What a verb of saying introduces when it tells of a conversation, not a position:
+    # "пояснил, почему …", "ответил на вопрос журналиста о …".
+    accounts=(r"почему", r"зачем", r"на вопрос\w*"),
 )
