@@ -49,7 +49,10 @@ def _patterns(code: str) -> dict[str, re.Pattern]:
 
     return {
         "opening": re.compile(
-            rf"^\s*(?:[^{MASK}،,.:؛]{{0,40}}[،,]\s*)?(?:(?:{words(lang.connectives)})\s+)?"
+            # A phrase before a comma ("وفي اتصال هاتفي،"); after "according to" it may
+            # name a quoted source ("ووفق وكالة «تسنيم»،").
+            rf"^\s*(?:(?:[^{MASK}،,.:؛]{{0,40}}|[وف]?(?:{words(lang.according)})[^،,.:؛]{{0,40}})"
+            rf"[،,]\s*)?(?:(?:{words(lang.connectives)})\s+)?"
             rf"(?P<verb>[وف]?(?:{words(lang.verbs)}))(?!\w)"
         ),
         "after": re.compile(
