@@ -104,7 +104,8 @@ def propose(report: Report) -> list[Proposal]:
 
 
 ADDED = re.compile(
-    r"(?i)\b(?:added|adds|ajout[ée]|ajoute|hinzu|ergänzte|añadió|agregó|добавил[аи]?)\b"
+    r"(?i)\b(?:added|adds|ajout[ée]|ajoute|hinzu|ergänzte|añadió|agregó|добавил[аи]?|"
+    r"[وف]?(?:[أا]ضاف|تابع)(?:ت|ا|تا|وا)?)\b"  # Arabic "وأضاف", "وتابع": went on
 )
 
 
