@@ -64,6 +64,9 @@ def _patterns(code: str) -> dict[str, re.Pattern]:
         ),
         "complementizer": re.compile(rf"(?<!\w)(?:{words(lang.complementizers)})(?!\w)|:|{MASK}"),
         "account": re.compile(rf"^\s*(?:\S+\s+){{0,2}}(?:{words(lang.accounts)})(?!\w)"),
+        "quote_after_colon": re.compile(
+            rf"(?<!\w)(?:{words(lang.complementizers)})\s*:\s*(?={MASK})"
+        ),
     }
 
 
@@ -106,6 +109,9 @@ def _opening(text: str, lang: Language) -> tuple[str, tuple[int, int], tuple[int
         return None
     who = (opening.end(), opening.end() + clause.start())
     starts_at = opening.end() + (clause.start() if clause.group(0) == MASK else clause.end())
+    quoted = patterns["quote_after_colon"].search(text, starts_at)
+    if quoted is not None:  # "وعلق … على التقارير …، قائلا: «…»": the quotation is the statement
+        starts_at = quoted.end()
     return opening.group("verb"), who, (starts_at, len(text))
 
 
