@@ -165,3 +165,12 @@ def test_a_family_name_alone_is_completed_from_the_full_name_given_before():
     assert proposal.speaker.name == "عباس عراقجي"
     proposals = proposals_of("ar-r4-hala-safadi-abdullah-call")
     assert {p.speaker.name for p in proposals} == {"أيمن الصفدي"}
+
+
+@pytest.mark.usefixtures("on_record")
+def test_a_body_written_with_the_article_is_no_family_name():
+    # "وقال الصفدي إن …" is a person; "وقالت الوكالة إن …" an outlet, not proposed.
+    assert not written("وقالت الوكالة إن الاجتماع سيعقد في القاهرة الأسبوع المقبل.")
+    (proposal,) = written("وقال الصفدي إن الاجتماع سيعقد في القاهرة الأسبوع المقبل.")
+    assert proposal.speaker.name == "الصفدي"
+    assert not proposal.preselected
