@@ -90,8 +90,10 @@ def propose(report: Report) -> list[Proposal]:
         excerpt = report.text[found.start : found.end]
         if folded.span_of(excerpt, near=found.start) is None:
             continue  # never propose a citation that would not verify
-        said = statement_date(found.attribution, lang, base) or _context_date(
-            found, _lead_date(found, leads, lang, base, spoken), base
+        said = (
+            statement_date(found.attribution, lang, base)
+            or _dateline_date(found, leads, lang, base)
+            or _context_date(found, _lead_date(found, leads, lang, base, spoken), base)
         )
         context = occasion(found.attribution, lang)
         earlier = _same_occasion(found, speaker, proposals)
@@ -131,7 +133,8 @@ def _statement_sure(found: Found) -> bool:
 
 
 ADDED = re.compile(
-    r"(?i)\b(?:added|adds|ajout[ée]|ajoute|hinzu|ergänzte|añadió|agregó|добавил[аи]?)\b"
+    r"(?i)\b(?:added|adds|ajout[ée]|ajoute|hinzu|ergänzte|añadió|agregó|добавил[аи]?|"
+    r"[وف]?(?:[أا]ضاف|تابع)(?:ت|ا|تا|وا)?)\b"  # Arabic "وأضاف", "وتابع": went on
 )
 
 
@@ -165,6 +168,25 @@ def _headlines(leads: list[tuple[int, str]], title: str) -> set[int]:
 
 def _folded(text: str) -> str:
     return fold(text).text.strip()
+
+
+DATELINE = 80  # characters: "МОСКВА, 25 мая - РИА Новости.", "BEIJING, Nov. 8 (Xinhua) --"
+
+
+def _dateline_date(
+    found: Found, leads: list[tuple[int, str]], lang: str, base: ReducedDate | None
+) -> ReducedDate | None:
+    """The dateline's date for a statement in the report's first paragraph right after it:
+    the words before the statement are only the place, the date and the agency."""
+    if found.paragraph != 0 or not leads:
+        return None
+    start, text = leads[0]
+    before = text[: max(found.start - start, 0)]
+    if not before.strip() or len(before) > DATELINE:
+        return None
+    if find_date_phrase(before, lang, kinds=("absolute",)) is None:
+        return None
+    return statement_date(before, lang, base)
 
 
 def _lead_date(

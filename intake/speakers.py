@@ -9,7 +9,7 @@ import dataclasses
 import datetime
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Prefetch, Q, Value
 from django.db.models.functions import StrIndex
@@ -254,14 +254,13 @@ def _titles_meaning(concepts: list[str]) -> Q:
     """The titles on record that a descriptor's concepts mean. A post serving a body is no
     title of the body's head: the ministry's spokesperson is not its minister, the
     president's press secretary not the president."""
+    meant = {w for concept in concepts for w in lexicon.SERVING_POSTS.get(concept, (concept,))}
     query = Q()
-    for concept in concepts:
-        for word in lexicon.SERVING_POSTS.get(concept, (concept,)):
-            query |= Q(role__icontains=word)
-    for post, words in lexicon.SERVING_POSTS.items():
-        if post not in concepts:
-            for word in words:
-                query &= ~Q(role__icontains=word)
+    for word in meant:
+        query |= Q(role__icontains=word)
+    for words in lexicon.SERVING_POSTS.values():
+        for word in set(words) - meant:
+            query &= ~Q(role__icontains=word)
     return query
 
 
@@ -329,6 +328,9 @@ class Resolver:
             # "古特瑞斯（Antonio Guterres）": on record by the name in Latin letters
             mention = dataclasses.replace(mention, name=mention.alias)
             matches = self.directory.by_name(mention.name)
+        if not matches and not lexicon.language(self.lang).cased:
+            mention = self._uncased_full_name(mention)
+            matches = self.directory.by_name(mention.name)
         if len(tokens(mention.name)) == 1:
             earlier = self._earlier_named(mention.name, mention.start)
             if earlier is not None:
@@ -365,6 +367,15 @@ class Resolver:
                     "name", name=found[0], role=mention.role or role, start=match.start()
                 )
         return None
+
+    def _uncased_full_name(self, mention: Mention) -> Mention:
+        """A family name alone ("عراقجي", "بن فرحان") completed from the full name the report
+        gave before: no capitals tell a name there, so the uncased reader finds it."""
+        from intake.extract.uncased import full_name_before
+
+        before = self.text[: max(mention.start, 0)]
+        full = full_name_before(before, mention.name, lexicon.language(self.lang))
+        return replace(mention, name=full) if full else mention
 
     def _candidate(self, entry: Entry, score: float, mention: Mention) -> Candidate:
         if mention.role and role_concepts(mention.role):
@@ -435,18 +446,12 @@ class Resolver:
     def _by_role(self, mention: Mention) -> tuple[Candidate, list[Candidate]]:
         concepts = role_concepts(mention.role)
         earlier = sorted(self.persons, key=lambda p: p.position) if mention.anaphoric else []
+        country = mention.country or role_country(mention.role)
         for person in reversed(earlier):
             described = fold(person.role + " " + self._known_roles(person))
-            if (
-                concepts
-                and person.position <= mention.start
-                and any(
-                    word in described
-                    for concept, words in lexicon.ROLE_CONCEPTS
-                    if concept in concepts
-                    for word in words
-                )
-            ):
+            if country and self._country_of(person) not in (None, country):
+                continue  # "the Ukrainian leader" is not the Russian president named last
+            if concepts and person.position <= mention.start and _fits(concepts, described):
                 who = person.candidate
                 return Candidate(who.key, who.name, round(who.confidence * 0.85, 2), who.role), []
         ranked = [
@@ -457,11 +462,39 @@ class Resolver:
             return _split(sorted(ranked, key=lambda c: -c.confidence))
         return Candidate(None, "", 0.0, mention.role), []
 
+    def _country_of(self, person: Person) -> str | None:
+        entry = next((e for e in self.directory.entries if e.key == person.candidate.key), None)
+        if entry is not None and entry.countries():
+            return next(iter(entry.countries())) if len(entry.countries()) == 1 else None
+        return role_country(person.role) if person.role else None
+
     def _known_roles(self, person: Person) -> str:
         if person.candidate.key is None:
             return person.candidate.role
         entry = next((e for e in self.directory.entries if e.key == person.candidate.key), None)
         return entry.role_words() if entry else ""
+
+
+# Roles whose titles name the head they serve ("Press Secretary of the President"): such a
+# person fits only a descriptor of that role, never one of the head's.
+SERVING = ("press secretary", "spokes")
+
+
+def _fits(concepts: list[str], described: str) -> bool:
+    """Whether a person described so fits a descriptor meaning ``concepts``."""
+    if _serves(described) and not set(concepts) & set(SERVING):
+        return False
+    return any(
+        word in described
+        for concept, words in lexicon.ROLE_CONCEPTS
+        if concept in concepts
+        for word in words
+    )
+
+
+def _serves(title: str) -> bool:
+    own = role_concepts(title)
+    return bool(own) and own[0] in SERVING
 
 
 def _split(ranked: list[Candidate]) -> tuple[Candidate, list[Candidate]]:

@@ -375,3 +375,49 @@ def test_a_pronoun_after_someone_else_was_named_is_asked_about_not_preselected()
     # A quotation in a sentence that names no speaker is not surely that speaker's statement.
     colonna = proposals_of("fr-r1-i24news-colonna-israel")
     assert not any(p.preselected for p in colonna if p.excerpt.startswith("Paris a exigé"))
+
+
+@pytest.mark.usefixtures("on_record")
+def test_a_sentence_that_points_back_attributes_the_sentence_before_it():
+    # "Об этом заявил …": the sentence before is the statement, this one its attribution.
+    proposals = report_of(
+        "Атака беспилотников не внесла корректив в работу администрации. Об этом 4 мая "
+        "журналистам заявил пресс-секретарь российского лидера Дмитрий Песков.",
+        "ru",
+    )
+    assert [p.speaker.key for p in proposals] == ["dmitry-peskov"]
+    assert proposals[0].excerpt.startswith("Атака беспилотников")
+
+
+@pytest.mark.usefixtures("on_record")
+def test_a_press_secretary_or_spokesperson_is_never_the_head_of_the_office_he_names():
+    # "пресс-секретарь президента" names the president too; "представитель Кремля" is the
+    # press secretary named before, not the foreign ministry's spokeswoman.
+    proposals = report_of(
+        "Пресс-секретарь президента заявил, что переговоры продолжаются без перерыва.", "ru"
+    )
+    assert [p.speaker.key for p in proposals] == ["dmitry-peskov"]
+    proposals = report_of(
+        "Дмитрий Песков ответил журналистам. «Обычная, рабочая обстановка. Все работают, все "
+        "на своих местах», ― сказал официальный представитель Кремля.",
+        "ru",
+    )
+    assert proposals[-1].speaker.key == "dmitry-peskov"
+
+
+@pytest.mark.usefixtures("on_record")
+def test_a_heads_descriptor_is_never_the_press_secretary_whose_title_names_the_head():
+    # "Press Secretary of the President of Russia" names the president; "российский лидер" is
+    # the president, "украинский лидер" not the Russian president named before.
+    proposals = report_of(
+        "Пресс-секретарь президента Дмитрий Песков заявил, что разговор состоялся вечером. "
+        "Российский лидер поблагодарил президента США за поддержку прямых переговоров.",
+        "ru",
+    )
+    assert [p.speaker.key for p in proposals] == ["dmitry-peskov", "vladimir-putin"]
+    proposals = report_of(
+        "Владимир Путин заявил, что переговоры возможны. Украинский лидер пояснил, что "
+        "подобные действия станут ответом на удары.",
+        "ru",
+    )
+    assert proposals[-1].speaker.key != "vladimir-putin"

@@ -44,6 +44,9 @@ def _patterns(code: str) -> dict[str, re.Pattern]:
         ),
         "connective": re.compile(rf"^(?:{lexicon.alternation(lang.connectives)})\b", re.I),
         "mood": lexicon.compile_words(lang.reported_mood or ("(?!)",)),
+        "account": re.compile(
+            rf"^\s*(?:{lexicon.alternation(lang.accounts) or '(?!)'})(?![\w-])", re.I
+        ),
         # An occasion starts a word ("that the talks" holds no "at the talks"), where words
         # are spaced.
         "occasion": re.compile(
@@ -66,15 +69,23 @@ def find_statements(text: str, code: str) -> list[Found]:
         starts = [q.start for q in quotes]
         # Reported speech goes on into the next paragraph only in its mood (German "sei").
         carried, extendable = extendable, None
+        prior: tuple[int, str, bool, int] | None = None  # the sentence before in the paragraph
         for start, end in sentences(paragraph, quotes, lang.code):
             inside = [
                 QuoteSpan(q.start - start, min(q.end, end) - start, q.inner)
                 for q in quotes[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]
             ]
             sentence = paragraph[start:end]
+            if _points_back(sentence, lang):
+                # "… Об этом заявил Песков.": the sentence before, if it was no statement.
+                said = None if prior is None or prior[2] else _said_before(prior, sentence, lang)
+                found.extend([said] if said else [])
+                prior, extendable = None, None
+                continue
             statement = _sentence_statement(
                 sentence, inside, lang, paragraph_start + start, number, found
             )
+            prior = (paragraph_start + start, sentence, statement is not None, number)
             if statement is not None and _goes_on(statement, found):
                 found[-1].end = statement.end
                 found[-1].text = f"{found[-1].text} {statement.text}"
@@ -90,6 +101,35 @@ def find_statements(text: str, code: str) -> list[Found]:
                 extendable = None
             carried = None
     return found
+
+
+def _points_back(sentence: str, lang: Language) -> bool:
+    if not lang.points_back:
+        return False
+    opening = rf"\s*(?:{lexicon.alternation(lang.points_back)})(?![\w-])"
+    return re.match(opening, sentence, re.I) is not None
+
+
+def _said_before(prior: tuple[int, str, bool, int], sentence: str, lang: Language) -> Found | None:
+    """The sentence before as the statement that ``sentence`` ("Об этом заявил X") attributes."""
+    offset, before, _, paragraph = prior
+    verb = _patterns(lang.code)["verb"].search(sentence)
+    if verb is None:
+        return None
+    at = offset + len(before) + verb.end()  # the speaker follows the verb ("заявил Песков")
+    mention = mention_after(sentence[verb.end() : _next_bound(sentence, verb.end())], at, lang)
+    if mention is None or mention.kind not in ("name", "role"):
+        return None
+    return Found(
+        kind="indirect",
+        text=before.strip(),
+        start=offset,
+        end=offset + len(before) + len(sentence),
+        attribution=sentence,
+        mention=mention,
+        paragraph=paragraph,
+        verb=verb.group(0),
+    )
 
 
 def _extend(statement: Found, end: int, sentence: str, lang: Language) -> None:
@@ -339,8 +379,8 @@ def _reported(
         return None
     start, end = span
     content = sentence[start:end].strip(" ,:")
-    if len(WORD.findall(content)) < 3:
-        return None
+    if len(WORD.findall(content)) < 3 or _patterns(lang.code)["account"].match(content):
+        return None  # too short, or a conversation told ("пояснил, почему …")
     fragments = [q.inner.strip() for q in quoted if start <= q.start < end]
     attribution = (text_masked[:start] + " " + text_masked[end:]).replace(MASK, " ")
     attribution += " " + _leading_time(content, lang)

@@ -73,6 +73,13 @@ class Language:
     times: tuple[str, ...] = ()
     # Unspaced verbs of saying that take their clause without a comma ("古特瑞斯呼籲所有…").
     bare_verbs: tuple[str, ...] = ()
+    # Words opening a sentence whose verb of saying attributes the sentence before it
+    # ("Атака … не внесла корректив. Об этом заявил Песков."): the sentence before is the
+    # statement, this one only its attribution.
+    points_back: tuple[str, ...] = ()
+    # Verbs whose statement may follow their subject as a direct object, with no
+    # complementizer ("أكد الوزير ضرورة …", "ثمن الوزير جهود …"): uncased languages.
+    object_verbs: tuple[str, ...] = ()
 
 
 def alternation(words: tuple[str, ...]) -> str:

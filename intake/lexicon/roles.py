@@ -1,25 +1,37 @@
 """What a role word means in any of the languages, for matching it to the English role
 titles of affiliations."""
 
-# The posts that serve a body or a person come first: "the president's press secretary" and
-# "porte-parole du ministère des affaires étrangères" are a spokesperson, never the president
-# or the minister they speak for.
 ROLE_CONCEPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # A press secretary or spokesperson of a president or a ministry (and an ambassador or
+    # envoy) serves that office, never heads it: these come before "foreign" and
+    # "president", which their descriptors name too ("пресс-секретарь президента", "the
+    # president's press secretary", "представитель МИД").
+    ("press secretary", ("press secretary", "пресс-секретар", "secrétaire de presse")),
     (
         "spokes",
         (
             "spokes",
-            "press secretary",
+            "press secretary",  # a spokesperson's descriptor fits a press secretary named before
             "porte-parole",
             "sprecher",
             "portavoz",
-            "представитель",
-            "пресс-секретар",
+            "представител",
+            "المتحدث",
+            "الناطق",
         ),
     ),
     (
         "ambassador",
-        ("ambassador", "ambassadeur", "ambassadrice", "botschafter", "embajador", "посол", "посла"),
+        (
+            "ambassador",
+            "ambassadeur",
+            "ambassadrice",
+            "botschafter",
+            "embajador",
+            "посол",
+            "посла",
+            "سفير",
+        ),
     ),
     ("envoy", ("envoy", "representative", "envoyé", "gesandte", "enviado", "спецпредставител")),
     ("professor", ("professor", "professeur", "profesor", "профессор")),
@@ -37,6 +49,8 @@ ROLE_CONCEPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "canciller",
             "иностранных дел",
             "мид",
+            "внешнеполитическ",  # "глава внешнеполитического ведомства"
+            "الخارجية",
         ),
     ),
     (
@@ -53,6 +67,7 @@ ROLE_CONCEPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "presidente",
             "presidenta",
             "президент",
+            "лидер",  # "российский лидер", with its country
         ),
     ),
     (
@@ -67,13 +82,25 @@ ROLE_CONCEPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("chancellor", ("chancellor", "chancelier", "kanzler", "канцлер")),
-    ("minister", ("minister", "ministre", "ministro", "министр")),
+    ("minister", ("minister", "ministre", "ministro", "министр", "وزير")),
+    # Before "secretary": the Secretary-General is no Secretary of State.
+    (
+        "secretary-general",
+        (
+            "secretary-general",
+            "secrétaire général",
+            "generalsekretär",
+            "secretario general",
+            "генсек",
+        ),
+    ),
     ("secretary", ("secretary", "secrétaire", "sekretär", "secretario", "секретар", "генсек")),
 )
 
 # Titles on record that name a post serving a body, by the concept a descriptor must have to
 # mean it: "Press Secretary of the President of Russia" is a spokesperson's title.
 SERVING_POSTS: dict[str, tuple[str, ...]] = {
+    "press secretary": ("press secretary",),
     "spokes": ("spokes", "press secretary"),
     "ambassador": ("ambassador",),
     "envoy": ("envoy", "representative"),
