@@ -43,6 +43,9 @@ def _patterns(code: str) -> dict[str, re.Pattern]:
             rf"^[^{MASK}.!?]{{0,120}}?(?<![\w-])(?:{comps})(?:(?<=['’])|(?![\w-]))\s*", re.I
         ),
         "connective": re.compile(rf"^(?:{lexicon.alternation(lang.connectives)})\b", re.I),
+        "introduction": re.compile(
+            rf"(?:{lexicon.alternation(lang.introductions or ('(?!)',))})", re.I
+        ),
         "mood": lexicon.compile_words(lang.reported_mood or ("(?!)",)),
         # An occasion starts a word ("that the talks" holds no "at the talks"), where words
         # are spaced.
@@ -186,6 +189,10 @@ def _attribution(text: str, lang: Language, offset: int) -> tuple[re.Match | Non
     return None, None
 
 
+# Languages whose speaker follows the verb after the statement it attributes.
+POSTPOSED = ("de", "fr", "es")
+
+
 def _verb_mention(text: str, verb: re.Match, lang: Language, offset: int) -> Mention | None:
     if re.search(r"-t-(?:il|elle)\b", verb.group(0)):
         return Mention("pronoun", start=offset + verb.start())
@@ -193,13 +200,17 @@ def _verb_mention(text: str, verb: re.Match, lang: Language, offset: int) -> Men
     before = text[start : verb.start()]
     mention = None
     # "…, sagte Baerbock": in German the speaker follows the verb after a clause, whose
-    # nouns are capitalised like names ("Hilfe"), so the name after the verb comes first.
-    if lang.code == "de" and before.rstrip().endswith(","):
+    # nouns are capitalised like names ("Hilfe"), so the name after the verb comes first;
+    # so in French and Spanish ("…, a assuré la ministre", "…, ha subrayado Albares").
+    after_clause = not _clause_follows(text[verb.end() :], lang)
+    if lang.code in POSTPOSED and before.rstrip().endswith(",") and after_clause:
         end = _next_bound(text, verb.end())
         mention = mention_after(text[verb.end() : end], offset + verb.end(), lang)
+        if lang.code != "de" and not _subject_after(text, verb, mention, offset):
+            mention = None  # "…, José Manuel Albares, ha defendido unidad del Gobierno"
     if mention is None and before.strip(" ,"):
         mention = mention_before(before, offset + start, lang)
-    if mention is None:
+    if mention is None and after_clause:
         end = _next_bound(text, verb.end())
         mention = mention_after(text[verb.end() : end], offset + verb.end(), lang)
     if mention is None and _opens_sentence(text[: verb.start()], lang):
@@ -207,9 +218,24 @@ def _verb_mention(text: str, verb: re.Match, lang: Language, offset: int) -> Men
     return mention
 
 
+def _subject_after(text: str, verb: re.Match, mention: Mention | None, offset: int) -> bool:
+    """A person named right after the verb (a word of time between at most): "…, a assuré
+    dimanche la ministre"; not a noun of the verb's object."""
+    if mention is None or mention.kind not in ("name", "role", "pronoun"):
+        return False
+    return len(WORD.findall(text[verb.end() : max(mention.start - offset, verb.end())])) <= 2
+
+
+def _clause_follows(after: str, lang: Language) -> bool:
+    """ "ha mantenido que el Gobierno…": what follows is the statement, not its speaker."""
+    comps = lexicon.alternation(lang.complementizers)
+    return re.match(rf"\s*(?:{comps})(?:(?<=['’])|(?![\w-]))", after, re.I) is not None
+
+
 def _opens_sentence(before: str, lang: Language) -> bool:
     rest = before.strip(f" ,{MASK}")
-    return not rest or bool(_patterns(lang.code)["connective"].fullmatch(rest))
+    patterns = _patterns(lang.code)
+    return not rest or any(patterns[p].fullmatch(rest) for p in ("connective", "introduction"))
 
 
 def _previous_bound(text: str, index: int) -> int:

@@ -62,6 +62,9 @@ class Language:
     # Verbs that tell of a conversation rather than state a position ("the two ministers
     # exchanged views"): a reported clause opening with one is not a statement.
     accounts: tuple[str, ...] = ()
+    # Phrases that open a sentence before a verb whose subject is dropped ("Preguntado por
+    # el caso, ha afirmado que…"): the speaker is the one before, as after a connective.
+    introductions: tuple[str, ...] = ()
 
 
 def alternation(words: tuple[str, ...]) -> str:
