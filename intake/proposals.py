@@ -66,7 +66,8 @@ def propose(report: Report) -> list[Proposal]:
     base = published if published is not None and published.precision == DAY else None
     resolver = Resolver(Directory(report.text, base.start if base else None), lang)
     resolver.seed(report.text)
-    proposals = []
+    proposals: list[Proposal] = []
+    numbers: list[tuple[int, bool]] = []  # each proposal's paragraph, and if it refers back
     folded = fold(report.text)  # once: folding it for each statement was quadratic
     leads = paragraphs(report.text)
     headlines = _headlines(leads, report.title)
@@ -100,7 +101,47 @@ def propose(report: Report) -> list[Proposal]:
                 ),
             )
         )
+        numbers.append((found.paragraph, _refers_back(found) and not context))
+    if base is not None:
+        _carry_dates(proposals, numbers, str(base))
     return proposals
+
+
+def _carry_dates(proposals: list[Proposal], numbers: list[tuple[int, bool]], day: str) -> None:
+    """A speaker's statements in a row, in adjacent paragraphs, the later one referring back
+    to the speaker ("Albares afirmó este lunes que… / El ministro consideró que…", "Ha
+    subrayado que…") without an occasion of its own, are one occasion's: an undated one takes
+    the date of the other (of the one before first; of the one after when the report dates
+    the occasion only in its second paragraph). Only the report's own day ("este lunes" in
+    Monday's wire copy): a report of the day before may gather remarks of other days."""
+    for step in (1, -1):
+        order = range(1, len(proposals)) if step == 1 else range(len(proposals) - 2, -1, -1)
+        for i in order:
+            j = i - step
+            this, other = proposals[i], proposals[j]
+            (here, refers), (there, other_refers) = numbers[i], numbers[j]
+            later_refers = refers if step == 1 else other_refers
+            if this.said or other.said != day or abs(here - there) > 1 or not later_refers:
+                continue
+            if _same_speaker(this.speaker, other.speaker):
+                this.said = other.said
+                this.occasion = proposed_occasion(
+                    speaker_key=this.speaker.key, said=this.said, phrase=this.context
+                )
+
+
+def _refers_back(found: Found) -> bool:
+    """ "Ha subrayado", "he added", "the minister said": the speaker named before."""
+    mention = found.mention
+    if mention is None:
+        return False
+    return mention.kind in ("pronoun", "continuation") or (
+        mention.kind == "role" and mention.anaphoric
+    )
+
+
+def _same_speaker(one: Candidate, other: Candidate) -> bool:
+    return bool(one.key or one.name) and (one.key, one.name) == (other.key, other.name)
 
 
 ADDED = re.compile(

@@ -281,12 +281,23 @@ def _direct(
         text=_joined(parts) if whole else _clause_text(sentence, verb, lang),
         start=offset,
         end=offset + len(sentence),
-        attribution=text_masked.replace(MASK, " "),
+        attribution=_own_attribution(text_masked, verb, lang).replace(MASK, " "),
         mention=mention,
         paragraph=paragraph,
         fragments=parts,
         verb=verb.group(0) if verb else "",
     )
+
+
+def _own_attribution(text_masked: str, verb: re.Match | None, lang: Language) -> str:
+    """The sentence up to a second verb of saying after a comma ("…”, ha afirmado, incidiendo
+    en que … en julio de 2021"): the time named after it is the second statement's."""
+    if verb is None:
+        return text_masked
+    for other in _patterns(lang.code)["verb"].finditer(text_masked, verb.end()):
+        if text_masked[: other.start()].rstrip().endswith(","):
+            return text_masked[: other.start()]
+    return text_masked
 
 
 def _joined(parts: list[str]) -> str:
