@@ -70,6 +70,9 @@ class Person:
     role: str
     position: int
     candidate: Candidate
+    # Named as the speaker of a relative clause ("López Obrador, que ha abogado por…"): not
+    # whom a dropped subject or a pronoun after it refers to.
+    subordinate: bool = False
 
 
 def fold(text: str) -> str:
@@ -280,8 +283,10 @@ class Resolver:
         else:
             chosen, others = self._by_role(mention)
         if chosen.key or chosen.name:
-            self.persons.append(Person(chosen.name, mention.role, mention.start, chosen))
-            self.last_speaker = (paragraph, chosen)
+            person = Person(chosen.name, mention.role, mention.start, chosen, mention.subordinate)
+            self.persons.append(person)
+            if not mention.subordinate:
+                self.last_speaker = (paragraph, chosen)
         return chosen, others
 
     def _by_name(self, mention: Mention) -> tuple[Candidate, list[Candidate]]:
@@ -346,7 +351,11 @@ class Resolver:
             who = self.last_speaker[1]
         else:
             earlier = sorted(
-                (p for p in self.persons if 0 <= p.position <= max(mention.start, 0)),
+                (
+                    p
+                    for p in self.persons
+                    if 0 <= p.position <= max(mention.start, 0) and not p.subordinate
+                ),
                 key=lambda p: p.position,
             )
             if not earlier:

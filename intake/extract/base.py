@@ -233,6 +233,7 @@ class Mention:
     start: int = -1  # in the report's text
     anaphoric: bool = False  # "the minister": someone the report named before
     country: str = ""  # a country the attribution names ("In Beijing, the spokesperson")
+    subordinate: bool = False  # the speaker of a relative clause ("X, que dijo…")
 
 
 @dataclass

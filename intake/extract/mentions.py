@@ -195,7 +195,7 @@ def mention_before(region: str, offset: int, lang: Language) -> Mention | None:
         if _introduction(lang.code).fullmatch(stripped):
             continue  # "Preguntado por el caso": an opening phrase, not the subject
         if stripped.lower() in RELATIVES and index > 0:
-            return _antecedent(chunks[index - 1], offset, lang)
+            return antecedent(chunks[index - 1], offset, lang)
         words = WORD.findall(stripped)
         if _is_appositive(stripped, lang) and chunk_start > 0:
             appositive = _role_text(stripped, lang)
@@ -232,19 +232,23 @@ def _introduction(code: str) -> re.Pattern:
     return re.compile(rf"(?:{lexicon.alternation(lang.introductions or ('(?!)',))})", re.I)
 
 
-def _antecedent(chunk: tuple[int, str], offset: int, lang: Language) -> Mention | None:
+def antecedent(chunk: tuple[int, str], offset: int, lang: Language) -> Mention | None:
     """ "…las palabras del jefe del Ejecutivo, que dijo…": the speaker of a relative clause
     is the phrase that ends the clause before it, not the subject of that clause."""
     start, text = chunk
     words = list(WORD.finditer(text))[-5:]
     if not words:
         return None
-    tail_start = words[0].start()
+    tail_start = max(words[0].start(), text.rfind(",") + 1)
     tail = text[tail_start:]
     name = find_name(tail, lang)
     if name and tail.rstrip(" .").endswith(name[0]):
-        return Mention("name", name=name[0], start=offset + start + tail_start + name[1])
-    return _role_or_organization(tail, offset + start + tail_start, lang)
+        at = offset + start + tail_start + name[1]
+        return Mention("name", name=name[0], start=at, subordinate=True)
+    found = _role_or_organization(tail, offset + start + tail_start, lang)
+    if found is not None:
+        found.subordinate = True
+    return found
 
 
 AND = re.compile(r"\s+(?:and|et|und|y|и)\s+")

@@ -21,7 +21,7 @@ from intake.extract.base import (
     Mention,
     QuoteSpan,
 )
-from intake.extract.mentions import mention_after, mention_before
+from intake.extract.mentions import RELATIVES, antecedent, mention_after, mention_before
 from intake.extract.quotation import find_quotes, masked
 from intake.extract.sentences import paragraphs, sentences
 from intake.extract.transcripts import transcript_statements
@@ -208,6 +208,9 @@ def _verb_mention(text: str, verb: re.Match, lang: Language, offset: int) -> Men
         mention = mention_after(text[verb.end() : end], offset + verb.end(), lang)
         if lang.code != "de" and not _subject_after(text, verb, mention, offset):
             mention = None  # "…, José Manuel Albares, ha defendido unidad del Gobierno"
+    if mention is None and before.strip().lower() in RELATIVES and start > 0:
+        # "… López Obrador –que ha abogado por…–": the name before the dash
+        return antecedent((0, text[: start - 1]), offset, lang)
     if mention is None and before.strip(" ,"):
         mention = mention_before(before, offset + start, lang)
     if mention is None and after_clause:
@@ -278,7 +281,9 @@ def _direct(
     parts = [q.inner.strip() for q in quoted]
     return Found(
         kind="direct" if whole else "partial",
-        text=_joined(parts) if whole else _clause_text(sentence, verb, lang),
+        text=_joined(parts)
+        if whole
+        else _partial_text(sentence, text_masked, verb, mention, lang, offset),
         start=offset,
         end=offset + len(sentence),
         attribution=_own_attribution(text_masked, verb, lang).replace(MASK, " "),
@@ -332,6 +337,19 @@ def _quote_is_the_statement(text_masked: str, verb: re.Match, quoted: list[Quote
         )
     before = text_masked[: first.start]
     return re.fullmatch(r"[\s—–-]*", before) is not None or before.rstrip().endswith(":")
+
+
+def _partial_text(
+    sentence: str, text_masked: str, verb: re.Match, mention: Mention, lang: Language, offset: int
+) -> str:
+    """The paraphrase around the quoted words: after the verb, or before it when the speaker
+    follows the verb ('La France va poursuivre "ses efforts", a assuré la ministre')."""
+    span = None
+    if mention.kind != "continuation":
+        span = _content_span(text_masked, verb, mention, lang, offset)
+    if span is None:
+        return _clause_text(sentence, verb, lang)
+    return sentence[span[0] : span[1]].strip(" ,:")
 
 
 def _clause_text(sentence: str, verb: re.Match | None, lang: Language) -> str:

@@ -91,7 +91,7 @@ SAYING = (
 # "ha dejado claro", "se mostró convencido de que", "se limitó a decir": phrases that
 # attribute like one verb.
 PHRASES = (
-    r"(?:ha (?:querido )?|quiso |)dej(?:ado|ó|a) claro",
+    r"(?:ha (?:querido )?|quiso |)dej(?:ado|ó|a|ar) claro",
     r"se (?:ha )?(?:mostrado|mostró|muestra) (?:convencid[oa]s?|partidari[oa]s?|"
     r"confiad[oa]s?|seguro|segura)",
     r"se (?:ha )?(?:limitado|limitó) a (?:decir|señalar|afirmar|responder)",
