@@ -368,11 +368,33 @@ def _without_auxiliaries(chunk: str) -> str:
     return AUXILIARIES.sub("", chunk)
 
 
+# Prepositions of place and time: the name after them is not the descriptor's person.
+PLACE_OR_TIME = {
+    "depuis",
+    "lors",
+    "devant",
+    "dans",
+    "pendant",
+    "durant",
+    "après",
+    "avant",
+    "chez",
+    "desde",
+    "durante",
+    "tras",
+    "ante",
+    "during",
+    "from",
+}
+
+
 def _descriptor_only(prefix: str, lang: Language) -> bool:
     """Whether the words before a name only describe the person ("the Chinese minister",
     "официального представителя МИД")."""
     determiners = {d.lower() for d in lang.determiners} | {"the", "a", "an"}
     words = WORD.findall(prefix)
+    if any(w.lower() in PLACE_OR_TIME for w in words):
+        return False  # "la ministre depuis l'aéroport Ben Gurion": a place, not her name
     has_role = any(_roles_in(lang.code).search(w) or _is_role_word(w, lang) for w in words)
     return all(
         w.lower() in determiners
