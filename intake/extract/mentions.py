@@ -88,6 +88,9 @@ def find_name(chunk: str, lang: Language, *, last: bool = True) -> tuple[str, in
     for token, start in tokens:
         if _capitalised(token) or (current and token.lower() in NAME_PARTICLES):
             current.append((token, start))
+            if _ends_sentence(token):  # "José Manuel Albares. Lo": the name ends there
+                runs.append(current)
+                current = []
             continue
         if current:
             runs.append(current)
@@ -110,6 +113,16 @@ def find_name(chunk: str, lang: Language, *, last: bool = True) -> tuple[str, in
         name = chunk[first[1] : last_token[1] + len(last_token[0])].rstrip(".,")
         return re.sub(r"(?:'s|’s)$", "", name), first[1]
     return None
+
+
+def _ends_sentence(token: str) -> bool:
+    """A word with a full stop that is no initial or abbreviation ("J.", "U.S.", "Mr.")."""
+    return (
+        token.endswith(".")
+        and len(token.rstrip(".")) > 3
+        and ABBREVIATION.fullmatch(token) is None
+        and "." not in token.rstrip(".")
+    )
 
 
 # An article or a preposition before a single capitalised German word: a noun, not a name.

@@ -377,6 +377,8 @@ def _reported(
     content = sentence[start:end].strip(" ,:")
     if len(WORD.findall(content)) < 3:
         return None
+    if _patterns(lang.code)["introduction"].fullmatch(content):
+        return None  # "Preguntado si …, lo ha descartado": the question, not the answer
     fragments = [q.inner.strip() for q in quoted if start <= q.start < end]
     attribution = (text_masked[:start] + " " + text_masked[end:]).replace(MASK, " ")
     attribution += " " + _leading_time(content, lang)
