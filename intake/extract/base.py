@@ -196,7 +196,7 @@ DESCRIPTOR_COMPOUND = re.compile(
 ABBREVIATION = re.compile(r"(?:[A-Z]\.){1,4}[A-Z]?\.?|\w*\d\w*")
 ORGANIZATION_WORDS = re.compile(
     r"(?i)^(?:university|université|universität|universidad|университет\w*|ministry|"
-    r"ministère|ministerium|ministerio|министерств\w*|kremlin|office|council|agency|"
+    r"ministère|quai|ministerium|ministerio|министерств\w*|kremlin|office|council|agency|"
     r"department|institute|institut|instituto|институт\w*|committee|government|"
     r"gouvernement|regierung|gobierno|правительств\w*|party|parti|partei|partido|union|"
     r"nations|organization|organisation|news|times|post|press|media|tass|reuters|xinhua|"

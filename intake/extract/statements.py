@@ -428,10 +428,10 @@ def _content_span(
         return verb.end() + that.end(), end
     tail = _without_time_and_occasion(rest, lang)
     mention_at = mention.start - offset
-    if len(WORD.findall(tail)) <= 3 and 0 < mention_at <= verb.start():
+    if _words(tail) <= 3 and 0 < mention_at <= verb.start():
         comma = text_masked.rfind(",", 0, mention_at + 1)
         return (0, comma) if comma > 10 else None
-    if len(WORD.findall(tail)) <= 3 and mention_at > verb.start():  # "…, sagte Baerbock."
+    if _words(tail) <= 3 and mention_at > verb.start():  # "…, sagte Baerbock."
         comma = text_masked.rfind(",", 0, verb.start() + 1)
         return (0, comma) if comma > 10 else None
     if re.match(r"^\s*[,:]", rest) or REQUEST_VERBS.match(verb.group(0)):
@@ -457,6 +457,11 @@ def _perfect_span(
     if auxiliary is None or len(WORD.findall(text_masked[auxiliary.end() : verb.start()])) < 2:
         return None
     return auxiliary.end(), verb.end()
+
+
+def _words(text: str) -> int:
+    """Words, a quotation counting as one ("a jugé la situation « très préoccupante »")."""
+    return len(WORD.findall(text)) + len(re.findall(f"{MASK}+", text))
 
 
 def _without_time_and_occasion(text: str, lang: Language) -> str:

@@ -110,7 +110,14 @@ ES = Language(
     code="es",
     verbs=_forms(),
     complementizers=(r"que",),
-    according=(r"según", r"de acuerdo con", r"a juicio de"),
+    according=(
+        r"según",
+        r"de acuerdo con",
+        r"a juicio de",
+        r"en palabras de",
+        r"en opinión de",
+        r"a decir de",
+    ),
     pronouns=(r"él", r"ella"),
     roles=(
         r"ministro de (?:asuntos )?exteriores",

@@ -105,6 +105,16 @@ FR = Language(
         r"par ailleurs",
         r"néanmoins",
     ),
+    # Opening phrases before the subject: "Interrogé sur la situation, le ministre a jugé".
+    introductions=(
+        r"(?:interrogé|questionné|invité|sollicité)e?s? (?:\w+ )?(?:sur|par|à propos d[eu']|"
+        r"au sujet d[eu']|sur le fait qu) ?[^.;,]{1,200}",
+        r"de son côté",
+        r"pour sa part",
+        r"par ailleurs",
+        r"en outre",
+        r"dans la foulée",
+    ),
     occasions=(
         # "lors d'une", "lors de la": no space after an elided article.
         r"(?:lors d(?:e |[’'])|au cours d(?:e |[’'])|pendant |durant |dans )"
