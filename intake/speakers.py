@@ -291,8 +291,10 @@ class Resolver:
 
     def _by_name(self, mention: Mention) -> tuple[Candidate, list[Candidate]]:
         matches = self.directory.by_name(mention.name)
+        earlier = self._earlier_named(mention.name, mention.start)
+        if earlier is not None and len(tokens(earlier.name)) > len(tokens(mention.name)) > 1:
+            return earlier, []  # "González Laya" after "Arancha González Laya"
         if len(tokens(mention.name)) == 1:
-            earlier = self._earlier_named(mention.name, mention.start)
             if earlier is not None:
                 return earlier, [
                     self._candidate(e, s, mention) for e, s in matches[:3] if e.key != earlier.key

@@ -220,8 +220,9 @@ def mention_before(region: str, offset: int, lang: Language) -> Mention | None:
         name = find_name(stripped, lang, last=lang.code != "de")
         if name:
             role = _role_text(stripped[: name[1]], lang) if name[1] else ""
-            if not role and index > 0:
-                role = _role_text(chunks[index - 1][1], lang)
+            # "La ministra de Asuntos Exteriores, Unión Europea y Cooperación, Arancha…"
+            for _start, previous in reversed(chunks[max(index - 3, 0) : index]):
+                role = role or _role_text(previous, lang)
             return Mention(
                 "name",
                 name=name[0],

@@ -230,9 +230,11 @@ def _subject_after(text: str, verb: re.Match, mention: Mention | None, offset: i
 
 
 def _clause_follows(after: str, lang: Language) -> bool:
-    """ "ha mantenido que el Gobierno…": what follows is the statement, not its speaker."""
+    """ "ha mantenido que el Gobierno…", "ha insistido en que…": what follows is the
+    statement, not its speaker."""
     comps = lexicon.alternation(lang.complementizers)
-    return re.match(rf"\s*(?:{comps})(?:(?<=['’])|(?![\w-]))", after, re.I) is not None
+    pattern = rf"\s*(?:\w{{1,3}}\s+)?(?:{comps})(?:(?<=['’])|(?![\w-]))"
+    return re.match(pattern, after, re.I) is not None
 
 
 def _opens_sentence(before: str, lang: Language) -> bool:

@@ -149,6 +149,8 @@ ES = Language(
         r"(?:preguntad|consultad|interrogad|cuestionad)[oa]s? (?:\w+ )?(?:por|sobre|acerca de|si) "
         r"[^.;,]{1,200}",
         r"en (?:este|ese) (?:sentido|punto|contexto)",
+        r"(?:en relación (?:a|con)|(?:con )?respecto a|en cuanto a|sobre|a propósito de) "
+        r"[^.;,]{1,80}",
         r"(?:al|a este) respecto",
         r"con todo",
         r"por (?:eso|ello|esa razón|otra parte|otro lado|su parte)",

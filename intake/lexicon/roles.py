@@ -55,7 +55,13 @@ ROLE_CONCEPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("ambassador", "ambassadeur", "ambassadrice", "botschafter", "embajador", "посол", "посла"),
     ),
     ("professor", ("professor", "professeur", "profesor", "профессор")),
-    ("minister", ("minister", "ministre", "ministro", "министр")),
-    ("secretary", ("secretary", "secrétaire", "sekretär", "secretario", "секретар", "генсек")),
-    ("envoy", ("envoy", "representative", "envoyé", "gesandte", "enviado", "спецпредставител")),
+    ("minister", ("minister", "ministre", "ministro", "ministra", "министр")),
+    (
+        "secretary",
+        ("secretary", "secrétaire", "sekretär", "secretario", "secretaria", "секретар", "генсек"),
+    ),
+    (
+        "envoy",
+        ("envoy", "representative", "envoyé", "gesandte", "enviado", "enviada", "спецпредставител"),
+    ),
 )
