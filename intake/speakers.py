@@ -382,6 +382,9 @@ class Resolver:
             ):
                 who = person.candidate
                 return Candidate(who.key, who.name, round(who.confidence * 0.85, 2), who.role), []
+        described = self._described_in_text(mention) if mention.anaphoric else None
+        if described is not None:
+            return described
         ranked = [
             self._candidate(e, s, mention)
             for e, s in self.directory.by_role(mention.role, mention.country or None)
@@ -389,6 +392,24 @@ class Resolver:
         if ranked:
             return _split(sorted(ranked, key=lambda c: -c.confidence))
         return Candidate(None, "", 0.0, mention.role), []
+
+    def _described_in_text(self, mention: Mention) -> tuple[Candidate, list[Candidate]] | None:
+        """ "el presidente ucraniano" after "al presidente ucraniano, Volodimir Zelenski": the
+        person the report named right after the same descriptor, nearest first."""
+        from intake.extract import find_name
+
+        words = mention.role.split()[:2]
+        if len(words) < 2:
+            return None
+        pattern = r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r",?\s+"
+        before = self.text[: max(mention.start, 0)]
+        for match in reversed(list(re.finditer(pattern, before, re.I))):
+            found = find_name(before[match.end() : match.end() + 60], lexicon.language(self.lang))
+            if found and found[1] == 0:
+                named = Mention("name", name=found[0], role=mention.role, start=match.end())
+                who, _others = self._by_name(named)
+                return Candidate(who.key, who.name, round(who.confidence * 0.85, 2), who.role), []
+        return None
 
     def _known_roles(self, person: Person) -> str:
         if person.candidate.key is None:
