@@ -43,6 +43,9 @@ def _patterns(code: str) -> dict[str, re.Pattern]:
             rf"^[^{MASK}.!?]{{0,120}}?(?<![\w-])(?:{comps})(?:(?<=['’])|(?![\w-]))\s*", re.I
         ),
         "connective": re.compile(rf"^(?:{lexicon.alternation(lang.connectives)})\b", re.I),
+        "back_reference": re.compile(
+            rf"\s*(?:{lexicon.alternation(lang.back_references or ('(?!)',))})\s*", re.I
+        ),
         "introduction": re.compile(
             rf"(?:{lexicon.alternation(lang.introductions or ('(?!)',))})", re.I
         ),
@@ -158,6 +161,8 @@ def _sentence_statement(
         )
     if mention is None or verb is None:
         return None
+    if _patterns(lang.code)["back_reference"].fullmatch(text_masked[: verb.start()]):
+        return None  # "Así lo ha afirmado Albares": the statement was the sentence before
     return _reported(sentence, text_masked, quoted, verb, mention, lang, offset, paragraph)
 
 

@@ -65,6 +65,9 @@ class Language:
     # Phrases that open a sentence before a verb whose subject is dropped ("Preguntado por
     # el caso, ha afirmado que…"): the speaker is the one before, as after a connective.
     introductions: tuple[str, ...] = ()
+    # What opens a sentence that only attributes the statement before it ("Así lo ha
+    # afirmado Albares en Bruselas"): it holds no statement of its own.
+    back_references: tuple[str, ...] = ()
 
 
 def alternation(words: tuple[str, ...]) -> str:

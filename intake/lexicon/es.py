@@ -161,6 +161,7 @@ ES = Language(
         r"también",
         r"al mismo tiempo",
     ),
+    back_references=(r"así lo", r"así se", r"lo", r"eso", r"esto"),
     occasions=(
         r"(?:en|durante|tras) (?:una?|la|el|su) (?:rueda de prensa|conferencia de prensa|"
         r"llamada(?: telefónica)?|reunión|entrevista|cumbre|discurso|declaración|comunicado|"

@@ -115,6 +115,7 @@ FR = Language(
         r"en outre",
         r"dans la foulée",
     ),
+    back_references=(r"c['’]est ce qu['’]", r"c['’]est ce que"),
     occasions=(
         # "lors d'une", "lors de la": no space after an elided article.
         r"(?:lors d(?:e |[’'])|au cours d(?:e |[’'])|pendant |durant |dans )"
