@@ -203,16 +203,10 @@ def _verb_mention(text: str, verb: re.Match, lang: Language, offset: int) -> Men
         return Mention("pronoun", start=offset + verb.start())
     start = _previous_bound(text, verb.start())
     before = text[start : verb.start()]
-    mention = None
-    # "…, sagte Baerbock": in German the speaker follows the verb after a clause, whose
-    # nouns are capitalised like names ("Hilfe"), so the name after the verb comes first;
-    # so in French and Spanish ("…, a assuré la ministre", "…, ha subrayado Albares").
     after_clause = not _clause_follows(text[verb.end() :], lang)
-    if lang.code in POSTPOSED and before.rstrip().endswith(",") and after_clause:
-        end = _next_bound(text, verb.end())
-        mention = mention_after(text[verb.end() : end], offset + verb.end(), lang)
-        if lang.code != "de" and not _subject_after(text, verb, mention, offset):
-            mention = None  # "…, José Manuel Albares, ha defendido unidad del Gobierno"
+    mention = None
+    if before.rstrip().endswith(",") and after_clause:
+        mention = _postposed(text, verb, lang, offset)
     if mention is None and before.strip().lower() in RELATIVES and start > 0:
         # "… López Obrador –que ha abogado por…–": the name before the dash
         return antecedent((0, text[: start - 1]), offset, lang)
@@ -223,6 +217,20 @@ def _verb_mention(text: str, verb: re.Match, lang: Language, offset: int) -> Men
         mention = mention_after(text[verb.end() : end], offset + verb.end(), lang)
     if mention is None and _opens_sentence(text[: verb.start()], lang):
         mention = Mention("pronoun", start=offset + verb.start())  # "Dijo que…", "He added"
+    return mention
+
+
+def _postposed(text: str, verb: re.Match, lang: Language, offset: int) -> Mention | None:
+    """ "…, sagte Baerbock": in German the speaker follows the verb after a clause, whose
+    nouns are capitalised like names ("Hilfe"), so the name after the verb comes first; so
+    in French and Spanish ("…, a assuré la ministre", "…, ha subrayado Albares"), when a
+    person is named right after the verb."""
+    if lang.code not in POSTPOSED:
+        return None
+    end = _next_bound(text, verb.end())
+    mention = mention_after(text[verb.end() : end], offset + verb.end(), lang)
+    if lang.code != "de" and not _subject_after(text, verb, mention, offset):
+        return None  # "…, José Manuel Albares, ha defendido unidad del Gobierno"
     return mention
 
 
