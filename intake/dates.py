@@ -84,7 +84,7 @@ def _patterns(lang: str) -> list[tuple[str, re.Pattern]]:
     months, weekdays = MONTHS.get(lang, MONTHS["en"]), WEEKDAYS.get(lang, WEEKDAYS["en"])
     relative = RELATIVE.get(lang, RELATIVE["en"])
     day = r"\d{1,2}(?:er|st|nd|rd|th|\.)?"
-    year = r"(?:,?\s+\d{4})?"
+    year = r"(?:,?\s+(?:de\s+)?\d{4})?"  # "October 7, 2023", "julio de 2021"
     return [
         ("absolute", re.compile(rf"\b{day}\s+(?:de\s+)?(?:{months})(?:\s+de)?{year}", re.I)),
         ("absolute", re.compile(rf"\b(?:{months})\s+\d{{1,2}}(?:st|nd|rd|th)?{year}", re.I)),

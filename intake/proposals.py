@@ -75,7 +75,8 @@ def propose(report: Report) -> list[Proposal]:
     base = published if published is not None and published.precision == DAY else None
     resolver = Resolver(Directory(report.text, base.start if base else None), lang)
     resolver.seed(report.text)
-    proposals = []
+    proposals: list[Proposal] = []
+    numbers: list[tuple[int, bool]] = []  # each proposal's paragraph; if it refers back
     folded = fold(report.text)  # once: folding it for each statement was quadratic
     leads = paragraphs(report.text)
     headlines = _headlines(leads, report.title)
@@ -118,6 +119,9 @@ def propose(report: Report) -> list[Proposal]:
                 statement_sure=_statement_sure(found),
             )
         )
+        numbers.append((found.paragraph, _refers_back(found)))
+    if base is not None:
+        _carry_dates(proposals, numbers, str(base))
     return proposals
 
 
@@ -130,6 +134,47 @@ def _statement_sure(found: Found) -> bool:
     if CJK.search(found.text):
         return len(CJK.findall(found.text)) >= MIN_STATEMENT_CHARACTERS
     return len(found.text.split()) >= MIN_STATEMENT_WORDS
+
+
+def _carry_dates(proposals: list[Proposal], numbers: list[tuple[int, bool]], day: str) -> None:
+    """A speaker's statements in a row (none of another's between, at most one paragraph
+    without a statement between), the later one referring back to the speaker ("Albares
+    afirmó este lunes que… / El ministro consideró que…", "Ha subrayado que…"), are one
+    occasion's: an undated one without an occasion of its own takes the date of the other
+    (of the one before first; of the one after when the report dates the occasion only in
+    its second paragraph). Only the report's own day ("este lunes" in Monday's wire copy): a
+    report of the day before may gather remarks of other days."""
+    for step in (1, -1):
+        order = range(1, len(proposals)) if step == 1 else range(len(proposals) - 2, -1, -1)
+        for i in order:
+            j = i - step
+            this, other = proposals[i], proposals[j]
+            later_refers = numbers[max(i, j)][1]
+            near = abs(numbers[i][0] - numbers[j][0]) <= 2
+            if this.said or this.context or other.said != day or not near or not later_refers:
+                continue
+            if _same_speaker(this.speaker, other.speaker):
+                this.said = other.said
+                this.occasion = proposed_occasion(
+                    speaker_key=this.speaker.key, said=this.said, phrase=this.context
+                )
+
+
+def _refers_back(found: Found) -> bool:
+    """ "Ha subrayado", "he added", "the minister said", "Albares consideró" (the surname
+    alone, after the full name): the speaker named before."""
+    mention = found.mention
+    if mention is None:
+        return False
+    if mention.kind == "name":
+        return len(mention.name.split()) == 1
+    return mention.kind in ("pronoun", "continuation") or (
+        mention.kind == "role" and mention.anaphoric
+    )
+
+
+def _same_speaker(one: Candidate, other: Candidate) -> bool:
+    return bool(one.key or one.name) and (one.key, one.name) == (other.key, other.name)
 
 
 ADDED = re.compile(

@@ -71,6 +71,9 @@ class Person:
     role: str
     position: int
     candidate: Candidate
+    # Named as the speaker of a relative clause ("López Obrador, que ha abogado por…"): not
+    # whom a dropped subject or a pronoun after it refers to.
+    subordinate: bool = False
 
 
 def fold(text: str) -> str:
@@ -316,8 +319,10 @@ class Resolver:
         else:
             chosen, others = self._by_role(mention)
         if chosen.key or chosen.name:
-            self.persons.append(Person(chosen.name, mention.role, mention.start, chosen))
-            self.last_speaker = (paragraph, chosen, mention.start)
+            person = Person(chosen.name, mention.role, mention.start, chosen, mention.subordinate)
+            self.persons.append(person)
+            if not mention.subordinate:
+                self.last_speaker = (paragraph, chosen, mention.start)
         else:
             self.unresolved.append(mention.start)
         return chosen, others
@@ -331,8 +336,10 @@ class Resolver:
         if not matches and not lexicon.language(self.lang).cased:
             mention = self._uncased_full_name(mention)
             matches = self.directory.by_name(mention.name)
+        earlier = self._earlier_named(mention.name, mention.start)
+        if earlier is not None and len(tokens(earlier.name)) > len(tokens(mention.name)) > 1:
+            return earlier, []  # "González Laya" after "Arancha González Laya"
         if len(tokens(mention.name)) == 1:
-            earlier = self._earlier_named(mention.name, mention.start)
             if earlier is not None:
                 return earlier, [
                     self._candidate(e, s, mention) for e, s in matches[:3] if e.key != earlier.key
@@ -400,7 +407,11 @@ class Resolver:
             _paragraph, who, since = self.last_speaker
         else:
             earlier = sorted(
-                (p for p in self.persons if 0 <= p.position <= max(mention.start, 0)),
+                (
+                    p
+                    for p in self.persons
+                    if 0 <= p.position <= max(mention.start, 0) and not p.subordinate
+                ),
                 key=lambda p: p.position,
             )
             if not earlier:
@@ -454,6 +465,9 @@ class Resolver:
             if concepts and person.position <= mention.start and _fits(concepts, described):
                 who = person.candidate
                 return Candidate(who.key, who.name, round(who.confidence * 0.85, 2), who.role), []
+        described = self._described_in_text(mention) if mention.anaphoric else None
+        if described is not None:
+            return described
         ranked = [
             self._candidate(e, s, mention)
             for e, s in self.directory.by_role(mention.role, mention.country or None)
@@ -467,6 +481,24 @@ class Resolver:
         if entry is not None and entry.countries():
             return next(iter(entry.countries())) if len(entry.countries()) == 1 else None
         return role_country(person.role) if person.role else None
+
+    def _described_in_text(self, mention: Mention) -> tuple[Candidate, list[Candidate]] | None:
+        """ "el presidente ucraniano" after "al presidente ucraniano, Volodimir Zelenski": the
+        person the report named right after the same descriptor, nearest first."""
+        from intake.extract import find_name
+
+        words = mention.role.split()[:2]
+        if len(words) < 2:
+            return None
+        pattern = r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r",?\s+"
+        before = self.text[: max(mention.start, 0)]
+        for match in reversed(list(re.finditer(pattern, before, re.I))):
+            found = find_name(before[match.end() : match.end() + 60], lexicon.language(self.lang))
+            if found and found[1] == 0:
+                named = Mention("name", name=found[0], role=mention.role, start=match.end())
+                who, _others = self._by_name(named)
+                return Candidate(who.key, who.name, round(who.confidence * 0.85, 2), who.role), []
+        return None
 
     def _known_roles(self, person: Person) -> str:
         if person.candidate.key is None:

@@ -102,6 +102,32 @@ GENERIC_CAPITALS = {
     "las",
     "según",
     "en",
+    # Spanish and French words that open a sentence ("…Albares. Lo dijo"), never a name.
+    "lo",
+    "por",
+    "con",
+    "para",
+    "sin",
+    "ya",
+    "así",
+    "este",
+    "esta",
+    "ese",
+    "esa",
+    "su",
+    "sus",
+    "ce",
+    "cette",
+    "ces",
+    "il",
+    "elle",
+    "ils",
+    "elles",
+    "nous",
+    "avec",
+    "sans",
+    "dans",
+    "sur",
     "по",
     "в",
     "на",
@@ -116,10 +142,6 @@ GENERIC_CAPITALS = {
     "dies",
     "mientras",
     "tras",
-    "ce",
-    "cette",
-    "il",
-    "elle",
     "er",
     "sie",
     # Function words that open sentences, capitalised there but no names.
@@ -136,25 +158,18 @@ GENERIC_CAPITALS = {
     "vor",
     "zu",
     "um",
-    "dans",
-    "avec",
     "après",
     "avant",
     "ainsi",
     "aussi",
     "alors",
-    "con",
-    "para",
-    "por",
     "desde",
     "durante",
-    "sin",
     "además",
     "no",
     "obstante",
     "embargo",
     "sobre",
-    "así",
     "и",
     "а",
     "также",
@@ -181,7 +196,7 @@ DESCRIPTOR_COMPOUND = re.compile(
 ABBREVIATION = re.compile(r"(?:[A-Z]\.){1,4}[A-Z]?\.?|\w*\d\w*")
 ORGANIZATION_WORDS = re.compile(
     r"(?i)^(?:university|université|universität|universidad|университет\w*|ministry|"
-    r"ministère|ministerium|ministerio|министерств\w*|kremlin|office|council|agency|"
+    r"ministère|quai|ministerium|ministerio|министерств\w*|kremlin|office|council|agency|"
     r"department|institute|institut|instituto|институт\w*|committee|government|"
     r"gouvernement|regierung|gobierno|правительств\w*|party|parti|partei|partido|union|"
     r"nations|organization|organisation|news|times|post|press|media|tass|reuters|xinhua|"
@@ -234,6 +249,7 @@ class Mention:
     anaphoric: bool = False  # "the minister": someone the report named before
     country: str = ""  # a country the attribution names ("In Beijing, the spokesperson")
     alias: str = ""  # the name in Latin letters beside it ("古特瑞斯（Antonio Guterres）")
+    subordinate: bool = False  # the speaker of a relative clause ("X, que dijo…")
 
 
 @dataclass

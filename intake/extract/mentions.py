@@ -87,6 +87,9 @@ def find_name(chunk: str, lang: Language, *, last: bool = True) -> tuple[str, in
     for token, start in tokens:
         if _capitalised(token) or (current and token.lower() in NAME_PARTICLES):
             current.append((token, start))
+            if _ends_sentence(token):  # "José Manuel Albares. Lo": the name ends there
+                runs.append(current)
+                current = []
             continue
         if current:
             runs.append(current)
@@ -96,6 +99,8 @@ def find_name(chunk: str, lang: Language, *, last: bool = True) -> tuple[str, in
     for run in reversed(runs) if last else runs:
         if lang.code == "de" and len(run) == 1 and _after_article(chunk, run[0][1]):
             continue  # "die Zeit", "mit Blick auf": German capitalises its nouns
+        if len(run) == 1 and _after_preposition(chunk, run[0][1], lang):
+            continue  # "con Dinamarca", "del Ejecutivo": a place or a body, not the speaker
         while run and (_strippable(run[0][0], lang) or run[0][0].lower() in NAME_PARTICLES):
             run = run[1:]
         while run and run[-1][0].lower() in NAME_PARTICLES:
@@ -109,11 +114,33 @@ def find_name(chunk: str, lang: Language, *, last: bool = True) -> tuple[str, in
     return None
 
 
+def _ends_sentence(token: str) -> bool:
+    """A word with a full stop that is no initial or abbreviation ("J.", "U.S.", "Mr.")."""
+    return (
+        token.endswith(".")
+        and len(token.rstrip(".")) > 3
+        and ABBREVIATION.fullmatch(token) is None
+        and "." not in token.rstrip(".")
+    )
+
+
 # An article or a preposition before a single capitalised German word: a noun, not a name.
 GERMAN_ARTICLES = re.compile(
     r"(?:^|\s)(?:der|die|das|dem|den|des|ein|eine|einer|einem|einen|eines"
     r"|mit|nach|vor|für|auf|über|unter|gegen|ohne|zum|zur|im|am|beim|vom)\s+$"
 )
+
+
+# A preposition before a single capitalised word in French or Spanish: the object of a
+# phrase ("la solidarité avec Paris", "el jefe del Ejecutivo"), not a speaker's name.
+ROMANCE_PREPOSITIONS = re.compile(
+    r"(?i)(?:^|\s)(?:de|del|de la|con|en|para|por|sobre|contra|entre|hacia|desde|du|des|"
+    r"de l[’']|avec|au|aux|pour|par|sur|vers|chez)\s+$"
+)
+
+
+def _after_preposition(chunk: str, start: int, lang: Language) -> bool:
+    return lang.code in ("es", "fr") and ROMANCE_PREPOSITIONS.search(chunk[:start]) is not None
 
 
 def _after_article(chunk: str, start: int) -> bool:
@@ -176,6 +203,10 @@ def mention_before(region: str, offset: int, lang: Language) -> Mention | None:
             continue
         if _is_pronoun(stripped, lang):
             return Mention("pronoun", start=offset + chunk_start)
+        if _introduction(lang.code).fullmatch(stripped):
+            continue  # "Preguntado por el caso": an opening phrase, not the subject
+        if stripped.lower() in RELATIVES and index > 0:
+            return antecedent(chunks[index - 1], offset, lang)
         words = WORD.findall(stripped)
         if _is_appositive(stripped, lang) and chunk_start > 0:
             appositive = _role_text(stripped, lang)
@@ -187,8 +218,9 @@ def mention_before(region: str, offset: int, lang: Language) -> Mention | None:
         name = find_name(stripped, lang, last=lang.code != "de")
         if name:
             role = _role_text(stripped[: name[1]], lang) if name[1] else ""
-            if not role and index > 0:
-                role = _role_text(chunks[index - 1][1], lang)
+            # "La ministra de Asuntos Exteriores, Unión Europea y Cooperación, Arancha…"
+            for _start, previous in reversed(chunks[max(index - 3, 0) : index]):
+                role = role or _role_text(previous, lang)
             return Mention(
                 "name",
                 name=name[0],
@@ -199,7 +231,36 @@ def mention_before(region: str, offset: int, lang: Language) -> Mention | None:
         if found is None and described is not None:
             return _role_or_organization(*described, lang, region)
         return found
-    return None
+    # Only an opening phrase before the descriptor: "Preguntado por…, el ministro subrayó".
+    return _role_or_organization(*described, lang, region) if described else None
+
+
+RELATIVES = {"que", "qui", "who", "which"}
+
+
+@lru_cache(maxsize=8)
+def _introduction(code: str) -> re.Pattern:
+    lang = lexicon.language(code)
+    return re.compile(rf"(?:{lexicon.alternation(lang.introductions or ('(?!)',))})", re.I)
+
+
+def antecedent(chunk: tuple[int, str], offset: int, lang: Language) -> Mention | None:
+    """ "…las palabras del jefe del Ejecutivo, que dijo…": the speaker of a relative clause
+    is the phrase that ends the clause before it, not the subject of that clause."""
+    start, text = chunk
+    words = list(WORD.finditer(text))[-5:]
+    if not words:
+        return None
+    tail_start = max(words[0].start(), text.rfind(",") + 1)
+    tail = text[tail_start:]
+    name = find_name(tail, lang)
+    if name and tail.rstrip(" .").endswith(name[0]):
+        at = offset + start + tail_start + name[1]
+        return Mention("name", name=name[0], start=at, subordinate=True)
+    found = _role_or_organization(tail, offset + start + tail_start, lang)
+    if found is not None:
+        found.subordinate = True
+    return found
 
 
 AND = re.compile(r"\s+(?:and|et|und|y|и)\s+")
@@ -269,6 +330,10 @@ def _role_or_organization(
             anaphoric=first in DEFINITE or first.startswith(("l'", "l’")) or lang.code == "ru",
             country=_country_in(region or chunk),
         )
+    if role and _roles_in(lang.code).match(role):
+        # "el ministro mostró … y subrayó": the subject is the descriptor that opens it.
+        found = _roles_in(lang.code).match(role)
+        return Mention("role", role=found.group(0), start=start, anaphoric=True)
     organization = _organization(chunk)
     return Mention("organization", name=organization, start=start) if organization else None
 
@@ -287,7 +352,11 @@ def mention_after(region: str, offset: int, lang: Language) -> Mention | None:
         return Mention("pronoun", start=offset + first_start)
     words = WORD.findall(stripped)[:8]
     head = " ".join(words)
-    name = find_name(head, lang, last=False)
+    # A name that starts in the first eight words may end after them: "la présidente de la
+    # Commission européenne Ursula von der Leyen".
+    name = find_name(" ".join(WORD.findall(stripped)[:12]), lang, last=False)
+    if name and name[1] >= len(head):
+        name = None
     if name and not _descriptor_only(head[: name[1]], lang):
         name = None
     role = _role_text(head[: name[1]] if name else head, lang)
@@ -311,17 +380,40 @@ def _without_auxiliaries(chunk: str) -> str:
     return AUXILIARIES.sub("", chunk)
 
 
+# Prepositions of place and time: the name after them is not the descriptor's person.
+PLACE_OR_TIME = {
+    "depuis",
+    "lors",
+    "devant",
+    "dans",
+    "pendant",
+    "durant",
+    "après",
+    "avant",
+    "chez",
+    "desde",
+    "durante",
+    "tras",
+    "ante",
+    "during",
+    "from",
+}
+
+
 def _descriptor_only(prefix: str, lang: Language) -> bool:
     """Whether the words before a name only describe the person ("the Chinese minister",
     "официального представителя МИД")."""
     determiners = {d.lower() for d in lang.determiners} | {"the", "a", "an"}
     words = WORD.findall(prefix)
+    if any(w.lower() in PLACE_OR_TIME for w in words):
+        return False  # "la ministre depuis l'aéroport Ben Gurion": a place, not her name
     has_role = any(_roles_in(lang.code).search(w) or _is_role_word(w, lang) for w in words)
     return all(
         w.lower() in determiners
         or _strippable(w, lang)
         or _roles_in(lang.code).search(w)
-        or (has_role and w[:1].islower())
+        # "la présidente de la Commission européenne": a role and the body it heads
+        or has_role
         for w in words
     )
 

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 from intake.extract.base import MASK, WORD, QuoteSpan
 from intake.lexicon import QUOTE_PAIRS
+
+# A paragraph opening with a dash quotes its speaker, as Spanish writes dialogue: the words
+# run to a dash before the verb of saying (lower case), or to the paragraph's end.
+DIALOGUE = re.compile(r"^\s*—([^—\n]{2,}?)(?:\s?(?=—\s?[^\W\d_A-ZÁÉÍÓÚÑ])|$)")
 
 
 def find_quotes(text: str) -> list[QuoteSpan]:
     """Quoted passages of a paragraph, outermost only; an unclosed long quotation runs to
     the paragraph's end, as quotations continued in the next paragraph do."""
     spans, index = [], 0
+    dialogue = DIALOGUE.match(text)
+    if dialogue:  # "—No vamos a aceptar chantajes —ha advertido Albares."
+        spans.append(QuoteSpan(0, dialogue.end(1), dialogue.group(1)))
+        index = dialogue.end(1)
     while index < len(text):
         char = text[index]
         closers = QUOTE_PAIRS.get(char)

@@ -21,7 +21,13 @@ from intake.extract.base import (
     Mention,
     QuoteSpan,
 )
-from intake.extract.mentions import find_name, mention_after, mention_before
+from intake.extract.mentions import (
+    RELATIVES,
+    antecedent,
+    find_name,
+    mention_after,
+    mention_before,
+)
 from intake.extract.quotation import find_quotes, masked
 from intake.extract.sentences import paragraphs, sentences
 from intake.extract.transcripts import transcript_statements
@@ -43,6 +49,12 @@ def _patterns(code: str) -> dict[str, re.Pattern]:
             rf"^[^{MASK}.!?]{{0,120}}?(?<![\w-])(?:{comps})(?:(?<=['’])|(?![\w-]))\s*", re.I
         ),
         "connective": re.compile(rf"^(?:{lexicon.alternation(lang.connectives)})\b", re.I),
+        "back_reference": re.compile(
+            rf"\s*(?:{lexicon.alternation(lang.back_references or ('(?!)',))})\s*", re.I
+        ),
+        "introduction": re.compile(
+            rf"(?:{lexicon.alternation(lang.introductions or ('(?!)',))})", re.I
+        ),
         "mood": lexicon.compile_words(lang.reported_mood or ("(?!)",)),
         "account": re.compile(
             rf"^\s*(?:{lexicon.alternation(lang.accounts) or '(?!)'})(?![\w-])", re.I
@@ -195,6 +207,8 @@ def _sentence_statement(
         )
     if mention is None or verb is None:
         return None
+    if _patterns(lang.code)["back_reference"].fullmatch(text_masked[: verb.start()]):
+        return None  # "Así lo ha afirmado Albares": the statement was the sentence before
     return _reported(sentence, text_masked, quoted, verb, mention, lang, offset, paragraph)
 
 
@@ -226,20 +240,25 @@ def _attribution(text: str, lang: Language, offset: int) -> tuple[re.Match | Non
     return None, None
 
 
+# Languages whose speaker follows the verb after the statement it attributes.
+POSTPOSED = ("de", "fr", "es")
+
+
 def _verb_mention(text: str, verb: re.Match, lang: Language, offset: int) -> Mention | None:
     if re.search(r"-t-(?:il|elle)\b", verb.group(0)):
         return Mention("pronoun", start=offset + verb.start())
     start = _previous_bound(text, verb.start())
     before = text[start : verb.start()]
+    after_clause = not _clause_follows(text[verb.end() :], lang)
     mention = _participles_subject(text, verb, lang, offset)
-    # "…, sagte Baerbock": in German the speaker follows the verb after a clause, whose
-    # nouns are capitalised like names ("Hilfe"), so the name after the verb comes first.
-    if lang.code == "de" and before.rstrip().endswith(","):
-        end = _next_bound(text, verb.end())
-        mention = mention_after(text[verb.end() : end], offset + verb.end(), lang)
+    if mention is None and before.rstrip().endswith(",") and after_clause:
+        mention = _postposed(text, verb, lang, offset)
+    if mention is None and before.strip().lower() in RELATIVES and start > 0:
+        # "… López Obrador –que ha abogado por…–": the name before the dash
+        return antecedent((0, text[: start - 1]), offset, lang)
     if mention is None and before.strip(" ,"):
         mention = mention_before(before, offset + start, lang)
-    if mention is None:
+    if mention is None and after_clause:
         end = _next_bound(text, verb.end())
         mention = mention_after(text[verb.end() : end], offset + verb.end(), lang)
     if mention is None and _opens_sentence(text[: verb.start()], lang):
@@ -266,9 +285,40 @@ def _participles_subject(text: str, verb: re.Match, lang: Language, offset: int)
     return None
 
 
+def _postposed(text: str, verb: re.Match, lang: Language, offset: int) -> Mention | None:
+    """ "…, sagte Baerbock": in German the speaker follows the verb after a clause, whose
+    nouns are capitalised like names ("Hilfe"), so the name after the verb comes first; so
+    in French and Spanish ("…, a assuré la ministre", "…, ha subrayado Albares"), when a
+    person is named right after the verb."""
+    if lang.code not in POSTPOSED:
+        return None
+    end = _next_bound(text, verb.end())
+    mention = mention_after(text[verb.end() : end], offset + verb.end(), lang)
+    if lang.code != "de" and not _subject_after(text, verb, mention, offset):
+        return None  # "…, José Manuel Albares, ha defendido unidad del Gobierno"
+    return mention
+
+
+def _subject_after(text: str, verb: re.Match, mention: Mention | None, offset: int) -> bool:
+    """A person named right after the verb (a word of time between at most): "…, a assuré
+    dimanche la ministre"; not a noun of the verb's object."""
+    if mention is None or mention.kind not in ("name", "role", "pronoun"):
+        return False
+    return len(WORD.findall(text[verb.end() : max(mention.start - offset, verb.end())])) <= 2
+
+
+def _clause_follows(after: str, lang: Language) -> bool:
+    """ "ha mantenido que el Gobierno…", "ha insistido en que…": what follows is the
+    statement, not its speaker."""
+    comps = lexicon.alternation(lang.complementizers)
+    pattern = rf"\s*(?:\w{{1,3}}\s+)?(?:{comps})(?:(?<=['’])|(?![\w-]))"
+    return re.match(pattern, after, re.I) is not None
+
+
 def _opens_sentence(before: str, lang: Language) -> bool:
     rest = before.strip(f" ,{MASK}")
-    return not rest or bool(_patterns(lang.code)["connective"].fullmatch(rest))
+    patterns = _patterns(lang.code)
+    return not rest or any(patterns[p].fullmatch(rest) for p in ("connective", "introduction"))
 
 
 def _previous_bound(text: str, index: int) -> int:
@@ -311,15 +361,28 @@ def _direct(
     parts = [q.inner.strip() for q in quoted]
     return Found(
         kind="direct" if whole else "partial",
-        text=_joined(parts) if whole else _clause_text(sentence, verb, lang),
+        text=_joined(parts)
+        if whole
+        else _partial_text(sentence, text_masked, verb, mention, lang, offset),
         start=offset,
         end=offset + len(sentence),
-        attribution=text_masked.replace(MASK, " "),
+        attribution=_own_attribution(text_masked, verb, lang).replace(MASK, " "),
         mention=mention,
         paragraph=paragraph,
         fragments=parts,
         verb=verb.group(0) if verb else "",
     )
+
+
+def _own_attribution(text_masked: str, verb: re.Match | None, lang: Language) -> str:
+    """The sentence up to a second verb of saying after a comma ("…”, ha afirmado, incidiendo
+    en que … en julio de 2021"): the time named after it is the second statement's."""
+    if verb is None:
+        return text_masked
+    for other in _patterns(lang.code)["verb"].finditer(text_masked, verb.end()):
+        if text_masked[: other.start()].rstrip().endswith(","):
+            return text_masked[: other.start()]
+    return text_masked
 
 
 def _joined(parts: list[str]) -> str:
@@ -356,6 +419,19 @@ def _quote_is_the_statement(text_masked: str, verb: re.Match, quoted: list[Quote
     return re.fullmatch(r"[\s—–-]*", before) is not None or before.rstrip().endswith(":")
 
 
+def _partial_text(
+    sentence: str, text_masked: str, verb: re.Match, mention: Mention, lang: Language, offset: int
+) -> str:
+    """The paraphrase around the quoted words: after the verb, or before it when the speaker
+    follows the verb ('La France va poursuivre "ses efforts", a assuré la ministre')."""
+    span = None
+    if mention.kind != "continuation":
+        span = _content_span(text_masked, verb, mention, lang, offset)
+    if span is None:
+        return _clause_text(sentence, verb, lang)
+    return sentence[span[0] : span[1]].strip(" ,:")
+
+
 def _clause_text(sentence: str, verb: re.Match | None, lang: Language) -> str:
     if verb is None:
         return sentence
@@ -381,6 +457,8 @@ def _reported(
     content = sentence[start:end].strip(" ,:")
     if len(WORD.findall(content)) < 3 or _patterns(lang.code)["account"].match(content):
         return None  # too short, or a conversation told ("пояснил, почему …")
+    if _patterns(lang.code)["introduction"].fullmatch(content):
+        return None  # "Preguntado si …, lo ha descartado": the question, not the answer
     fragments = [q.inner.strip() for q in quoted if start <= q.start < end]
     attribution = (text_masked[:start] + " " + text_masked[end:]).replace(MASK, " ")
     attribution += " " + _leading_time(content, lang)
@@ -430,10 +508,10 @@ def _content_span(
         return verb.end() + that.end(), end
     tail = _without_time_and_occasion(rest, lang)
     mention_at = mention.start - offset
-    if len(WORD.findall(tail)) <= 3 and 0 < mention_at <= verb.start():
+    if _words(tail) <= 3 and 0 < mention_at <= verb.start():
         comma = text_masked.rfind(",", 0, mention_at + 1)
         return (0, comma) if comma > 10 else None
-    if len(WORD.findall(tail)) <= 3 and mention_at > verb.start():  # "…, sagte Baerbock."
+    if _words(tail) <= 3 and mention_at > verb.start():  # "…, sagte Baerbock."
         comma = text_masked.rfind(",", 0, verb.start() + 1)
         return (0, comma) if comma > 10 else None
     if re.match(r"^\s*[,:]", rest) or REQUEST_VERBS.match(verb.group(0)):
@@ -459,6 +537,11 @@ def _perfect_span(
     if auxiliary is None or len(WORD.findall(text_masked[auxiliary.end() : verb.start()])) < 2:
         return None
     return auxiliary.end(), verb.end()
+
+
+def _words(text: str) -> int:
+    """Words, a quotation counting as one ("a jugé la situation « très préoccupante »")."""
+    return len(WORD.findall(text)) + len(re.findall(f"{MASK}+", text))
 
 
 def _without_time_and_occasion(text: str, lang: Language) -> str:

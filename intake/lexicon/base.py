@@ -80,6 +80,12 @@ class Language:
     # Verbs whose statement may follow their subject as a direct object, with no
     # complementizer ("أكد الوزير ضرورة …", "ثمن الوزير جهود …"): uncased languages.
     object_verbs: tuple[str, ...] = ()
+    # Phrases that open a sentence before a verb whose subject is dropped ("Preguntado por
+    # el caso, ha afirmado que…"): the speaker is the one before, as after a connective.
+    introductions: tuple[str, ...] = ()
+    # What opens a sentence that only attributes the statement before it ("Así lo ha
+    # afirmado Albares en Bruselas"): it holds no statement of its own.
+    back_references: tuple[str, ...] = ()
 
 
 def alternation(words: tuple[str, ...]) -> str:

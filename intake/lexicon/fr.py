@@ -5,18 +5,38 @@ from intake.lexicon.base import Language
 FR = Language(
     code="fr",
     verbs=(
-        # Participles after the speaker's clause ("…, soulignant que …").
+        # Participles after the speaker's clause ("…, soulignant que …", "appelant à …").
         r"soulignant",
         r"affirmant",
         r"ajoutant",
         r"estimant",
         r"assurant",
+        r"appelant",
+        r"martelant",
+        r"rappelant",
+        r"précisant",
+        r"expliquant",
+        r"indiquant",
+        r"dénonçant",
+        r"plaidant",
+        r"exhortant",
+        r"réclamant",
+        r"jugeant",
+        r"insistant",
+        r"avertissant",
+        r"réaffirmant",
+        r"réitérant",
+        r"déplorant",
         r"a(?:-t-(?:il|elle))?(?: (?:pour sa part|de son côté|quant à lui|quant à elle|"
-        r"également|aussi|encore|notamment|ensuite|enfin))? (?:déclaré|proposé|qualifié|"
-        r"affirmé|ajouté|estimé|souligné|averti|dit|indiqué|"
+        r"également|aussi|encore|notamment|ensuite|enfin|par ailleurs|en outre|d'ailleurs|"
+        r"d’ailleurs|toutefois|cependant|néanmoins|surtout|aussitôt|de nouveau|à nouveau))? "
+        r"(?:déclaré|proposé|qualifié|"
+        r"affirmé|ajouté|estimé|souligné|averti|dit|redit|indiqué|"
         r"assuré|expliqué|rappelé|dénoncé|appelé|insisté|martelé|prévenu|jugé|plaidé|"
         r"exhorté|demandé|répondu|reconnu|annoncé|promis|accusé|fait valoir|fait savoir|"
-        r"mis en garde|précisé|lancé|confié|déploré|regretté|salué|écrit)",
+        r"mis en garde|précisé|lancé|confié|déploré|regretté|salué|écrit|réaffirmé|"
+        r"réitéré|répété|exigé|condamné|fustigé|critiqué|défendu|prôné|réclamé|souhaité|"
+        r"confirmé|démenti|relevé|noté|tranché|conclu|répliqué|rétorqué|raconté|admis)",
         r"déclare",
         r"affirme",
         r"estime",
@@ -31,6 +51,14 @@ FR = Language(
         r"rappelle",
         r"dénonce",
         r"appelle",
+        r"réaffirme",
+        r"réclame",
+        r"exige",
+        r"martèle",
+        r"plaide",
+        r"prévient",
+        r"regrette",
+        r"déplore",
         r"déclarait",
         r"affirmait",
         r"estimait",
@@ -77,6 +105,17 @@ FR = Language(
         r"par ailleurs",
         r"néanmoins",
     ),
+    # Opening phrases before the subject: "Interrogé sur la situation, le ministre a jugé".
+    introductions=(
+        r"(?:interrogé|questionné|invité|sollicité)e?s? (?:\w+ )?(?:sur|par|à propos d[eu']|"
+        r"au sujet d[eu']|sur le fait qu) ?[^.;,]{1,200}",
+        r"de son côté",
+        r"pour sa part",
+        r"par ailleurs",
+        r"en outre",
+        r"dans la foulée",
+    ),
+    back_references=(r"c['’]est ce qu['’]", r"c['’]est ce que"),
     occasions=(
         # "lors d'une", "lors de la": no space after an elided article.
         r"(?:lors d(?:e |[’'])|au cours d(?:e |[’'])|pendant |durant |dans )"

@@ -33,7 +33,10 @@ ROLE_CONCEPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "سفير",
         ),
     ),
-    ("envoy", ("envoy", "representative", "envoyé", "gesandte", "enviado", "спецпредставител")),
+    (
+        "envoy",
+        ("envoy", "representative", "envoyé", "gesandte", "enviado", "enviada", "спецпредставител"),
+    ),
     ("professor", ("professor", "professeur", "profesor", "профессор")),
     (
         "foreign",
@@ -82,7 +85,7 @@ ROLE_CONCEPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("chancellor", ("chancellor", "chancelier", "kanzler", "канцлер")),
-    ("minister", ("minister", "ministre", "ministro", "министр", "وزير")),
+    ("minister", ("minister", "ministre", "ministro", "ministra", "министр", "وزير")),
     # Before "secretary": the Secretary-General is no Secretary of State.
     (
         "secretary-general",
@@ -94,7 +97,10 @@ ROLE_CONCEPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "генсек",
         ),
     ),
-    ("secretary", ("secretary", "secrétaire", "sekretär", "secretario", "секретар", "генсек")),
+    (
+        "secretary",
+        ("secretary", "secrétaire", "sekretär", "secretario", "secretaria", "секретар", "генсек"),
+    ),
 )
 
 # Titles on record that name a post serving a body, by the concept a descriptor must have to
