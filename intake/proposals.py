@@ -77,7 +77,12 @@ def propose(report: Report) -> list[Proposal]:
         excerpt = report.text[found.start : found.end]
         if folded.span_of(excerpt, near=found.start) is None:
             continue  # never propose a citation that would not verify
-        said = statement_date(found.attribution, lang, base) or _lead_date(found, leads, lang, base)
+        said = (
+            statement_date(found.attribution, lang, base)
+            or _lead_date(found, leads, lang, base)
+            or (base if found.transcript else None)
+            or _context_date(found, leads, lang, base)
+        )
         context = occasion(found.attribution, lang)
         earlier = _same_occasion(found, speaker, proposals)
         if earlier is not None:
@@ -138,6 +143,19 @@ def _headlines(leads: list[tuple[int, str]], title: str) -> set[int]:
 
 def _folded(text: str) -> str:
     return fold(text).text.strip()
+
+
+def _context_date(
+    found: Found, leads: list[tuple[int, str]], lang: str, base: ReducedDate | None
+) -> ReducedDate | None:
+    """A day earlier in the statement's paragraph ("spoke with Guterres yesterday. …
+    Blinken called for …"): the occasion the paragraph tells of, which its statements follow.
+    Only a day told relative to the report's ("yesterday", "on Wednesday"): a full date there
+    is as often an event's ("the attack of 7 October")."""
+    start, text = leads[found.paragraph]
+    before = text[: max(found.start - start, 0)]
+    phrase = find_date_phrase(before, lang, kinds=("weekday", "relative"))
+    return statement_date(phrase, lang, base) if phrase else None
 
 
 def _lead_date(

@@ -248,6 +248,8 @@ class Found:
     paragraph: int
     fragments: list[str] = field(default_factory=list)
     verb: str = ""  # the verb of saying, as written ("added", "a-t-il déclaré")
+    # An answer in a transcript: said at the briefing, which is published the day it is held.
+    transcript: bool = False
 
 
 # "According to him": the speaker is the person the report spoke of before.
