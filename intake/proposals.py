@@ -145,6 +145,9 @@ def _folded(text: str) -> str:
     return fold(text).text.strip()
 
 
+QUOTED = re.compile(r"[\"“„«»‚‘][^\"“”„«»]*[\"”“«»’]")
+
+
 def _context_date(
     found: Found, leads: list[tuple[int, str]], lang: str, base: ReducedDate | None
 ) -> ReducedDate | None:
@@ -153,7 +156,8 @@ def _context_date(
     Only a day told relative to the report's ("yesterday", "on Wednesday"): a full date there
     is as often an event's ("the attack of 7 October")."""
     start, text = leads[found.paragraph]
-    before = text[: max(found.start - start, 0)]
+    # Not inside quotation marks: the speaker's own words, or a title ("Bild am Sonntag").
+    before = QUOTED.sub(" ", text[: max(found.start - start, 0)])
     phrase = find_date_phrase(before, lang, kinds=("weekday", "relative"))
     return statement_date(phrase, lang, base) if phrase else None
 

@@ -86,10 +86,33 @@ def find_statements(text: str, code: str) -> list[Found]:
             elif carried is not None and _in_reported_mood(sentence, inside, lang):
                 extendable = carried
                 _extend(extendable, paragraph_start + end, sentence, lang)
+            elif _follows_statement(found, number) and _in_reported_mood(sentence, inside, lang):
+                extendable = _in_mood(sentence, inside, paragraph_start + start, number)
+                found.append(extendable)
             else:
                 extendable = None
             carried = None
     return found
+
+
+def _follows_statement(found: list[Found], paragraph: int) -> bool:
+    return bool(found) and found[-1].paragraph >= paragraph - 1
+
+
+def _in_mood(sentence: str, quotes: list[QuoteSpan], offset: int, paragraph: int) -> Found:
+    """ "…", sagte sie. Der Präsident müsse …": a sentence in the mood of reported speech
+    after a quotation is the same speaker's words, reported (with no verb of saying)."""
+    fragments = [q.inner.strip() for q in quotes]
+    return Found(
+        kind="partial" if fragments else "indirect",
+        text=sentence.strip(),
+        start=offset,
+        end=offset + len(sentence),
+        attribution="",
+        mention=Mention("continuation", start=-1),
+        paragraph=paragraph,
+        fragments=fragments,
+    )
 
 
 def _extend(statement: Found, end: int, sentence: str, lang: Language) -> None:
@@ -194,7 +217,7 @@ def _verb_mention(text: str, verb: re.Match, lang: Language, offset: int) -> Men
     mention = None
     # "…, sagte Baerbock": in German the speaker follows the verb after a clause, whose
     # nouns are capitalised like names ("Hilfe"), so the name after the verb comes first.
-    if lang.code == "de" and before.rstrip().endswith(","):
+    if lang.code == "de" and (before.rstrip().endswith(",") or _fronted(before, lang)):
         end = _next_bound(text, verb.end())
         mention = mention_after(text[verb.end() : end], offset + verb.end(), lang)
     if mention is None and before.strip(" ,"):
@@ -205,6 +228,15 @@ def _verb_mention(text: str, verb: re.Match, lang: Language, offset: int) -> Men
     if mention is None and _opens_sentence(text[: verb.start()], lang):
         mention = Mention("pronoun", start=offset + verb.start())  # "Dijo que…", "He added"
     return mention
+
+
+def _fronted(before: str, lang: Language) -> bool:
+    """ "Auf der Plattform X schrieb sie": a phrase before the verb that cannot be its subject."""
+    first = WORD.match(before.strip(f" ,{MASK}"))
+    return (
+        bool(lang.fronted and first)
+        and re.fullmatch(lexicon.alternation(lang.fronted), first.group(0), re.I) is not None
+    )
 
 
 def _opens_sentence(before: str, lang: Language) -> bool:

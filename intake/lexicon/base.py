@@ -62,6 +62,9 @@ class Language:
     # Verbs that tell of a conversation rather than state a position ("the two ministers
     # exchanged views"): a reported clause opening with one is not a statement.
     accounts: tuple[str, ...] = ()
+    # Words that open a phrase put before a verb-second verb of saying ("Auf der Plattform X
+    # schrieb sie, …"): the speaker is then the subject after the verb, not that phrase.
+    fronted: tuple[str, ...] = ()
 
 
 def alternation(words: tuple[str, ...]) -> str:
