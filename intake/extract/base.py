@@ -201,10 +201,13 @@ TITLE_MARKERS = re.compile(
     r"baptisée?|dite?|intitulée?|genannte[nr]?|sogenannte[nr]?|titulad[oa]|llamad[oa]|"
     r"denominad[oa]|так называем\w+|под названием)[\s\x00]*$"
 )
+# Verbs whose object, a noun phrase rather than a clause, is the statement: "urged restraint",
+# "thanked Guterres for his commitment", "welcomed Turkiye's engagement", "drängt auf …".
 REQUEST_VERBS = re.compile(
-    r"(?i)^(?:urged|urges|called on|called for|demanded|asked|a(?:-t-(?:il|elle))? "
-    r"(?:appelé|exhorté|demandé)|forderte|fordert|appellierte|verlangte|instó|pidió|"
-    r"призвал[аи]?|потребовал[аи]?)$"
+    r"(?i)^(?:urged|urges|called on|called for|demanded|asked|thanked|welcomed|welcomes|"
+    r"condemned|reaffirmed|expressed|encouraged|appealed(?: to)?|a(?:-t-(?:il|elle))? "
+    r"(?:appelé|exhorté|demandé)|forderte|fordert|appellierte|appelliert|verlangte|drängte|"
+    r"drängt|rief|warb|begrüßte|begrüßt|instó|pidió|призвал[аи]?|потребовал[аи]?)$"
 )
 
 

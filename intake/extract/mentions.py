@@ -187,6 +187,8 @@ def mention_before(region: str, offset: int, lang: Language) -> Mention | None:
         if len(words) > 14:  # the speaker is at the clause's start in German, else its end
             stripped = " ".join(words[:8] if lang.code == "de" else words[-8:])
         name = find_name(stripped, lang, last=lang.code != "de")
+        if name and name[0].lower() in COUNTRY_BY_WORD:  # "The United States has emphasized"
+            return Mention("organization", name=name[0], start=offset + chunk_start)
         if name:
             role = _role_text(stripped[: name[1]], lang) if name[1] else ""
             if not role and index > 0:
