@@ -210,6 +210,12 @@ def _covers(affiliation: Affiliation, on: datetime.date | None) -> bool:
     return (start is None or start.start <= on) and (end is None or on <= end.end)
 
 
+def _title_head(title: str) -> str:
+    """ "Spokesperson for the Secretary-General" is a spokesperson, not the Secretary-General:
+    the title before "for"/"to" names the post, the rest whom it serves."""
+    return re.split(r"\s+(?:for|to)\s+", title.casefold(), maxsplit=1)[0]
+
+
 def _affiliation_entries(
     concepts: list[str], country: str | None, on: datetime.date | None
 ) -> list[Entry]:
@@ -221,7 +227,7 @@ def _affiliation_entries(
         affiliations = affiliations.filter(organization__country=country)
     speakers = {}
     for affiliation in affiliations[:50]:
-        if _covers(affiliation, on):
+        if _covers(affiliation, on) and any(c in _title_head(affiliation.role) for c in concepts):
             speakers.setdefault(affiliation.speaker_id, affiliation.speaker)
     if len(speakers) > 5:
         return []  # "the minister" of a country with many ministers tells nothing
@@ -271,6 +277,30 @@ class Resolver:
         self.text = text
         for position, entry, name in self.directory.occurrences(text):
             self.persons.append(Person(name, "", position, Candidate(entry.key, entry.name, 0.9)))
+        self.persons.extend(self._described(text))
+        self.persons.sort(key=lambda p: p.position)
+
+    def _described(self, text: str) -> list[Person]:
+        """Where the report names a speaker on record by a title only one fits ("The
+        Secretary-General spoke … He told the Council"), so that a pronoun after it is that
+        person, not someone named earlier. "Spokesman for the Secretary-General" describes
+        the spokesman, not the Secretary-General."""
+        determiners = lexicon.alternation(lexicon.language(self.lang).determiners or ("the",))
+        pattern = rf"(?<![\w-])(?:{determiners})\s+((?:[A-Z][\w-]+)(?:\s+[A-Z][\w-]+){{0,2}})"
+        persons, fitting = [], {}
+        for match in re.finditer(pattern, text, re.IGNORECASE):
+            title = match.group(1)
+            served = re.search(r"(?:for|to)\s*$", text[max(match.start() - 8, 0) : match.start()])
+            if not title[:1].isupper() or served:
+                continue
+            if title not in fitting:  # one query a title, not one an occurrence
+                fitting[title] = self.directory.by_role(title)
+            found = fitting[title]
+            if len(found) == 1:
+                entry, score = found[0]
+                candidate = Candidate(entry.key, entry.name, score, title)
+                persons.append(Person(entry.name, title, match.start(1), candidate))
+        return persons
 
     def resolve(self, mention: Mention, paragraph: int) -> tuple[Candidate, list[Candidate]]:
         if mention.kind == "name":

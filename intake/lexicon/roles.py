@@ -56,6 +56,19 @@ ROLE_CONCEPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("professor", ("professor", "professeur", "profesor", "профессор")),
     ("minister", ("minister", "ministre", "ministro", "министр")),
-    ("secretary", ("secretary", "secrétaire", "sekretär", "secretario", "секретар", "генсек")),
+    # The UN's head before any other secretary: "the Secretary-General" is not Blinken.
+    (
+        "secretary-general",
+        (
+            "secretary-general",
+            "secretary general",
+            "secrétaire général",
+            "generalsekretär",
+            "secretario general",
+            "генсек",
+            "генеральный секретарь",
+        ),
+    ),
+    ("secretary", ("secretary", "secrétaire", "sekretär", "secretario", "секретар")),
     ("envoy", ("envoy", "representative", "envoyé", "gesandte", "enviado", "спецпредставител")),
 )
