@@ -38,8 +38,8 @@ WEEKDAYS = {
     "ar": r"الأحد|الاثنين|الإثنين|الثلاثاء|الأربعاء|الخميس|الجمعة|السبت",
 }
 RELATIVE = {
-    "en": r"yesterday|today|this morning|this afternoon|last week|last month|earlier this month|this week|last year|"
-    r"earlier this week",
+    "en": r"yesterday|today|this morning|this afternoon|last week|last month|"
+    r"earlier this month|this week|last year|earlier this week",
     "fr": r"hier|aujourd'hui|aujourd’hui|la semaine dernière|le mois dernier|cette semaine|"
     r"l'an dernier|l’an dernier|l'année dernière|l’année dernière",
     "de": r"gestern|heute|(?:in der )?(?:vergangenen|letzten|vorigen) woche|"
