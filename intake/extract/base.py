@@ -264,5 +264,7 @@ PRONOUN_ACCORDING = re.compile(
 # acusado"): the subject is the one spoken about, not the speaker.
 PASSIVE_BEFORE = re.compile(
     r"(?i)(?<![\w-])(?:been|was|were|is|are|being|été|est|sont|sido|fue|fueron|es|son|"
-    r"wurde|wurden|wird|werden|был|была|были)\s+$"
+    r"wurde|wurden|wird|werden|был|была|были|"
+    # a reduced passive: "made the remarks when asked to comment"
+    r"when|if|once)\s+$"
 )
