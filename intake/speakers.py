@@ -309,6 +309,11 @@ class Resolver:
             chosen, others = self._follow_back(mention, paragraph)
         else:
             chosen, others = self._by_role(mention)
+            if self._party_descriptor(chosen, mention, paragraph):
+                # "die Grünen-Politikerin warnte": a descriptor that names no post (a party,
+                # a profession) goes back to the speaker just before in its paragraph, unsure.
+                back = self.last_speaker[1]
+                chosen = Candidate(back.key, back.name, round(back.confidence * 0.7, 2), back.role)
         if chosen.key or chosen.name:
             self.persons.append(Person(chosen.name, mention.role, mention.start, chosen))
             self.last_speaker = (paragraph, chosen)
@@ -370,6 +375,16 @@ class Resolver:
             ):
                 return person.candidate
         return None
+
+    def _party_descriptor(self, chosen: Candidate, mention: Mention, paragraph: int) -> bool:
+        return (
+            not (chosen.key or chosen.name)
+            and mention.anaphoric
+            and not role_concepts(mention.role)
+            and not (mention.country or role_country(mention.role))  # "le dirigeant israélien"
+            and self.last_speaker is not None
+            and self.last_speaker[0] >= paragraph - 1
+        )
 
     def _follow_back(self, mention: Mention, paragraph: int) -> tuple[Candidate, list[Candidate]]:
         if self.last_speaker and self.last_speaker[0] >= paragraph - 1:
