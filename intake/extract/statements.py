@@ -403,6 +403,8 @@ def _content_span(
         return verb.end() + that.end(), end
     tail = _without_time_and_occasion(rest, lang)
     mention_at = mention.start - offset
+    if REQUEST_VERBS.match(verb.group(0)) and 0 <= mention_at < verb.start() and tail.strip(" ."):
+        return verb.end(), end  # "Baerbock warb für Feuerpausen": a short object is the statement
     if len(WORD.findall(tail)) <= 3 and 0 < mention_at <= verb.start():
         comma = text_masked.rfind(",", 0, mention_at + 1)
         return (0, comma) if comma > 10 else None
