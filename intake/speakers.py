@@ -54,7 +54,7 @@ class Entry:
 
     def role_words(self) -> str:
         return " ".join(
-            f"{title} {organization} {' '.join(aliases)}"
+            f"{_title_head(title)} {organization} {' '.join(aliases)}"
             for title, organization, aliases, _c in self.roles
         ).lower()
 
