@@ -165,9 +165,15 @@ def _role_text(chunk: str, lang: Language) -> str:
     )
 
 
+BRACKETED = re.compile(r"\[[^\]\n]*\]|\([^)\n]*\)")
+
+
 def mention_before(region: str, offset: int, lang: Language) -> Mention | None:
     """The speaker named just before a verb: "Chinese Foreign Minister Wang Yi",
     "Ma Xiaolin, a professor at …,", "he", "the minister"."""
+    # An editor's insertion or a parenthesis ("UNRWA [UN Relief and Works Agency]",
+    # "Baerbock (Grüne)") is no part of a name: blanked, the offsets kept.
+    region = BRACKETED.sub(lambda m: " " * len(m.group(0)), region)
     chunks = _chunks(region)
     appositive = ""
     described: tuple[str, int] | None = None  # "In Beijing, the spokesperson said"
@@ -367,6 +373,8 @@ def _is_appositive(chunk: str, lang: Language) -> bool:
     if first.lower() in INDEFINITE:
         return True
     determiners = {d.lower() for d in lang.determiners} | {"the"}
+    if first.lower() in determiners and _role_text(chunk, lang) and _organization(chunk):
+        return True  # "the Commissioner General of the UN Relief and Works Agency"
     if first.lower() in determiners or first[:1].islower():
         return find_name(chunk, lang) is None
     return False

@@ -21,7 +21,7 @@ from intake.extract.base import (
     Mention,
     QuoteSpan,
 )
-from intake.extract.mentions import mention_after, mention_before
+from intake.extract.mentions import BRACKETED, mention_after, mention_before
 from intake.extract.quotation import find_quotes, masked
 from intake.extract.sentences import paragraphs, sentences
 from intake.extract.transcripts import transcript_statements
@@ -212,7 +212,9 @@ def _attribution(text: str, lang: Language, offset: int) -> tuple[re.Match | Non
 def _verb_mention(text: str, verb: re.Match, lang: Language, offset: int) -> Mention | None:
     if re.search(r"-t-(?:il|elle)\b", verb.group(0)):
         return Mention("pronoun", start=offset + verb.start())
-    start = _previous_bound(text, verb.start())
+    # A parenthesis inside the speaker's description ("of UNRWA [UN Relief and Works
+    # Agency]") does not end the clause before the verb.
+    start = _previous_bound(BRACKETED.sub(lambda m: " " * len(m.group(0)), text), verb.start())
     before = text[start : verb.start()]
     mention = None
     # "…, sagte Baerbock": in German the speaker follows the verb after a clause, whose
