@@ -38,8 +38,8 @@ WEEKDAYS = {
     "ar": r"الأحد|الاثنين|الإثنين|الثلاثاء|الأربعاء|الخميس|الجمعة|السبت",
 }
 RELATIVE = {
-    "en": r"yesterday|today|last week|last month|earlier this month|this week|last year|"
-    r"earlier this week",
+    "en": r"yesterday|today|this morning|this afternoon|last week|last month|"
+    r"earlier this month|this week|last year|earlier this week",
     "fr": r"hier|aujourd'hui|aujourd’hui|la semaine dernière|le mois dernier|cette semaine|"
     r"l'an dernier|l’an dernier|l'année dernière|l’année dernière",
     "de": r"gestern|heute|(?:in der )?(?:vergangenen|letzten|vorigen) woche|"
@@ -184,7 +184,7 @@ def _day_of_month(day: int, base: datetime.date) -> tuple[datetime.date, str] | 
 
 
 def _reduce(value: datetime.date, period: str, phrase: str) -> ReducedDate | None:
-    if period in ("day", "time", "hour", "minute", "second"):
+    if period in ("day", "part_of_day", "time", "hour", "minute", "second"):
         if MONTH_ONLY.match(phrase):
             return ReducedDate(value.year, value.month)
         return ReducedDate(value.year, value.month, value.day)

@@ -95,6 +95,7 @@ def propose(report: Report) -> list[Proposal]:
             statement_date(found.attribution, lang, base)
             or _dateline_date(found, leads, lang, base)
             or _context_date(found, _lead_date(found, leads, lang, base, spoken), base)
+            or _paragraph_day(found, leads, lang, base)
         )
         context = occasion(found.attribution, lang)
         earlier = _same_occasion(found, speaker, proposals)
@@ -213,6 +214,23 @@ def _headlines(leads: list[tuple[int, str]], title: str) -> set[int]:
 
 def _folded(text: str) -> str:
     return fold(text).text.strip()
+
+
+QUOTED = re.compile(r"[\"“„«»‚‘][^\"“”„«»]*[\"”“«»’]")
+
+
+def _paragraph_day(
+    found: Found, leads: list[tuple[int, str]], lang: str, base: ReducedDate | None
+) -> ReducedDate | None:
+    """A day earlier in the statement's paragraph ("spoke with Guterres yesterday. …
+    Blinken called for …"): the occasion the paragraph tells of, which its statements follow.
+    Only a day told relative to the report's ("yesterday", "on Wednesday"): a full date there
+    is as often an event's ("the attack of 7 October")."""
+    start, text = leads[found.paragraph]
+    # Not inside quotation marks: the speaker's own words, or a title ("Bild am Sonntag").
+    before = QUOTED.sub(" ", text[: max(found.start - start, 0)])
+    phrase = find_date_phrase(before, lang, kinds=("weekday", "relative"))
+    return statement_date(phrase, lang, base) if phrase else None
 
 
 DATELINE = 80  # characters: "МОСКВА, 25 мая - РИА Новости.", "BEIJING, Nov. 8 (Xinhua) --"

@@ -55,7 +55,7 @@ class Entry:
 
     def role_words(self) -> str:
         return " ".join(
-            f"{title} {organization} {' '.join(aliases)}"
+            f"{_title_head(title)} {organization} {' '.join(aliases)}"
             for title, organization, aliases, _c in self.roles
         ).lower()
 
@@ -214,6 +214,15 @@ def _covers(affiliation: Affiliation, on: datetime.date | None) -> bool:
     return (start is None or start.start <= on) and (end is None or on <= end.end)
 
 
+def _title_head(title: str) -> str:
+    """ "Spokesperson for the Secretary-General" is a spokesperson, not the Secretary-General:
+    the title before "for"/"to" names a serving post, the rest whom it serves. ("Minister for
+    Foreign Affairs" names no serving post: the whole title is the post.)"""
+    head = re.split(r"\s+(?:for|to)\s+", title.casefold(), maxsplit=1)[0]
+    serving = any(word in head for words in lexicon.SERVING_POSTS.values() for word in words)
+    return head if serving else title.casefold()
+
+
 def _affiliation_entries(
     concepts: list[str], country: str | None, on: datetime.date | None, role: str
 ) -> list[Entry]:
@@ -310,6 +319,30 @@ class Resolver:
         self.text = text
         for position, entry, name in self.directory.occurrences(text):
             self.persons.append(Person(name, "", position, Candidate(entry.key, entry.name, 0.9)))
+        self.persons.extend(self._described(text))
+        self.persons.sort(key=lambda p: p.position)
+
+    def _described(self, text: str) -> list[Person]:
+        """Where the report names a speaker on record by a title only one fits ("The
+        Secretary-General spoke … He told the Council"), so that a pronoun after it is that
+        person, not someone named earlier. "Spokesman for the Secretary-General" describes
+        the spokesman, not the Secretary-General."""
+        determiners = lexicon.alternation(lexicon.language(self.lang).determiners or ("the",))
+        pattern = rf"(?<![\w-])(?:{determiners})\s+((?:[A-Z][\w-]+)(?:\s+[A-Z][\w-]+){{0,2}})"
+        persons, fitting = [], {}
+        for match in re.finditer(pattern, text, re.IGNORECASE):
+            title = match.group(1)
+            served = re.search(r"(?:for|to)\s*$", text[max(match.start() - 8, 0) : match.start()])
+            if not title[:1].isupper() or served:
+                continue
+            if title not in fitting:  # one query a title, not one an occurrence
+                fitting[title] = self.directory.by_role(title)
+            found = fitting[title]
+            if len(found) == 1:
+                entry, score = found[0]
+                candidate = Candidate(entry.key, entry.name, score, title)
+                persons.append(Person(entry.name, title, match.start(1), candidate))
+        return persons
 
     def resolve(self, mention: Mention, paragraph: int) -> tuple[Candidate, list[Candidate]]:
         if mention.kind == "name":
@@ -318,6 +351,11 @@ class Resolver:
             chosen, others = self._follow_back(mention, paragraph)
         else:
             chosen, others = self._by_role(mention)
+            if self._party_descriptor(chosen, mention, paragraph):
+                # "die Grünen-Politikerin warnte": a descriptor that names no post (a party,
+                # a profession) goes back to the speaker just before in its paragraph, unsure.
+                back = self.last_speaker[1]
+                chosen = Candidate(back.key, back.name, round(back.confidence * 0.7, 2), back.role)
         if chosen.key or chosen.name:
             person = Person(chosen.name, mention.role, mention.start, chosen, mention.subordinate)
             self.persons.append(person)
@@ -401,6 +439,16 @@ class Resolver:
             ):
                 return person.candidate
         return None
+
+    def _party_descriptor(self, chosen: Candidate, mention: Mention, paragraph: int) -> bool:
+        return (
+            not (chosen.key or chosen.name)
+            and mention.anaphoric
+            and not role_concepts(mention.role)
+            and not (mention.country or role_country(mention.role))  # "le dirigeant israélien"
+            and self.last_speaker is not None
+            and self.last_speaker[0] >= paragraph - 1
+        )
 
     def _follow_back(self, mention: Mention, paragraph: int) -> tuple[Candidate, list[Candidate]]:
         if self.last_speaker and self.last_speaker[0] >= paragraph - 1:

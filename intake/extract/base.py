@@ -216,10 +216,13 @@ TITLE_MARKERS = re.compile(
     r"baptisée?|dite?|intitulée?|genannte[nr]?|sogenannte[nr]?|titulad[oa]|llamad[oa]|"
     r"denominad[oa]|так называем\w+|под названием)[\s\x00]*$"
 )
+# Verbs whose object, a noun phrase rather than a clause, is the statement: "urged restraint",
+# "thanked Guterres for his commitment", "welcomed Turkiye's engagement", "drängt auf …".
 REQUEST_VERBS = re.compile(
-    r"(?i)^(?:urged|urges|called on|called for|demanded|asked|a(?:-t-(?:il|elle))? "
-    r"(?:appelé|exhorté|demandé)|forderte|fordert|appellierte|verlangte|instó|pidió|"
-    r"призвал[аи]?|потребовал[аи]?)$"
+    r"(?i)^(?:urged|urges|called on|called for|demanded|asked|thanked|welcomed|welcomes|"
+    r"condemned|reaffirmed|expressed|encouraged|appealed(?: to)?|a(?:-t-(?:il|elle))? "
+    r"(?:appelé|exhorté|demandé)|forderte|fordert|appellierte|appelliert|verlangte|drängte|"
+    r"drängt|rief|warb|begrüßte|begrüßt|instó|pidió|призвал[аи]?|потребовал[аи]?)$"
 )
 
 
@@ -265,7 +268,8 @@ class Found:
     paragraph: int
     fragments: list[str] = field(default_factory=list)
     verb: str = ""  # the verb of saying, as written ("added", "a-t-il déclaré")
-    transcript: bool = False  # an answer in a press conference's transcript
+    # An answer in a transcript: said at the briefing, which is published the day it is held.
+    transcript: bool = False
 
 
 # "According to him": the speaker is the person the report spoke of before.
@@ -277,5 +281,7 @@ PRONOUN_ACCORDING = re.compile(
 # acusado"): the subject is the one spoken about, not the speaker.
 PASSIVE_BEFORE = re.compile(
     r"(?i)(?<![\w-])(?:been|was|were|is|are|being|été|est|sont|sido|fue|fueron|es|son|"
-    r"wurde|wurden|wird|werden|был|была|были)\s+$"
+    r"wurde|wurden|wird|werden|был|была|были|"
+    # a reduced passive: "made the remarks when asked to comment"
+    r"when|if|once)\s+$"
 )

@@ -190,9 +190,15 @@ def _role_text(chunk: str, lang: Language) -> str:
     )
 
 
+BRACKETED = re.compile(r"\[[^\]\n]*\]|\([^)\n]*\)")
+
+
 def mention_before(region: str, offset: int, lang: Language) -> Mention | None:
     """The speaker named just before a verb: "Chinese Foreign Minister Wang Yi",
     "Ma Xiaolin, a professor at …,", "he", "the minister"."""
+    # An editor's insertion or a parenthesis ("UNRWA [UN Relief and Works Agency]",
+    # "Baerbock (Grüne)") is no part of a name: blanked, the offsets kept.
+    region = BRACKETED.sub(lambda m: " " * len(m.group(0)), region)
     chunks = _chunks(region)
     appositive = ""
     described: tuple[str, int] | None = None  # "In Beijing, the spokesperson said"
@@ -216,6 +222,8 @@ def mention_before(region: str, offset: int, lang: Language) -> Mention | None:
         if len(words) > 14:  # the speaker is at the clause's start in German, else its end
             stripped = " ".join(words[:8] if lang.code == "de" else words[-8:])
         name = find_name(stripped, lang, last=lang.code != "de")
+        if name and country_of_word(name[0]) is not None:  # "The United States has emphasized"
+            return Mention("organization", name=name[0], start=offset + chunk_start)
         if name:
             role = _role_text(stripped[: name[1]], lang) if name[1] else ""
             # "La ministra de Asuntos Exteriores, Unión Europea y Cooperación, Arancha…"
@@ -455,6 +463,8 @@ def _is_appositive(chunk: str, lang: Language) -> bool:
     if first.lower() in INDEFINITE:
         return True
     determiners = {d.lower() for d in lang.determiners} | {"the"}
+    if first.lower() in determiners and _role_text(chunk, lang) and _organization(chunk):
+        return True  # "the Commissioner General of the UN Relief and Works Agency"
     if first.lower() in determiners or first[:1].islower():
         return find_name(chunk, lang) is None
     return False

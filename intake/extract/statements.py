@@ -22,6 +22,7 @@ from intake.extract.base import (
     QuoteSpan,
 )
 from intake.extract.mentions import (
+    BRACKETED,
     RELATIVES,
     antecedent,
     find_name,
@@ -109,6 +110,9 @@ def find_statements(text: str, code: str) -> list[Found]:
             elif carried is not None and _in_reported_mood(sentence, inside, lang):
                 extendable = carried
                 _extend(extendable, paragraph_start + end, sentence, lang)
+            elif _follows_statement(found, number) and _in_reported_mood(sentence, inside, lang):
+                extendable = _in_mood(sentence, inside, paragraph_start + start, number)
+                found.append(extendable)
             else:
                 extendable = None
             carried = None
@@ -141,6 +145,26 @@ def _said_before(prior: tuple[int, str, bool, int], sentence: str, lang: Languag
         mention=mention,
         paragraph=paragraph,
         verb=verb.group(0),
+    )
+
+
+def _follows_statement(found: list[Found], paragraph: int) -> bool:
+    return bool(found) and found[-1].paragraph >= paragraph - 1
+
+
+def _in_mood(sentence: str, quotes: list[QuoteSpan], offset: int, paragraph: int) -> Found:
+    """ "…", sagte sie. Der Präsident müsse …": a sentence in the mood of reported speech
+    after a quotation is the same speaker's words, reported (with no verb of saying)."""
+    fragments = [q.inner.strip() for q in quotes]
+    return Found(
+        kind="partial" if fragments else "indirect",
+        text=sentence.strip(),
+        start=offset,
+        end=offset + len(sentence),
+        attribution="",
+        mention=Mention("continuation", start=-1),
+        paragraph=paragraph,
+        fragments=fragments,
     )
 
 
@@ -247,11 +271,14 @@ POSTPOSED = ("de", "fr", "es")
 def _verb_mention(text: str, verb: re.Match, lang: Language, offset: int) -> Mention | None:
     if re.search(r"-t-(?:il|elle)\b", verb.group(0)):
         return Mention("pronoun", start=offset + verb.start())
-    start = _previous_bound(text, verb.start())
+    # A parenthesis inside the speaker's description ("of UNRWA [UN Relief and Works
+    # Agency]") does not end the clause before the verb.
+    start = _previous_bound(BRACKETED.sub(lambda m: " " * len(m.group(0)), text), verb.start())
     before = text[start : verb.start()]
     after_clause = not _clause_follows(text[verb.end() :], lang)
     mention = _participles_subject(text, verb, lang, offset)
-    if mention is None and before.rstrip().endswith(",") and after_clause:
+    postposed = before.rstrip().endswith(",") or _fronted(before, lang)
+    if mention is None and postposed and after_clause:
         mention = _postposed(text, verb, lang, offset)
     if mention is None and before.strip().lower() in RELATIVES and start > 0:
         # "… López Obrador –que ha abogado por…–": the name before the dash
@@ -313,6 +340,15 @@ def _clause_follows(after: str, lang: Language) -> bool:
     comps = lexicon.alternation(lang.complementizers)
     pattern = rf"\s*(?:\w{{1,3}}\s+)?(?:{comps})(?:(?<=['’])|(?![\w-]))"
     return re.match(pattern, after, re.I) is not None
+
+
+def _fronted(before: str, lang: Language) -> bool:
+    """ "Auf der Plattform X schrieb sie": a phrase before the verb that cannot be its subject."""
+    first = WORD.match(before.strip(f" ,{MASK}"))
+    return (
+        bool(lang.fronted and first)
+        and re.fullmatch(lexicon.alternation(lang.fronted), first.group(0), re.I) is not None
+    )
 
 
 def _opens_sentence(before: str, lang: Language) -> bool:
@@ -508,6 +544,8 @@ def _content_span(
         return verb.end() + that.end(), end
     tail = _without_time_and_occasion(rest, lang)
     mention_at = mention.start - offset
+    if REQUEST_VERBS.match(verb.group(0)) and 0 <= mention_at < verb.start() and tail.strip(" ."):
+        return verb.end(), end  # "Baerbock warb für Feuerpausen": a short object is the statement
     if _words(tail) <= 3 and 0 < mention_at <= verb.start():
         comma = text_masked.rfind(",", 0, mention_at + 1)
         return (0, comma) if comma > 10 else None

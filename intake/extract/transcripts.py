@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 
 from intake import lexicon
-from intake.extract.base import ORGANIZATION_WORDS, Found, Mention
+from intake.extract.base import HONORIFICS, ORGANIZATION_WORDS, Found, Mention
 
 LABEL = re.compile(r"^\s*(?P<label>[^\n:：。.!?,，]{1,60}?)\s*[:：]\s*(?=\S)")
 # A label on a line of its own, with the time into the recording: "Matthew Miller (00:00):".
@@ -23,6 +23,12 @@ SPOKESPERSON = re.compile(
     r"(?P<name>[A-Z][a-z-]+(?: [A-Z][a-z-]+){1,2}|[\u3400-\u9fff]{2,4})"
 )
 MIN_LABELLED = 3  # paragraphs: fewer is an interview quoted in a report, not a transcript
+# The State Department's and the White House's transcripts label a speaker in capitals, by
+# title and surname: "MR MILLER:", "SECRETARY BLINKEN:", "AMBASSADOR THOMAS-GREENFIELD:".
+CAPITALS_TITLES = {"secretary", "ambassador", "president", "minister", "spokesperson", "general"}
+# An answer of fewer words in a spaced script is a pleasantry ("That’s it.", "Go ahead."),
+# not a statement an editor records.
+MIN_ANSWER_WORDS = 8
 
 
 def _label(text: str) -> re.Match | None:
@@ -54,11 +60,14 @@ def transcript_statements(paragraphs: list[tuple[int, str]]) -> list[Found] | No
     labelled = [(i, _label(text)) for i, (_start, text) in enumerate(paragraphs)]
     labelled = [(i, m) for i, m in labelled if m]
     labels = {match.group("label").strip() for _i, match in labelled}
-    if len(labelled) < MIN_LABELLED or len(labels) < 2:  # a dateline "October 20:" is none
+    if len(labels) < 2:  # a dateline "October 20:" is none
         return None
     first = labelled[0][0]
     header = " ".join(text for _start, text in paragraphs[:first])
     host = SPOKESPERSON.search(header)
+    hosted = host is not None and host.group("name") in labels  # the header names who answers
+    if len(labelled) < MIN_LABELLED and not hosted:
+        return None
     found: list[Found] = []
     current: Found | None = None
     for index, (start, text) in enumerate(paragraphs[first:], start=first):
@@ -82,10 +91,12 @@ def transcript_statements(paragraphs: list[tuple[int, str]]) -> list[Found] | No
                 attribution=header,
                 mention=mention,
                 paragraph=index,
-                transcript=True,
+                # A named answerer: the publisher's own transcript, out the day it is held (a
+                # "答：" relayed by a news site may be a day later).
+                transcript=mention.kind == "name",
             )
             found.append(current)
-    found = [statement for statement in found if statement.text]
+    found = [statement for statement in found if statement.text and not _pleasantry(statement.text)]
     return found or None  # no answer: labels of another kind ("Photo:", "Source:")
 
 
@@ -101,7 +112,25 @@ def _answerer(label: str, header: str, host: re.Match | None) -> Mention | None:
         return Mention("role", role="spokesperson", anaphoric=True)
     if host is not None:  # the host answers; the other labels are those who ask
         return Mention("name", name=label) if label == host.group("name") else None
+    if capitals := _capitals_name(label):
+        return Mention("name", name=capitals)
     return Mention("name", name=label) if _person_like(label) else None
+
+
+def _pleasantry(text: str) -> bool:
+    if re.search(r"[\u3400-\u9fff]", text):  # unspaced: no words to count
+        return False
+    return len(text.split()) < MIN_ANSWER_WORDS
+
+
+def _capitals_name(label: str) -> str | None:
+    """ "MR MILLER" → "Miller": a title and a surname in capitals."""
+    words = label.split()
+    if not 2 <= len(words) <= 4 or not all(w.isupper() for w in words):
+        return None
+    if words[0].lower() not in HONORIFICS and words[0].lower() not in CAPITALS_TITLES:
+        return None
+    return " ".join(w.capitalize() if "-" not in w else w.title() for w in words[1:])
 
 
 def _person_like(label: str) -> bool:

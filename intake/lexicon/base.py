@@ -86,6 +86,9 @@ class Language:
     # What opens a sentence that only attributes the statement before it ("Así lo ha
     # afirmado Albares en Bruselas"): it holds no statement of its own.
     back_references: tuple[str, ...] = ()
+    # Words that open a phrase put before a verb-second verb of saying ("Auf der Plattform X
+    # schrieb sie, …"): the speaker is then the subject after the verb, not that phrase.
+    fronted: tuple[str, ...] = ()
 
 
 def alternation(words: tuple[str, ...]) -> str:

@@ -91,10 +91,12 @@ ROLE_CONCEPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "secretary-general",
         (
             "secretary-general",
+            "secretary general",
             "secrétaire général",
             "generalsekretär",
             "secretario general",
             "генсек",
+            "генеральный секретарь",
         ),
     ),
     (
