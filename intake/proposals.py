@@ -216,6 +216,7 @@ def _folded(text: str) -> str:
     return fold(text).text.strip()
 
 
+PARAGRAPH_WINDOW = 3000  # characters before a statement where its day is looked for
 QUOTED = re.compile(r"[\"“„«»‚‘][^\"“”„«»]*[\"”“«»’]")
 
 
@@ -227,8 +228,11 @@ def _paragraph_day(
     Only a day told relative to the report's ("yesterday", "on Wednesday"): a full date there
     is as often an event's ("the attack of 7 October")."""
     start, text = leads[found.paragraph]
+    end = max(found.start - start, 0)
     # Not inside quotation marks: the speaker's own words, or a title ("Bild am Sonntag").
-    before = QUOTED.sub(" ", text[: max(found.start - start, 0)])
+    # Within a window: a text pasted as one paragraph would otherwise be read again for
+    # each of its statements, which grows with the square of its length.
+    before = QUOTED.sub(" ", text[max(end - PARAGRAPH_WINDOW, 0) : end])
     phrase = find_date_phrase(before, lang, kinds=("weekday", "relative"))
     return statement_date(phrase, lang, base) if phrase else None
 
