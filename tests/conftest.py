@@ -304,3 +304,12 @@ def redis_server():
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def on_record(db):
+    """The speakers of tests/data/intake/speakers.json on record, as the intake bench has them."""
+    from intake.evaluation import load_speakers
+    from tests.intake_support import DATA
+
+    load_speakers(DATA / "speakers.json")

@@ -17,11 +17,6 @@ ARABIC = {case.name: case for case in load_cases(DATA / "real") if case.language
 URL = "/api/v1/intake/"
 
 
-@pytest.fixture
-def on_record(db):
-    load_speakers(DATA / "speakers.json")
-
-
 def proposals_of(name: str):
     case = ARABIC[name]
     return propose(

@@ -5,9 +5,7 @@ real reports; these are the rules' cases, one per class and language)."""
 
 import pytest
 
-from intake.evaluation import load_speakers
 from quotes.excerpts import fold
-from tests.intake_support import DATA
 
 pytestmark = pytest.mark.django_db
 
@@ -174,11 +172,6 @@ CASES = [
         "annalena-baerbock",
     ),
 ]
-
-
-@pytest.fixture
-def on_record(db):
-    load_speakers(DATA / "speakers.json")
 
 
 @pytest.mark.parametrize(

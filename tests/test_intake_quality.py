@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from intake import lexicon
-from intake.evaluation import Tally, load_cases, load_speakers
+from intake.evaluation import Tally, load_cases
 from intake.extract import find_name, occasion
 from intake.proposals import propose
 from intake.reports import Report
@@ -43,11 +43,6 @@ HELD_OUT_REAL = load_cases(DATA / "real" / "heldout")
 # A second held-out set, labelled by someone who changed no rule, measured once at the end.
 HELD_OUT_REAL_2 = load_cases(DATA / "real" / "heldout2")
 CASES = {case.name: case for case in WRITTEN + REAL + HELD_OUT_REAL + HELD_OUT_REAL_2}
-
-
-@pytest.fixture
-def on_record(db):
-    load_speakers(DATA / "speakers.json")
 
 
 def proposals_of(name: str):
